@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The command table: every command and option of the binary is described
+ * here as data.  The dispatcher, --help, --list-cmds/--list-opts, the shell
+ * completions and the man-page drift tests all read the same tables.
+ */
+#ifndef BCACHE_CMD_H
+#define BCACHE_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+/* Exit status of every command (documented in bcache(8), EXIT STATUS). */
+enum bch_exit {
+	BCH_EXIT_OK = 0,	/* success; check: no problems */
+	BCH_EXIT_ERROR = 1,	/* operational error: I/O, open, memory */
+	BCH_EXIT_USAGE = 2,	/* bad command line */
+	BCH_EXIT_REFUSED = 3,	/* a writing command refused: data found, busy, too small */
+	BCH_EXIT_PROBLEMS = 4,	/* check/journal: problems found on the media */
+	BCH_EXIT_NOT_FOUND = 5,	/* no (supported) bcache structure on the device */
+};
+
+/* Option ids above the char range for long-only options. */
+enum {
+	OPT_JSON = 256,
+	OPT_DRY_RUN,
+	OPT_FORCE,
+	OPT_SET_UUID,
+	OPT_UUID,
+	OPT_LIST_COLUMNS,
+	OPT_TREE,
+	OPT_HEX,
+	OPT_OWNER,
+	OPT_RAW,
+	OPT_NOHEADINGS,
+	OPT_CSET_UUID,
+	OPT_SEQ,
+	OPT_LAST,
+	OPT_INODE,
+	OPT_KEYS,
+	OPT_NO_KEYS,
+	OPT_ALL,
+	OPT_KERNEL,
+	OPT_MEDIA,
+	OPT_LABEL,
+	OPT_BLOCK,
+	OPT_BUCKET,
+	OPT_CACHE_MODE,
+	OPT_WRITEBACK,
+	OPT_DATA_OFFSET,
+	OPT_VERBOSE,
+	OPT_SEVERITY,
+	OPT__CMD_FIRST = 512,	/* commands may define their own from here */
+};
+
+struct bch_opt {
+	const char *name;	/* long name, without "--" */
+	int val;		/* short option character, or an OPT_* id */
+	int has_arg;		/* no_argument / required_argument */
+	const char *arg;	/* argument name in help, e.g. "UUID" */
+	const char *help;
+	/*
+	 * What completes the argument: "device", "file", "uuid", "columns",
+	 * "struct", a "|"-separated word list ("writethrough|writeback"), or
+	 * NULL for free text.
+	 */
+	const char *complete;
+};
+
+struct bch_cmd;
+typedef int (*bch_cmd_fn)(const struct bch_cmd *cmd, int argc, char **argv);
+
+struct bch_cmd {
+	const char *name;
+	const char *full;		/* "nvm dump": for messages and man pages */
+	const char *summary;
+	const char *usage;		/* operands after the options */
+	const struct bch_opt *opts;	/* terminated by { NULL } */
+	bch_cmd_fn run;			/* NULL for a group with subs */
+	const struct bch_cmd *const *subs;	/* NULL-terminated */
+	const char *operands;		/* operand completion: "device", NULL */
+	const char *(*columns)(void);	/* --list-columns source, if any */
+};
+
+/* Commands (one file per group). */
+extern const struct bch_cmd bch_cmd_make;
+extern const struct bch_cmd bch_cmd_nvm;
+extern const struct bch_cmd *const bch_commands[];	/* top level, NULL-terminated */
+
+/* Options every command accepts. */
+extern const struct bch_opt bch_common_opts[];
+
+/*
+ * Parse argv for a command.  Calls handler(val, optarg, ctx) per option;
+ * a non-zero return stops parsing and is returned.  -h/--help prints the
+ * help and returns -1 (the caller exits 0); usage errors print to stderr and
+ * return BCH_EXIT_USAGE.  On success returns 0 and *optind_out is the first
+ * operand.
+ */
+int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
+	      int (*handler)(int val, const char *arg, void *ctx), void *ctx,
+	      int *optind_out);
+void bch_cmd_help(const struct bch_cmd *cmd, FILE *f);
+/* Print "usage: ..." and a hint to stderr; returns BCH_EXIT_USAGE. */
+int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print "bcache: <msg>" to stderr. */
+void bch_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bch_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Exit code for a library errno from opening or reading a device. */
+int bch_exit_for_errno(int err);
+
+#endif

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bcache: format and debug bcache metadata on persistent memory.
+ * The dispatcher: finds the command in the table, lets it parse its own
+ * options, and turns its status into the documented exit code.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+#ifndef BCACHE_VERSION
+#define BCACHE_VERSION "0.0"
+#endif
+
+static int cmd_version(const struct bch_cmd *cmd, int argc, char **argv);
+static int cmd_help(const struct bch_cmd *cmd, int argc, char **argv);
+
+static const struct bch_opt no_opts[] = { { NULL } };
+
+static const struct bch_cmd cmd_version_def = {
+	.name = "version", .full = "version",
+	.summary = "print the version",
+	.usage = "", .opts = no_opts, .run = cmd_version,
+};
+
+static const struct bch_cmd cmd_help_def = {
+	.name = "help", .full = "help",
+	.summary = "show help for a command",
+	.usage = "[COMMAND [SUBCOMMAND]]", .opts = no_opts, .run = cmd_help,
+	.operands = "command",
+};
+
+const struct bch_cmd *const bch_commands[] = {
+	&bch_cmd_make,
+	&bch_cmd_nvm,
+	&cmd_help_def,
+	&cmd_version_def,
+	NULL,
+};
+
+const struct bch_opt bch_common_opts[] = {
+	{ "help", 'h', no_argument, NULL, "show this help and exit", NULL },
+	{ NULL },
+};
+
+static const char *progname = "bcache";
+
+void bch_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void bch_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: warning: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int bch_exit_for_errno(int err)
+{
+	switch (err) {
+	case -EBUSY:
+	case -ENOSPC:
+		return BCH_EXIT_REFUSED;
+	default:
+		return BCH_EXIT_ERROR;
+	}
+}
+
+static size_t count_opts(const struct bch_opt *o)
+{
+	size_t n = 0;
+
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+static void print_opt(FILE *f, const struct bch_opt *o)
+{
+	char left[64];
+
+	if (o->val < 256)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	fprintf(f, "  %-28s %s\n", left, o->help);
+}
+
+void bch_cmd_help(const struct bch_cmd *cmd, FILE *f)
+{
+	fprintf(f, "Usage: %s %s%s%s%s\n\n%s.\n", progname, cmd->full,
+		cmd->subs ? " COMMAND" : " [options]",
+		cmd->usage && *cmd->usage ? " " : "", cmd->usage ? cmd->usage : "",
+		cmd->summary);
+	if (cmd->subs) {
+		fprintf(f, "\nCommands:\n");
+		for (const struct bch_cmd *const *s = cmd->subs; *s; s++)
+			fprintf(f, "  %-12s %s\n", (*s)->name, (*s)->summary);
+		fprintf(f, "\nRun '%s help %s COMMAND' for a command's options.\n",
+			progname, cmd->full);
+		return;
+	}
+	fprintf(f, "\nOptions:\n");
+	for (const struct bch_opt *o = cmd->opts; o && o->name; o++)
+		print_opt(f, o);
+	for (const struct bch_opt *o = bch_common_opts; o->name; o++)
+		print_opt(f, o);
+	fprintf(f, "\nSee %s-%s(8) for details.\n", progname, cmd->name);
+}
+
+int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", progname, cmd->full);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nUsage: %s %s [options] %s\nTry '%s %s --help'.\n",
+		progname, cmd->full, cmd->usage ? cmd->usage : "", progname, cmd->full);
+	return BCH_EXIT_USAGE;
+}
+
+int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
+	      int (*handler)(int val, const char *arg, void *ctx), void *ctx,
+	      int *optind_out)
+{
+	size_t n = count_opts(cmd->opts), nc = count_opts(bch_common_opts), k = 0;
+	struct option *lo = calloc(n + nc + 1, sizeof(*lo));
+	char *so = calloc(2 * (n + nc) + 3, 1);
+	size_t sl = 0;
+	int rc = 0, c;
+
+	if (!lo || !so) {
+		free(lo);
+		free(so);
+		bch_err("out of memory");
+		return BCH_EXIT_ERROR;
+	}
+	so[sl++] = ':';		/* report missing arguments as ':' */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct bch_opt *o = pass ? bch_common_opts : cmd->opts;
+
+		for (; o && o->name; o++) {
+			lo[k].name = o->name;
+			lo[k].has_arg = o->has_arg;
+			lo[k].val = o->val;
+			k++;
+			if (o->val < 256) {
+				so[sl++] = (char)o->val;
+				if (o->has_arg == required_argument)
+					so[sl++] = ':';
+			}
+		}
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c == 'h') {
+			bch_cmd_help(cmd, stdout);
+			rc = -1;
+			break;
+		}
+		if (c == '?') {
+			rc = optopt ? bch_usage_error(cmd, "unknown option '-%c'", optopt) :
+				      bch_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+		if (c == ':') {
+			rc = bch_usage_error(cmd, "option '%s' needs an argument",
+					     argv[optind - 1]);
+			break;
+		}
+		rc = handler(c, optarg, ctx);
+		if (rc)
+			break;
+	}
+	*optind_out = optind;
+	free(lo);
+	free(so);
+	return rc;
+}
+
+static int cmd_version(const struct bch_cmd *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+	printf("bcache-nvm-tools %s\n", BCACHE_VERSION);
+	return BCH_EXIT_OK;
+}
+
+static void top_help(FILE *f)
+{
+	fprintf(f, "Usage: %s [--version] [--help] COMMAND [options] [operands]\n\n"
+		   "Format and debug bcache metadata on persistent memory.\n\nCommands:\n",
+		progname);
+	for (const struct bch_cmd *const *c = bch_commands; *c; c++)
+		fprintf(f, "  %-12s %s\n", (*c)->name, (*c)->summary);
+	fprintf(f, "\nRun '%s help COMMAND' for a command's options; see bcache(8).\n",
+		progname);
+}
+
+static const struct bch_cmd *find_cmd(const struct bch_cmd *const *table,
+				      const char *name)
+{
+	for (const struct bch_cmd *const *c = table; c && *c; c++)
+		if (!strcmp((*c)->name, name))
+			return *c;
+	return NULL;
+}
+
+static int cmd_help(const struct bch_cmd *cmd, int argc, char **argv)
+{
+	const struct bch_cmd *c;
+
+	(void)cmd;
+	if (argc < 2) {
+		top_help(stdout);
+		return BCH_EXIT_OK;
+	}
+	c = find_cmd(bch_commands, argv[1]);
+	if (c && c->subs && argc > 2)
+		c = find_cmd(c->subs, argv[2]);
+	if (!c) {
+		bch_err("unknown command '%s%s%s'", argv[1], argc > 2 ? " " : "",
+			argc > 2 ? argv[2] : "");
+		return BCH_EXIT_USAGE;
+	}
+	bch_cmd_help(c, stdout);
+	return BCH_EXIT_OK;
+}
+
+/* Hidden helpers for completion: --list-cmds, CMD --list-opts. */
+static void list_cmds(const struct bch_cmd *const *table)
+{
+	for (const struct bch_cmd *const *c = table; *c; c++)
+		printf("%s\n", (*c)->name);
+}
+
+static void list_opts(const struct bch_cmd *cmd)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct bch_opt *o = pass ? bch_common_opts : cmd->opts;
+
+		for (; o && o->name; o++) {
+			printf("--%s", o->name);
+			if (o->has_arg == required_argument)
+				printf("=%s", o->complete ? o->complete : "");
+			putchar('\n');
+			if (o->val < 256) {
+				printf("-%c", o->val);
+				if (o->has_arg == required_argument)
+					printf("=%s", o->complete ? o->complete : "");
+				putchar('\n');
+			}
+		}
+	}
+	if (cmd->operands)
+		printf("@%s\n", cmd->operands);
+}
+
+static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
+{
+	const struct bch_cmd *c = find_cmd(table, argv[0]);
+	int rc;
+
+	if (!c) {
+		bch_err("unknown command '%s'", argv[0]);
+		top_help(stderr);
+		return BCH_EXIT_USAGE;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--list-opts") && !c->subs) {
+		list_opts(c);
+		return BCH_EXIT_OK;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--list-columns") && c->columns) {
+		fputs(c->columns(), stdout);
+		return BCH_EXIT_OK;
+	}
+	if (c->subs) {
+		if (argc < 2) {
+			bch_cmd_help(c, stderr);
+			return BCH_EXIT_USAGE;
+		}
+		if (!strcmp(argv[1], "--list-cmds")) {
+			list_cmds(c->subs);
+			return BCH_EXIT_OK;
+		}
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			bch_cmd_help(c, stdout);
+			return BCH_EXIT_OK;
+		}
+		if (!find_cmd(c->subs, argv[1])) {
+			bch_err("unknown command '%s %s'", c->name, argv[1]);
+			bch_cmd_help(c, stderr);
+			return BCH_EXIT_USAGE;
+		}
+		return dispatch(c->subs, argc - 1, argv + 1);
+	}
+	rc = c->run(c, argc, argv);
+	return rc < 0 ? BCH_EXIT_OK : rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2) {
+		top_help(stderr);
+		return BCH_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cmd_version(NULL, 0, NULL);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		top_help(stdout);
+		return BCH_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--list-cmds")) {
+		list_cmds(bch_commands);
+		return BCH_EXIT_OK;
+	}
+	rc = dispatch(bch_commands, argc - 1, argv + 1);
+	/* A full disk or closed pipe on stdout must not go unnoticed. */
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno != EPIPE)
+			bch_err("write error on standard output: %s", strerror(errno));
+		if (rc == BCH_EXIT_OK)
+			rc = BCH_EXIT_ERROR;
+	}
+	return rc;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by the nvm commands. */
+#ifndef BCACHE_CMD_NVM_COMMON_H
+#define BCACHE_CMD_NVM_COMMON_H
+
+#include <bcache/nvm-walk.h>
+
+#include "output.h"
+
+/* Open read-only and load; prints the error, returns an exit code. */
+int nvm_open_load(const char *path, struct bch_nvm_ns *ns);
+/* The problems of one namespace as a table (text: only when any). */
+int nvm_print_problems(struct out *o, const struct bch_nvm_ns *ns);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Access to the bytes of a namespace: a regular image file, a block device
+ * (/dev/pmemN, a loop device) or a device-dax character device (/dev/daxN.M).
+ * Every access is bounds-checked against the device size.
+ */
+#ifndef BCACHE_MEDIA_H
+#define BCACHE_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum bch_media_kind {
+	BCH_MEDIA_FILE,
+	BCH_MEDIA_BLOCK,
+	BCH_MEDIA_DAX,
+};
+
+enum bch_media_flags {
+	BCH_MEDIA_WRITE = 1 << 0,	/* open read-write (default: read-only) */
+	BCH_MEDIA_EXCL = 1 << 1,	/* O_EXCL: refuse a device held by others */
+};
+
+struct bch_media {
+	char *path;
+	int fd;
+	enum bch_media_kind kind;
+	bool writable;
+	uint64_t size;		/* bytes */
+	uint64_t align;		/* devdax mapping alignment, else 0 */
+	void *map;		/* devdax: the whole device, mapped */
+	struct pmem2_map *pmap;
+	struct pmem2_source *psrc;
+	void (*persist)(const void *addr, size_t len);
+	uint64_t dirty_lo, dirty_hi;	/* devdax: range written since persist */
+};
+
+/*
+ * Open `path`.  Returns 0 or a negative errno: -EBUSY when BCH_MEDIA_EXCL is
+ * given and the device is held (mounted, or opened exclusively elsewhere),
+ * -ENOTSUP for device kinds that are not byte-addressable namespaces.
+ */
+int bch_media_open(const char *path, unsigned int flags, struct bch_media **out);
+void bch_media_close(struct bch_media *m);
+
+/* Read/write exactly len bytes at off; -ERANGE outside [0, size). */
+int bch_media_read(struct bch_media *m, void *buf, size_t len, uint64_t off);
+int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t off);
+int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len);
+
+/* Make everything written so far durable (fsync, or CPU cache flush on dax). */
+int bch_media_persist(struct bch_media *m);
+
+const char *bch_media_kind_name(enum bch_media_kind kind);
+
+#endif

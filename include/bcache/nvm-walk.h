@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loading a namespace: the superblock, the owner table and the owner-list
+ * walk of nvm-pages-format.md section 9, done the kernel's way but bounded
+ * (used clamped, chains capped, loops detected) and without aborting: every
+ * anomaly becomes a problem and the walk goes on.
+ */
+#ifndef BCACHE_NVM_WALK_H
+#define BCACHE_NVM_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bcache/nvm.h>
+#include <bcache/problem.h>
+
+struct bch_media;
+
+struct bch_nvm_owner {
+	int index;			/* head index in the owner table */
+	uint64_t offset;		/* byte offset of the head */
+	const struct bch_nvm_pages_owner_head *head;	/* into ns->meta */
+	struct bch_ptr recs[BCH_NVM_PAGES_NAMESPACES_MAX];
+	size_t npages;			/* record pages reached */
+	uint64_t nrecords;		/* non-empty records */
+	uint64_t pages_allocated;	/* sum of 2^order of valid records */
+};
+
+struct bch_nvm_recpage {
+	int slot;			/* 0 .. 2045 */
+	uint64_t offset;		/* byte offset of the page */
+	int owner;			/* index into ns->owners */
+	int ns;				/* namespace number j of head.recs[j] */
+	int chain_pos;			/* position in its chain, from 0 */
+	const struct bch_nvm_pgalloc_recs *raw;	/* into ns->meta */
+	struct bch_ptr owner_ptr, next_ptr;
+	bool magic_ok;
+	uint32_t nonempty;		/* records with pgoff != 0 in [0, size) */
+};
+
+struct bch_nvm_alloc {
+	int page;			/* index into ns->pages */
+	int rec;			/* record index k in the page */
+	struct bch_rec r;
+	bool valid;			/* inside the namespace, aligned, order ok */
+};
+
+struct bch_nvm_ns {
+	char *path;
+	uint64_t size;			/* device bytes */
+	struct bch_nvm_sb_info sbi;
+	struct bch_nvm_base base;
+	unsigned char *meta;		/* bytes [0, min(size, 16 MiB)) */
+	size_t meta_len;
+	const struct bch_owner_list_head *olh;	/* NULL without an owner table */
+	uint32_t heads_walked;		/* min(used, size, 72) */
+	struct bch_nvm_owner *owners;
+	size_t nowners;
+	struct bch_nvm_recpage *pages;
+	size_t npages;
+	struct bch_nvm_alloc *allocs;
+	size_t nallocs, allocs_cap;
+	struct bch_problems problems;
+};
+
+/*
+ * Read and walk one namespace.  Returns 0 (problems are in ns->problems),
+ * -ENODATA when there is no nvm-pages superblock, -EPROTONOSUPPORT for a
+ * v12/v13 superblock (ns->sbi is filled), or another negative errno.
+ */
+int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns);
+void bch_nvm_ns_free(struct bch_nvm_ns *ns);
+
+/* The owner-table bytes of head i, or NULL when outside the table. */
+const struct bch_nvm_pages_owner_head *bch_nvm_head(const struct bch_nvm_ns *ns, int i);
+
+#endif

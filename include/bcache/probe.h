@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What is already on a device: signatures found by libblkid (filesystems,
+ * RAID, partition tables, bcache) plus the project's own checks (nvm-pages
+ * magic, bcache magic at 4096 + 24, namespace info blocks at 4096).
+ */
+#ifndef BCACHE_PROBE_H
+#define BCACHE_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bch_media;
+
+struct bch_signature {
+	char type[32];		/* "ext4", "bcache", "nvm-pages", "gpt", ... */
+	char usage[16];		/* "filesystem", "raid", "partition", "other" */
+	char source[8];		/* "blkid" or "bcache" */
+	uint64_t offset;	/* byte offset of the magic */
+	uint32_t length;	/* magic length in bytes (0 if unknown) */
+};
+
+struct bch_signatures {
+	struct bch_signature v[16];
+	size_t n;
+	size_t dropped;
+};
+
+/* Probe an open device.  Returns 0 or a negative errno. */
+int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out);
+
+#endif

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Typed validation problems.  The library never prints: validators append
+ * problems (code, severity, location, message) to a bch_problems list and the
+ * command decides how to show them.
+ */
+#ifndef BCACHE_PROBLEM_H
+#define BCACHE_PROBLEM_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum bch_severity {
+	BCH_SEV_INFO = 0,
+	BCH_SEV_WARN = 1,
+	BCH_SEV_ERROR = 2,
+};
+
+/* Problem codes: stable identifiers, documented in bcache-nvm(8). */
+#define BCH_PROBLEM_CODES(X)                                                   \
+	X(SB_MAGIC, ERROR, "superblock magic mismatch")                        \
+	X(SB_CSUM, ERROR, "superblock checksum mismatch")                      \
+	X(SB_OFFSET, ERROR, "sb_offset is not 4096")                           \
+	X(SB_REVISION_V12, ERROR, "superblock is the v12/v13 nvmpg revision")  \
+	X(SB_KEYS, WARN, "keys is not zero")                                   \
+	X(SB_KEYS_RANGE, ERROR, "keys runs past the superblock page")          \
+	X(SB_TOTAL_NS, ERROR, "total_namespaces_nr is not 1")                  \
+	X(SB_THIS_NS_RANGE, ERROR, "this_namespace_nr >= total_namespaces_nr") \
+	X(SB_THIS_NS_NONZERO, ERROR, "this_namespace_nr is not 0")             \
+	X(SB_PAGE_SIZE, ERROR, "page_size is not 4096")                        \
+	X(SB_PAGES_TOTAL, ERROR, "pages_total exceeds the device size")        \
+	X(SB_PAGES_OFFSET, WARN, "pages_offset is not 16 MiB")                 \
+	X(SB_NS_START, WARN, "ns_start is not zero")                           \
+	X(SB_UNUSED_FIELD, WARN, "field without v7 meaning is not zero")       \
+	X(SB_OLH_NULL, ERROR, "owner_list_head is 0 on namespace 0")           \
+	X(SB_OLH_WILD, ERROR, "owner_list_head is neither 8192 nor an address") \
+	X(DEV_TOO_SMALL, ERROR, "namespace smaller than 16 MiB + 1 page")      \
+	X(BASE_DISAGREE, ERROR, "anchors disagree on the mapping base K")      \
+	X(BASE_PARTIAL, ERROR, "first attach only partly persisted")           \
+	X(ATTACHED, INFO, "namespace was attached by a kernel")                \
+	X(OL_SIZE, ERROR, "owner table size is not 72")                        \
+	X(OL_USED, ERROR, "owner table used out of range")                     \
+	X(OL_FULL, ERROR, "owner table is full")                               \
+	X(OL_DUP_UUID, WARN, "duplicate owner uuid")                           \
+	X(OL_SYS_HEAD, INFO, "heads[0] differs from what make -M writes")      \
+	X(OL_TAIL_NONZERO, WARN, "head beyond used is not zero")               \
+	X(PTR_RANGE, ERROR, "pointer outside the namespace")                   \
+	X(PTR_NO_BASE, ERROR, "address pointer but the base K is unknown")     \
+	X(PTR_SLOT, ERROR, "record-page pointer not on a slot boundary")       \
+	X(PTR_HEAD, ERROR, "owner pointer not at a head")                      \
+	X(PTR_FORM, WARN, "pointer form differs from the namespace state")     \
+	X(CHAIN_LOOP, ERROR, "record-page chain loops")                        \
+	X(CHAIN_SHARED, ERROR, "record page linked from two chains")           \
+	X(CHAIN_LONG, ERROR, "record-page chain too long")                     \
+	X(RP_MAGIC, ERROR, "record-page magic mismatch")                       \
+	X(RP_OWNER_UUID, ERROR, "record-page owner_uuid differs from the head") \
+	X(RP_UUID_TRUNC, ERROR, "owner_uuid is a NUL-truncated copy (kernel strncpy quirk)") \
+	X(RP_OWNER, ERROR, "record-page owner is not its head")                \
+	X(RP_SIZE, ERROR, "record-page size is not 1013")                      \
+	X(RP_USED, WARN, "record-page used differs from the record count")     \
+	X(RP_USED_RANGE, ERROR, "record-page used exceeds size")               \
+	X(REC_BELOW_BASE, ERROR, "record pgoff at or below the base K")        \
+	X(REC_ORDER, ERROR, "record order above the buddy maximum")            \
+	X(REC_RANGE, ERROR, "record outside [pages_offset, pages_total)")      \
+	X(REC_ALIGN, ERROR, "record not aligned to its order")                 \
+	X(REC_OVERLAP, ERROR, "records overlap")                               \
+	X(REC_FRESH, ERROR, "record in a FRESH namespace")                     \
+	X(REC_EMPTY_BITS, WARN, "empty record with order or reserved bits")    \
+	X(REC_RESERVED, WARN, "record reserved bits set")                      \
+	X(REC_V12, WARN, "record looks namespace-relative (v12/v13)")          \
+	X(SLOT_STALE, INFO, "stale record-page slot")                          \
+	X(SLOT_ORPHAN, WARN, "unlinked record page holds records")             \
+	X(SET_UUID, ERROR, "set members have different set uuids")             \
+	X(SET_DUP_NR, ERROR, "two set members have the same namespace number") \
+	X(SET_TOTAL, ERROR, "set members disagree on total_namespaces_nr")     \
+	X(SET_MISSING, WARN, "set member missing")                             \
+	X(RAW_NAMESPACE, INFO, "namespace info block at 4096: raw capacity image")
+
+enum bch_problem_code {
+#define BCH_PROBLEM_ENUM(name, sev, text) BCH_P_##name,
+	BCH_PROBLEM_CODES(BCH_PROBLEM_ENUM)
+#undef BCH_PROBLEM_ENUM
+	BCH_P__COUNT
+};
+
+struct bch_problem {
+	enum bch_problem_code code;
+	enum bch_severity severity;
+	uint64_t offset;	/* byte offset on the device */
+	char where[48];		/* structure.field, e.g. "heads[1].recs[0]" */
+	char message[200];	/* one line, with stored and expected values */
+	int device;		/* index of the device within a set */
+};
+
+struct bch_problems {
+	struct bch_problem *v;
+	size_t n, cap;
+	size_t dropped;		/* problems beyond the cap */
+	size_t max;		/* 0: default cap */
+	int device;		/* device index stamped on new problems */
+};
+
+const char *bch_problem_name(enum bch_problem_code code);	/* "SB_CSUM" */
+const char *bch_problem_text(enum bch_problem_code code);
+enum bch_severity bch_problem_default_severity(enum bch_problem_code code);
+const char *bch_severity_name(enum bch_severity sev);	/* "error" ... */
+int bch_problem_lookup(const char *name);	/* code or -ENOENT */
+
+/* Append a problem; returns 0, or -ENOMEM.  Over the cap it counts drops. */
+int bch_problem_add(struct bch_problems *ps, enum bch_problem_code code,
+		    uint64_t offset, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void bch_problems_free(struct bch_problems *ps);
+size_t bch_problems_count(const struct bch_problems *ps, enum bch_severity min);
+int bch_problems_has(const struct bch_problems *ps, enum bch_problem_code code);
+
+#endif

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bytes of a namespace: image files and block devices through pread/pwrite,
+ * device-dax through a libpmem2 mapping (msync does not work on devdax; the
+ * persist function flushes CPU caches instead).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include <libpmem2.h>
+
+#include <bcache/media.h>
+
+#define ZERO_CHUNK (1u << 20)
+
+const char *bch_media_kind_name(enum bch_media_kind kind)
+{
+	switch (kind) {
+	case BCH_MEDIA_FILE:
+		return "file";
+	case BCH_MEDIA_BLOCK:
+		return "block";
+	case BCH_MEDIA_DAX:
+		return "devdax";
+	}
+	return "?";
+}
+
+/* Whether a character device belongs to the dax subsystem. */
+static int chr_is_dax(dev_t rdev)
+{
+	char path[96], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem",
+		 major(rdev), minor(rdev));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = '\0';
+	return strstr(link, "/dax") != NULL;
+}
+
+static int dax_map(struct bch_media *m)
+{
+	struct pmem2_config *cfg = NULL;
+	size_t size, align;
+	int rc;
+
+	rc = pmem2_source_from_fd(&m->psrc, m->fd);
+	if (rc)
+		return rc < 0 ? rc : -EIO;
+	rc = pmem2_source_size(m->psrc, &size);
+	if (!rc)
+		rc = pmem2_source_alignment(m->psrc, &align);
+	if (rc)
+		return rc < 0 ? rc : -EIO;
+	m->size = size;
+	m->align = align;
+	rc = pmem2_config_new(&cfg);
+	if (rc)
+		return rc < 0 ? rc : -ENOMEM;
+	rc = pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE);
+	if (!rc)
+		rc = pmem2_config_set_protection(cfg, m->writable ?
+				PMEM2_PROT_READ | PMEM2_PROT_WRITE : PMEM2_PROT_READ);
+	if (!rc)
+		rc = pmem2_map_new(&m->pmap, cfg, m->psrc);
+	pmem2_config_delete(&cfg);
+	if (rc)
+		return rc < 0 ? rc : -EIO;
+	m->map = pmem2_map_get_address(m->pmap);
+	m->persist = (void (*)(const void *, size_t))pmem2_get_persist_fn(m->pmap);
+	return 0;
+}
+
+int bch_media_open(const char *path, unsigned int flags, struct bch_media **out)
+{
+	struct bch_media *m;
+	struct stat st;
+	int oflags = O_CLOEXEC;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &st) < 0)
+		return -errno;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->fd = -1;
+	m->path = strdup(path);
+	if (!m->path) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	m->writable = flags & BCH_MEDIA_WRITE;
+	oflags |= m->writable ? O_RDWR : O_RDONLY;
+
+	if (S_ISREG(st.st_mode)) {
+		m->kind = BCH_MEDIA_FILE;
+	} else if (S_ISBLK(st.st_mode)) {
+		m->kind = BCH_MEDIA_BLOCK;
+		if (flags & BCH_MEDIA_EXCL)
+			oflags |= O_EXCL;
+	} else if (S_ISCHR(st.st_mode) && chr_is_dax(st.st_rdev)) {
+		m->kind = BCH_MEDIA_DAX;
+	} else {
+		rc = -ENOTSUP;
+		goto fail;
+	}
+
+	m->fd = open(path, oflags);
+	if (m->fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	switch (m->kind) {
+	case BCH_MEDIA_FILE:
+		if (fstat(m->fd, &st) < 0) {
+			rc = -errno;
+			goto fail;
+		}
+		m->size = st.st_size;
+		break;
+	case BCH_MEDIA_BLOCK:
+		if (ioctl(m->fd, BLKGETSIZE64, &m->size) < 0) {
+			rc = -errno;
+			goto fail;
+		}
+		break;
+	case BCH_MEDIA_DAX:
+		rc = dax_map(m);
+		if (rc)
+			goto fail;
+		break;
+	}
+	*out = m;
+	return 0;
+fail:
+	bch_media_close(m);
+	return rc;
+}
+
+void bch_media_close(struct bch_media *m)
+{
+	if (!m)
+		return;
+	if (m->pmap)
+		pmem2_map_delete(&m->pmap);
+	if (m->psrc)
+		pmem2_source_delete(&m->psrc);
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m->path);
+	free(m);
+}
+
+static void mark_dirty(struct bch_media *m, uint64_t off, uint64_t len)
+{
+	if (m->dirty_hi == m->dirty_lo) {
+		m->dirty_lo = off;
+		m->dirty_hi = off + len;
+		return;
+	}
+	if (off < m->dirty_lo)
+		m->dirty_lo = off;
+	if (off + len > m->dirty_hi)
+		m->dirty_hi = off + len;
+}
+
+static int check_range(const struct bch_media *m, size_t len, uint64_t off)
+{
+	if (off > m->size || len > m->size - off)
+		return -ERANGE;
+	return 0;
+}
+
+int bch_media_read(struct bch_media *m, void *buf, size_t len, uint64_t off)
+{
+	unsigned char *p = buf;
+	int rc = check_range(m, len, off);
+
+	if (rc)
+		return rc;
+	if (m->map) {
+		memcpy(buf, (const unsigned char *)m->map + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(m->fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t off)
+{
+	const unsigned char *p = buf;
+	int rc = check_range(m, len, off);
+
+	if (rc)
+		return rc;
+	if (!m->writable)
+		return -EBADF;
+	if (m->map) {
+		memcpy((unsigned char *)m->map + off, buf, len);
+		mark_dirty(m, off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pwrite(m->fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len)
+{
+	void *zero;
+	int rc = check_range(m, len, off);
+
+	if (rc)
+		return rc;
+	if (!m->writable)
+		return -EBADF;
+	if (m->map) {
+		memset((unsigned char *)m->map + off, 0, len);
+		mark_dirty(m, off, len);
+		return 0;
+	}
+	zero = calloc(1, ZERO_CHUNK);
+	if (!zero)
+		return -ENOMEM;
+	while (len && !rc) {
+		size_t n = len < ZERO_CHUNK ? len : ZERO_CHUNK;
+
+		rc = bch_media_write(m, zero, n, off);
+		off += n;
+		len -= n;
+	}
+	free(zero);
+	return rc;
+}
+
+int bch_media_persist(struct bch_media *m)
+{
+	if (!m->writable)
+		return 0;
+	if (m->map) {
+		/* msync is EINVAL on devdax: flush CPU caches over the device. */
+		if (m->dirty_hi > m->dirty_lo)
+			m->persist((unsigned char *)m->map + m->dirty_lo,
+				   m->dirty_hi - m->dirty_lo);
+		m->dirty_lo = m->dirty_hi = 0;
+		return 0;
+	}
+	if (fsync(m->fd) < 0)
+		return -errno;
+	return 0;
+}

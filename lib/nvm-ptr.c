@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The mapping base K, on-media pointers and records (nvm-pages-format.md 6). */
+#include <errno.h>
+#include <string.h>
+
+#include <bcache/nvm.h>
+
+#define OLH_FRESH BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET
+#define R0_FRESH BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET
+#define OW_FRESH (BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET + 40)
+
+const char *bch_nvm_state_name(enum bch_nvm_state st)
+{
+	switch (st) {
+	case BCH_NVM_STATE_NO_TABLE:
+		return "no-owner-table";
+	case BCH_NVM_STATE_FRESH:
+		return "fresh";
+	case BCH_NVM_STATE_ATTACHED:
+		return "attached";
+	case BCH_NVM_STATE_PARTIAL:
+		return "partially-attached";
+	case BCH_NVM_STATE_CORRUPT:
+		return "corrupt";
+	}
+	return "?";
+}
+
+const char *bch_ptr_form_name(enum bch_ptr_form f)
+{
+	switch (f) {
+	case BCH_PTR_NULL:
+		return "null";
+	case BCH_PTR_OFFSET:
+		return "offset";
+	case BCH_PTR_ADDRESS:
+		return "address";
+	case BCH_PTR_INVALID:
+		return "invalid";
+	}
+	return "?";
+}
+
+static int is_addr(uint64_t v)
+{
+	return v >= BCH_NVM_KERNEL_ADDR_MIN;
+}
+
+void bch_nvm_base_establish(uint64_t olh, uint64_t r0, uint64_t ow,
+			    struct bch_nvm_base *out)
+{
+	uint64_t ks[3];
+	int nk = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->olh = olh;
+	out->r0 = r0;
+	out->ow = ow;
+	out->olh_converted = is_addr(olh) && olh >= OLH_FRESH;
+	out->r0_converted = is_addr(r0) && r0 >= R0_FRESH;
+	out->ow_converted = is_addr(ow) && ow >= OW_FRESH;
+	if (out->olh_converted)
+		ks[nk++] = olh - OLH_FRESH;
+	if (out->r0_converted)
+		ks[nk++] = r0 - R0_FRESH;
+	if (out->ow_converted)
+		ks[nk++] = ow - OW_FRESH;
+	for (int i = 1; i < nk; i++)
+		if (ks[i] != ks[0])
+			out->disagree = true;
+
+	if (olh == 0) {
+		out->state = BCH_NVM_STATE_NO_TABLE;
+	} else if (olh == OLH_FRESH) {
+		out->state = nk ? BCH_NVM_STATE_PARTIAL : BCH_NVM_STATE_FRESH;
+	} else if (out->olh_converted) {
+		out->state = (out->r0_converted && out->ow_converted && !out->disagree) ?
+			     BCH_NVM_STATE_ATTACHED : BCH_NVM_STATE_PARTIAL;
+	} else {
+		out->state = BCH_NVM_STATE_CORRUPT;
+	}
+	/* K: from owner_list_head when converted, otherwise the other anchors. */
+	if (nk) {
+		out->k = ks[0];
+		out->k_known = true;
+	} else if (out->state == BCH_NVM_STATE_FRESH) {
+		out->k = 0;
+		out->k_known = true;
+	}
+}
+
+int bch_nvm_ptr_decode(uint64_t raw, const struct bch_nvm_base *base,
+		       uint64_t ns_bytes, struct bch_ptr *out)
+{
+	out->raw = raw;
+	out->off = 0;
+	if (raw == 0) {
+		out->form = BCH_PTR_NULL;
+		return 0;
+	}
+	if (raw < ns_bytes) {
+		out->form = BCH_PTR_OFFSET;
+		out->off = raw;
+		return 0;
+	}
+	out->form = BCH_PTR_INVALID;
+	if (!is_addr(raw))
+		return -ERANGE;
+	if (!base || !base->k_known || base->k == 0)
+		return -ENXIO;
+	if (raw < base->k || raw - base->k == 0 || raw - base->k >= ns_bytes)
+		return -ERANGE;
+	out->form = BCH_PTR_ADDRESS;
+	out->off = raw - base->k;
+	return 0;
+}
+
+uint64_t bch_nvm_ptr_encode(uint64_t off, const struct bch_nvm_base *base)
+{
+	if (!off)
+		return 0;
+	return base && base->k_known ? base->k + off : off;
+}
+
+int bch_nvm_slot_of(uint64_t off)
+{
+	if (off < BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET ||
+	    (off - BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET) % BCH_NVM_PAGES_RECS_SIZE)
+		return -EINVAL;
+	off = (off - BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET) / BCH_NVM_PAGES_RECS_SIZE;
+	if (off >= BCH_MAX_PGALLOC_RECS)
+		return -EINVAL;
+	return (int)off;
+}
+
+int bch_nvm_head_of(uint64_t off)
+{
+	uint64_t first = BCH_NVM_HEAD_OFFSET(0);
+
+	if (off < first || (off - first) % BCH_NVM_PAGES_OWNER_HEAD_SIZE)
+		return -EINVAL;
+	off = (off - first) / BCH_NVM_PAGES_OWNER_HEAD_SIZE;
+	if (off >= BCH_MAX_OWNER_LIST)
+		return -EINVAL;
+	return (int)off;
+}
+
+void bch_nvm_rec_decode(uint64_t v, uint64_t k, struct bch_rec *out)
+{
+	uint64_t kpage = k >> 12;
+
+	memset(out, 0, sizeof(*out));
+	out->v = v;
+	out->pgoff = bch_rec_pgoff(v);
+	out->order = bch_rec_order(v);
+	out->reserved = bch_rec_reserved(v);
+	out->empty = out->pgoff == 0;
+	out->pages = out->order < 64 ? 1ULL << out->order : 0;
+	if (out->empty)
+		return;
+	if (out->pgoff <= kpage && kpage) {
+		out->below_base = true;
+		return;
+	}
+	out->page = out->pgoff - kpage;
+}

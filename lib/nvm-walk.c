@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The owner-list walk (nvm-pages-format.md section 9), bounded: heads are
+ * clamped to min(used, size, 72), each record-page slot can be visited once
+ * (which catches loops and pages shared by two chains), a page's records are
+ * clamped to 1013.  Memory: the 16 MiB metadata area plus one entry per
+ * record page and per non-empty record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bcache/fields.h>
+#include <bcache/media.h>
+#include <bcache/nvm-walk.h>
+
+#define OLH_OFF BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET
+#define SYS_OFF BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET
+
+const struct bch_nvm_pages_owner_head *bch_nvm_head(const struct bch_nvm_ns *ns, int i)
+{
+	if (!ns->olh || i < 0 || i >= BCH_MAX_OWNER_LIST)
+		return NULL;
+	return &ns->olh->heads[i];
+}
+
+void bch_nvm_ns_free(struct bch_nvm_ns *ns)
+{
+	free(ns->path);
+	free(ns->meta);
+	free(ns->owners);
+	free(ns->pages);
+	free(ns->allocs);
+	bch_problems_free(&ns->problems);
+	memset(ns, 0, sizeof(*ns));
+}
+
+/* kernel strncpy quirk: equal up to the first NUL of head, zero after it */
+static bool uuid_nul_truncated(const uint8_t *rec, const uint8_t *head)
+{
+	int nul = -1;
+
+	for (int i = 0; i < 16; i++)
+		if (!head[i]) {
+			nul = i;
+			break;
+		}
+	if (nul < 0 || memcmp(rec, head, nul + 1))
+		return false;
+	for (int i = nul + 1; i < 16; i++)
+		if (rec[i])
+			return false;
+	for (int i = nul + 1; i < 16; i++)
+		if (head[i])
+			return true;
+	return false;
+}
+
+static int add_alloc(struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
+{
+	if (ns->nallocs == ns->allocs_cap) {
+		size_t cap = ns->allocs_cap ? ns->allocs_cap * 2 : 64;
+		struct bch_nvm_alloc *v = realloc(ns->allocs, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ns->allocs = v;
+		ns->allocs_cap = cap;
+	}
+	ns->allocs[ns->nallocs++] = *a;
+	return 0;
+}
+
+static const char *form_note(enum bch_ptr_form f)
+{
+	return f == BCH_PTR_ADDRESS ? "a kernel address" : "a byte offset";
+}
+
+/* Check a pointer's form against the namespace state (6.5: one form only). */
+static int check_form(struct bch_nvm_ns *ns, const struct bch_ptr *p, uint64_t at,
+		      const char *where)
+{
+	bool want_addr;
+
+	if (p->form != BCH_PTR_OFFSET && p->form != BCH_PTR_ADDRESS)
+		return 0;
+	if (ns->base.state == BCH_NVM_STATE_FRESH)
+		want_addr = false;
+	else if (ns->base.state == BCH_NVM_STATE_ATTACHED)
+		want_addr = true;
+	else
+		return 0;	/* partial states: each pointer decoded on its own */
+	if ((p->form == BCH_PTR_ADDRESS) == want_addr)
+		return 0;
+	return bch_problem_add(&ns->problems, BCH_P_PTR_FORM, at, where,
+			       "%s is %s (0x%llx) in a %s namespace", where,
+			       form_note(p->form), (unsigned long long)p->raw,
+			       bch_nvm_state_name(ns->base.state));
+}
+
+static int ptr_problem(struct bch_nvm_ns *ns, int err, uint64_t raw, uint64_t at,
+		       const char *where)
+{
+	if (err == -ENXIO)
+		return bch_problem_add(&ns->problems, BCH_P_PTR_NO_BASE, at, where,
+				       "%s is the address 0x%llx but the base K is unknown",
+				       where, (unsigned long long)raw);
+	return bch_problem_add(&ns->problems, BCH_P_PTR_RANGE, at, where,
+			       "%s is 0x%llx: outside the namespace (%llu bytes)", where,
+			       (unsigned long long)raw, (unsigned long long)ns->size);
+}
+
+static int check_record(struct bch_nvm_ns *ns, struct bch_nvm_alloc *a, uint64_t at,
+			const char *where)
+{
+	const struct bch_nvm_pages_sb *sb = &ns->sbi.sb;
+	uint64_t first = sb->page_size ? sb->pages_offset / sb->page_size : 0;
+	struct bch_rec *r = &a->r;
+	struct bch_problems *ps = &ns->problems;
+	int rc = 0;
+
+	a->valid = false;
+	if (ns->base.state == BCH_NVM_STATE_FRESH)
+		rc = bch_problem_add(ps, BCH_P_REC_FRESH, at, where, "record 0x%016llx in a "
+				     "namespace never attached by a kernel",
+				     (unsigned long long)r->v);
+	if (r->reserved && !rc)
+		rc = bch_problem_add(ps, BCH_P_REC_RESERVED, at, where,
+				     "reserved bits are 0x%x, expected 0", r->reserved);
+	if (r->below_base) {
+		if (!rc && r->pgoff < sb->pages_total)
+			rc = bch_problem_add(ps, BCH_P_REC_V12, at, where, "pgoff 0x%llx is a "
+					     "namespace page number, as v12/v13 records are",
+					     (unsigned long long)r->pgoff);
+		return rc ? rc : bch_problem_add(ps, BCH_P_REC_BELOW_BASE, at, where,
+			"pgoff 0x%llx is at or below K/4096 = 0x%llx",
+			(unsigned long long)r->pgoff, (unsigned long long)(ns->base.k >> 12));
+	}
+	if (r->order >= BCH_MAX_ORDER)
+		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ORDER, at, where,
+			"order is %u, the buddy maximum is %d", r->order, BCH_MAX_ORDER - 1);
+	if (r->page < first || r->page > sb->pages_total ||
+	    r->pages > sb->pages_total - r->page)
+		return rc ? rc : bch_problem_add(ps, BCH_P_REC_RANGE, at, where,
+			"pages [%llu, %llu) are outside [%llu, %llu)",
+			(unsigned long long)r->page, (unsigned long long)(r->page + r->pages),
+			(unsigned long long)first, (unsigned long long)sb->pages_total);
+	if (r->page % r->pages)
+		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ALIGN, at, where,
+			"page %llu is not aligned to its order %u",
+			(unsigned long long)r->page, r->order);
+	a->valid = true;
+	return rc;
+}
+
+static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head_idx)
+{
+	const struct bch_nvm_pgalloc_recs *p = pg->raw;
+	const struct bch_nvm_pages_owner_head *h = bch_nvm_head(ns, head_idx);
+	struct bch_problems *ps = &ns->problems;
+	uint32_t n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+	char where[48];
+	int rc = 0, hi;
+
+#define AT(field) (pg->offset + offsetof(struct bch_nvm_pgalloc_recs, field))
+#define WHERE(field) (snprintf(where, sizeof(where), "slot[%d].%s", pg->slot, field), where)
+	pg->magic_ok = !memcmp(p->magic, bch_nvm_recs_magic, 16);
+	if (!pg->magic_ok)
+		return bch_problem_add(ps, BCH_P_RP_MAGIC, AT(magic), WHERE("magic"),
+				       "record page in slot %d (offset %llu) has no "
+				       "record-page magic", pg->slot,
+				       (unsigned long long)pg->offset);
+	if (memcmp(p->owner_uuid, h->uuid, 16)) {
+		char a[37], b[37];
+
+		bch_uuid_format(p->owner_uuid, a);
+		bch_uuid_format(h->uuid, b);
+		if (uuid_nul_truncated(p->owner_uuid, h->uuid))
+			rc = bch_problem_add(ps, BCH_P_RP_UUID_TRUNC, AT(owner_uuid),
+					     WHERE("owner_uuid"), "owner_uuid %s is head %d's "
+					     "uuid %s cut at its first 0x00 byte (kernel strncpy)",
+					     a, head_idx, b);
+		else
+			rc = bch_problem_add(ps, BCH_P_RP_OWNER_UUID, AT(owner_uuid),
+					     WHERE("owner_uuid"), "owner_uuid is %s, head %d's "
+					     "uuid is %s", a, head_idx, b);
+	}
+	if (!rc) {
+		int err = bch_nvm_ptr_decode(p->owner, &ns->base, ns->size, &pg->owner_ptr);
+
+		hi = err ? -1 : bch_nvm_head_of(pg->owner_ptr.off);
+		if (err || hi != head_idx)
+			rc = bch_problem_add(ps, BCH_P_RP_OWNER, AT(owner), WHERE("owner"),
+					     "owner is 0x%llx, expected 0x%llx (head %d)",
+					     (unsigned long long)p->owner,
+					     (unsigned long long)bch_nvm_ptr_encode(
+						     BCH_NVM_HEAD_OFFSET(head_idx), &ns->base),
+					     head_idx);
+		else
+			rc = check_form(ns, &pg->owner_ptr, AT(owner), WHERE("owner"));
+	}
+	if (!rc && p->size != BCH_MAX_RECS)
+		rc = bch_problem_add(ps, BCH_P_RP_SIZE, AT(size), WHERE("size"),
+				     "size is %u, expected %d", p->size, BCH_MAX_RECS);
+	for (uint32_t k = 0; k < n && !rc; k++) {
+		uint64_t v = p->recs[k].v;
+		uint64_t at = pg->offset + offsetof(struct bch_nvm_pgalloc_recs, recs) + 8 * k;
+		struct bch_nvm_alloc a = { .page = (int)(pg - ns->pages), .rec = (int)k };
+
+		if (!v)
+			continue;
+		snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
+		if (!bch_rec_pgoff(v)) {
+			rc = bch_problem_add(ps, BCH_P_REC_EMPTY_BITS, at, where,
+					     "empty record has order %u, reserved %u",
+					     bch_rec_order(v), bch_rec_reserved(v));
+			continue;
+		}
+		pg->nonempty++;
+		bch_nvm_rec_decode(v, ns->base.k, &a.r);
+		rc = check_record(ns, &a, at, where);
+		if (!rc)
+			rc = add_alloc(ns, &a);
+	}
+	if (!rc && p->used > p->size)
+		rc = bch_problem_add(ps, BCH_P_RP_USED_RANGE, AT(used), WHERE("used"),
+				     "used is %u, size is %u", p->used, p->size);
+	else if (!rc && p->used != pg->nonempty)
+		rc = bch_problem_add(ps, BCH_P_RP_USED, AT(used), WHERE("used"),
+				     "used is %u, %u records are non-empty", p->used,
+				     pg->nonempty);
+#undef AT
+#undef WHERE
+	return rc;
+}
+
+/* Walk head i's chain for namespace number j. */
+static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
+{
+	struct bch_nvm_owner *o = &ns->owners[oi];
+	struct bch_problems *ps = &ns->problems;
+	uint64_t raw = o->head->recs[j];
+	uint64_t at = o->offset + offsetof(struct bch_nvm_pages_owner_head, recs) + 8 * j;
+	char where[48];
+	int pos = 0, rc = 0;
+
+	snprintf(where, sizeof(where), "heads[%d].recs[%d]", o->index, j);
+	while (raw && !rc) {
+		struct bch_ptr ptr;
+		struct bch_nvm_recpage *pg;
+		int err = bch_nvm_ptr_decode(raw, &ns->base, ns->size, &ptr);
+		int slot;
+
+		if (err)
+			return ptr_problem(ns, err, raw, at, where);
+		slot = bch_nvm_slot_of(ptr.off);
+		if (slot < 0)
+			return bch_problem_add(ps, BCH_P_PTR_SLOT, at, where,
+					       "%s is 0x%llx (offset %llu): not a record-page "
+					       "slot in [16384, 16 MiB)", where,
+					       (unsigned long long)raw,
+					       (unsigned long long)ptr.off);
+		if (ptr.off + BCH_NVM_PAGES_RECS_SIZE > ns->meta_len)
+			return ptr_problem(ns, -ERANGE, raw, at, where);
+		if (slot_page[slot] >= 0) {
+			const struct bch_nvm_recpage *prev = &ns->pages[slot_page[slot]];
+			bool loop = prev->owner == oi && prev->ns == j;
+
+			return bch_problem_add(ps, loop ? BCH_P_CHAIN_LOOP : BCH_P_CHAIN_SHARED,
+					       at, where, loop ?
+					       "%s leads back to slot %d: the chain loops" :
+					       "%s links slot %d, already in the chain of "
+					       "head %d, namespace %d", where, slot,
+					       ns->owners[prev->owner].index, prev->ns);
+		}
+		rc = check_form(ns, &ptr, at, where);
+		if (rc)
+			break;
+		pg = &ns->pages[ns->npages];
+		memset(pg, 0, sizeof(*pg));
+		pg->slot = slot;
+		pg->offset = ptr.off;
+		pg->owner = oi;
+		pg->ns = j;
+		pg->chain_pos = pos++;
+		pg->raw = (const void *)(ns->meta + ptr.off);
+		slot_page[slot] = (int)ns->npages++;
+		o->npages++;
+		rc = walk_page(ns, pg, o->index);
+		if (rc || !pg->magic_ok)
+			break;
+		raw = pg->raw->next;
+		at = pg->offset + offsetof(struct bch_nvm_pgalloc_recs, next);
+		snprintf(where, sizeof(where), "slot[%d].next", slot);
+	}
+	return rc;
+}
+
+static int cmp_alloc(const void *a, const void *b)
+{
+	const struct bch_nvm_alloc *x = a, *y = b;
+
+	if (x->r.page != y->r.page)
+		return x->r.page < y->r.page ? -1 : 1;
+	return x->r.pages < y->r.pages ? -1 : x->r.pages > y->r.pages;
+}
+
+/* Overlaps between valid records, in any owner (one sort, one sweep). */
+static int check_overlaps(struct bch_nvm_ns *ns)
+{
+	struct bch_nvm_alloc *v;
+	size_t n = 0;
+	uint64_t end = 0;
+	int rc = 0, last = -1;
+
+	v = malloc((ns->nallocs ? ns->nallocs : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < ns->nallocs; i++)
+		if (ns->allocs[i].valid)
+			v[n++] = ns->allocs[i];
+	qsort(v, n, sizeof(*v), cmp_alloc);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct bch_nvm_recpage *pg = &ns->pages[v[i].page];
+
+		if (last >= 0 && v[i].r.page < end) {
+			const struct bch_nvm_recpage *pp = &ns->pages[v[last].page];
+			char where[48];
+
+			snprintf(where, sizeof(where), "slot[%d].recs[%d]", pg->slot, v[i].rec);
+			rc = bch_problem_add(&ns->problems, BCH_P_REC_OVERLAP,
+					     pg->offset + 88 + 8 * (uint64_t)v[i].rec, where,
+					     "pages [%llu, %llu) overlap slot[%d].recs[%d] "
+					     "(pages [%llu, %llu))",
+					     (unsigned long long)v[i].r.page,
+					     (unsigned long long)(v[i].r.page + v[i].r.pages),
+					     pp->slot, v[last].rec,
+					     (unsigned long long)v[last].r.page,
+					     (unsigned long long)(v[last].r.page + v[last].r.pages));
+		}
+		if (last < 0 || v[i].r.page + v[i].r.pages > end) {
+			end = v[i].r.page + v[i].r.pages;
+			last = (int)i;
+		}
+	}
+	free(v);
+	return rc;
+}
+
+static int walk_owners(struct bch_nvm_ns *ns)
+{
+	const struct bch_owner_list_head *t = ns->olh;
+	struct bch_problems *ps = &ns->problems;
+	int slot_page[BCH_MAX_PGALLOC_RECS];
+	uint32_t n;
+	int rc = 0;
+
+	if (t->size != BCH_MAX_OWNER_LIST)
+		rc = bch_problem_add(ps, BCH_P_OL_SIZE, OLH_OFF, "owner_list.size",
+				     "size is %u, expected %d", t->size, BCH_MAX_OWNER_LIST);
+	if (!rc && (t->used == 0 || t->used > t->size || t->used > BCH_MAX_OWNER_LIST))
+		rc = bch_problem_add(ps, BCH_P_OL_USED, OLH_OFF + 4, "owner_list.used",
+				     "used is %u, size is %u (at most %d heads fit)", t->used,
+				     t->size, BCH_MAX_OWNER_LIST);
+	else if (!rc && t->used == t->size)
+		rc = bch_problem_add(ps, BCH_P_OL_FULL, OLH_OFF + 4, "owner_list.used",
+				     "used is %u = size: the next new owner makes the kernel BUG",
+				     t->used);
+	if (rc)
+		return rc;
+	n = t->used;
+	if (n > t->size)
+		n = t->size;
+	if (n > BCH_MAX_OWNER_LIST)
+		n = BCH_MAX_OWNER_LIST;
+	ns->heads_walked = n;
+	ns->owners = calloc(n ? n : 1, sizeof(*ns->owners));
+	ns->pages = calloc(BCH_MAX_PGALLOC_RECS, sizeof(*ns->pages));
+	if (!ns->owners || !ns->pages)
+		return -ENOMEM;
+	for (int s = 0; s < BCH_MAX_PGALLOC_RECS; s++)
+		slot_page[s] = -1;
+	ns->nowners = n;
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		struct bch_nvm_owner *o = &ns->owners[i];
+
+		o->index = (int)i;
+		o->offset = BCH_NVM_HEAD_OFFSET(i);
+		o->head = &t->heads[i];
+		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
+			bch_nvm_ptr_decode(o->head->recs[j], &ns->base, ns->size, &o->recs[j]);
+	}
+	for (uint32_t i = 0; i < n && !rc; i++)
+		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc; j++)
+			rc = walk_chain(ns, (int)i, j, slot_page);
+	for (size_t a = 0; a < ns->nallocs; a++) {
+		struct bch_nvm_owner *o = &ns->owners[ns->pages[ns->allocs[a].page].owner];
+
+		o->nrecords++;
+		if (ns->allocs[a].valid)
+			o->pages_allocated += ns->allocs[a].r.pages;
+	}
+	if (!rc)
+		rc = check_overlaps(ns);
+	return rc;
+}
+
+static int check_base(struct bch_nvm_ns *ns)
+{
+	const struct bch_nvm_base *b = &ns->base;
+	struct bch_problems *ps = &ns->problems;
+	uint64_t olh_at = BCH_NVM_PAGES_SB_OFFSET + offsetof(struct bch_nvm_pages_sb,
+							      owner_list_head);
+
+	if (b->disagree)
+		return bch_problem_add(ps, BCH_P_BASE_DISAGREE, olh_at, "sb.owner_list_head",
+				       "anchors imply different bases: owner_list_head 0x%llx, "
+				       "heads[0].recs[0] 0x%llx, slot[0].owner 0x%llx",
+				       (unsigned long long)b->olh, (unsigned long long)b->r0,
+				       (unsigned long long)b->ow);
+	if (b->state == BCH_NVM_STATE_PARTIAL)
+		return bch_problem_add(ps, BCH_P_BASE_PARTIAL, olh_at, "sb.owner_list_head",
+				       "first attach partly persisted: owner_list_head %s, "
+				       "heads[0].recs[0] %s, slot[0].owner %s",
+				       b->olh_converted ? "converted" : "not converted",
+				       b->r0_converted ? "converted" : "not converted",
+				       b->ow_converted ? "converted" : "not converted");
+	if (b->state == BCH_NVM_STATE_ATTACHED)
+		return bch_problem_add(ps, BCH_P_ATTACHED, olh_at, "sb.owner_list_head",
+				       "attached with base K = 0x%llx; the next registration "
+				       "must map the namespace at the same address",
+				       (unsigned long long)b->k);
+	return 0;
+}
+
+int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns)
+{
+	uint64_t r0 = 0, ow = 0;
+	int rc;
+
+	memset(ns, 0, sizeof(*ns));
+	ns->path = strdup(m->path);
+	if (!ns->path)
+		return -ENOMEM;
+	ns->size = m->size;
+	if (m->size < 2 * 4096)
+		return -ENODATA;
+	ns->meta_len = m->size < BCH_NVM_PAGES_OFFSET ? m->size : BCH_NVM_PAGES_OFFSET;
+	ns->meta = malloc(ns->meta_len);
+	if (!ns->meta)
+		return -ENOMEM;
+	rc = bch_media_read(m, ns->meta, ns->meta_len, 0);
+	if (rc)
+		return rc;
+	bch_nvm_sb_parse(ns->meta + BCH_NVM_PAGES_SB_OFFSET, &ns->sbi);
+	if (ns->sbi.revision == BCH_NVM_REV_NONE)
+		return -ENODATA;
+	if (ns->sbi.revision == BCH_NVM_REV_V12)
+		return -EPROTONOSUPPORT;
+	rc = bch_nvm_sb_check(&ns->sbi, ns->size, &ns->problems);
+	if (rc)
+		return rc;
+
+	if (ns->sbi.sb.owner_list_head && ns->meta_len >= SYS_OFF + BCH_NVM_PAGES_RECS_SIZE) {
+		ns->olh = (const void *)(ns->meta + OLH_OFF);
+		r0 = ns->olh->heads[0].recs[0];
+		memcpy(&ow, ns->meta + SYS_OFF, 8);
+	}
+	bch_nvm_base_establish(ns->sbi.sb.owner_list_head, r0, ow, &ns->base);
+	rc = check_base(ns);
+	if (!rc && ns->olh)
+		rc = walk_owners(ns);
+	return rc;
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signatures on a device before it is overwritten: every superblock and
+ * partition table libblkid knows (as wipefs sees them), plus the magics of
+ * this format family that libblkid does not know.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <blkid.h>
+
+#include <linux/bcache.h>
+#include <bcache/media.h>
+#include <bcache/nvm.h>
+#include <bcache/probe.h>
+
+static void add_sig(struct bch_signatures *out, const char *type, const char *usage,
+		    const char *source, uint64_t offset, uint32_t length)
+{
+	struct bch_signature *s;
+
+	for (size_t i = 0; i < out->n; i++)	/* blkid and own checks may agree */
+		if (out->v[i].offset == offset && !strcmp(out->v[i].type, type))
+			return;
+	if (out->n >= sizeof(out->v) / sizeof(out->v[0])) {
+		out->dropped++;
+		return;
+	}
+	s = &out->v[out->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->type, sizeof(s->type), "%s", type);
+	snprintf(s->usage, sizeof(s->usage), "%s", usage);
+	snprintf(s->source, sizeof(s->source), "%s", source);
+	s->offset = offset;
+	s->length = length;
+}
+
+static int probe_blkid(struct bch_media *m, struct bch_signatures *out)
+{
+	blkid_probe pr = blkid_new_probe();
+	int rc = 0;
+
+	if (!pr)
+		return -ENOMEM;
+	if (blkid_probe_set_device(pr, m->fd, 0, m->size)) {
+		rc = -EIO;
+		goto out;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE |
+					  BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_BADCSUM);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
+
+	/* Like wipefs: iterate every signature, not only the best match. */
+	while (blkid_do_probe(pr) == 0) {
+		const char *type = NULL, *usage = "other", *off = NULL, *len = NULL;
+		size_t l;
+
+		if (!blkid_probe_lookup_value(pr, "TYPE", &type, &l)) {
+			blkid_probe_lookup_value(pr, "USAGE", &usage, &l);
+			blkid_probe_lookup_value(pr, "SBMAGIC_OFFSET", &off, &l);
+			blkid_probe_lookup_value(pr, "SBMAGIC", &len, &l);
+			add_sig(out, type, usage, "blkid", off ? strtoull(off, NULL, 10) : 0,
+				len ? (uint32_t)l : 0);
+		} else if (!blkid_probe_lookup_value(pr, "PTTYPE", &type, &l)) {
+			blkid_probe_lookup_value(pr, "PTMAGIC_OFFSET", &off, &l);
+			blkid_probe_lookup_value(pr, "PTMAGIC", &len, &l);
+			add_sig(out, type, "partition", "blkid",
+				off ? strtoull(off, NULL, 10) : 0, len ? (uint32_t)l : 0);
+		}
+	}
+out:
+	blkid_free_probe(pr);
+	return rc;
+}
+
+static const struct {
+	const char *sig;
+	const char *type;
+} info_blocks[] = {
+	{ "NVDIMM_PFN_INFO", "nvdimm-pfn-info" },
+	{ "NVDIMM_DAX_INFO", "nvdimm-dax-info" },
+	{ "BTT_ARENA_INFO", "btt-arena-info" },
+};
+
+static void probe_own(const unsigned char *page, struct bch_signatures *out)
+{
+	static const uint8_t bcache_magic[16] = BCACHE_SB_MAGIC_BYTES;
+	struct bch_nvm_sb_info info;
+
+	bch_nvm_sb_parse(page, &info);
+	if (info.revision == BCH_NVM_REV_V12)
+		add_sig(out, "nvm-pages-v12", "other", "bcache", 4096 + 32, 16);
+	else if (info.revision != BCH_NVM_REV_NONE)
+		add_sig(out, "nvm-pages", "other", "bcache", 4096 + 32, 16);
+	if (!memcmp(page + 24, bcache_magic, 16))
+		add_sig(out, "bcache", "other", "bcache", 4096 + 24, 16);
+	for (size_t i = 0; i < sizeof(info_blocks) / sizeof(info_blocks[0]); i++)
+		if (!memcmp(page, info_blocks[i].sig, strlen(info_blocks[i].sig) + 1))
+			add_sig(out, info_blocks[i].type, "other", "bcache", 4096,
+				strlen(info_blocks[i].sig));
+}
+
+int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out)
+{
+	unsigned char page[4096];
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (m->size >= 2 * 4096) {
+		rc = bch_media_read(m, page, sizeof(page), 4096);
+		if (rc)
+			return rc;
+		probe_own(page, out);
+	}
+	/* libblkid reads through the fd; a devdax node has no usable size there. */
+	if (m->kind != BCH_MEDIA_DAX)
+		rc = probe_blkid(m, out);
+	return rc;
+}
