@@ -71,7 +71,7 @@ static int dump_superblock(struct out *o, const struct bch_nvm_ns *ns)
 		{ "device", ns->path, SCOLS_JSON_STRING },
 		{ "revision", bch_nvm_revision_name(ns->sbi.revision), SCOLS_JSON_STRING },
 		{ "csum_computed", csum, SCOLS_JSON_STRING },
-		{ "csum_ok", ns->sbi.csum_ok ? "true" : "false", SCOLS_JSON_BOOLEAN },
+		{ "csum_ok", out_bool(o, ns->sbi.csum_ok), SCOLS_JSON_BOOLEAN },
 		{ "state", bch_nvm_state_name(ns->base.state), SCOLS_JSON_STRING },
 		{ "base", k, SCOLS_JSON_STRING },
 	};
@@ -171,7 +171,7 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns)
 		out_cell(ln, 4, "%d", pg->ns);
 		out_cell(ln, 5, "0x%llx", (unsigned long long)pg->raw->owner);
 		out_cell(ln, 6, "0x%llx", (unsigned long long)pg->raw->next);
-		out_cell(ln, 7, "%s", pg->magic_ok ? "true" : "false");
+		out_cell(ln, 7, "%s", out_bool(o, pg->magic_ok));
 		out_cell(ln, 8, "%u", pg->raw->size);
 		out_cell(ln, 9, "%u", pg->raw->used);
 		out_cell(ln, 10, "%u", pg->nonempty);

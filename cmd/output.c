@@ -69,6 +69,13 @@ int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	return rc;
 }
 
+const char *out_bool(const struct out *o, bool v)
+{
+	if (o->json)
+		return v ? "1" : "0";
+	return v ? "true" : "false";
+}
+
 void out_title(struct out *o, const char *fmt, ...)
 {
 	va_list ap;

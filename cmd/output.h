@@ -46,6 +46,8 @@ int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Text: print the table now and free it.  JSON: keep it for out_finish. */
 int out_emit(struct out *o, struct libscols_table *tb);
+/* A boolean cell: "true"/"false" in text, what libsmartcols reads in JSON. */
+const char *out_bool(const struct out *o, bool v);
 /* Text: print a title line before the next table (ignored for JSON). */
 void out_title(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* JSON: print the whole document.  Returns 0 or -errno (stdout errors). */

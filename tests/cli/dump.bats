@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# bcache nvm dump of fresh namespaces: text and JSON.
+
+load helpers
+
+setup() {
+	img=$(mkimg ns.img 1G)
+	bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
+}
+
+@test "nvm dump --json decodes the fresh superblock field by field" {
+	run bcache nvm dump --json "$img"
+	assert_success
+	sb=$(jq -c '.superblock[0]' <<< "$output")
+	[ "$(jq -r .csum <<< "$sb")" = 0x01f41a7a529a8ccd ]
+	[ "$(jq -r .csum_computed <<< "$sb")" = 0x01f41a7a529a8ccd ]
+	[ "$(jq .csum_ok <<< "$sb")" = true ]
+	[ "$(jq .sb_offset <<< "$sb")" = 4096 ]
+	[ "$(jq -r .magic <<< "$sb")" = 17bd537f1b23d68346a4f82817daeca9 ]
+	[ "$(jq -r .uuid <<< "$sb")" = $NS_UUID ]
+	[ "$(jq -r .set_uuid <<< "$sb")" = $SET_UUID ]
+	[ "$(jq .page_size <<< "$sb")" = 4096 ]
+	[ "$(jq .total_namespaces_nr <<< "$sb")" = 1 ]
+	[ "$(jq .this_namespace_nr <<< "$sb")" = 0 ]
+	[ "$(jq .pages_offset <<< "$sb")" = 16777216 ]
+	[ "$(jq .pages_total <<< "$sb")" = 262144 ]
+	[ "$(jq -r .owner_list_head <<< "$sb")" = 0x2000 ]
+	[ "$(jq .keys <<< "$sb")" = 0 ]
+	[ "$(jq -r .state <<< "$sb")" = fresh ]
+	[ "$(jq -r .revision <<< "$sb")" = v7 ]
+	[ "$(jq -r .base <<< "$sb")" = 0x0 ]
+}
+
+@test "nvm dump --json decodes the owner table, heads[0] and the system record page" {
+	run bcache nvm dump --json "$img"
+	assert_success
+	[ "$(jq '.owner_list_head[0].size' <<< "$output")" = 72 ]
+	[ "$(jq '.owner_list_head[0].used' <<< "$output")" = 1 ]
+	[ "$(jq '.owners | length' <<< "$output")" = 1 ]
+	[ "$(jq -r '.owners[0].uuid' <<< "$output")" = $SET_UUID ]
+	[ "$(jq -r '.owners[0].label' <<< "$output")" = nvm_pages_internal ]
+	[ "$(jq -r '.owners[0]["recs[0]"]' <<< "$output")" = 0x4000 ]
+	[ "$(jq -r '.owners[0]["recs[7]"]' <<< "$output")" = 0x0 ]
+	[ "$(jq '.record_pages | length' <<< "$output")" = 1 ]
+	rp=$(jq -c '.record_pages[0]' <<< "$output")
+	[ "$(jq .slot <<< "$rp")" = 0 ]
+	[ "$(jq .offset <<< "$rp")" = 16384 ]
+	[ "$(jq -r .owner <<< "$rp")" = 0x2028 ]
+	[ "$(jq -r .next <<< "$rp")" = 0x0 ]
+	[ "$(jq .magic_ok <<< "$rp")" = true ]
+	[ "$(jq .size <<< "$rp")" = 1013 ]
+	[ "$(jq .used <<< "$rp")" = 0 ]
+	[ "$(jq '.problems | length' <<< "$output")" = 0 ]
+}
+
+@test "nvm dump text names every superblock field with the checksum verdict" {
+	run bcache nvm dump "$img"
+	assert_success
+	assert_line --index 0 "$img: nvm-pages superblock at byte 4096 (v7, fresh), checksum ok"
+	for f in csum ns_start sb_offset version magic uuid page_size total_namespaces_nr \
+		this_namespace_nr set_uuid flags seq feature_compat feature_incompat \
+		feature_ro_compat pages_offset pages_total owner_list_head keys; do
+		assert_line --regexp "^$f +"
+	done
+	assert_line --regexp '^csum +0x01f41a7a529a8ccd$'
+	assert_line --regexp '^csum_ok +true$'
+	assert_line --regexp '^ +0 +10111213-1415-1617-1819-1a1b1c1d1e1f +nvm_pages_internal +0x4000 '
+}
+
+@test "nvm dump shows a bad checksum inline and keeps decoding" {
+	printf '\x01' | dd of="$img" bs=1 seek=$((4096 + 104)) conv=notrunc status=none
+	run bcache nvm dump --json "$img"
+	assert_success
+	[ "$(jq .superblock[0].csum_ok <<< "$output")" = false ]
+	[ "$(jq -r .superblock[0].seq <<< "$output")" = 1 ]
+	[ "$(jq -r '[.problems[].code] | sort | join(",")' <<< "$output")" = SB_CSUM,SB_UNUSED_FIELD ]
+	[ "$(jq '.owners | length' <<< "$output")" = 1 ]
+}
+
+@test "nvm dump refuses a device without an nvm-pages superblock (exit 5)" {
+	empty=$(mkimg empty.img 32M)
+	run --separate-stderr bcache nvm dump "$empty"
+	assert_equal "$status" $EX_NOT_FOUND
+	[ "$stderr" = "bcache: $empty: no nvm-pages superblock (magic at byte 4128 not found)" ]
+	[ -z "$output" ]
+}
+
+@test "nvm dump is read-only" {
+	before=$(digest "$img")
+	chmod 0444 "$img"
+	run bcache nvm dump "$img"
+	assert_success
+	[ "$(digest "$img")" = "$before" ]
+}
+
+@test "nvm dump of two devices gives one JSON document with both" {
+	b=$(mkimg b.img 64M)
+	bcache make -M "$b" --force > /dev/null
+	run bcache nvm dump --json "$img" "$b"
+	assert_success
+	[ "$(jq '.superblock | length' <<< "$output")" = 2 ]
+	[ "$(jq -r '.superblock[1].device' <<< "$output")" = "$b" ]
+	[ "$(jq '.superblock[1].pages_total' <<< "$output")" = 16384 ]
+}
+
+@test "dispatcher: help, version, unknown commands and options" {
+	run bcache version
+	assert_success
+	assert_output --regexp '^bcache-nvm-tools [0-9]+\.[0-9]+'
+	run bcache --help
+	assert_success
+	assert_line --partial "make"
+	run bcache help nvm dump
+	assert_success
+	assert_line --index 0 "Usage: bcache nvm dump [options] DEV..."
+	run bcache nvm dump --help
+	assert_success
+	assert_line --partial -- "--json"
+	run --separate-stderr bcache frobnicate
+	assert_equal "$status" $EX_USAGE
+	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]
+	run bcache nvm frob
+	assert_equal "$status" $EX_USAGE
+	run bcache nvm dump --frob "$img"
+	assert_equal "$status" $EX_USAGE
+	run bcache nvm dump
+	assert_equal "$status" $EX_USAGE
+	run bcache
+	assert_equal "$status" $EX_USAGE
+}

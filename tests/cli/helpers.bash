@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+bats_require_minimum_version 1.5.0
+
+# Shared by the BATS suites: the binary under test, scratch images, loop
+# devices (root only) that are always detached again.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+: "${BCACHE:=$BATS_TEST_DIRNAME/../../build/cmd/bcache}"
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+export BCACHE TOP
+
+SET_UUID=10111213-1415-1617-1819-1a1b1c1d1e1f
+NS_UUID=00010203-0405-0607-0809-0a0b0c0d0e0f
+
+# Exit codes (cmd/cmd.h, bcache(8))
+EX_OK=0 EX_ERROR=1 EX_USAGE=2 EX_REFUSED=3 EX_PROBLEMS=4 EX_NOT_FOUND=5
+
+bcache() { "$BCACHE" "$@"; }
+
+# mkimg NAME SIZE: a sparse image file in the test's temp dir
+mkimg() {
+	local f=$BATS_TEST_TMPDIR/$1
+	rm -f "$f"
+	truncate -s "$2" "$f"
+	echo "$f"
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (loop devices)"
+}
+
+# loop_attach IMG: echo the loop device; it is detached in teardown
+loop_attach() {
+	local dev
+	dev=$(losetup -f --show "$1") || return 1
+	echo "$dev" >> "$BATS_TEST_TMPDIR/.loops"
+	echo "$dev"
+}
+
+loop_cleanup() {
+	local d
+	[ -f "$BATS_TEST_TMPDIR/.loops" ] || return 0
+	while read -r d; do
+		umount "$d" 2>/dev/null
+		losetup -d "$d" 2>/dev/null
+	done < "$BATS_TEST_TMPDIR/.loops"
+	rm -f "$BATS_TEST_TMPDIR/.loops"
+}
+
+# hexat FILE OFFSET LEN: plain lower-case hex of the bytes
+hexat() {
+	xxd -p -s "$2" -l "$3" "$1" | tr -d '\n'
+}
+
+# nonzero_outside FILE END RANGE...: count non-zero bytes in [0, END) that lie
+# outside the given START:LEN ranges
+nonzero_outside() {
+	python3 - "$@" <<'PY'
+import sys
+path, end = sys.argv[1], int(sys.argv[2])
+ranges = [tuple(map(int, r.split(':'))) for r in sys.argv[3:]]
+with open(path, 'rb') as f:
+    data = bytearray(f.read(end))
+for s, l in ranges:
+    data[s:s + l] = bytes(l)
+print(sum(1 for b in data if b))
+PY
+}
+
+# digest of a whole file or device
+digest() { sha256sum "$1" | cut -d' ' -f1; }
