@@ -142,22 +142,6 @@ static int prepare(const struct make_opts *o, struct make_dev *d)
 	return BCH_EXIT_OK;
 }
 
-/* With --force, old magics beyond the metadata area go too, as wipefs does. */
-static int wipe_outside(struct make_dev *d)
-{
-	for (size_t i = 0; i < d->sigs.n; i++) {
-		const struct bch_signature *s = &d->sigs.v[i];
-		int rc;
-
-		if (s->offset < BCH_NVM_PAGES_OFFSET || !s->length)
-			continue;
-		rc = bch_media_zero(d->m, s->offset, s->length);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 #ifdef BCH_TEST_HOOKS
 /* Test-only: BCACHE_TEST_FAULT_STEP=N stops the write after step N. */
 static int fault_hook(enum bch_nvm_format_step step, void *arg)
@@ -285,8 +269,11 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	out_init(&out, o.json);
 	for (i = 0; i < o.n_nvm && rc == BCH_EXIT_OK; i++) {
 		if (!o.dry_run) {
-			int err = o.force ? wipe_outside(&dev[i]) : 0;
+			/* --force: erase old signatures first, as wipefs -a would */
+			int err = o.force && dev[i].sigs.n ? bch_probe_wipe_all(dev[i].m, 8) : 0;
 
+			if (err > 0)
+				err = 0;
 			if (!err)
 				err = bch_nvm_format_write(dev[i].m, &dev[i].f, FORMAT_HOOK, NULL);
 			if (err == -ECANCELED) {

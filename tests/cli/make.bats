@@ -227,3 +227,26 @@ assert_fresh_layout() {
 	run bcache make -M "$BATS_TEST_TMPDIR/does-not-exist"
 	assert_equal "$status" $EX_ERROR
 }
+
+@test "refuses a partition table found by libblkid (dos and gpt), unchanged" {
+	for label in dos gpt; do
+		img=$(mkimg pt-$label.img 64M)
+		printf 'label: %s\n,32M\n' $label | sfdisk -q "$img"
+		before=$(digest "$img")
+		run --separate-stderr bcache make -M "$img"
+		assert_equal "$status" $EX_REFUSED
+		[[ "$stderr" == *"found $label partition signature"* ]]
+		[ "$(digest "$img")" = "$before" ]
+	done
+}
+
+@test "with --force, a gpt's backup header at the end of the device is wiped too" {
+	img=$(mkimg gpt.img 64M)
+	printf 'label: gpt\n,32M\n' | sfdisk -q "$img"
+	run bcache make -M "$img" --force
+	assert_success
+	run blkid -p "$img"
+	refute_output --partial gpt
+	# the backup GPT header (last sector) no longer carries "EFI PART"
+	[ "$(hexat "$img" $(( (64 << 20) - 512 )) 8)" != "4546492050415254" ]
+}
