@@ -65,6 +65,7 @@ enum bch_severity {
 	X(REC_RANGE, ERROR, "record outside [pages_offset, pages_total)")      \
 	X(REC_ALIGN, ERROR, "record not aligned to its order")                 \
 	X(REC_OVERLAP, ERROR, "records overlap")                               \
+	X(REC_META, ERROR, "record overlaps the metadata and record-page slot area") \
 	X(REC_FRESH, ERROR, "record in a FRESH namespace")                     \
 	X(REC_EMPTY_BITS, WARN, "empty record with order or reserved bits")    \
 	X(REC_RESERVED, WARN, "record reserved bits set")                      \
