@@ -469,8 +469,14 @@ static int set_field(struct gen *g, char **argv, int argc, bool fix)
 		parse_bytes(value, base + f->offset, f->size);
 	else if (bch_field_set_uint(f, base, num(value)))
 		die("field '%s' is not an integer", field);
-	if (fix && d == &bch_desc_nvm_sb && bch_nvm_sb_update_csum(sb_of(g)))
-		die("%s", "cannot recompute the csum (keys != 0)");
+	if (fix && d == &bch_desc_nvm_sb) {
+		uint64_t csum;
+
+		/* honours keys, like the kernel: [8, 232 + 8 * keys) of the page */
+		if (bch_nvm_sb_csum(base, 4096, &csum))
+			die("%s", "cannot recompute the csum (keys too large)");
+		sb_of(g)->csum = csum;
+	}
 	return 0;
 }
 
