@@ -106,10 +106,8 @@ int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
 	struct bch_media *m;
 	int rc = bch_media_open(path, 0, &m);
 
-	if (rc) {
-		bch_err("%s: cannot open: %s", path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_open_error(path, rc);
 	rc = bch_nvm_load(m, ns);
 	bch_media_close(m);
 	switch (rc) {
@@ -918,6 +916,7 @@ static const struct bch_cmd nvm_dump = {
 static const struct bch_cmd *const nvm_subs[] = {
 	&nvm_dump,
 	&nvm_check,
+	&bch_cmd_nvm_list,
 	NULL,
 };
 
