@@ -244,3 +244,30 @@ FAKE
 	assert_line FILES
 	refute_output --partial "command not found"
 }
+
+@test "completion: zsh completes in a real line editor (zpty)" {
+	command -v zsh > /dev/null || skip "zsh not installed"
+	zsh -f -c 'zmodload zsh/zpty' 2> /dev/null || skip "no zsh/zpty module"
+	run timeout 30 zsh -f -c '
+		zmodload zsh/zpty
+		zpty -b z "zsh -f -i"
+		zpty -w z "PS1=\"> \"; fpath=($1 \$fpath); autoload -Uz compinit;" \
+			"compinit -u -D; path=($2 \$path); print READY"
+		zpty -r -m z out "*READY*" && zpty -r -m z out "*READY*"
+		# type a line and TAB, read what the line editor echoes
+		complete() {
+			zpty -w -n z "$1"$'\''\t'\''
+			sleep 1
+			local line out=
+			while zpty -r -t z line; do out+=$line; done
+			print -r -- "${out//[$'\''\r\e'\'']/}"
+			zpty -w -n z $'\''\x15'\''
+		}
+		complete "bcache nvm "
+		complete "bcache nvm dump --js"
+		zpty -d z
+	' zsh "$TOP/completions" "$(dirname "$BCACHE")"
+	assert_success
+	assert_output --partial "bcache nvm dump"
+	assert_output --partial "bcache nvm dump --json"
+}
