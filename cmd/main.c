@@ -40,6 +40,8 @@ static const struct bch_cmd cmd_help_def = {
 const struct bch_cmd *const bch_commands[] = {
 	&bch_cmd_make,
 	&bch_cmd_nvm,
+	&bch_cmd_show,
+	&bch_cmd_journal,
 	&cmd_help_def,
 	&cmd_version_def,
 	NULL,
