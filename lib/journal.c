@@ -298,7 +298,7 @@ static int list_room(struct bch_jlist *l)
 
 int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
 {
-	size_t where;
+	size_t where, old_lo;
 	int rc;
 
 	if (!l->work_max)
@@ -323,11 +323,11 @@ int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
 			break;
 		}
 	}
+	old_lo = l->lo;
 	rc = list_room(l);
 	if (rc)
 		return rc;
-	if (where < l->lo)	/* list_room moved the entries down */
-		where = l->lo;
+	where -= old_lo - l->lo;	/* list_room may move the entries down */
 	memmove(l->v + where + 1, l->v + where, (l->hi - where) * sizeof(*l->v));
 	l->work += l->hi - where;
 	l->v[where].h = *h;
