@@ -834,9 +834,13 @@ static int summaries(struct out *o, struct jctx *c)
 			rc = summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL, j->dups,
 					 j->invalid);
 	}
+	if (rc || !c->nj) {
+		scols_unref_table(tb);
+		return rc;
+	}
 	out_title(o, "summary (kernel: the v7 kernel's read; buckets: every bucket in "
 		  "order; media: magic scan of the region)");
-	return rc ? rc : out_emit(o, tb);
+	return out_emit(o, tb);
 }
 
 /* Emit a table that rows were added to (none: nothing in text mode). */
