@@ -175,6 +175,8 @@ static int journal_opt(int val, const char *arg, void *ctx)
 
 /* ---- analysis ---- */
 
+static int read_jset(struct jctx *c, const struct bch_jhit *h);
+
 static void journal_free(struct journal *j)
 {
 	bch_jscan_free(&j->scan);
@@ -221,6 +223,32 @@ static int jset_problems(struct jctx *c, const struct bch_jhit *h)
 					     "%llu)", (unsigned long long)h->seq,
 					     (unsigned long long)h->off, checks[i].text,
 					     h->version, (unsigned long long)h->last_seq);
+	return rc;
+}
+
+/*
+ * The section 13 checks of the live jsets of a list (their bytes are read
+ * again); problems for those not already reported through `seen`.
+ */
+static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jrange *r,
+		      const struct bch_jlist *seen)
+{
+	int rc = 0;
+
+	for (size_t i = l->lo; i < l->hi && !rc; i++) {
+		struct bch_jhit *h = &l->v[i].h;
+		long at;
+
+		if (h->seq < r->last_seq)
+			continue;
+		rc = read_jset(c, h);
+		if (rc)
+			return rc;
+		bch_jset_check(c->buf, h);
+		at = seen ? bch_jlist_find(seen, h->seq) : -1;
+		if (at < 0 || seen->v[at].h.csum != h->csum)
+			rc = jset_problems(c, h);
+	}
 	return rc;
 }
 
@@ -348,8 +376,7 @@ static int analyze(struct jctx *c, struct journal *j)
 	for (size_t i = 0; i < j->scan.n; i++)
 		j->invalid += j->scan.v[i].state != BCH_JSET_OK;
 	bch_jlist_range(&j->media, &j->mrange);
-	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++)
-		rc = jset_problems(c, &j->media.v[i].h);
+	rc = check_live(c, &j->media, &j->mrange, NULL);
 	if (!rc && j->conflicts)
 		rc = bch_problem_add(&c->ps, BCH_P_J_SEQ_CONFLICT, j->start, "media",
 				     "%llu seqs have copies with different contents",
@@ -357,6 +384,7 @@ static int analyze(struct jctx *c, struct journal *j)
 	if (rc || !j->kernel)
 		return rc ? rc : range_problems(c, "media", &j->media, &j->mrange);
 	rc = bch_jsrc_init(&src, c->m, &j->scan, j->magic);
+	src.events = c->o->all && !c->o->summary;
 	if (!rc)
 		rc = bch_journal_kernel_view(&src, &c->loc.g, &j->kv);
 	if (!rc)
@@ -369,7 +397,9 @@ static int analyze(struct jctx *c, struct journal *j)
 		return rc;
 	bch_jlist_range(&j->kv.list, &j->krange);
 	bch_jlist_range(&j->lv.list, &j->lrange);
-	rc = range_problems(c, "kernel", &j->kv.list, &j->krange);
+	rc = check_live(c, &j->kv.list, &j->krange, &j->media);
+	if (!rc)
+		rc = range_problems(c, "kernel", &j->kv.list, &j->krange);
 	if (!rc && j->kv.invalid)
 		rc = bch_problem_add(&c->ps, BCH_P_J_BAD_CSUM, 0, "kernel", "the kernel's read "
 				     "stopped %llu buckets at an invalid jset (bad checksum or "
@@ -672,6 +702,7 @@ static int jset_row(struct out *o, struct jctx *c, const struct journal *j, cons
 {
 	struct libscols_table *tb;
 	struct libscols_line *ln;
+	struct bch_jhit checked;
 	bool readable;
 
 	if (!seq_selected(c, j, h->seq) && h->state == BCH_JSET_OK)
@@ -679,6 +710,11 @@ static int jset_row(struct out *o, struct jctx *c, const struct journal *j, cons
 	readable = h->state == BCH_JSET_OK && !read_jset(c, h);
 	if (readable && !has_inode(c, h))
 		return 0;
+	if (readable && !h->checked) {
+		checked = *h;
+		bch_jset_check(c->buf, &checked);
+		h = &checked;
+	}
 	tb = jset_table(o, c);
 	ln = tb ? scols_table_new_line(tb, NULL) : NULL;
 	if (!ln)
@@ -806,15 +842,6 @@ static int summary_row(struct out *o, struct libscols_table *tb, struct jctx *c,
 	return 0;
 }
 
-static uint64_t view_dups(const struct bch_jview *v)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < v->nev; i++)
-		n += v->ev[i].outcome == BCH_JINS_DUPLICATE;
-	return n;
-}
-
 static int summaries(struct out *o, struct jctx *c)
 {
 	struct libscols_table *tb = out_table(o, "summary");
@@ -825,10 +852,10 @@ static int summaries(struct out *o, struct jctx *c)
 
 		if (j->kernel) {
 			rc = summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange, &j->kv,
-					 view_dups(&j->kv), j->kv.invalid);
+					 j->kv.duplicates, j->kv.invalid);
 			if (!rc)
 				rc = summary_row(o, tb, c, "buckets", &j->lv.list, &j->lrange, &j->lv,
-						 view_dups(&j->lv), j->lv.invalid);
+						 j->lv.duplicates, j->lv.invalid);
 		}
 		if (!rc)
 			rc = summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL, j->dups,
