@@ -38,12 +38,18 @@ best() { # CMD...: the best of 5 wall-clock runs, in seconds
 
 cat "$ns" "$region" > /dev/null	# into the page cache
 t_cat=$(best cat "$region")
+t_dd=$(best dd if="$ns" of=/dev/null bs=128K skip=4096 count=4096 status=none)
+t_load=$(best "$bcache" nvm dump "$ns")
 t_show=$(best "$bcache" journal show "$ns" -C "$cache" --summary)
 t_media=$(best "$bcache" journal show "$ns" --summary)
 mib=512
-echo "cat region:                 ${t_cat}s  $(echo "$mib / $t_cat" | bc) MiB/s"
-echo "journal show -C --summary:  ${t_show}s  $(echo "$mib / $t_show" | bc) MiB/s" \
-     "($(echo "scale=2; $t_cat / $t_show" | bc) x cat)"
-echo "journal show --summary:     ${t_media}s  $(echo "$mib / $t_media" | bc) MiB/s" \
-     "($(echo "scale=2; $t_cat / $t_media" | bc) x cat)"
+rate() { echo "$mib / $1" | bc; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
+echo "cat of the region (own file):      ${t_cat}s  $(rate "$t_cat") MiB/s"
+echo "dd of the region in the namespace: ${t_dd}s  $(rate "$t_dd") MiB/s"
+echo "nvm dump (namespace load only):    ${t_load}s"
+echo "journal show -C --summary:         ${t_show}s  $(rate "$t_show") MiB/s" \
+     "($(ratio "$t_cat" "$t_show") x cat, $(ratio "$t_dd" "$t_show") x dd)"
+echo "journal show --summary (no -C):    ${t_media}s  $(rate "$t_media") MiB/s" \
+     "($(ratio "$t_cat" "$t_media") x cat, $(ratio "$t_dd" "$t_media") x dd)"
 "$bcache" journal show "$ns" -C "$cache" --summary | tail -n 6
