@@ -56,6 +56,30 @@ gen_field() {
 	jq -r '.problems[].code' <<< "$j" | grep -qx J_RESUME_OVERWRITES
 }
 
+@test "journal show: the v7 byte stride makes the kernel miss seq 1-2 (exit 4)" {
+	# 16 buckets of 512 KiB, 4 KiB blocks: jset k of bucket 1 is at d[1] + 4096 k,
+	# so bucket 9 starts at the jset of seq 3; the probe (0, 9, ...) finds it
+	setup_journal 1G 4k bytes --jsets 50
+	run bcache journal show "$ns" -C "$cache" --json --no-keys
+	[ "$status" -eq $EX_PROBLEMS ]
+	k='.summary[] | select(.view == "kernel")'
+	[ "$(jq -r "$k | .found_by" <<< "$output")" = "probe i=1" ]
+	[ "$(jq "$k | .cur_idx" <<< "$output")" = 9 ]
+	[ "$(jq -r "$k | .missing_seqs" <<< "$output")" = 1-2 ]
+	m='.summary[] | select(.view == "media")'
+	[ "$(jq -r "$m | .newest_seq, .present, .complete" <<< "$output" | tr '\n' ' ')" = \
+		"50 50 true " ]
+	jq -r '.problems[].message' <<< "$output" | grep -qx "2 jsets intact on the media \
+(seq 1-2) are not in the kernel's replay (kernel newest 50, media newest 50)"
+	jq -r '.problems[].message' <<< "$output" | grep -qx \
+		"kernel view: journal entries 1-2 missing! (replaying 1-50)"
+	# the kernel's rows start at seq 3, found in bucket 9
+	[ "$(jq -r '[.jsets[] | select(.view == "kernel")][0] | "\(.seq) \(.bucket)"' \
+		<<< "$output")" = "3 9" ]
+	[ "$(jq -r '.jsets[] | select(.status == "missed_by_kernel") | .seq' <<< "$output" |
+		tr '\n' ' ')" = "1 2 " ]
+}
+
 # check_live_range: kernel rows equal what the writer wrote, key by key
 check_live_range() {
 	local j=$1 lo=$2 hi=$3 s
