@@ -19,6 +19,7 @@
 #include <bcache/media.h>
 #include <bcache/nvm.h>
 #include <bcache/probe.h>
+#include <bcache/target.h>
 
 #include "cmd.h"
 #include "output.h"
@@ -46,6 +47,7 @@ struct make_dev {
 	struct bch_media *m;
 	struct bch_signatures sigs;
 	struct bch_nvm_format f;
+	bool refused;		/* --dry-run: a real run would refuse */
 };
 
 static const struct bch_opt make_opts_def[] = {
@@ -415,25 +417,69 @@ static int make_opt(int val, const char *arg, void *ctx)
 	return bdev_opt(o->bd, o->cmd, val, arg);
 }
 
+/*
+ * Refuse a device that is mounted, held by another driver (sysfs holders) or
+ * registered with bcache.  --force does not override this.
+ */
+static int refuse_in_use(const char *operand)
+{
+	char path[4096];
+	struct bch_target_use u;
+
+	if (bch_target_resolve(operand, path, sizeof(path), NULL) ||
+	    bch_target_in_use(path, &u))
+		return BCH_EXIT_OK;	/* bch_media_open reports these */
+	if (u.mounted)
+		bch_err("%s: %s is mounted on %s; refusing", operand, path, u.mountpoint);
+	else if (u.bcache)
+		bch_err("%s: %s is registered with bcache (sysfs bcache/ exists); refusing",
+			operand, path);
+	else if (u.held)
+		bch_err("%s: %s is held by %s (sysfs holders); refusing", operand, path,
+			u.holder);
+	else
+		return BCH_EXIT_OK;
+	return BCH_EXIT_REFUSED;
+}
+
+/* Signatures: refused without --force (--dry-run: noted, reported later). */
+static int check_signatures(const struct make_opts *o, struct make_dev *d)
+{
+	for (size_t i = 0; i < d->sigs.n; i++) {
+		const struct bch_signature *s = &d->sigs.v[i];
+
+		if (o->force) {
+			if (!o->json)
+				bch_warn("%s: %s signature at offset %llu will be %s", d->path,
+					 s->type, (unsigned long long)s->offset,
+					 o->dry_run ? "wiped (not now: --dry-run)" :
+					 "overwritten");
+			continue;
+		}
+		bch_err("%s: found %s %s signature at offset %llu; refusing to overwrite "
+			"it (use --force)", d->path, s->type,
+			!strcmp(s->usage, "other") ? "" : s->usage,
+			(unsigned long long)s->offset);
+		if (!o->dry_run)
+			return BCH_EXIT_REFUSED;
+		d->refused = true;
+	}
+	if (d->sigs.dropped)
+		bch_warn("%s: %zu more signatures not listed", d->path, d->sigs.dropped);
+	return BCH_EXIT_OK;
+}
+
 /* Open, size and probe one device; returns an exit code. */
 static int prepare(const struct make_opts *o, struct make_dev *d)
 {
 	unsigned int flags = BCH_MEDIA_EXCL | (o->dry_run ? 0 : BCH_MEDIA_WRITE);
-	int rc = bch_media_open(d->path, flags, &d->m);
+	int rc = refuse_in_use(d->path);
 
-	if (rc == -EBUSY) {
-		bch_err("%s: device is in use (mounted or held open exclusively); refusing",
-			d->path);
-		return BCH_EXIT_REFUSED;
-	}
-	if (rc == -ENOTSUP) {
-		bch_err("%s: not a regular file, block device or device-dax node", d->path);
-		return BCH_EXIT_REFUSED;
-	}
-	if (rc) {
-		bch_err("%s: cannot open: %s", d->path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return rc;
+	rc = bch_media_open(d->path, flags, &d->m);
+	if (rc)
+		return bch_open_error(d->path, rc);
 	if (d->m->size < BCH_NVM_MIN_DEVICE) {
 		bch_err("%s: device too small: %llu bytes, need at least %llu "
 			"(16 MiB metadata area + 1 page)", d->path,
@@ -445,41 +491,13 @@ static int prepare(const struct make_opts *o, struct make_dev *d)
 		bch_err("%s: cannot probe for existing signatures: %s", d->path, strerror(-rc));
 		return BCH_EXIT_ERROR;
 	}
-	for (size_t i = 0; i < d->sigs.n; i++) {
-		const struct bch_signature *s = &d->sigs.v[i];
-
-		if (o->force) {
-			if (!o->json)
-				bch_warn("%s: %s signature at offset %llu will be overwritten",
-					 d->path, s->type, (unsigned long long)s->offset);
-			continue;
-		}
-		bch_err("%s: found %s %s signature at offset %llu; refusing to overwrite "
-			"it (use --force)", d->path, s->type,
-			!strcmp(s->usage, "other") ? "" : s->usage,
-			(unsigned long long)s->offset);
-		return BCH_EXIT_REFUSED;
-	}
+	rc = check_signatures(o, d);
+	if (rc)
+		return rc;
 	if (d->m->size < BCH_NVM_WARN_DEVICE && !o->json)
 		bch_warn("%s: smaller than 32 MiB: no order-12 block, so no journal region "
 			 "of 16 MiB or more, can be allocated", d->path);
 	return BCH_EXIT_OK;
-}
-
-/* With --force, old magics beyond the metadata area go too, as wipefs does. */
-static int wipe_outside(struct make_dev *d)
-{
-	for (size_t i = 0; i < d->sigs.n; i++) {
-		const struct bch_signature *s = &d->sigs.v[i];
-		int rc;
-
-		if (s->offset < BCH_NVM_PAGES_OFFSET || !s->length)
-			continue;
-		rc = bch_media_zero(d->m, s->offset, s->length);
-		if (rc)
-			return rc;
-	}
-	return 0;
 }
 
 #ifdef BCH_TEST_HOOKS
@@ -495,6 +513,43 @@ static int fault_hook(enum bch_nvm_format_step step, void *arg)
 #else
 #define FORMAT_HOOK NULL
 #endif
+
+/* The signatures found on a device, and what happens (or would) to them. */
+static void report_signatures(struct out *o, const struct make_opts *mo,
+			      const struct make_dev *d)
+{
+	static const char *const cols[] = { "device", "type", "usage", "offset", "length",
+					    "action" };
+	struct libscols_table *tb;
+
+	for (size_t i = 0; i < d->sigs.n && !o->json; i++)
+		printf("  signature            %s (%s) at offset %llu: %s\n", d->sigs.v[i].type,
+		       d->sigs.v[i].usage, (unsigned long long)d->sigs.v[i].offset,
+		       mo->force ? "wipe" : "refuse");
+	if (!o->json)
+		return;
+	tb = out_table(o, "signatures");
+	if (!tb)
+		return;
+	if (!scols_table_get_ncols(tb))
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			out_column(o, tb, cols[c], c == 3 || c == 4 ? SCOLS_JSON_NUMBER :
+				   SCOLS_JSON_STRING, 0);
+	for (size_t i = 0; i < d->sigs.n; i++) {
+		const struct bch_signature *s = &d->sigs.v[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return;
+		out_cell(ln, 0, "%s", d->path);
+		out_cell(ln, 1, "%s", s->type);
+		out_cell(ln, 2, "%s", s->usage);
+		out_cell(ln, 3, "%llu", (unsigned long long)s->offset);
+		out_cell(ln, 4, "%u", s->length);
+		out_cell(ln, 5, "%s", mo->force ? "wipe" : "refuse");
+	}
+	out_emit(o, tb);
+}
 
 static void report(struct out *o, const struct make_opts *mo, struct make_dev *d)
 {
@@ -556,6 +611,7 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		printf("  pages_total          %llu\n", (unsigned long long)sb.pages_total);
 		printf("  owner_list_head      %llu\n", (unsigned long long)sb.owner_list_head);
 	}
+	report_signatures(o, mo, d);
 	free(olh);
 	free(sys);
 }
@@ -616,10 +672,15 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 			 "total_namespaces_nr = 1", o.n_nvm);
 
 	out_init(&out, o.json);
-	for (i = 0; i < o.n_nvm && rc == BCH_EXIT_OK; i++) {
+	for (i = 0; i < o.n_nvm && (rc == BCH_EXIT_OK || o.dry_run); i++) {
+		if (!dev[i].m)
+			break;
 		if (!o.dry_run) {
-			int err = o.force ? wipe_outside(&dev[i]) : 0;
+			/* --force: erase old signatures first, as wipefs -a would */
+			int err = o.force && dev[i].sigs.n ? bch_probe_wipe_all(dev[i].m, 8) : 0;
 
+			if (err > 0)
+				err = 0;
 			if (!err)
 				err = bch_nvm_format_write(dev[i].m, &dev[i].f, FORMAT_HOOK, NULL);
 			if (err == -ECANCELED) {
@@ -634,10 +695,12 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 			}
 		}
 		report(&out, &o, &dev[i]);
+		if (dev[i].refused)
+			rc = BCH_EXIT_REFUSED;	/* --dry-run: go on reporting */
 	}
 	if (rc == BCH_EXIT_OK)
 		rc = bdev_write_all(&o, bdev, &out);
-	if (rc == BCH_EXIT_OK && out_finish(&out))
+	if ((rc == BCH_EXIT_OK || o.dry_run) && out_finish(&out))
 		rc = BCH_EXIT_ERROR;
 	for (i = 0; i < o.n_nvm; i++)
 		bch_media_close(dev[i].m);

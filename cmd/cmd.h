@@ -111,5 +111,7 @@ void bch_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bch_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Exit code for a library errno from opening or reading a device. */
 int bch_exit_for_errno(int err);
+/* Print why opening a device operand failed (cmd/open.c); returns the exit code. */
+int bch_open_error(const char *operand, int err);
 
 #endif

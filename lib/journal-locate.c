@@ -38,7 +38,7 @@ void bch_jlocate_free(struct bch_jlocate *l)
 
 static int owner_of(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
 {
-	return ns->pages[a->page].owner;
+	return ns->pages[a->pg].owner;
 }
 
 /* Append the valid allocations of owner oi as regions. */
@@ -47,7 +47,7 @@ static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
 {
 	for (size_t i = 0; i < ns->nallocs; i++) {
 		const struct bch_nvm_alloc *a = &ns->allocs[i];
-		const struct bch_nvm_recpage *pg = &ns->pages[a->page];
+		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
 		struct bch_jregion *r, *v;
 
 		if (!a->valid || owner_of(ns, a) != oi)
@@ -60,8 +60,8 @@ static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
 		memset(r, 0, sizeof(*r));
 		r->owner = oi;
 		r->alloc = (int)i;
-		r->start = a->r.page * 4096;
-		r->len = a->r.pages * 4096;
+		r->start = a->page * 4096;
+		r->len = (1ULL << a->order) * 4096;
 		memcpy(r->uuid, ns->owners[oi].head->uuid, 16);
 		r->magic = magic;
 		r->kernel_finds = pg->ns == 0 && (uint32_t)a->rec < pg->raw->used;
@@ -112,6 +112,14 @@ static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
 
 #define SB_D_AT(i) (4096 + 208 + 8 * (uint64_t)(i))
 
+static uint64_t alloc_pgoff(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
+{
+	struct bch_rec r;
+
+	bch_nvm_alloc_rec(ns, a, &r);
+	return r.pgoff;
+}
+
 static int match_record(const struct bch_nvm_ns *ns, const struct cache_sb_disk *sb,
 			int oi, struct bch_jlocate *out)
 {
@@ -122,7 +130,8 @@ static int match_record(const struct bch_nvm_ns *ns, const struct cache_sb_disk 
 	if (rc)
 		return rc;
 	for (size_t i = n; i < out->nr; i++)
-		if (ns->allocs[out->r[i].alloc].r.pgoff == sb->d[0] >> 12 && out->chosen < 0)
+		if (alloc_pgoff(ns, &ns->allocs[out->r[i].alloc]) == sb->d[0] >> 12 &&
+		    out->chosen < 0)
 			out->chosen = (int)i;
 	if (out->nr - n > 1 && oi > 0)
 		rc = leaked(ns, oi, out->nr - n, out);
@@ -135,7 +144,7 @@ static int match_record(const struct bch_nvm_ns *ns, const struct cache_sb_disk 
 				       ns->owners[oi].index, (unsigned long long)(sb->d[0] >> 12));
 	if (!out->r[out->chosen].kernel_finds) {
 		const struct bch_nvm_alloc *a = &ns->allocs[out->r[out->chosen].alloc];
-		const struct bch_nvm_recpage *pg = &ns->pages[a->page];
+		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
 
 		rc = bch_problem_add(ps, BCH_P_J_KERNEL_LOOKUP,
 				     pg->offset + 88 + 8 * (uint64_t)a->rec, "record",

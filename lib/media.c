@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <libpmem2.h>
 
 #include <bcache/media.h>
+#include <bcache/target.h>
 
 #define ZERO_CHUNK (1u << 20)
 
@@ -50,47 +52,71 @@ static int chr_is_dax(dev_t rdev)
 	return strstr(link, "/dax") != NULL;
 }
 
+/*
+ * libpmem2 returns -errno for system errors and its own PMEM2_E_* codes
+ * (far below -4095) for the rest: those become -EIO.
+ */
+static int pmem2_rc(int rc)
+{
+	if (rc >= 0)
+		return rc;
+	return rc >= -4095 ? rc : -EIO;
+}
+
+/*
+ * Map the whole device.  libpmem2 takes the size and the alignment from the
+ * device's sysfs attributes and aligns the mapping to them (2 MiB by
+ * default: a 4 KiB-aligned mmap of a devdax node fails with EINVAL).
+ */
 static int dax_map(struct bch_media *m)
 {
 	struct pmem2_config *cfg = NULL;
 	size_t size, align;
 	int rc;
 
-	rc = pmem2_source_from_fd(&m->psrc, m->fd);
-	if (rc)
-		return rc < 0 ? rc : -EIO;
-	rc = pmem2_source_size(m->psrc, &size);
+	rc = pmem2_rc(pmem2_source_from_fd(&m->psrc, m->fd));
 	if (!rc)
-		rc = pmem2_source_alignment(m->psrc, &align);
+		rc = pmem2_rc(pmem2_source_size(m->psrc, &size));
+	if (!rc)
+		rc = pmem2_rc(pmem2_source_alignment(m->psrc, &align));
 	if (rc)
-		return rc < 0 ? rc : -EIO;
+		return rc;
+	if (!size || !align || size % align)
+		return -EIO;
 	m->size = size;
 	m->align = align;
-	rc = pmem2_config_new(&cfg);
+	rc = pmem2_rc(pmem2_config_new(&cfg));
 	if (rc)
-		return rc < 0 ? rc : -ENOMEM;
-	rc = pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE);
+		return rc;
+	rc = pmem2_rc(pmem2_config_set_required_store_granularity(cfg,
+			PMEM2_GRANULARITY_PAGE));
 	if (!rc)
-		rc = pmem2_config_set_protection(cfg, m->writable ?
-				PMEM2_PROT_READ | PMEM2_PROT_WRITE : PMEM2_PROT_READ);
+		rc = pmem2_rc(pmem2_config_set_protection(cfg, m->writable ?
+				PMEM2_PROT_READ | PMEM2_PROT_WRITE : PMEM2_PROT_READ));
 	if (!rc)
-		rc = pmem2_map_new(&m->pmap, cfg, m->psrc);
+		rc = pmem2_rc(pmem2_map_new(&m->pmap, cfg, m->psrc));
 	pmem2_config_delete(&cfg);
 	if (rc)
-		return rc < 0 ? rc : -EIO;
+		return rc;
+	if (pmem2_map_get_size(m->pmap) < size)
+		return -EIO;
 	m->map = pmem2_map_get_address(m->pmap);
-	m->persist = (void (*)(const void *, size_t))pmem2_get_persist_fn(m->pmap);
+	m->persist = pmem2_get_persist_fn(m->pmap);
 	return 0;
 }
 
-int bch_media_open(const char *path, unsigned int flags, struct bch_media **out)
+int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 {
+	char path[PATH_MAX];
 	struct bch_media *m;
 	struct stat st;
 	int oflags = O_CLOEXEC;
 	int rc;
 
 	*out = NULL;
+	rc = bch_target_resolve(arg, path, sizeof(path), NULL);
+	if (rc)
+		return rc;
 	if (stat(path, &st) < 0)
 		return -errno;
 	m = calloc(1, sizeof(*m));

@@ -54,10 +54,14 @@ static int probe_blkid(struct bch_media *m, struct bch_signatures *out)
 	blkid_probe_enable_partitions(pr, 1);
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
 
-	/* Like wipefs: iterate every signature, not only the best match. */
-	while (blkid_do_probe(pr) == 0) {
+	/*
+	 * Like wipefs: every signature, not only the best match.  Each one
+	 * found is hidden and the chain probed again, which also finds what a
+	 * first match shadows (a backup GPT header, a protective MBR).
+	 */
+	for (int iter = 0; iter < 64 && blkid_do_probe(pr) == 0; iter++) {
 		const char *type = NULL, *usage = "other", *off = NULL, *len = NULL;
-		size_t l;
+		size_t l = 0;
 
 		if (!blkid_probe_lookup_value(pr, "TYPE", &type, &l)) {
 			blkid_probe_lookup_value(pr, "USAGE", &usage, &l);
@@ -71,6 +75,9 @@ static int probe_blkid(struct bch_media *m, struct bch_signatures *out)
 			add_sig(out, type, "partition", "blkid",
 				off ? strtoull(off, NULL, 10) : 0, len ? (uint32_t)l : 0);
 		}
+		if (off && len && l &&
+		    !blkid_probe_hide_range(pr, strtoull(off, NULL, 10), l))
+			blkid_probe_step_back(pr);
 	}
 out:
 	blkid_free_probe(pr);
@@ -120,4 +127,32 @@ int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out)
 	if (m->kind != BCH_MEDIA_DAX)
 		rc = probe_blkid(m, out);
 	return rc;
+}
+
+int bch_probe_wipe_all(struct bch_media *m, int rounds)
+{
+	struct bch_signatures sigs;
+	int wiped = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		int rc = bch_probe_signatures(m, &sigs);
+
+		if (rc)
+			return rc;
+		if (!sigs.n)
+			return wiped;
+		for (size_t i = 0; i < sigs.n; i++) {
+			/* unknown length: erase the first byte, enough to break it */
+			uint32_t len = sigs.v[i].length ? sigs.v[i].length : 1;
+
+			rc = bch_media_zero(m, sigs.v[i].offset, len);
+			if (rc)
+				return rc;
+			wiped++;
+		}
+		rc = bch_media_persist(m);
+		if (rc)
+			return rc;
+	}
+	return -EAGAIN;
 }

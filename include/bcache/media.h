@@ -37,11 +37,14 @@ struct bch_media {
 };
 
 /*
- * Open `path`.  Returns 0 or a negative errno: -EBUSY when BCH_MEDIA_EXCL is
- * given and the device is held (mounted, or opened exclusively elsewhere),
- * -ENOTSUP for device kinds that are not byte-addressable namespaces.
+ * Open `arg`: a path, or a pmem namespace name (namespaceX.Y) that is
+ * resolved to its device node (bch_target_resolve; m->path is the node).
+ * Returns 0 or a negative errno: -EBUSY when BCH_MEDIA_EXCL is given and the
+ * device is held (mounted, or opened exclusively elsewhere), -ENOTSUP for
+ * device kinds that are not byte-addressable namespaces, -EMEDIUMTYPE for a
+ * sector-mode (BTT) device, -ENOENT/-ENODEV for unknown/disabled namespaces.
  */
-int bch_media_open(const char *path, unsigned int flags, struct bch_media **out);
+int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out);
 void bch_media_close(struct bch_media *m);
 
 /* Read/write exactly len bytes at off; -ERANGE outside [0, size). */

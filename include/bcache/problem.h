@@ -48,11 +48,9 @@ enum bch_severity {
 	X(PTR_RANGE, ERROR, "pointer outside the namespace")                   \
 	X(PTR_NO_BASE, ERROR, "address pointer but the base K is unknown")     \
 	X(PTR_SLOT, ERROR, "record-page pointer not on a slot boundary")       \
-	X(PTR_HEAD, ERROR, "owner pointer not at a head")                      \
 	X(PTR_FORM, WARN, "pointer form differs from the namespace state")     \
 	X(CHAIN_LOOP, ERROR, "record-page chain loops")                        \
 	X(CHAIN_SHARED, ERROR, "record page linked from two chains")           \
-	X(CHAIN_LONG, ERROR, "record-page chain too long")                     \
 	X(RP_MAGIC, ERROR, "record-page magic mismatch")                       \
 	X(RP_OWNER_UUID, ERROR, "record-page owner_uuid differs from the head") \
 	X(RP_UUID_TRUNC, ERROR, "owner_uuid is a NUL-truncated copy (kernel strncpy quirk)") \
@@ -65,6 +63,7 @@ enum bch_severity {
 	X(REC_RANGE, ERROR, "record outside [pages_offset, pages_total)")      \
 	X(REC_ALIGN, ERROR, "record not aligned to its order")                 \
 	X(REC_OVERLAP, ERROR, "records overlap")                               \
+	X(REC_META, ERROR, "record overlaps the metadata and record-page slot area") \
 	X(REC_FRESH, ERROR, "record in a FRESH namespace")                     \
 	X(REC_EMPTY_BITS, WARN, "empty record with order or reserved bits")    \
 	X(REC_RESERVED, WARN, "record reserved bits set")                      \

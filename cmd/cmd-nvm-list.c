@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bcache nvm list: every pmem namespace libndctl knows, with its mode, device
+ * node, sizes and alignment, and whether it carries an nvm-pages superblock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bcache/fields.h>
+#include <bcache/media.h>
+#include <bcache/nvm-walk.h>
+#include <bcache/target.h>
+
+#include "cmd.h"
+#include "output.h"
+
+struct list_opts {
+	bool json;
+};
+
+static const struct bch_opt list_opts_def[] = {
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ NULL },
+};
+
+static int list_opt(int val, const char *arg, void *ctx)
+{
+	struct list_opts *o = ctx;
+
+	(void)arg;
+	if (val == 'J') {
+		o->json = true;
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
+}
+
+static const struct out_coldef list_cols[] = {
+	{ "namespace", SCOLS_JSON_STRING, 0, "namespace name (namespaceX.Y)" },
+	{ "mode", SCOLS_JSON_STRING, 0, "fsdax, devdax, raw or sector" },
+	{ "device", SCOLS_JSON_STRING, 0, "device node" },
+	{ "size", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "bytes of the device node" },
+	{ "align", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "mapping alignment (fsdax, devdax)" },
+	{ "data_offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT,
+	  "device byte 0 within the namespace" },
+	{ "nvm_pages", SCOLS_JSON_BOOLEAN, 0, "carries an nvm-pages superblock" },
+	{ "set_uuid", SCOLS_JSON_STRING, 0, "set uuid of the superblock" },
+	{ "this_namespace_nr", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "namespace number in the set" },
+	{ "state", SCOLS_JSON_STRING, 0, "fresh, attached, ...; none; or why unreadable" },
+};
+
+/* The superblock columns of one namespace. */
+static void list_sb(const struct out *o, const struct bch_pmem_ns *p,
+		    struct libscols_line *ln)
+{
+	struct bch_media *m;
+	struct bch_nvm_ns ns;
+	char u[37];
+	int rc;
+
+	if (!p->enabled || p->mode == BCH_NS_SECTOR) {
+		out_cell(ln, 6, "%s", out_bool(o, false));
+		out_cell(ln, 9, "%s", p->enabled ? "not byte-addressable" : "disabled");
+		return;
+	}
+	rc = bch_media_open(p->dev, 0, &m);
+	if (rc) {
+		out_cell(ln, 6, "%s", out_bool(o, false));
+		out_cell(ln, 9, "unreadable: %s", strerror(-rc));
+		return;
+	}
+	rc = bch_nvm_load(m, &ns);
+	bch_media_close(m);
+	out_cell(ln, 6, "%s", out_bool(o, rc == 0 || rc == -EPROTONOSUPPORT));
+	if (rc == 0) {
+		bch_uuid_format(ns.sbi.sb.set_uuid, u);
+		out_cell(ln, 7, "%s", u);
+		out_cell(ln, 8, "%u", ns.sbi.sb.this_namespace_nr);
+		out_cell(ln, 9, "%s%s", bch_nvm_state_name(ns.base.state),
+			 ns.sbi.csum_ok ? "" : ", csum bad");
+	} else if (rc == -ENODATA) {
+		out_cell(ln, 9, "none");
+	} else if (rc == -EPROTONOSUPPORT) {
+		out_cell(ln, 9, "v12/v13 revision (unsupported)");
+	} else {
+		out_cell(ln, 9, "unreadable: %s", strerror(-rc));
+	}
+	bch_nvm_ns_free(&ns);
+}
+
+static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
+{
+	struct list_opts opts = { 0 };
+	struct bch_pmem_list l;
+	struct libscols_table *tb;
+	struct out o;
+	int rc, first;
+
+	rc = bch_parse(cmd, argc, argv, list_opt, &opts, &first);
+	if (rc)
+		return rc;
+	if (first < argc)
+		return bch_usage_error(cmd, "unexpected operand '%s'", argv[first]);
+	rc = bch_pmem_list(&l);
+	if (rc) {
+		bch_err("cannot list pmem namespaces: %s", strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	out_init(&o, opts.json);
+	tb = out_table(&o, "namespaces");
+	for (size_t c = 0; tb && c < sizeof(list_cols) / sizeof(list_cols[0]); c++)
+		out_column(&o, tb, list_cols[c].name, list_cols[c].json_type,
+			   list_cols[c].flags);
+	for (size_t i = 0; tb && i < l.n; i++) {
+		const struct bch_pmem_ns *p = &l.v[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			break;
+		out_cell(ln, 0, "%s", p->name);
+		out_cell(ln, 1, "%s", bch_ns_mode_name(p->mode));
+		out_cell(ln, 2, "%s", p->dev);
+		out_cell(ln, 3, "%llu", (unsigned long long)p->size);
+		out_cell(ln, 4, "%llu", (unsigned long long)p->align);
+		out_cell(ln, 5, "%llu", (unsigned long long)p->data_offset);
+		list_sb(&o, p, ln);
+	}
+	bch_pmem_list_free(&l);
+	rc = tb ? out_emit(&o, tb) : -ENOMEM;
+	if (out_finish(&o) || rc)
+		return BCH_EXIT_ERROR;
+	return BCH_EXIT_OK;
+}
+
+const struct bch_cmd bch_cmd_nvm_list = {
+	.name = "list", .full = "nvm list",
+	.summary = "list pmem namespaces and their nvm-pages superblocks",
+	.usage = "", .opts = list_opts_def, .run = cmd_list,
+};

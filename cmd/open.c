@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One message and exit code for every way opening a device operand can fail:
+ * image files, device paths and namespaceX.Y names alike.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bcache/target.h>
+
+#include "cmd.h"
+
+int bch_open_error(const char *operand, int err)
+{
+	switch (err) {
+	case -EBUSY:
+		bch_err("%s: device is in use (mounted or held open exclusively); refusing",
+			operand);
+		return BCH_EXIT_REFUSED;
+	case -ENOTSUP:
+		bch_err("%s: not a regular file, block device or device-dax node", operand);
+		return BCH_EXIT_REFUSED;
+	case -EMEDIUMTYPE:
+		bch_err("%s: a sector-mode (BTT) namespace is not byte-addressable; "
+			"nvm-pages needs an fsdax, devdax or raw namespace", operand);
+		return BCH_EXIT_REFUSED;
+	case -ENOENT:
+		if (bch_target_is_ns_name(operand)) {
+			bch_err("%s: no such pmem namespace (see 'bcache nvm list')", operand);
+			return BCH_EXIT_ERROR;
+		}
+		break;
+	case -ENODEV:
+		bch_err("%s: namespace is disabled (it has no device node)", operand);
+		return BCH_EXIT_ERROR;
+	}
+	bch_err("%s: cannot open: %s", operand, strerror(-err));
+	return BCH_EXIT_ERROR;
+}

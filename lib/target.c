@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmem namespaces through libndctl/libdaxctl (nvm-pages-format.md 12.3):
+ * their modes, device nodes, sizes, alignments and data offsets; the
+ * resolution of namespaceX.Y operands; and the in-use checks that protect a
+ * device from being formatted under a filesystem or a driver.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <daxctl/libdaxctl.h>
+#include <ndctl/libndctl.h>
+
+#include <bcache/target.h>
+
+const char *bch_ns_mode_name(enum bch_ns_mode mode)
+{
+	switch (mode) {
+	case BCH_NS_RAW:
+		return "raw";
+	case BCH_NS_FSDAX:
+		return "fsdax";
+	case BCH_NS_DEVDAX:
+		return "devdax";
+	case BCH_NS_SECTOR:
+		return "sector";
+	case BCH_NS_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+/* Copy a string, truncating; false when it did not fit. */
+static bool copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= len) {
+		memcpy(dst, src, len - 1);
+		dst[len - 1] = '\0';
+		return false;
+	}
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+/* Read one unsigned number from a sysfs file; 0 when unreadable. */
+static uint64_t sysfs_u64(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+static void set_blockdev(struct bch_pmem_ns *p, const char *bdev)
+{
+	char path[128];
+
+	if (!bdev || !*bdev)
+		return;
+	snprintf(p->dev, sizeof(p->dev), "/dev/%s", bdev);
+	snprintf(path, sizeof(path), "/sys/class/block/%s/size", bdev);
+	p->size = sysfs_u64(path) * 512;
+}
+
+/* Offset of the data area inside the namespace; 0 when not readable. */
+static uint64_t data_offset(unsigned long long res, unsigned long long ns_res)
+{
+	if (res == ULLONG_MAX || ns_res == ULLONG_MAX || res < ns_res)
+		return 0;
+	return res - ns_res;
+}
+
+static void fill_devdax(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
+{
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	struct daxctl_region *region;
+	struct daxctl_dev *dev;
+
+	if (!dax)
+		return;
+	p->data_offset = data_offset(ndctl_dax_get_resource(dax),
+				     ndctl_namespace_get_resource(ndns));
+	p->align = ndctl_dax_get_align(dax);
+	region = ndctl_dax_get_daxctl_region(dax);
+	if (!region)
+		return;
+	daxctl_dev_foreach(region, dev) {
+		if (!daxctl_dev_get_size(dev) || !daxctl_dev_is_enabled(dev))
+			continue;
+		snprintf(p->dev, sizeof(p->dev), "/dev/%s", daxctl_dev_get_devname(dev));
+		p->size = daxctl_dev_get_size(dev);
+		if (daxctl_dev_get_align(dev))
+			p->align = daxctl_dev_get_align(dev);
+		return;
+	}
+}
+
+static void fill_ns(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
+{
+	struct ndctl_pfn *pfn;
+	struct ndctl_btt *btt;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", ndctl_namespace_get_devname(ndns));
+	snprintf(p->region, sizeof(p->region), "%s",
+		 ndctl_region_get_devname(ndctl_namespace_get_region(ndns)));
+	p->ns_size = ndctl_namespace_get_size(ndns);
+	switch (ndctl_namespace_get_mode(ndns)) {
+	case NDCTL_NS_MODE_FSDAX:
+		p->mode = BCH_NS_FSDAX;
+		pfn = ndctl_namespace_get_pfn(ndns);
+		if (!pfn)
+			break;
+		p->align = ndctl_pfn_get_align(pfn);
+		p->data_offset = data_offset(ndctl_pfn_get_resource(pfn),
+					     ndctl_namespace_get_resource(ndns));
+		set_blockdev(p, ndctl_pfn_get_block_device(pfn));
+		break;
+	case NDCTL_NS_MODE_DEVDAX:
+		p->mode = BCH_NS_DEVDAX;
+		fill_devdax(ndns, p);
+		break;
+	case NDCTL_NS_MODE_SECTOR:
+		p->mode = BCH_NS_SECTOR;
+		btt = ndctl_namespace_get_btt(ndns);
+		if (btt)
+			set_blockdev(p, ndctl_btt_get_block_device(btt));
+		break;
+	case NDCTL_NS_MODE_RAW:
+		p->mode = BCH_NS_RAW;
+		set_blockdev(p, ndctl_namespace_get_block_device(ndns));
+		break;
+	default:
+		p->mode = BCH_NS_UNKNOWN;
+		break;
+	}
+	p->enabled = p->dev[0] != '\0';
+}
+
+static int list_add(struct bch_pmem_list *l, struct ndctl_namespace *ndns)
+{
+	struct bch_pmem_ns *v;
+
+	if (l->n >= 4096)	/* a sane cap on what sysfs may claim */
+		return 0;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	fill_ns(ndns, &l->v[l->n++]);
+	return 0;
+}
+
+int bch_pmem_list(struct bch_pmem_list *out)
+{
+	struct ndctl_ctx *ctx;
+	struct ndctl_bus *bus;
+	struct ndctl_region *region;
+	struct ndctl_namespace *ndns;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (ndctl_new(&ctx))
+		return 0;	/* no libnvdimm: no namespaces */
+	ndctl_set_log_priority(ctx, 0);	/* the library never prints */
+	daxctl_set_log_priority(ndctl_get_daxctl_ctx(ctx), 0);
+	ndctl_bus_foreach(ctx, bus)
+		ndctl_region_foreach(bus, region)
+			ndctl_namespace_foreach(region, ndns) {
+				if (!ndctl_namespace_get_size(ndns) || rc)
+					continue;	/* seeds: not a namespace yet */
+				rc = list_add(out, ndns);
+			}
+	ndctl_unref(ctx);
+	if (rc)
+		bch_pmem_list_free(out);
+	return rc;
+}
+
+void bch_pmem_list_free(struct bch_pmem_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+bool bch_target_is_ns_name(const char *arg)
+{
+	unsigned int a, b;
+	int n = 0;
+
+	return sscanf(arg, "namespace%u.%u%n", &a, &b, &n) == 2 && arg[n] == '\0';
+}
+
+/* The nd device a block device sits on ("btt0.1", "pfn0.0", "namespace0.0"). */
+static int block_parent(const struct stat *st, char *name, size_t len)
+{
+	char path[96], link[PATH_MAX];
+	ssize_t n;
+	const char *base;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/device",
+		 major(st->st_rdev), minor(st->st_rdev));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return copy_str(name, len, base ? base + 1 : link) ? 0 : -ENAMETOOLONG;
+}
+
+bool bch_target_is_btt(const char *path)
+{
+	struct stat st;
+	char parent[64];
+
+	if (stat(path, &st) || !S_ISBLK(st.st_mode))
+		return false;
+	return !block_parent(&st, parent, sizeof(parent)) && !strncmp(parent, "btt", 3);
+}
+
+int bch_target_resolve(const char *arg, char *path, size_t len, struct bch_pmem_ns *ns)
+{
+	struct bch_pmem_list l;
+	int rc = -ENOENT;
+
+	if (!bch_target_is_ns_name(arg)) {
+		if (strlen(arg) >= len)
+			return -ENAMETOOLONG;
+		strcpy(path, arg);
+		return bch_target_is_btt(arg) ? -EMEDIUMTYPE : 0;
+	}
+	rc = bch_pmem_list(&l);
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; i < l.n; i++) {
+		const struct bch_pmem_ns *p = &l.v[i];
+
+		if (strcmp(p->name, arg))
+			continue;
+		if (ns)
+			*ns = *p;
+		if (p->mode == BCH_NS_SECTOR)
+			rc = -EMEDIUMTYPE;
+		else if (!p->enabled)
+			rc = -ENODEV;
+		else if (strlen(p->dev) >= len)
+			rc = -ENAMETOOLONG;
+		else {
+			strcpy(path, p->dev);
+			rc = 0;
+		}
+		break;
+	}
+	bch_pmem_list_free(&l);
+	return rc;
+}
+
+/* The mount point of device dev from /proc/self/mountinfo, if mounted. */
+static bool find_mount(dev_t dev, char *mnt, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int ma, mi;
+		char where[2048];
+
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
+		if (sscanf(line, "%*u %*u %u:%u %*s %2047s", &ma, &mi, where) != 3)
+			continue;
+		if (ma == major(dev) && mi == minor(dev)) {
+			copy_str(mnt, len, where);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The first entry of /sys/dev/block/MAJ:MIN/holders, if any. */
+static bool find_holder(dev_t dev, char *name, size_t len)
+{
+	char path[96];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders", major(dev), minor(dev));
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		copy_str(name, len, e->d_name);
+		found = true;
+	}
+	closedir(d);
+	return found;
+}
+
+int bch_target_in_use(const char *path, struct bch_target_use *u)
+{
+	char sys[96];
+	struct stat st;
+
+	memset(u, 0, sizeof(*u));
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return 0;
+	u->mounted = find_mount(st.st_rdev, u->mountpoint, sizeof(u->mountpoint));
+	u->held = find_holder(st.st_rdev, u->holder, sizeof(u->holder));
+	/* bcache adds a "bcache" directory to every device it registered */
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/bcache",
+		 major(st.st_rdev), minor(st.st_rdev));
+	u->bcache = access(sys, F_OK) == 0;
+	return 0;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Targets on the host: nvm list without pmem, namespace names, in-use
+# refusals, --dry-run's signature report and the wipefs-like --force.
+# Real namespaces are tested in the VM tier (tests/vm).
+
+load helpers
+
+teardown() {
+	[ -n "${MNT:-}" ] && umount "$MNT" 2>/dev/null
+	loop_cleanup
+}
+
+no_nd_bus() {
+	! ls /sys/bus/nd/devices/ndbus* >/dev/null 2>&1 || skip "this host has an NVDIMM bus"
+}
+
+@test "nvm list without an NVDIMM bus: empty list, exit 0" {
+	no_nd_bus
+	run --separate-stderr bcache nvm list --json
+	assert_success
+	[ "$(jq -c '.namespaces' <<< "$output")" = "[]" ]
+	[ -z "$stderr" ]
+	run bcache nvm list
+	assert_success
+}
+
+@test "nvm list takes no operands" {
+	run bcache nvm list /dev/null
+	assert_equal "$status" $EX_USAGE
+}
+
+@test "an unknown namespace name is one clear error, exit 1, for every command" {
+	no_nd_bus
+	run --separate-stderr bcache nvm dump namespace7.3
+	assert_equal "$status" $EX_ERROR
+	assert_equal "$stderr" "bcache: namespace7.3: no such pmem namespace (see 'bcache nvm list')"
+	run --separate-stderr bcache make -M namespace7.3
+	assert_equal "$status" $EX_ERROR
+	assert_equal "$stderr" "bcache: namespace7.3: no such pmem namespace (see 'bcache nvm list')"
+}
+
+@test "a file named like a namespace is a name, not a file" {
+	no_nd_bus
+	cd "$BATS_TEST_TMPDIR"
+	truncate -s 32M namespace0.0
+	run bcache make -M namespace0.0
+	assert_equal "$status" $EX_ERROR
+	run bcache make -M ./namespace0.0 --json
+	assert_success
+}
+
+@test "refuses a mounted loop device even with --force, unchanged" {
+	need_root
+	img=$(mkimg ext4.img 64M)
+	mkfs.ext4 -q -F "$img"
+	dev=$(loop_attach "$img")
+	MNT=$BATS_TEST_TMPDIR/mnt
+	mkdir -p "$MNT"
+	mount -o ro,noload "$dev" "$MNT" 2>/dev/null || skip "cannot mount here"
+	before=$(digest "$dev")
+	run --separate-stderr bcache make -M "$dev" --force
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $dev: $dev is mounted on $MNT; refusing"
+	[ "$(digest "$dev")" = "$before" ]
+	umount "$MNT"
+	[ "$(digest "$dev")" = "$before" ]
+}
+
+@test "refuses a loop device with a sysfs holder (device-mapper), unchanged" {
+	need_root
+	command -v dmsetup >/dev/null || skip "no dmsetup"
+	img=$(mkimg held.img 64M)
+	dev=$(loop_attach "$img")
+	name=bcache-test-$$
+	echo "0 $((64 * 2048)) linear $dev 0" | dmsetup create "$name" 2>/dev/null ||
+		skip "device-mapper unavailable"
+	before=$(digest "$dev")
+	run --separate-stderr bcache make -M "$dev" --force
+	dm=$(basename "$(readlink -f /dev/mapper/$name)")
+	dmsetup remove "$name"
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $dev: $dev is held by $dm (sysfs holders); refusing"
+	[ "$(digest "$dev")" = "$before" ]
+}
+
+@test "--dry-run lists every signature (text and JSON), exits 3 without --force, writes nothing" {
+	img=$(mkimg gpt.img 64M)
+	printf 'label: gpt\n,10M\n' | sfdisk -q "$img"
+	before=$(digest "$img")
+	run --separate-stderr bcache make -M "$img" --dry-run
+	assert_equal "$status" $EX_REFUSED
+	assert_line "would format $img"
+	assert_line "  signature            gpt (partition) at offset 512: refuse"
+	assert_line "  signature            gpt (partition) at offset $(( (64 << 20) - 512 )): refuse"
+	assert_line "  signature            PMBR (partition) at offset 510: refuse"
+	run --separate-stderr bcache make -M "$img" --dry-run --json
+	assert_equal "$status" $EX_REFUSED
+	[ "$(jq -c '[.signatures[] | [.type, .offset, .length, .action]]' <<< "$output")" = \
+	  "[[\"gpt\",512,8,\"refuse\"],[\"gpt\",$(( (64 << 20) - 512 )),8,\"refuse\"],[\"PMBR\",510,2,\"refuse\"]]" ]
+	[ "$(jq '.namespaces[0].written' <<< "$output")" = false ]
+	run bcache make -M "$img" --dry-run --force --json
+	assert_success
+	[ "$(jq -r '[.signatures[].action] | unique | join(",")' <<< "$output")" = wipe ]
+	[ "$(digest "$img")" = "$before" ]
+}
+
+@test "--force wipes signatures outside the metadata area as wipefs would (backup GPT)" {
+	img=$(mkimg gpt.img 64M)
+	printf 'label: gpt\n,10M\n' | sfdisk -q "$img"
+	end=$(( (64 << 20) - 512 ))
+	[ "$(xxd -p -s $end -l 8 "$img")" = "4546492050415254" ]	# "EFI PART"
+	run bcache make -M "$img" --force --set-uuid $SET_UUID
+	assert_success
+	[ "$(xxd -p -s $end -l 8 "$img")" = "0000000000000000" ]
+	run wipefs -n "$img"
+	assert_output ""
+	run bcache nvm dump "$img"
+	assert_success
+}
+
+@test "without --force nothing is wiped: the refusal leaves the backup GPT" {
+	img=$(mkimg gpt.img 64M)
+	printf 'label: gpt\n,10M\n' | sfdisk -q "$img"
+	before=$(digest "$img")
+	run bcache make -M "$img"
+	assert_equal "$status" $EX_REFUSED
+	[ "$(digest "$img")" = "$before" ]
+}
