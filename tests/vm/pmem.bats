@@ -13,26 +13,30 @@ teardown() {
 @test "nvm list finds one namespace per mode, with ndctl's names, devices and sizes" {
 	run "$BCACHE" nvm list --json
 	assert_success
-	[ "$(jq -r '[.namespaces[].mode] | sort | join(",")' <<< "$output")" = \
+	ours=$output
+	[ "$(jq -r '[.namespaces[].mode] | sort | join(",")' <<< "$ours")" = \
 	  "devdax,fsdax,raw,sector" ]
+	# what ndctl says, in the same shape: name mode device
+	theirs=$(ndctl list -N -X | jq -r '.[] | [.dev, .mode,
+		"/dev/" + (.blockdev // .daxregion.devices[0].chardev)] | join(" ")' | sort)
+	mine=$(jq -r '.namespaces[] | [.namespace, .mode, .device] | join(" ")' <<< "$ours" | sort)
+	echo "bcache: $mine"
+	echo "ndctl:  $theirs"
+	[ "$mine" = "$theirs" ]
 	for mode in raw fsdax sector; do
-		name=$(ns_name $mode)
-		dev=$(ns_dev $mode)
-		bdev=$(ndctl list -n "$name" | jq -r '.[0].blockdev')
-		[ "$dev" = "/dev/$bdev" ]
-		[ "$(ns_field $mode size)" = "$(blockdev --getsize64 "$dev")" ]
+		[ "$(ns_field $mode size)" = "$(blockdev --getsize64 "$(ns_dev $mode)")" ]
 	done
-	name=$(ns_name devdax)
-	chardev=$(ndctl list -n "$name" -X | jq -r '.[0].daxregion.devices[0].chardev')
-	[ "$(ns_dev devdax)" = "/dev/$chardev" ]
-	[ "$(ns_field devdax size)" = "$(ndctl list -n "$name" -X | jq '.[0].daxregion.devices[0].size')" ]
+	[ "$(ns_field devdax size)" = "$(ndctl list -N -X | jq '.[] | select(.mode == "devdax") |
+		.daxregion.devices[0].size')" ]
 	[ "$(ns_field devdax align)" = 2097152 ]
+	[ "$(ns_field fsdax align)" = 2097152 ]
 	[ "$(ns_field raw data_offset)" = 0 ]
-	# fsdax/devdax data start behind the info block: pfn/dax resource - namespace resource
-	[ "$(ns_field fsdax data_offset)" -gt 0 ]
+	# fsdax/devdax data start behind the info block and the page map
+	[ "$(ns_field fsdax data_offset)" -ge 2097152 ]
 	[ "$(( $(ns_field fsdax data_offset) % 4096 ))" = 0 ]
 	[ "$(ns_field fsdax nvm_pages)" = false ]
 	[ "$(ns_field fsdax state)" = none ]
+	[ "$(ns_field sector state)" = "not byte-addressable" ]
 }
 
 @test "make -M on fsdax by path writes the image-file bytes, dump and list agree" {
