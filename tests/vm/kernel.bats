@@ -7,6 +7,7 @@ load helpers
 
 setup_file() {
 	modprobe bcache
+	modprobe loop
 }
 
 teardown() { loop_cleanup; }
@@ -20,26 +21,28 @@ need_make_cb() {
 	[ -e /sys/fs/bcache/register ]
 }
 
-@test "the kernel registers a cache (-C on fsdax) and a backing device (-B), and attaches them" {
+@test "the kernel registers a cache (-C) and a backing device (-B), and attaches them" {
 	need_make_cb
-	cdev=$(ns_dev fsdax)
-	bimg=$(mkimg backing.img 64M)
-	bdev=$(loop_attach "$bimg")
-	"$BCACHE" make -C "$cdev" --force
+	cdev=$(loop_attach "$(mkimg cache.img 64M)")
+	bdev=$(loop_attach "$(mkimg backing.img 64M)")
+	# the kernel wants more than 512 buckets (cache_alloc: "nbuckets is too small")
+	"$BCACHE" make -C "$cdev" --bucket 64k --force
 	"$BCACHE" make -B "$bdev" --force
 	echo "$cdev" > /sys/fs/bcache/register
 	echo "$bdev" > /sys/fs/bcache/register
 	cset=$(ls /sys/fs/bcache | grep -E '^[0-9a-f-]{36}$' | head -n1)
 	[ -n "$cset" ]
 	bcd=$(basename "$(ls -d /sys/block/bcache*)")
-	echo "$cset" > "/sys/block/$bcd/bcache/attach" || true
+	echo "$cset" > "/sys/block/$bcd/bcache/attach"
 	[ "$(cat "/sys/block/$bcd/bcache/state")" = clean ]
 	[ -e "/sys/fs/bcache/$cset/cache0" ]
 	# make -M refuses the registered devices
 	run --separate-stderr "$BCACHE" make -M "$bdev" --force
 	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $bdev: $bdev is registered with bcache (sysfs bcache/ exists); refusing"
 	run --separate-stderr "$BCACHE" make -M "$cdev" --force
 	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $cdev: $cdev is registered with bcache (sysfs bcache/ exists); refusing"
 	echo 1 > "/sys/block/$bcd/bcache/stop"
 	echo 1 > "/sys/fs/bcache/$cset/unregister"
 }
