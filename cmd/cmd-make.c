@@ -11,6 +11,10 @@
 
 #include <uuid.h>
 
+#include <sys/ioctl.h>
+#include <linux/fs.h>
+
+#include <bcache/cache-sb.h>
 #include <bcache/fields.h>
 #include <bcache/media.h>
 #include <bcache/nvm.h>
@@ -21,6 +25,10 @@
 #include "output.h"
 
 #define MAX_NVM 8	/* BCH_NVM_PAGES_NAMESPACES_MAX */
+#define MAX_BDEV 8
+
+enum { OPT_DEV_UUID = OPT__CMD_FIRST };
+struct bdev_opts;
 
 struct make_opts {
 	const char *nvm[MAX_NVM];
@@ -31,6 +39,7 @@ struct make_opts {
 	bool have_uuid;
 	bool force, dry_run, json;
 	const struct bch_cmd *cmd;
+	struct bdev_opts *bd;
 };
 
 struct make_dev {
@@ -53,8 +62,323 @@ static const struct bch_opt make_opts_def[] = {
 	{ "dry-run", 'n', no_argument, NULL,
 	  "check and report what would be written, write nothing", NULL },
 	{ "json", 'J', no_argument, NULL, "print the result as JSON", NULL },
+	{ "cache", 'C', required_argument, "DEV",
+	  "format DEV as a bcache cache device (with -M: nvdimm_meta)", "device" },
+	{ "bdev", 'B', required_argument, "DEV", "format DEV as a bcache backing device",
+	  "device" },
+	{ "cset-uuid", OPT_CSET_UUID, required_argument, "UUID",
+	  "cache set uuid of -C/-B devices (default: random; -M defaults to it)", "uuid" },
+	{ "dev-uuid", OPT_DEV_UUID, required_argument, "UUID",
+	  "device uuid of the one -C or -B device (default: random)", "uuid" },
+	{ "bucket", OPT_BUCKET, required_argument, "SIZE",
+	  "cache bucket size in bytes, k/M suffixes (default 512k)", NULL },
+	{ "block", OPT_BLOCK, required_argument, "SIZE",
+	  "block size in bytes, 512..4k (default: the device's logical block size)", NULL },
+	{ "label", OPT_LABEL, required_argument, "LABEL", "label of -C/-B devices (32 bytes)",
+	  NULL },
+	{ "cache-mode", OPT_CACHE_MODE, required_argument, "MODE", "cache mode of -B devices",
+	  "writethrough|writeback|writearound|none" },
+	{ "writeback", OPT_WRITEBACK, no_argument, NULL, "same as --cache-mode writeback",
+	  NULL },
+	{ "data-offset", OPT_DATA_OFFSET, required_argument, "SECTORS",
+	  "data offset of -B devices in sectors (default 16)", NULL },
 	{ NULL },
 };
+
+
+/* -C / -B: bcache cache and backing devices (journal-format.md 8). */
+struct bdev_opts {
+	const char *path[MAX_BDEV];
+	bool backing[MAX_BDEV];
+	int n;
+	uint8_t cset_uuid[16], dev_uuid[16];
+	bool have_cset_uuid, have_dev_uuid;
+	uint64_t bucket_bytes, block_bytes, data_offset;
+	const char *label;
+	int cache_mode;
+};
+
+struct bdev_dev {
+	struct bch_media *m;
+	struct bch_signatures sigs;
+	struct cache_sb_disk sb;
+};
+
+static int parse_uuid_arg(const struct bch_cmd *cmd, const char *opt,
+			  const char *arg, uint8_t out[16]);
+
+static int parse_size(const struct bch_cmd *cmd, const char *opt, const char *arg,
+		      uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 10);
+
+	if (end == arg || arg[0] == '-')
+		return bch_usage_error(cmd, "%s: invalid size '%s'", opt, arg);
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	if (*end || !v || v % 512 || v > (64ULL << 20))
+		return bch_usage_error(cmd, "%s: '%s' is not a multiple of 512 bytes up to 64M",
+				       opt, arg);
+	*out = v;
+	return 0;
+}
+
+static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, const char *arg)
+{
+	char *end;
+
+	switch (val) {
+	case 'C':
+	case 'B':
+		if (b->n == MAX_BDEV)
+			return bch_usage_error(cmd, "at most %d -C/-B devices", MAX_BDEV);
+		b->backing[b->n] = val == 'B';
+		b->path[b->n++] = arg;
+		return 0;
+	case OPT_CSET_UUID:
+		b->have_cset_uuid = true;
+		return parse_uuid_arg(cmd, "--cset-uuid", arg, b->cset_uuid);
+	case OPT_DEV_UUID:
+		b->have_dev_uuid = true;
+		return parse_uuid_arg(cmd, "--dev-uuid", arg, b->dev_uuid);
+	case OPT_BUCKET:
+		return parse_size(cmd, "--bucket", arg, &b->bucket_bytes);
+	case OPT_BLOCK:
+		return parse_size(cmd, "--block", arg, &b->block_bytes);
+	case OPT_LABEL:
+		if (strlen(arg) > SB_LABEL_SIZE)
+			return bch_usage_error(cmd, "--label: longer than %d bytes", SB_LABEL_SIZE);
+		b->label = arg;
+		return 0;
+	case OPT_CACHE_MODE:
+		b->cache_mode = bch_cache_mode_parse(arg);
+		if (b->cache_mode < 0)
+			return bch_usage_error(cmd, "--cache-mode: unknown mode '%s'", arg);
+		return 0;
+	case OPT_WRITEBACK:
+		b->cache_mode = BCH_CACHE_MODE_WRITEBACK;
+		return 0;
+	case OPT_DATA_OFFSET:
+		b->data_offset = strtoull(arg, &end, 10);
+		if (*end || end == arg || b->data_offset < BDEV_DATA_START_DEFAULT)
+			return bch_usage_error(cmd, "--data-offset: need a sector count >= %d",
+					       BDEV_DATA_START_DEFAULT);
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
+}
+
+static uint32_t logical_block(const struct bch_media *m)
+{
+	int lbs = 512;
+
+	if (m->kind == BCH_MEDIA_BLOCK && ioctl(m->fd, BLKSSZGET, &lbs) < 0)
+		lbs = 512;
+	return (uint32_t)lbs;
+}
+
+/* Open, probe and build the superblock of one -C/-B device; an exit code. */
+static int bdev_prepare(const struct make_opts *o, const struct bdev_opts *b, int i,
+			struct bdev_dev *d)
+{
+	struct bch_cache_sb_params p = { .backing = b->backing[i] };
+	const char *path = b->path[i];
+	uint32_t lbs;
+	int rc = bch_media_open(path, BCH_MEDIA_EXCL | (o->dry_run ? 0 : BCH_MEDIA_WRITE),
+				&d->m);
+
+	if (rc) {
+		bch_err("%s: cannot open: %s", path, strerror(-rc));
+		return rc == -EBUSY || rc == -ENOTSUP ? BCH_EXIT_REFUSED : BCH_EXIT_ERROR;
+	}
+	rc = bch_probe_signatures(d->m, &d->sigs);
+	if (rc) {
+		bch_err("%s: cannot probe for existing signatures: %s", path, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	for (size_t k = 0; k < d->sigs.n && !o->force; k++) {
+		bch_err("%s: found %s signature at offset %llu; refusing to overwrite it "
+			"(use --force)", path, d->sigs.v[k].type,
+			(unsigned long long)d->sigs.v[k].offset);
+		return BCH_EXIT_REFUSED;
+	}
+	lbs = logical_block(d->m);
+	memcpy(p.set_uuid, b->cset_uuid, 16);
+	if (b->have_dev_uuid)
+		memcpy(p.uuid, b->dev_uuid, 16);
+	else
+		uuid_generate_random(p.uuid);
+	snprintf(p.label, sizeof(p.label), "%s", b->label ? b->label : "");
+	p.block_size = (b->block_bytes ? b->block_bytes : lbs) / 512;
+	p.bucket_size = (b->bucket_bytes ? b->bucket_bytes : 512 * 1024) / 512;
+	p.dev_bytes = d->m->size;
+	p.data_offset = b->data_offset;
+	p.cache_mode = b->cache_mode;
+	p.nvdimm_meta = !p.backing && o->n_nvm > 0;
+	if (p.block_size * 512 < lbs) {
+		bch_err("%s: block size %u is below the logical block size %u", path,
+			p.block_size * 512, lbs);
+		return BCH_EXIT_USAGE;
+	}
+	rc = bch_cache_sb_build(&p, &d->sb);
+	if (rc == -ENOSPC) {
+		bch_err("%s: device too small: %llu bytes give fewer than %d buckets (or no "
+			"room after the data offset)", path, (unsigned long long)d->m->size,
+			BCH_CACHE_SB_BUCKETS_MIN);
+		return BCH_EXIT_REFUSED;
+	}
+	if (rc) {
+		bch_err("%s: invalid geometry: block %u, bucket %u sectors (powers of two, "
+			"block <= 8, bucket >= 8 and >= block)", path, p.block_size,
+			p.bucket_size);
+		return BCH_EXIT_USAGE;
+	}
+	return BCH_EXIT_OK;
+}
+
+/* Zero [0, 4096), old signatures (with --force) and write the superblock page. */
+static int bdev_write(struct bdev_dev *d)
+{
+	unsigned char *page = calloc(1, SB_SIZE);
+	int rc = page ? 0 : -ENOMEM;
+
+	for (size_t k = 0; k < d->sigs.n && !rc; k++)
+		if (d->sigs.v[k].length && d->sigs.v[k].offset >= SB_OFFSET + SB_SIZE)
+			rc = bch_media_zero(d->m, d->sigs.v[k].offset, d->sigs.v[k].length);
+	if (!rc)
+		rc = bch_media_zero(d->m, 0, SB_OFFSET);
+	if (!rc) {
+		memcpy(page, &d->sb, sizeof(d->sb));
+		rc = bch_media_write(d->m, page, SB_SIZE, SB_OFFSET);
+	}
+	if (!rc)
+		rc = bch_media_persist(d->m);
+	free(page);
+	return rc;
+}
+
+static void bdev_report(struct out *o, const struct make_opts *mo, const char *path,
+			const struct bdev_dev *d)
+{
+	const struct cache_sb_disk *sb = &d->sb;
+	bool backing = bch_cache_sb_version_is_backing(sb->version);
+	char feat[64], u[37], su[37], label[SB_LABEL_SIZE + 1] = { 0 };
+	struct libscols_table *tb = out_table(o, "bcache_devices");
+	struct libscols_line *ln;
+	static const struct out_coldef cols[] = {
+		{ "device", SCOLS_JSON_STRING, 0, NULL },
+		{ "type", SCOLS_JSON_STRING, 0, NULL },
+		{ "version", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "uuid", SCOLS_JSON_STRING, 0, NULL },
+		{ "set_uuid", SCOLS_JSON_STRING, 0, NULL },
+		{ "label", SCOLS_JSON_STRING, 0, NULL },
+		{ "block_size", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "nbuckets", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "first_bucket", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "data_offset", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "cache_mode", SCOLS_JSON_STRING, 0, NULL },
+		{ "feature_incompat", SCOLS_JSON_STRING, 0, NULL },
+		{ "csum", SCOLS_JSON_STRING, 0, NULL },
+		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
+	};
+
+	if (!tb)
+		return;
+	bch_cache_features_text(BCH_FEAT_INCOMPAT, sb->feature_incompat, feat, sizeof(feat));
+	bch_uuid_format(sb->uuid, u);
+	bch_uuid_format(sb->set_uuid, su);
+	memcpy(label, sb->label, SB_LABEL_SIZE);
+	if (!scols_table_get_ncols(tb))
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			out_column(o, tb, cols[c].name, cols[c].json_type, 0);
+	if (!o->json) {
+		scols_unref_table(tb);
+		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", path);
+		printf("  type                 bcache %s device, version %llu (%s)\n",
+		       backing ? "backing" : "cache", (unsigned long long)sb->version,
+		       bch_cache_sb_version_name(sb->version));
+		printf("  uuid                 %s\n  set_uuid             %s\n", u, su);
+		printf("  block_size           %u\n", sb->block_size);
+		if (backing) {
+			printf("  data_offset          %llu\n", (unsigned long long)sb->data_offset);
+			printf("  cache_mode           %s\n",
+			       bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK));
+			return;
+		}
+		printf("  bucket_size          %u\n", sb->bucket_size);
+		printf("  nbuckets             %llu\n", (unsigned long long)sb->nbuckets);
+		printf("  first_bucket         %u\n", sb->first_bucket);
+		printf("  features             %s\n", *feat ? feat : "none");
+		return;
+	}
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln)
+		return;
+	out_cell(ln, 0, "%s", path);
+	out_cell(ln, 1, "%s", backing ? "backing" : "cache");
+	out_cell(ln, 2, "%llu", (unsigned long long)sb->version);
+	out_cell(ln, 3, "%s", u);
+	out_cell(ln, 4, "%s", su);
+	out_cell(ln, 5, "%s", label);
+	out_cell(ln, 6, "%u", sb->block_size);
+	out_cell(ln, 7, "%u", backing ? 0 : sb->bucket_size);
+	out_cell(ln, 8, "%llu", backing ? 0ULL : (unsigned long long)sb->nbuckets);
+	out_cell(ln, 9, "%u", sb->first_bucket);
+	out_cell(ln, 10, "%llu", backing ? (unsigned long long)sb->data_offset : 0ULL);
+	out_cell(ln, 11, "%s", backing ? bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK) :
+					 "");
+	out_cell(ln, 12, "0x%llx", (unsigned long long)sb->feature_incompat);
+	out_cell(ln, 13, "0x%016llx", (unsigned long long)sb->csum);
+	out_cell(ln, 14, "%s", out_bool(o, !mo->dry_run));
+	out_emit(o, tb);
+}
+
+/* Prepare every -C/-B device (nothing written); an exit code. */
+static int bdev_prepare_all(const struct make_opts *o, struct bdev_dev *d)
+{
+	const struct bdev_opts *b = o->bd;
+	int rc = BCH_EXIT_OK;
+
+	if (b->have_dev_uuid && b->n > 1)
+		return bch_usage_error(o->cmd, "--dev-uuid names one device, but %d -C/-B "
+				       "devices were given", b->n);
+	for (int i = 0; i < b->n; i++) {
+		for (int j = 0; j < i; j++)
+			if (!strcmp(b->path[i], b->path[j]))
+				return bch_usage_error(o->cmd, "%s given twice", b->path[i]);
+		for (int j = 0; j < o->n_nvm; j++)
+			if (!strcmp(b->path[i], o->nvm[j]))
+				return bch_usage_error(o->cmd, "%s given as -M and -C/-B",
+						       b->path[i]);
+	}
+	for (int i = 0; i < b->n && rc == BCH_EXIT_OK; i++)
+		rc = bdev_prepare(o, b, i, &d[i]);
+	return rc;
+}
+
+static int bdev_write_all(const struct make_opts *o, struct bdev_dev *d, struct out *out)
+{
+	for (int i = 0; i < o->bd->n; i++) {
+		int err = o->dry_run ? 0 : bdev_write(&d[i]);
+
+		if (err) {
+			bch_err("%s: write failed: %s", o->bd->path[i], strerror(-err));
+			return BCH_EXIT_ERROR;
+		}
+		bdev_report(out, o, o->bd->path[i], &d[i]);
+	}
+	return BCH_EXIT_OK;
+}
+
+static void bdev_close_all(const struct make_opts *o, struct bdev_dev *d)
+{
+	for (int i = 0; i < o->bd->n; i++)
+		bch_media_close(d[i].m);
+}
 
 static int parse_uuid_arg(const struct bch_cmd *cmd, const char *opt,
 			  const char *arg, uint8_t out[16])
@@ -90,7 +414,7 @@ static int make_opt(int val, const char *arg, void *ctx)
 		o->json = true;
 		return 0;
 	}
-	return BCH_EXIT_USAGE;
+	return bdev_opt(o->bd, o->cmd, val, arg);
 }
 
 /*
@@ -174,22 +498,6 @@ static int prepare(const struct make_opts *o, struct make_dev *d)
 		bch_warn("%s: smaller than 32 MiB: no order-12 block, so no journal region "
 			 "of 16 MiB or more, can be allocated", d->path);
 	return BCH_EXIT_OK;
-}
-
-/* With --force, old magics beyond the metadata area go too, as wipefs does. */
-static int wipe_outside(struct make_dev *d)
-{
-	for (size_t i = 0; i < d->sigs.n; i++) {
-		const struct bch_signature *s = &d->sigs.v[i];
-		int rc;
-
-		if (s->offset < BCH_NVM_PAGES_OFFSET || !s->length)
-			continue;
-		rc = bch_media_zero(d->m, s->offset, s->length);
-		if (rc)
-			return rc;
-	}
-	return 0;
 }
 
 #ifdef BCH_TEST_HOOKS
@@ -310,8 +618,10 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 
 static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	struct make_opts o = { .cmd = cmd };
+	struct bdev_opts bd = { .cache_mode = BCH_CACHE_MODE_WRITETHROUGH };
+	struct make_opts o = { .cmd = cmd, .bd = &bd };
 	struct make_dev dev[MAX_NVM];
+	struct bdev_dev bdev[MAX_BDEV];
 	struct out out;
 	int rc, first, i;
 
@@ -321,8 +631,8 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	if (first < argc)
 		return bch_usage_error(cmd, "unexpected operand '%s' (devices go after -M)",
 				       argv[first]);
-	if (!o.n_nvm)
-		return bch_usage_error(cmd, "nothing to do: give at least one -M DEV");
+	if (!o.n_nvm && !bd.n)
+		return bch_usage_error(cmd, "nothing to do: give at least one -M, -C or -B DEV");
 	if (o.have_uuid && o.n_nvm > 1)
 		return bch_usage_error(cmd, "--uuid names one namespace, but %d -M devices "
 				       "were given", o.n_nvm);
@@ -330,10 +640,15 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 		for (int j = 0; j < i; j++)
 			if (!strcmp(o.nvm[i], o.nvm[j]))
 				return bch_usage_error(cmd, "%s given twice", o.nvm[i]);
-	if (!o.have_set_uuid)
+	if (!bd.have_cset_uuid)
+		uuid_generate_random(bd.cset_uuid);
+	if (!o.have_set_uuid && bd.n)
+		memcpy(o.set_uuid, bd.cset_uuid, 16);
+	else if (!o.have_set_uuid)
 		uuid_generate_random(o.set_uuid);
 
 	memset(dev, 0, sizeof(dev));
+	memset(bdev, 0, sizeof(bdev));
 	rc = BCH_EXIT_OK;
 	for (i = 0; i < o.n_nvm && rc == BCH_EXIT_OK; i++) {
 		dev[i].path = o.nvm[i];
@@ -350,6 +665,8 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 		dev[i].f.device_bytes = dev[i].m->size;
 		dev[i].f.page_size = 4096;
 	}
+	if (rc == BCH_EXIT_OK)
+		rc = bdev_prepare_all(&o, bdev);
 	if (rc == BCH_EXIT_OK && o.n_nvm > 1)
 		bch_warn("a set of %d namespaces: a v7 kernel registers only sets with "
 			 "total_namespaces_nr = 1", o.n_nvm);
@@ -359,8 +676,11 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 		if (!dev[i].m)
 			break;
 		if (!o.dry_run) {
-			int err = o.force ? wipe_outside(&dev[i]) : 0;
+			/* --force: erase old signatures first, as wipefs -a would */
+			int err = o.force && dev[i].sigs.n ? bch_probe_wipe_all(dev[i].m, 8) : 0;
 
+			if (err > 0)
+				err = 0;
 			if (!err)
 				err = bch_nvm_format_write(dev[i].m, &dev[i].f, FORMAT_HOOK, NULL);
 			if (err == -ECANCELED) {
@@ -378,17 +698,20 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 		if (dev[i].refused)
 			rc = BCH_EXIT_REFUSED;	/* --dry-run: go on reporting */
 	}
+	if (rc == BCH_EXIT_OK)
+		rc = bdev_write_all(&o, bdev, &out);
 	if ((rc == BCH_EXIT_OK || o.dry_run) && out_finish(&out))
 		rc = BCH_EXIT_ERROR;
 	for (i = 0; i < o.n_nvm; i++)
 		bch_media_close(dev[i].m);
+	bdev_close_all(&o, bdev);
 	return rc;
 }
 
 const struct bch_cmd bch_cmd_make = {
 	.name = "make", .full = "make",
-	.summary = "format nvm-pages namespaces",
-	.usage = "-M DEV [-M DEV]...",
+	.summary = "format nvm-pages namespaces and bcache devices",
+	.usage = "[-M DEV]... [-C DEV]... [-B DEV]...",
 	.opts = make_opts_def,
 	.run = cmd_make,
 };

@@ -9,6 +9,8 @@
 
 #include <bcache/fields.h>
 #include <bcache/media.h>
+#include <bcache/nvm-buddy.h>
+#include <bcache/nvm-set.h>
 #include <bcache/nvm-walk.h>
 
 #include "cmd.h"
@@ -17,21 +19,83 @@
 
 struct dump_opts {
 	bool json;
+	bool tree;
+	const char *columns;		/* -o */
+	const char *hex;		/* --hex STRUCT */
+	bool owner_set;
+	uint8_t owner[16];		/* --owner */
 	const struct bch_cmd *cmd;
 };
 
 static const struct bch_opt dump_opts_def[] = {
 	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ "output", 'o', required_argument, "COLUMNS",
+	  "allocation table columns (comma list; +LIST appends)", "columns" },
+	{ "list-columns", OPT_LIST_COLUMNS, no_argument, NULL,
+	  "list the allocation table columns and exit", NULL },
+	{ "tree", OPT_TREE, no_argument, NULL,
+	  "show owner -> record page -> allocation as a tree", NULL },
+	{ "hex", OPT_HEX, required_argument, "STRUCT",
+	  "hex+ASCII dump of superblock, owner_list or slot:N", "superblock|owner_list|slot:" },
+	{ "owner", OPT_OWNER, required_argument, "UUID",
+	  "only this owner's heads, record pages and allocations", "uuid" },
 	{ NULL },
 };
+
+static const struct out_coldef alloc_cols[] = {
+	{ "device", SCOLS_JSON_STRING, 0, "device path" },
+	{ "owner", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "owner head index" },
+	{ "uuid", SCOLS_JSON_STRING, 0, "owner uuid" },
+	{ "ns", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "namespace number j of heads[].recs[j]" },
+	{ "slot", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "record-page slot" },
+	{ "k", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "record index in the page" },
+	{ "pgoff", SCOLS_JSON_STRING, SCOLS_FL_RIGHT, "stored pgoff (address >> 12)" },
+	{ "page", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "namespace page" },
+	{ "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "allocation order" },
+	{ "pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "2^order pages" },
+	{ "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "byte offset in the namespace" },
+	{ "length", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "length in bytes" },
+	{ "valid", SCOLS_JSON_BOOLEAN, 0, "inside the namespace, aligned, order <= 19" },
+	{ "record", SCOLS_JSON_STRING, 0, "the record as stored (u64)" },
+};
+#define NALLOC_COLS (sizeof(alloc_cols) / sizeof(alloc_cols[0]))
+#define ALLOC_DEFAULTS "owner,ns,slot,k,pgoff,page,order,pages,offset,length"
+
+static const char *dump_columns(void)
+{
+	static char buf[2048];
+	size_t n = 0;
+
+	for (size_t i = 0; i < NALLOC_COLS && n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%-14s %s\n", alloc_cols[i].name,
+			      alloc_cols[i].help);
+	return buf;
+}
 
 static int dump_opt(int val, const char *arg, void *ctx)
 {
 	struct dump_opts *o = ctx;
 
-	(void)arg;
-	if (val == 'J') {
+	switch (val) {
+	case 'J':
 		o->json = true;
+		return 0;
+	case 'o':
+		o->columns = arg;
+		return 0;
+	case OPT_LIST_COLUMNS:
+		out_list_columns(alloc_cols, NALLOC_COLS);
+		return -1;
+	case OPT_TREE:
+		o->tree = true;
+		return 0;
+	case OPT_HEX:
+		o->hex = arg;
+		return 0;
+	case OPT_OWNER:
+		if (bch_uuid_parse(arg, o->owner))
+			return bch_usage_error(o->cmd, "--owner: '%s' is not a UUID", arg);
+		o->owner_set = true;
 		return 0;
 	}
 	return BCH_EXIT_USAGE;
@@ -100,7 +164,13 @@ static int dump_owner_list(struct out *o, const struct bch_nvm_ns *ns)
 			  extra, 1);
 }
 
-static int dump_owners(struct out *o, const struct bch_nvm_ns *ns)
+static bool owner_shown(const struct dump_opts *d, const struct bch_nvm_owner *ow)
+{
+	return !d->owner_set || !memcmp(ow->head->uuid, d->owner, 16);
+}
+
+static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
+		       const struct dump_opts *d)
 {
 	struct libscols_table *tb = out_table(o, "owners");
 	int ncols = 4 + BCH_NVM_PAGES_NAMESPACES_MAX;
@@ -118,12 +188,18 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns)
 			snprintf(name, sizeof(name), "recs[%d]", j);
 			out_column(o, tb, name, SCOLS_JSON_STRING, 0);
 		}
+		out_column(o, tb, "record_pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "records", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "pages_allocated", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
 	}
 	for (size_t i = 0; i < ns->nowners; i++) {
 		const struct bch_nvm_owner *ow = &ns->owners[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct libscols_line *ln;
 		char u[37], label[4 * 32 + 1];
 
+		if (!owner_shown(d, ow))
+			continue;
+		ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			return -ENOMEM;
 		bch_uuid_format(ow->head->uuid, u);
@@ -135,13 +211,16 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns)
 		out_cell(ln, 3, "%s", label);
 		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && 4 + j < ncols; j++)
 			out_cell(ln, 4 + j, "0x%llx", (unsigned long long)ow->head->recs[j]);
+		out_cell(ln, ncols, "%zu", ow->npages);
+		out_cell(ln, ncols + 1, "%llu", (unsigned long long)ow->nrecords);
+		out_cell(ln, ncols + 2, "%llu", (unsigned long long)ow->pages_allocated);
 	}
 	out_title(o, "owners (%u of %u heads in use)", ns->heads_walked,
 		  ns->olh ? ns->olh->used : 0);
 	return out_emit(o, tb);
 }
 
-static int dump_pages(struct out *o, const struct bch_nvm_ns *ns)
+static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
 	static const char *const cols[] = { "slot", "offset", "head", "ns", "owner", "next",
 					    "magic_ok", "size", "used", "nonempty" };
@@ -159,8 +238,11 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns)
 	}
 	for (size_t i = 0; i < ns->npages; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct libscols_line *ln;
 
+		if (!owner_shown(d, &ns->owners[pg->owner]))
+			continue;
+		ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			return -ENOMEM;
 		out_cell(ln, 0, "%s", ns->path);
@@ -214,57 +296,627 @@ int nvm_print_problems(struct out *o, const struct bch_nvm_ns *ns)
 	return out_emit(o, tb);
 }
 
+static void add_columns(struct out *o, struct libscols_table *tb, const int *idx, int n)
+{
+	if (scols_table_get_ncols(tb))
+		return;
+	for (int c = 0; c < n; c++)
+		out_column(o, tb, alloc_cols[idx[c]].name, alloc_cols[idx[c]].json_type,
+			   alloc_cols[idx[c]].flags);
+}
+
+static int alloc_cell(struct out *o, struct libscols_line *ln, int c, int col,
+		      const struct bch_nvm_ns *ns, const struct bch_nvm_recpage *pg,
+		      uint32_t k, const struct bch_rec *r, bool valid)
+{
+	const struct bch_nvm_owner *ow = &ns->owners[pg->owner];
+	char u[37];
+
+	switch (col) {
+	case 0:
+		return out_cell(ln, c, "%s", ns->path);
+	case 1:
+		return out_cell(ln, c, "%d", ow->index);
+	case 2:
+		bch_uuid_format(ow->head->uuid, u);
+		return out_cell(ln, c, "%s", u);
+	case 3:
+		return out_cell(ln, c, "%d", pg->ns);
+	case 4:
+		return out_cell(ln, c, "%d", pg->slot);
+	case 5:
+		return out_cell(ln, c, "%u", k);
+	case 6:
+		return out_cell(ln, c, "0x%llx", (unsigned long long)r->pgoff);
+	case 7:
+		return out_cell(ln, c, "%llu", (unsigned long long)r->page);
+	case 8:
+		return out_cell(ln, c, "%u", r->order);
+	case 9:
+		return out_cell(ln, c, "%llu", (unsigned long long)r->pages);
+	case 10:
+		return out_cell(ln, c, "%llu", (unsigned long long)(r->page << 12));
+	case 11:
+		return out_cell(ln, c, "%llu", (unsigned long long)(r->pages << 12));
+	case 12:
+		return out_cell(ln, c, "%s", out_bool(o, valid));
+	default:
+		return out_cell(ln, c, "0x%016llx", (unsigned long long)r->v);
+	}
+}
+
+/* Whether record k of a page passed the record checks (ns->allocs, sorted). */
+static bool alloc_valid(const struct bch_nvm_ns *ns, const struct bch_rec *r)
+{
+	size_t lo = 0, hi = ns->nallocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ns->allocs[mid].page < r->page)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ns->nallocs && ns->allocs[lo].page == r->page; lo++)
+		if (ns->allocs[lo].valid && ns->allocs[lo].order == r->order)
+			return true;
+	return false;
+}
+
+static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
+		       const int *idx, int ncols)
+{
+	struct libscols_table *tb = out_table(o, "allocations");
+	int rc = 0;
+
+	if (!tb)
+		return -ENOMEM;
+	add_columns(o, tb, idx, ncols);
+	for (size_t i = 0; i < ns->npages && !rc; i++) {
+		const struct bch_nvm_recpage *pg = &ns->pages[i];
+		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
+
+		if (!pg->magic_ok || !owner_shown(d, &ns->owners[pg->owner]))
+			continue;
+		for (uint32_t k = 0; k < n && !rc; k++) {
+			struct libscols_line *ln;
+			struct bch_rec r;
+			bool valid;
+
+			if (!bch_rec_pgoff(pg->raw->recs[k].v))
+				continue;
+			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
+			valid = !r.below_base && alloc_valid(ns, &r);
+			ln = scols_table_new_line(tb, NULL);
+			if (!ln)
+				return -ENOMEM;
+			for (int c = 0; c < ncols && !rc; c++)
+				rc = alloc_cell(o, ln, c, idx[c], ns, pg, k, &r, valid);
+		}
+	}
+	out_title(o, "allocations (%zu records)", ns->nallocs);
+	return rc ? rc : out_emit(o, tb);
+}
+
+static int dump_stale(struct out *o, const struct bch_nvm_ns *ns)
+{
+	static const char *const cols[] = { "device", "slot", "offset", "owner", "next",
+					    "owner_uuid", "size", "used", "nonempty" };
+	struct libscols_table *tb = out_table(o, "stale_slots");
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb))
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			out_column(o, tb, cols[c], c == 3 || c == 4 || c == 5 || c == 0 ?
+				   SCOLS_JSON_STRING : SCOLS_JSON_NUMBER,
+				   c ? 0 : SCOLS_FL_HIDDEN * !o->json);
+	for (size_t i = 0; i < ns->nstale; i++) {
+		const struct bch_nvm_stale *st = &ns->stale[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char u[37];
+
+		if (!ln)
+			return -ENOMEM;
+		bch_uuid_format(st->raw->owner_uuid, u);
+		out_cell(ln, 0, "%s", ns->path);
+		out_cell(ln, 1, "%d", st->slot);
+		out_cell(ln, 2, "%llu", (unsigned long long)st->offset);
+		out_cell(ln, 3, "0x%llx", (unsigned long long)st->raw->owner);
+		out_cell(ln, 4, "0x%llx", (unsigned long long)st->raw->next);
+		out_cell(ln, 5, "%s", u);
+		out_cell(ln, 6, "%u", st->raw->size);
+		out_cell(ln, 7, "%u", st->raw->used);
+		out_cell(ln, 8, "%u", st->nonempty);
+	}
+	if (!o->json && !ns->nstale) {
+		scols_unref_table(tb);
+		return 0;
+	}
+	out_title(o, "stale record-page slots (magic present, not linked)");
+	return out_emit(o, tb);
+}
+
+static int dump_free_space(struct out *o, const struct bch_nvm_ns *ns,
+			   const struct bch_nvm_buddy *b)
+{
+	struct libscols_table *tb = out_table(o, "free_space");
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb)) {
+		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
+		out_column(o, tb, "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "blocks", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+	}
+	for (int ord = 0; ord < BCH_MAX_ORDER; ord++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", ns->path);
+		out_cell(ln, 1, "%d", ord);
+		out_cell(ln, 2, "%llu", (unsigned long long)b->blocks[ord]);
+		out_cell(ln, 3, "%llu", (unsigned long long)(b->blocks[ord] << ord));
+	}
+	out_title(o, "free space per order, as rebuilt at registration");
+	return out_emit(o, tb);
+}
+
+static int dump_free_blocks(struct out *o, const struct bch_nvm_ns *ns,
+			    const struct bch_nvm_buddy *b)
+{
+	struct libscols_table *tb = out_table(o, "free_blocks");
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb)) {
+		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
+		out_column(o, tb, "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "page", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "count", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const struct bch_free_block *f = &b->v[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", ns->path);
+		out_cell(ln, 1, "%u", f->order);
+		out_cell(ln, 2, "%llu", (unsigned long long)f->page);
+		out_cell(ln, 3, "%llu", (unsigned long long)f->count);
+		out_cell(ln, 4, "%llu", (unsigned long long)(f->page << 12));
+	}
+	out_title(o, "free blocks in free-list order (a row of COUNT blocks is taken "
+		     "from its highest block down)");
+	return out_emit(o, tb);
+}
+
+static int dump_summary(struct out *o, const struct bch_nvm_ns *ns,
+			const struct bch_nvm_buddy *b)
+{
+	struct libscols_table *tb = out_table(o, "summary");
+	struct libscols_line *ln;
+	static const char *const cols[] = { "device", "pages_total", "reserved", "allocated",
+					    "free", "records", "record_pages", "stale_slots",
+					    "largest_order", "largest_page" };
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb))
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			out_column(o, tb, cols[c], c ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING,
+				   c ? SCOLS_FL_RIGHT : SCOLS_FL_HIDDEN * !o->json);
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln)
+		return -ENOMEM;
+	out_cell(ln, 0, "%s", ns->path);
+	out_cell(ln, 1, "%llu", (unsigned long long)b->pages_total);
+	out_cell(ln, 2, "%llu", (unsigned long long)b->reserved);
+	out_cell(ln, 3, "%llu", (unsigned long long)ns->pages_allocated);
+	out_cell(ln, 4, "%llu", (unsigned long long)b->free_pages);
+	out_cell(ln, 5, "%zu", ns->nallocs);
+	out_cell(ln, 6, "%zu", ns->npages);
+	out_cell(ln, 7, "%zu", ns->nstale);
+	out_cell(ln, 8, "%d", b->largest_order);
+	out_cell(ln, 9, "%llu", (unsigned long long)b->largest_page);
+	out_title(o, "summary (pages of 4096 bytes)");
+	return out_emit(o, tb);
+}
+
+static int dump_space(struct out *o, const struct bch_nvm_ns *ns)
+{
+	struct bch_nvm_buddy b;
+	int rc = bch_nvm_buddy_of(ns, true, &b);
+
+	if (rc)
+		return rc;
+	rc = dump_free_space(o, ns, &b);
+	if (!rc)
+		rc = dump_free_blocks(o, ns, &b);
+	if (!rc)
+		rc = dump_summary(o, ns, &b);
+	bch_nvm_buddy_free(&b);
+	return rc;
+}
+
+/* --tree: owner -> record page -> allocation */
+static int tree_line(struct libscols_table *tb, struct libscols_line *parent,
+		     struct libscols_line **out, const char *name, const struct bch_rec *r)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, parent);
+
+	if (!ln)
+		return -ENOMEM;
+	*out = ln;
+	out_cell(ln, 0, "%s", name);
+	if (!r)
+		return 0;
+	out_cell(ln, 1, "%llu", (unsigned long long)r->page);
+	out_cell(ln, 2, "%u", r->order);
+	out_cell(ln, 3, "%llu", (unsigned long long)r->pages);
+	return out_cell(ln, 4, "%llu", (unsigned long long)(r->page << 12));
+}
+
+static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
+		      const struct bch_nvm_ns *ns, int oi)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < ns->npages && !rc; i++) {
+		const struct bch_nvm_recpage *pg = &ns->pages[i];
+		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
+		struct libscols_line *pl, *al;
+		char name[64];
+
+		if (pg->owner != oi)
+			continue;
+		snprintf(name, sizeof(name), "ns %d slot %d (used %u)", pg->ns, pg->slot,
+			 pg->raw->used);
+		rc = tree_line(tb, owl, &pl, name, NULL);
+		for (uint32_t k = 0; k < n && !rc && pg->magic_ok; k++) {
+			struct bch_rec r;
+
+			if (!bch_rec_pgoff(pg->raw->recs[k].v))
+				continue;
+			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
+			snprintf(name, sizeof(name), "recs[%u]", k);
+			rc = tree_line(tb, pl, &al, name, &r);
+		}
+	}
+	return rc;
+}
+
+static int dump_tree(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
+{
+	static const char *const cols[] = { "name", "page", "order", "pages", "offset" };
+	struct libscols_table *tb = out_table(o, "tree");
+	int rc = 0;
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb))
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			out_column(o, tb, cols[c], c ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING,
+				   c ? SCOLS_FL_RIGHT : SCOLS_FL_TREE);
+	for (size_t i = 0; i < ns->nowners && !rc; i++) {
+		const struct bch_nvm_owner *ow = &ns->owners[i];
+		struct libscols_line *owl;
+		char name[80], u[37];
+
+		if (!owner_shown(d, ow))
+			continue;
+		bch_uuid_format(ow->head->uuid, u);
+		snprintf(name, sizeof(name), "owner %d %s", ow->index, u);
+		rc = tree_line(tb, NULL, &owl, name, NULL);
+		if (!rc)
+			rc = tree_pages(tb, owl, ns, (int)i);
+	}
+	out_title(o, "%s: owners, record pages and allocations", ns->path);
+	return rc ? rc : out_emit(o, tb);
+}
+
+/* --hex: superblock, owner_list or slot:N as offset / hex / ASCII rows */
+static int hex_range(const struct bch_nvm_ns *ns, const char *what, uint64_t *off,
+		     size_t *len)
+{
+	char *end;
+	unsigned long n;
+
+	if (!strcmp(what, "superblock") || !strcmp(what, "sb")) {
+		*off = BCH_NVM_PAGES_SB_OFFSET;
+		*len = BCH_NVM_SB_SIZE;
+	} else if (!strcmp(what, "owner_list")) {
+		*off = BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
+		*len = BCH_NVM_PAGES_OWNER_LIST_HEAD_SIZE;
+	} else if (!strncmp(what, "slot:", 5)) {
+		errno = 0;
+		n = strtoul(what + 5, &end, 10);
+		if (errno || *end || !what[5] || n >= BCH_MAX_PGALLOC_RECS)
+			return -EINVAL;
+		*off = BCH_NVM_SLOT_OFFSET(n);
+		*len = BCH_NVM_PAGES_RECS_SIZE;
+	} else {
+		return -EINVAL;
+	}
+	return *off + *len <= ns->meta_len ? 0 : -ERANGE;
+}
+
+static void hex_row(const unsigned char *p, size_t n, char *hex, char *ascii)
+{
+	size_t h = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		h += sprintf(hex + h, "%s%02x", i == 0 ? "" : i == 8 ? "  " : " ", p[i]);
+		ascii[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+	}
+	ascii[n] = '\0';
+}
+
+static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const char *what)
+{
+	struct libscols_table *tb;
+	uint64_t off;
+	size_t len;
+	bool starred = false;
+	int rc = hex_range(ns, what, &off, &len);
+
+	if (rc)
+		return rc;
+	tb = out_table(o, "hex");
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb)) {
+		out_column(o, tb, "offset", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
+		out_column(o, tb, "hex", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "ascii", SCOLS_JSON_STRING, 0);
+	}
+	for (size_t i = 0; i < len; i += 16) {
+		const unsigned char *p = ns->meta + off + i;
+		size_t n = len - i < 16 ? len - i : 16;
+		struct libscols_line *ln;
+		char hex[64], ascii[17];
+
+		/* a run of rows equal to the previous one shows as one "*" */
+		if (i && i + 16 < len && n == 16 && !memcmp(p, p - 16, 16)) {
+			if (starred)
+				continue;
+			starred = true;
+			ln = scols_table_new_line(tb, NULL);
+			if (!ln)
+				return -ENOMEM;
+			out_cell(ln, 0, "*");
+			continue;
+		}
+		starred = false;
+		hex_row(p, n, hex, ascii);
+		ln = scols_table_new_line(tb, NULL);
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%08llx", (unsigned long long)(off + i));
+		out_cell(ln, 1, "%s", hex);
+		out_cell(ln, 2, "%s", ascii);
+	}
+	out_title(o, "%s: %s, bytes [%llu, %llu)", ns->path, what, (unsigned long long)off,
+		  (unsigned long long)(off + len));
+	return out_emit(o, tb);
+}
+
+static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
+		    const int *idx, int ncols)
+{
+	int err;
+
+	if (d->hex)
+		return dump_hex(o, ns, d->hex);
+	if (d->tree)
+		return ns->olh ? dump_tree(o, ns, d) : 0;
+	err = dump_superblock(o, ns);
+	if (!err)
+		err = dump_owner_list(o, ns);
+	if (!err && ns->olh)
+		err = dump_owners(o, ns, d);
+	if (!err && ns->olh)
+		err = dump_pages(o, ns, d);
+	if (!err && ns->olh)
+		err = dump_allocs(o, ns, d, idx, ncols);
+	if (!err && ns->olh)
+		err = dump_stale(o, ns);
+	if (!err)
+		err = dump_space(o, ns);
+	if (!err)
+		err = nvm_print_problems(o, ns);
+	return err;
+}
+
+/* Load every device; returns the worst load status.  ns[i] NULL on failure. */
+static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
+{
+	int ret = BCH_EXIT_OK;
+
+	for (int i = 0; i < argc; i++) {
+		int rc;
+
+		ns[i] = calloc(1, sizeof(**ns));
+		if (!ns[i]) {
+			bch_err("out of memory");
+			return BCH_EXIT_ERROR;
+		}
+		ns[i]->problems.device = i;
+		rc = nvm_open_load(argv[i], ns[i]);
+		if (rc) {
+			bch_nvm_ns_free(ns[i]);
+			free(ns[i]);
+			ns[i] = NULL;
+			if (ret != BCH_EXIT_ERROR)
+				ret = rc;
+		}
+	}
+	if (bch_nvm_set_check(ns, argc)) {
+		bch_err("out of memory");
+		ret = BCH_EXIT_ERROR;
+	}
+	return ret;
+}
+
+static void free_all(struct bch_nvm_ns **ns, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ns[i]) {
+			bch_nvm_ns_free(ns[i]);
+			free(ns[i]);
+		}
+	free(ns);
+}
+
+static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
+{
+	const char *bad = NULL;
+	int rc;
+
+	if (!d->columns && d->json) {
+		rc = out_parse_columns(alloc_cols, NALLOC_COLS, "device," ALLOC_DEFAULTS, NULL,
+				       idx, NALLOC_COLS, &bad);
+	} else {
+		rc = out_parse_columns(alloc_cols, NALLOC_COLS, ALLOC_DEFAULTS, d->columns,
+				       idx, NALLOC_COLS, &bad);
+	}
+	if (rc == -EINVAL)
+		return bch_usage_error(d->cmd, "unknown column '%s' (see --list-columns)", bad);
+	if (rc < 0) {
+		bch_err("out of memory");
+		return BCH_EXIT_ERROR;
+	}
+	*n = rc;
+	return 0;
+}
+
 static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	struct dump_opts opts = { .cmd = cmd };
+	struct bch_nvm_ns **ns;
+	int idx[NALLOC_COLS], ncols = 0;
 	struct out o;
-	int rc, first, ret = BCH_EXIT_OK;
+	int rc, first, ret;
 
 	rc = bch_parse(cmd, argc, argv, dump_opt, &opts, &first);
 	if (rc)
 		return rc;
 	if (first >= argc)
 		return bch_usage_error(cmd, "no device given");
+	rc = dump_columns_parse(&opts, idx, &ncols);
+	if (rc)
+		return rc;
+	ns = calloc(argc - first, sizeof(*ns));
+	if (!ns)
+		return BCH_EXIT_ERROR;
+	ret = load_all(argc - first, argv + first, ns);
 	out_init(&o, opts.json);
-	for (int i = first; i < argc; i++) {
-		struct bch_nvm_ns ns;
+	for (int i = 0; i < argc - first; i++) {
 		int err;
 
-		rc = nvm_open_load(argv[i], &ns);
-		if (rc) {
-			bch_nvm_ns_free(&ns);
-			ret = ret ? ret : rc;
+		if (!ns[i])
 			continue;
-		}
-		err = dump_superblock(&o, &ns);
-		if (!err)
-			err = dump_owner_list(&o, &ns);
-		if (!err && ns.olh)
-			err = dump_owners(&o, &ns);
-		if (!err && ns.olh)
-			err = dump_pages(&o, &ns);
-		if (!err)
-			err = nvm_print_problems(&o, &ns);
-		bch_nvm_ns_free(&ns);
-		if (err) {
-			bch_err("%s: output failed: %s", argv[i], strerror(-err));
+		err = dump_one(&o, ns[i], &opts, idx, ncols);
+		if (err == -EINVAL || err == -ERANGE) {
+			bch_err("%s: --hex: '%s' is not superblock, owner_list or slot:N "
+				"inside the device", ns[i]->path, opts.hex);
+			ret = BCH_EXIT_USAGE;
+		} else if (err) {
+			bch_err("%s: output failed: %s", ns[i]->path, strerror(-err));
 			ret = BCH_EXIT_ERROR;
 		}
 	}
+	free_all(ns, argc - first);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
 	return ret;
 }
 
+/* ---- nvm check ---- */
+
+struct check_opts {
+	bool json;
+};
+
+static const struct bch_opt check_opts_def[] = {
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ NULL },
+};
+
+static int check_opt(int val, const char *arg, void *ctx)
+{
+	struct check_opts *o = ctx;
+
+	(void)arg;
+	if (val == 'J') {
+		o->json = true;
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
+}
+
+static int check_status(struct bch_nvm_ns *const *ns, int n, int load_rc)
+{
+	bool found = false;
+
+	for (int i = 0; i < n; i++)
+		if (ns[i] && bch_problems_count(&ns[i]->problems, BCH_SEV_WARN))
+			found = true;
+	if (load_rc)
+		return load_rc;
+	return found ? BCH_EXIT_PROBLEMS : BCH_EXIT_OK;
+}
+
+static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
+{
+	struct check_opts opts = { 0 };
+	struct bch_nvm_ns **ns;
+	struct out o;
+	int rc, first, ret, n;
+
+	rc = bch_parse(cmd, argc, argv, check_opt, &opts, &first);
+	if (rc)
+		return rc;
+	if (first >= argc)
+		return bch_usage_error(cmd, "no device given");
+	n = argc - first;
+	ns = calloc(n, sizeof(*ns));
+	if (!ns)
+		return BCH_EXIT_ERROR;
+	ret = load_all(n, argv + first, ns);
+	out_init(&o, opts.json);
+	for (int i = 0; i < n; i++)
+		if (ns[i] && (opts.json || ns[i]->problems.n) && nvm_print_problems(&o, ns[i]))
+			ret = BCH_EXIT_ERROR;
+	ret = check_status(ns, n, ret);
+	free_all(ns, n);
+	if (out_finish(&o))
+		ret = BCH_EXIT_ERROR;
+	return ret;
+}
+
+static const struct bch_cmd nvm_check = {
+	.name = "check", .full = "nvm check",
+	.summary = "validate nvm-pages namespaces (read-only)",
+	.usage = "DEV...", .opts = check_opts_def, .run = cmd_check,
+	.operands = "device",
+};
+
 static const struct bch_cmd nvm_dump = {
 	.name = "dump", .full = "nvm dump",
 	.summary = "decode the nvm-pages structures of namespaces",
 	.usage = "DEV...", .opts = dump_opts_def, .run = cmd_dump,
-	.operands = "device",
+	.operands = "device", .columns = dump_columns,
 };
 
 static const struct bch_cmd *const nvm_subs[] = {
 	&nvm_dump,
+	&nvm_check,
 	&bch_cmd_nvm_list,
 	NULL,
 };

@@ -85,6 +85,8 @@ struct bch_cmd {
 /* Commands (one file per group). */
 extern const struct bch_cmd bch_cmd_make;
 extern const struct bch_cmd bch_cmd_nvm;
+extern const struct bch_cmd bch_cmd_show;
+extern const struct bch_cmd bch_cmd_journal;
 extern const struct bch_cmd *const bch_commands[];	/* top level, NULL-terminated */
 
 /* Options every command accepts. */

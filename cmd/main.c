@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bcache/problem.h>
+
 #include "cmd.h"
 
 #ifndef BCACHE_VERSION
@@ -38,6 +40,8 @@ static const struct bch_cmd cmd_help_def = {
 const struct bch_cmd *const bch_commands[] = {
 	&bch_cmd_make,
 	&bch_cmd_nvm,
+	&bch_cmd_show,
+	&bch_cmd_journal,
 	&cmd_help_def,
 	&cmd_version_def,
 	NULL,
@@ -45,6 +49,13 @@ const struct bch_cmd *const bch_commands[] = {
 
 const struct bch_opt bch_common_opts[] = {
 	{ "help", 'h', no_argument, NULL, "show this help and exit", NULL },
+	{ NULL },
+};
+
+/* Options before the command (bcache --list-opts; bcache(8)). */
+static const struct bch_opt global_opts[] = {
+	{ "help", 'h', no_argument, NULL, "show the list of commands and exit", NULL },
+	{ "version", 'V', no_argument, NULL, "print the version and exit", NULL },
 	{ NULL },
 };
 
@@ -124,7 +135,9 @@ void bch_cmd_help(const struct bch_cmd *cmd, FILE *f)
 		print_opt(f, o);
 	for (const struct bch_opt *o = bch_common_opts; o->name; o++)
 		print_opt(f, o);
-	fprintf(f, "\nSee %s-%s(8) for details.\n", progname, cmd->name);
+	/* The page is the group's: "nvm dump" is in bcache-nvm(8). */
+	fprintf(f, "\nSee %s-%.*s(8) for details.\n", progname,
+		(int)strcspn(cmd->full, " "), cmd->full);
 }
 
 int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
@@ -250,33 +263,54 @@ static int cmd_help(const struct bch_cmd *cmd, int argc, char **argv)
 	return BCH_EXIT_OK;
 }
 
-/* Hidden helpers for completion: --list-cmds, CMD --list-opts. */
+/*
+ * Hidden helpers for completion and the man-page drift tests:
+ *   bcache --list-cmds | CMD --list-cmds    one command name per line
+ *   bcache --list-opts | CMD [SUB] --list-opts
+ *       one option per line: "--name" or "-c", followed by "=HINT" when it
+ *       takes an argument (HINT is bch_opt.complete, empty for free text);
+ *       last, "@HINT" when the command takes operands
+ *   bcache --list-problems                 CODE<TAB>severity<TAB>text
+ */
 static void list_cmds(const struct bch_cmd *const *table)
 {
-	for (const struct bch_cmd *const *c = table; *c; c++)
+	for (const struct bch_cmd *const *c = table; c && *c; c++)
 		printf("%s\n", (*c)->name);
+}
+
+static void list_opt(const struct bch_opt *o, const char *prefix, const char *name)
+{
+	printf("%s%s", prefix, name);
+	if (o->has_arg == required_argument)
+		printf("=%s", o->complete ? o->complete : "");
+	putchar('\n');
+}
+
+static void list_opt_table(const struct bch_opt *o)
+{
+	for (; o && o->name; o++) {
+		char s[2] = { (char)o->val, 0 };
+
+		list_opt(o, "--", o->name);
+		if (o->val < 256)
+			list_opt(o, "-", s);
+	}
 }
 
 static void list_opts(const struct bch_cmd *cmd)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		const struct bch_opt *o = pass ? bch_common_opts : cmd->opts;
-
-		for (; o && o->name; o++) {
-			printf("--%s", o->name);
-			if (o->has_arg == required_argument)
-				printf("=%s", o->complete ? o->complete : "");
-			putchar('\n');
-			if (o->val < 256) {
-				printf("-%c", o->val);
-				if (o->has_arg == required_argument)
-					printf("=%s", o->complete ? o->complete : "");
-				putchar('\n');
-			}
-		}
-	}
+	list_opt_table(cmd->opts);
+	list_opt_table(bch_common_opts);
 	if (cmd->operands)
 		printf("@%s\n", cmd->operands);
+}
+
+static void list_problems(void)
+{
+	for (int i = 0; i < BCH_P__COUNT; i++)
+		printf("%s\t%s\t%s\n", bch_problem_name(i),
+		       bch_severity_name(bch_problem_default_severity(i)),
+		       bch_problem_text(i));
 }
 
 static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
@@ -289,8 +323,12 @@ static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
 		top_help(stderr);
 		return BCH_EXIT_USAGE;
 	}
-	if (argc > 1 && !strcmp(argv[1], "--list-opts") && !c->subs) {
+	if (argc > 1 && !strcmp(argv[1], "--list-opts")) {
 		list_opts(c);
+		return BCH_EXIT_OK;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--list-cmds")) {
+		list_cmds(c->subs);	/* nothing for a command without subs */
 		return BCH_EXIT_OK;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--list-columns") && c->columns) {
@@ -301,10 +339,6 @@ static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
 		if (argc < 2) {
 			bch_cmd_help(c, stderr);
 			return BCH_EXIT_USAGE;
-		}
-		if (!strcmp(argv[1], "--list-cmds")) {
-			list_cmds(c->subs);
-			return BCH_EXIT_OK;
 		}
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 			bch_cmd_help(c, stdout);
@@ -337,6 +371,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--list-cmds")) {
 		list_cmds(bch_commands);
+		return BCH_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--list-opts")) {
+		list_opt_table(global_opts);
+		return BCH_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--list-problems")) {
+		list_problems();
 		return BCH_EXIT_OK;
 	}
 	rc = dispatch(bch_commands, argc - 1, argv + 1);

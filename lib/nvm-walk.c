@@ -32,6 +32,7 @@ void bch_nvm_ns_free(struct bch_nvm_ns *ns)
 	free(ns->owners);
 	free(ns->pages);
 	free(ns->allocs);
+	free(ns->stale);
 	bch_problems_free(&ns->problems);
 	memset(ns, 0, sizeof(*ns));
 }
@@ -111,16 +112,38 @@ static int ptr_problem(struct bch_nvm_ns *ns, int err, uint64_t raw, uint64_t at
 			       (unsigned long long)raw, (unsigned long long)ns->size);
 }
 
-static int check_record(struct bch_nvm_ns *ns, struct bch_nvm_alloc *a, uint64_t at,
-			const char *where)
+uint64_t bch_nvm_first_page(const struct bch_nvm_ns *ns)
 {
 	const struct bch_nvm_pages_sb *sb = &ns->sbi.sb;
 	uint64_t first = sb->page_size ? sb->pages_offset / sb->page_size : 0;
-	struct bch_rec *r = &a->r;
+
+	return first < sb->pages_total ? first : sb->pages_total;
+}
+
+void bch_nvm_alloc_rec(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a,
+		       struct bch_rec *out)
+{
+	bch_nvm_rec_decode(ns->pages[a->pg].raw->recs[a->rec].v, ns->base.k, out);
+}
+
+uint64_t bch_nvm_alloc_at(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
+{
+	return ns->pages[a->pg].offset + offsetof(struct bch_nvm_pgalloc_recs, recs) +
+	       8 * (uint64_t)a->rec;
+}
+
+/* Pages [4, 4096): the record-page slots (and the tables below them). */
+#define META_PAGES (BCH_NVM_PAGES_OFFSET / 4096)
+
+static int check_record(struct bch_nvm_ns *ns, const struct bch_rec *r, bool *valid,
+			uint64_t at, const char *where)
+{
+	const struct bch_nvm_pages_sb *sb = &ns->sbi.sb;
+	uint64_t first = sb->page_size ? sb->pages_offset / sb->page_size : 0;
 	struct bch_problems *ps = &ns->problems;
 	int rc = 0;
 
-	a->valid = false;
+	*valid = false;
 	if (ns->base.state == BCH_NVM_STATE_FRESH)
 		rc = bch_problem_add(ps, BCH_P_REC_FRESH, at, where, "record 0x%016llx in a "
 				     "namespace never attached by a kernel",
@@ -140,6 +163,11 @@ static int check_record(struct bch_nvm_ns *ns, struct bch_nvm_alloc *a, uint64_t
 	if (r->order >= BCH_MAX_ORDER)
 		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ORDER, at, where,
 			"order is %u, the buddy maximum is %d", r->order, BCH_MAX_ORDER - 1);
+	if (r->page < META_PAGES && r->page + r->pages > 4)
+		return rc ? rc : bch_problem_add(ps, BCH_P_REC_META, at, where,
+			"pages [%llu, %llu) overlap the metadata area, pages [0, %llu)",
+			(unsigned long long)r->page, (unsigned long long)(r->page + r->pages),
+			(unsigned long long)META_PAGES);
 	if (r->page < first || r->page > sb->pages_total ||
 	    r->pages > sb->pages_total - r->page)
 		return rc ? rc : bch_problem_add(ps, BCH_P_REC_RANGE, at, where,
@@ -150,7 +178,7 @@ static int check_record(struct bch_nvm_ns *ns, struct bch_nvm_alloc *a, uint64_t
 		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ALIGN, at, where,
 			"page %llu is not aligned to its order %u",
 			(unsigned long long)r->page, r->order);
-	a->valid = true;
+	*valid = true;
 	return rc;
 }
 
@@ -206,7 +234,8 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 	for (uint32_t k = 0; k < n && !rc; k++) {
 		uint64_t v = p->recs[k].v;
 		uint64_t at = pg->offset + offsetof(struct bch_nvm_pgalloc_recs, recs) + 8 * k;
-		struct bch_nvm_alloc a = { .page = (int)(pg - ns->pages), .rec = (int)k };
+		struct bch_nvm_alloc a = { .pg = (uint16_t)(pg - ns->pages), .rec = (uint16_t)k };
+		struct bch_rec r;
 
 		if (!v)
 			continue;
@@ -218,8 +247,10 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 			continue;
 		}
 		pg->nonempty++;
-		bch_nvm_rec_decode(v, ns->base.k, &a.r);
-		rc = check_record(ns, &a, at, where);
+		bch_nvm_rec_decode(v, ns->base.k, &r);
+		rc = check_record(ns, &r, &a.valid, at, where);
+		a.page = r.page;
+		a.order = (uint8_t)r.order;
 		if (!rc)
 			rc = add_alloc(ns, &a);
 	}
@@ -297,54 +328,184 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 	return rc;
 }
 
-static int cmp_alloc(const void *a, const void *b)
+static bool alloc_less(const struct bch_nvm_alloc *x, const struct bch_nvm_alloc *y)
 {
-	const struct bch_nvm_alloc *x = a, *y = b;
-
-	if (x->r.page != y->r.page)
-		return x->r.page < y->r.page ? -1 : 1;
-	return x->r.pages < y->r.pages ? -1 : x->r.pages > y->r.pages;
+	return x->page != y->page ? x->page < y->page : x->order < y->order;
 }
 
-/* Overlaps between valid records, in any owner (one sort, one sweep). */
+static void sift_down(struct bch_nvm_alloc *v, size_t i, size_t n)
+{
+	struct bch_nvm_alloc t = v[i];
+
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && alloc_less(&v[c], &v[c + 1]))
+			c++;
+		if (!alloc_less(&t, &v[c]))
+			break;
+		v[i] = v[c];
+	}
+	v[i] = t;
+}
+
+/*
+ * In-place heap sort by page: no scratch buffer (qsort may allocate one as
+ * large as the array), O(n log n) whatever the input.
+ */
+static void sort_allocs(struct bch_nvm_alloc *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct bch_nvm_alloc t = v[0];
+
+		v[0] = v[end];
+		v[end] = t;
+		sift_down(v, 0, end);
+	}
+}
+
+static int overlap_problem(struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a,
+			   const struct bch_nvm_alloc *prev)
+{
+	char where[48];
+
+	snprintf(where, sizeof(where), "slot[%d].recs[%d]", ns->pages[a->pg].slot, a->rec);
+	return bch_problem_add(&ns->problems, BCH_P_REC_OVERLAP, bch_nvm_alloc_at(ns, a),
+			       where, "pages [%llu, %llu) overlap slot[%d].recs[%d] "
+			       "(pages [%llu, %llu))",
+			       (unsigned long long)a->page,
+			       (unsigned long long)(a->page + (1ULL << a->order)),
+			       ns->pages[prev->pg].slot, prev->rec,
+			       (unsigned long long)prev->page,
+			       (unsigned long long)(prev->page + (1ULL << prev->order)));
+}
+
+/*
+ * Sort the records by page, then one sweep: overlaps between valid records
+ * of any owner, and the number of allocated pages (their union).
+ */
 static int check_overlaps(struct bch_nvm_ns *ns)
 {
-	struct bch_nvm_alloc *v;
-	size_t n = 0;
+	const struct bch_nvm_alloc *last = NULL;
 	uint64_t end = 0;
-	int rc = 0, last = -1;
+	int rc = 0;
 
-	v = malloc((ns->nallocs ? ns->nallocs : 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < ns->nallocs; i++)
-		if (ns->allocs[i].valid)
-			v[n++] = ns->allocs[i];
-	qsort(v, n, sizeof(*v), cmp_alloc);
-	for (size_t i = 0; i < n && !rc; i++) {
-		const struct bch_nvm_recpage *pg = &ns->pages[v[i].page];
+	sort_allocs(ns->allocs, ns->nallocs);
+	for (size_t i = 0; i < ns->nallocs && !rc; i++) {
+		const struct bch_nvm_alloc *a = &ns->allocs[i];
+		uint64_t e = a->page + (1ULL << a->order);
 
-		if (last >= 0 && v[i].r.page < end) {
-			const struct bch_nvm_recpage *pp = &ns->pages[v[last].page];
-			char where[48];
-
-			snprintf(where, sizeof(where), "slot[%d].recs[%d]", pg->slot, v[i].rec);
-			rc = bch_problem_add(&ns->problems, BCH_P_REC_OVERLAP,
-					     pg->offset + 88 + 8 * (uint64_t)v[i].rec, where,
-					     "pages [%llu, %llu) overlap slot[%d].recs[%d] "
-					     "(pages [%llu, %llu))",
-					     (unsigned long long)v[i].r.page,
-					     (unsigned long long)(v[i].r.page + v[i].r.pages),
-					     pp->slot, v[last].rec,
-					     (unsigned long long)v[last].r.page,
-					     (unsigned long long)(v[last].r.page + v[last].r.pages));
-		}
-		if (last < 0 || v[i].r.page + v[i].r.pages > end) {
-			end = v[i].r.page + v[i].r.pages;
-			last = (int)i;
+		if (!a->valid)
+			continue;
+		if (last && a->page < end)
+			rc = overlap_problem(ns, a, last);
+		if (!last || e > end) {
+			ns->pages_allocated += e - (last && a->page < end ? end : a->page);
+			end = e;
+			last = a;
 		}
 	}
-	free(v);
+	return rc;
+}
+
+/* Slots not reached by the walk that carry the record-page magic. */
+static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
+{
+	char where[48];
+	int rc = 0;
+
+	ns->stale = calloc(BCH_MAX_PGALLOC_RECS, sizeof(*ns->stale));
+	if (!ns->stale)
+		return -ENOMEM;
+	for (int s = 0; s < BCH_MAX_PGALLOC_RECS && !rc; s++) {
+		uint64_t off = BCH_NVM_SLOT_OFFSET(s);
+		const struct bch_nvm_pgalloc_recs *p;
+		struct bch_nvm_stale *st;
+		uint32_t n;
+
+		if (slot_page[s] >= 0 || off + BCH_NVM_PAGES_RECS_SIZE > ns->meta_len)
+			continue;
+		p = (const void *)(ns->meta + off);
+		if (memcmp(p->magic, bch_nvm_recs_magic, 16))
+			continue;
+		st = &ns->stale[ns->nstale++];
+		st->slot = s;
+		st->offset = off;
+		st->raw = p;
+		n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+		for (uint32_t k = 0; k < n; k++)
+			st->nonempty += !!bch_rec_pgoff(p->recs[k].v);
+		snprintf(where, sizeof(where), "slot[%d].magic", s);
+		if (st->nonempty)
+			rc = bch_problem_add(&ns->problems, BCH_P_SLOT_ORPHAN,
+					     off + offsetof(struct bch_nvm_pgalloc_recs, magic),
+					     where, "slot %d is not linked but holds %u "
+					     "non-empty records (revived if the slot is reused)",
+					     s, st->nonempty);
+		else
+			rc = bch_problem_add(&ns->problems, BCH_P_SLOT_STALE,
+					     off + offsetof(struct bch_nvm_pgalloc_recs, magic),
+					     where, "slot %d carries the record-page magic but is "
+					     "not linked (left by a free)", s);
+	}
+	return rc;
+}
+
+static int check_sys_head(struct bch_nvm_ns *ns)
+{
+	const struct bch_nvm_pages_owner_head *h = &ns->olh->heads[0];
+	char label[BCH_NVM_PAGES_LABEL_SIZE + 1] = { 0 };
+	char a[37], b[37];
+
+	memcpy(label, h->label, BCH_NVM_PAGES_LABEL_SIZE);
+	if (memcmp(h->uuid, ns->sbi.sb.set_uuid, 16)) {
+		bch_uuid_format(h->uuid, a);
+		bch_uuid_format(ns->sbi.sb.set_uuid, b);
+		return bch_problem_add(&ns->problems, BCH_P_OL_SYS_HEAD, BCH_NVM_HEAD_OFFSET(0),
+				       "heads[0].uuid", "heads[0].uuid is %s, set_uuid is %s",
+				       a, b);
+	}
+	if (strcmp(label, BCH_NVM_PAGES_SYS_LABEL))
+		return bch_problem_add(&ns->problems, BCH_P_OL_SYS_HEAD,
+				       BCH_NVM_HEAD_OFFSET(0) + 16, "heads[0].label",
+				       "heads[0].label is \"%.32s\", expected \"%s\"", label,
+				       BCH_NVM_PAGES_SYS_LABEL);
+	return 0;
+}
+
+/* Duplicate uuids in [0, n); non-zero heads in [n, 72). */
+static int check_heads(struct bch_nvm_ns *ns, uint32_t n)
+{
+	const struct bch_owner_list_head *t = ns->olh;
+	char where[48], u[37];
+	int rc = n ? check_sys_head(ns) : 0;
+
+	for (uint32_t i = 1; i < n && !rc; i++)
+		for (uint32_t j = 0; j < i && !rc; j++) {
+			if (memcmp(t->heads[i].uuid, t->heads[j].uuid, 16))
+				continue;
+			bch_uuid_format(t->heads[i].uuid, u);
+			snprintf(where, sizeof(where), "heads[%u].uuid", i);
+			rc = bch_problem_add(&ns->problems, BCH_P_OL_DUP_UUID,
+					     BCH_NVM_HEAD_OFFSET(i), where, "heads[%u] has "
+					     "uuid %s, as heads[%u] has: it is unreachable",
+					     i, u, j);
+			break;
+		}
+	for (uint32_t i = n; i < BCH_MAX_OWNER_LIST && !rc; i++) {
+		const unsigned char *h = (const void *)&t->heads[i];
+		size_t k = 0;
+
+		while (k < sizeof(t->heads[i]) && !h[k])
+			k++;
+		if (k == sizeof(t->heads[i]))
+			continue;
+		snprintf(where, sizeof(where), "heads[%u]", i);
+		rc = bch_problem_add(&ns->problems, BCH_P_OL_TAIL_NONZERO,
+				     BCH_NVM_HEAD_OFFSET(i) + k, where, "heads[%u] is beyond "
+				     "used (%u) but byte %zu is 0x%02x, expected 0", i, t->used,
+				     k, h[k]);
+	}
 	return rc;
 }
 
@@ -391,15 +552,18 @@ static int walk_owners(struct bch_nvm_ns *ns)
 		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
 			bch_nvm_ptr_decode(o->head->recs[j], &ns->base, ns->size, &o->recs[j]);
 	}
+	rc = check_heads(ns, n);
 	for (uint32_t i = 0; i < n && !rc; i++)
 		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc; j++)
 			rc = walk_chain(ns, (int)i, j, slot_page);
+	if (!rc)
+		rc = find_stale(ns, slot_page);
 	for (size_t a = 0; a < ns->nallocs; a++) {
-		struct bch_nvm_owner *o = &ns->owners[ns->pages[ns->allocs[a].page].owner];
+		struct bch_nvm_owner *o = &ns->owners[ns->pages[ns->allocs[a].pg].owner];
 
 		o->nrecords++;
 		if (ns->allocs[a].valid)
-			o->pages_allocated += ns->allocs[a].r.pages;
+			o->pages_allocated += 1ULL << ns->allocs[a].order;
 	}
 	if (!rc)
 		rc = check_overlaps(ns);

@@ -172,3 +172,31 @@ int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out)
 	close(fd);
 	return rc;
 }
+
+int bch_probe_wipe_all(struct bch_media *m, int rounds)
+{
+	struct bch_signatures sigs;
+	int wiped = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		int rc = bch_probe_signatures(m, &sigs);
+
+		if (rc)
+			return rc;
+		if (!sigs.n)
+			return wiped;
+		for (size_t i = 0; i < sigs.n; i++) {
+			/* unknown length: erase the first byte, enough to break it */
+			uint32_t len = sigs.v[i].length ? sigs.v[i].length : 1;
+
+			rc = bch_media_zero(m, sigs.v[i].offset, len);
+			if (rc)
+				return rc;
+			wiped++;
+		}
+		rc = bch_media_persist(m);
+		if (rc)
+			return rc;
+	}
+	return -EAGAIN;
+}

@@ -39,11 +39,24 @@ struct bch_nvm_recpage {
 	uint32_t nonempty;		/* records with pgoff != 0 in [0, size) */
 };
 
+/*
+ * One non-empty record, kept small (16 bytes): a namespace holds up to
+ * 2046 * 1013 of them.  The full decoding is bch_nvm_alloc_rec().
+ */
 struct bch_nvm_alloc {
-	int page;			/* index into ns->pages */
-	int rec;			/* record index k in the page */
-	struct bch_rec r;
+	uint64_t page;			/* namespace page (valid records) */
+	uint16_t pg;			/* index into ns->pages */
+	uint16_t rec;			/* record index k in the page */
+	uint8_t order;
 	bool valid;			/* inside the namespace, aligned, order ok */
+};
+
+/* A record-page slot that carries the magic but is not linked (9, 11.2). */
+struct bch_nvm_stale {
+	int slot;
+	uint64_t offset;
+	uint32_t nonempty;		/* non-empty records in [0, min(size, 1013)) */
+	const struct bch_nvm_pgalloc_recs *raw;	/* into ns->meta */
 };
 
 struct bch_nvm_ns {
@@ -59,8 +72,11 @@ struct bch_nvm_ns {
 	size_t nowners;
 	struct bch_nvm_recpage *pages;
 	size_t npages;
-	struct bch_nvm_alloc *allocs;
+	struct bch_nvm_alloc *allocs;	/* sorted by page after the load */
 	size_t nallocs, allocs_cap;
+	struct bch_nvm_stale *stale;
+	size_t nstale;
+	uint64_t pages_allocated;	/* union of the valid records, in pages */
 	struct bch_problems problems;
 };
 
@@ -71,6 +87,14 @@ struct bch_nvm_ns {
  */
 int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns);
 void bch_nvm_ns_free(struct bch_nvm_ns *ns);
+
+/* Full decoding of an allocation record. */
+void bch_nvm_alloc_rec(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a,
+		       struct bch_rec *out);
+/* Byte offset of the record of an allocation. */
+uint64_t bch_nvm_alloc_at(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a);
+/* First reserved page: min(pages_offset / page_size, pages_total). */
+uint64_t bch_nvm_first_page(const struct bch_nvm_ns *ns);
 
 /* The owner-table bytes of head i, or NULL when outside the table. */
 const struct bch_nvm_pages_owner_head *bch_nvm_head(const struct bch_nvm_ns *ns, int i);

@@ -29,4 +29,13 @@ struct bch_signatures {
 /* Probe an open device.  Returns 0 or a negative errno. */
 int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out);
 
+/*
+ * Erase every signature's magic bytes, as `wipefs -a` does, probing again
+ * after each round because erasing one can uncover another (a GPT's backup
+ * header once the primary is gone).  At most `rounds` rounds; returns the
+ * number of magics erased, or a negative errno (-EAGAIN if signatures
+ * remain after the last round).
+ */
+int bch_probe_wipe_all(struct bch_media *m, int rounds);
+
 #endif

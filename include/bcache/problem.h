@@ -48,11 +48,9 @@ enum bch_severity {
 	X(PTR_RANGE, ERROR, "pointer outside the namespace")                   \
 	X(PTR_NO_BASE, ERROR, "address pointer but the base K is unknown")     \
 	X(PTR_SLOT, ERROR, "record-page pointer not on a slot boundary")       \
-	X(PTR_HEAD, ERROR, "owner pointer not at a head")                      \
 	X(PTR_FORM, WARN, "pointer form differs from the namespace state")     \
 	X(CHAIN_LOOP, ERROR, "record-page chain loops")                        \
 	X(CHAIN_SHARED, ERROR, "record page linked from two chains")           \
-	X(CHAIN_LONG, ERROR, "record-page chain too long")                     \
 	X(RP_MAGIC, ERROR, "record-page magic mismatch")                       \
 	X(RP_OWNER_UUID, ERROR, "record-page owner_uuid differs from the head") \
 	X(RP_UUID_TRUNC, ERROR, "owner_uuid is a NUL-truncated copy (kernel strncpy quirk)") \
@@ -65,12 +63,57 @@ enum bch_severity {
 	X(REC_RANGE, ERROR, "record outside [pages_offset, pages_total)")      \
 	X(REC_ALIGN, ERROR, "record not aligned to its order")                 \
 	X(REC_OVERLAP, ERROR, "records overlap")                               \
+	X(REC_META, ERROR, "record overlaps the metadata and record-page slot area") \
 	X(REC_FRESH, ERROR, "record in a FRESH namespace")                     \
 	X(REC_EMPTY_BITS, WARN, "empty record with order or reserved bits")    \
 	X(REC_RESERVED, WARN, "record reserved bits set")                      \
 	X(REC_V12, WARN, "record looks namespace-relative (v12/v13)")          \
 	X(SLOT_STALE, INFO, "stale record-page slot")                          \
 	X(SLOT_ORPHAN, WARN, "unlinked record page holds records")             \
+	X(CSB_OFFSET, ERROR, "cache superblock offset is not 8")               \
+	X(CSB_MAGIC, ERROR, "cache superblock magic mismatch")                 \
+	X(CSB_KEYS, ERROR, "cache superblock keys above 256")                  \
+	X(CSB_CSUM, ERROR, "cache superblock checksum mismatch")               \
+	X(CSB_UUID, ERROR, "cache superblock uuid is zero")                    \
+	X(CSB_BLOCK_LBS, ERROR, "block size below the logical block size")     \
+	X(CSB_VERSION, ERROR, "cache superblock version unknown")              \
+	X(CSB_FEATURES, ERROR, "unknown feature bits")                         \
+	X(CSB_NBUCKETS, ERROR, "nbuckets out of range")                        \
+	X(CSB_GEOMETRY, ERROR, "block or bucket size invalid")                 \
+	X(CSB_DEV_SMALL, ERROR, "device smaller than nbuckets * bucket_size")  \
+	X(CSB_SET_UUID, ERROR, "cache set uuid is zero")                       \
+	X(CSB_NR_IN_SET, ERROR, "nr_in_set / nr_this_dev not sane")            \
+	X(CSB_D_SEQUENTIAL, ERROR, "journal buckets not sequential")           \
+	X(CSB_JOURNAL_BUCKETS, ERROR, "too many journal buckets")              \
+	X(CSB_FIRST_BUCKET, ERROR, "first bucket before the end of the superblock") \
+	X(CSB_NVDIMM_VERSION, ERROR, "NVDIMM_META with version below 5")       \
+	X(CSB_NVDIMM_DISCARD, ERROR, "CACHE_DISCARD with NVDIMM_META")         \
+	X(CSB_NVDIMM_D, ERROR, "d[] is not a kernel address in NVDIMM mode")   \
+	X(CSB_KEYS_CLAMP, INFO, "keys differs from what the kernel writes")    \
+	X(CSB_NOT_NVDIMM, ERROR, "cache superblock not in NVDIMM mode")        \
+	X(J_NO_BASE, ERROR, "namespace never attached: no base K")             \
+	X(J_NO_OWNER, ERROR, "no owner head with the cache set uuid")          \
+	X(J_NO_RECORD, ERROR, "d[0] matches no record of the owner")           \
+	X(J_KERNEL_LOOKUP, ERROR, "the kernel's allocation lookup misses the record") \
+	X(J_LEAKED_REGION, WARN, "owner has more than one journal region")     \
+	X(J_BASE, ERROR, "d[0] is not the start of the region")                \
+	X(J_STRIDE, INFO, "journal bucket stride")                             \
+	X(J_STRIDE_IRREGULAR, ERROR, "d[] stride is neither bytes nor bucket bytes") \
+	X(J_BUCKET_RANGE, ERROR, "journal bucket outside the region or namespace") \
+	X(J_VERSION, WARN, "jset version is not 1")                            \
+	X(J_TOO_BIG, ERROR, "jset too big")                                    \
+	X(J_BAD_CSUM, ERROR, "jset checksum mismatch")                         \
+	X(J_KEY_OVERRUN, ERROR, "key overruns the jset payload")               \
+	X(J_KEY_SIZE, WARN, "key size inconsistent")                           \
+	X(J_PTR_DEV, WARN, "pointer to a device other than 0")                 \
+	X(J_SEQ_CONFLICT, ERROR, "two valid jsets with the same seq differ")   \
+	X(J_LAST_SEQ, ERROR, "jset last_seq above seq")                        \
+	X(J_MISSING, ERROR, "journal entries missing from the replay range")   \
+	X(J_STALE, INFO, "stale jsets")                                        \
+	X(J_KERNEL_MISSES, ERROR, "the kernel's replay misses jsets on the media") \
+	X(J_RESUME_OVERWRITES, WARN, "the kernel resumes writing inside live jsets") \
+	X(J_NO_JOURNAL, ERROR, "no journal entries found")                     \
+	X(J_WORK_CAP, ERROR, "journal analysis stopped at its work cap")       \
 	X(SET_UUID, ERROR, "set members have different set uuids")             \
 	X(SET_DUP_NR, ERROR, "two set members have the same namespace number") \
 	X(SET_TOTAL, ERROR, "set members disagree on total_namespaces_nr")     \

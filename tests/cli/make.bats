@@ -27,16 +27,20 @@ SYS_88="282000000000000000000000000000003925 3ff72717d0b910e6d2da386826ae1011121
 SYS_88=${SYS_88// /}
 SYS_88+="0000000000000000000000000000000000000000000000000000000000000000"
 
+# the three structures byte for byte, and zeroes everywhere else in [0, 16 MiB)
+assert_fresh_layout() {
+	[ "$(hexat "$1" 4096 232)" = "$E1_SB" ]
+	[ "$(hexat "$1" 8192 152)" = "$OLH_152" ]
+	[ "$(hexat "$1" 16384 88)" = "$SYS_88" ]
+	run nonzero_outside "$1" $((16 << 20)) 4096:232 8192:152 16384:88
+	assert_output 0
+}
+
 @test "make -M on a 1 GiB sparse image writes exactly the spec's fresh layout" {
 	img=$(mkimg ns.img 1G)
 	run bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
-	[ "$(hexat "$img" 4096 232)" = "$E1_SB" ]
-	[ "$(hexat "$img" 8192 152)" = "$OLH_152" ]
-	[ "$(hexat "$img" 16384 88)" = "$SYS_88" ]
-	# everything else in the 16 MiB metadata area is zero
-	run nonzero_outside "$img" $((16 << 20)) 4096:232 8192:152 16384:88
-	assert_output 0
+	assert_fresh_layout "$img"
 	# nothing beyond 16 MiB was written: the file stays sparse there
 	[ "$(du -k "$img" | cut -f1)" -le $((16 * 1024 + 64)) ]
 }
@@ -167,11 +171,7 @@ SYS_88+="0000000000000000000000000000000000000000000000000000000000000000"
 	dev=$(loop_attach "$img")
 	run bcache make -M "$dev" --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
-	[ "$(hexat "$dev" 4096 232)" = "$E1_SB" ]
-	[ "$(hexat "$dev" 8192 152)" = "$OLH_152" ]
-	[ "$(hexat "$dev" 16384 88)" = "$SYS_88" ]
-	run nonzero_outside "$dev" $((16 << 20)) 4096:232 8192:152 16384:88
-	assert_output 0
+	assert_fresh_layout "$dev"
 }
 
 @test "refuses a loop device held open exclusively (O_EXCL), unchanged" {
@@ -226,4 +226,27 @@ SYS_88+="0000000000000000000000000000000000000000000000000000000000000000"
 	assert_equal "$status" $EX_USAGE
 	run bcache make -M "$BATS_TEST_TMPDIR/does-not-exist"
 	assert_equal "$status" $EX_ERROR
+}
+
+@test "refuses a partition table found by libblkid (dos and gpt), unchanged" {
+	for label in dos gpt; do
+		img=$(mkimg pt-$label.img 64M)
+		printf 'label: %s\n,32M\n' $label | sfdisk -q "$img"
+		before=$(digest "$img")
+		run --separate-stderr bcache make -M "$img"
+		assert_equal "$status" $EX_REFUSED
+		[[ "$stderr" == *"found $label partition signature"* ]]
+		[ "$(digest "$img")" = "$before" ]
+	done
+}
+
+@test "with --force, a gpt's backup header at the end of the device is wiped too" {
+	img=$(mkimg gpt.img 64M)
+	printf 'label: gpt\n,32M\n' | sfdisk -q "$img"
+	run bcache make -M "$img" --force
+	assert_success
+	run blkid -p "$img"
+	refute_output --partial gpt
+	# the backup GPT header (last sector) no longer carries "EFI PART"
+	[ "$(hexat "$img" $(( (64 << 20) - 512 )) 8)" != "4546492050415254" ]
 }

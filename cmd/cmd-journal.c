@@ -1,0 +1,1016 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bcache journal show / extract: the v7 journal in an nvm-pages namespace
+ * (journal-format.md 9-11).  With the cache device (-C) the kernel's own
+ * read is emulated (bucket visiting order and insertion) next to the media
+ * view (every bucket, and a magic scan of the whole region); without it the
+ * owners' regions are scanned by magic.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bcache/cache-sb.h>
+#include <bcache/fields.h>
+#include <bcache/journal.h>
+#include <bcache/media.h>
+#include <bcache/nvm-walk.h>
+
+#include "cmd.h"
+#include "nvm-common.h"
+#include "output.h"
+#include "show.h"
+
+enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT };
+
+#define GAPS_SHOWN 16
+
+struct jopts {
+	const struct bch_cmd *cmd;
+	const char *cache;
+	uint8_t cset_uuid[16];
+	bool have_cset_uuid;
+	uint64_t seq_lo, seq_hi;	/* --seq A..B */
+	uint64_t last;			/* --last N (0: all) */
+	long long inode;		/* --inode N (-1: all) */
+	bool keys, all, summary, json;
+	const char *output;		/* extract -o */
+};
+
+/* One journal under analysis: a region (11.1) or the cache sb's (11.2). */
+struct journal {
+	const struct bch_jregion *reg;
+	uint64_t magic;
+	uint64_t start, end;		/* scanned namespace bytes */
+	struct bch_jscan scan;
+	struct bch_jlist media;		/* magic scan, deduplicated by seq */
+	uint64_t dups, conflicts, invalid;
+	struct bch_jrange mrange;
+	bool kernel;			/* cache sb given: kv and lv valid */
+	struct bch_jview kv, lv;
+	struct bch_jrange krange, lrange;
+};
+
+struct jctx {
+	struct jopts *o;
+	const char *path;
+	struct bch_media *m;
+	struct bch_nvm_ns ns;
+	bool have_csb;
+	struct bch_cache_sb_info csb;
+	struct bch_jlocate loc;
+	struct bch_problems ps;
+	struct journal *j;
+	size_t nj;
+	unsigned char *buf;		/* JSET_MAX_BYTES */
+};
+
+static const struct bch_opt show_opts_def[] = {
+	{ "cache", 'C', required_argument, "DEV",
+	  "the cache device: use its d[] and emulate the kernel's journal read", "device" },
+	{ "cset-uuid", OPT_CSET_UUID, required_argument, "UUID",
+	  "without -C: the cache set uuid that derives the jset magic", "uuid" },
+	{ "seq", OPT_SEQ, required_argument, "A..B", "only jsets with seq in [A, B]", NULL },
+	{ "last", OPT_LAST, required_argument, "N", "only the N newest seqs", NULL },
+	{ "inode", OPT_INODE, required_argument, "N", "only keys of inode N", NULL },
+	{ "keys", OPT_KEYS, no_argument, NULL, "decode every bkey (default)", NULL },
+	{ "no-keys", OPT_NO_KEYS, no_argument, NULL, "do not decode the payload keys", NULL },
+	{ "all", 'a', no_argument, NULL,
+	  "also stale, duplicate and invalid jsets, with every offset seen", NULL },
+	{ "summary", OPT_SUMMARY, no_argument, NULL, "only the location and the summaries",
+	  NULL },
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ NULL },
+};
+
+static const struct bch_opt extract_opts_def[] = {
+	{ "cache", 'C', required_argument, "DEV", "the cache device (kernel view)", "device" },
+	{ "cset-uuid", OPT_CSET_UUID, required_argument, "UUID",
+	  "without -C: the cache set uuid that derives the jset magic", "uuid" },
+	{ "output", 'o', required_argument, "FILE", "write the jsets to FILE", "file" },
+	{ NULL },
+};
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	*out = strtoull(s, &end, 0);
+	return *end ? -EINVAL : 0;
+}
+
+static int parse_seq(struct jopts *o, const char *arg)
+{
+	const char *dots = strstr(arg, "..");
+	char lo[32];
+
+	o->seq_lo = 0;
+	o->seq_hi = UINT64_MAX;
+	if (!dots)
+		return parse_u64(arg, &o->seq_lo) ? -EINVAL : parse_u64(arg, &o->seq_hi);
+	if ((size_t)(dots - arg) >= sizeof(lo))
+		return -EINVAL;
+	memcpy(lo, arg, dots - arg);
+	lo[dots - arg] = '\0';
+	if (*lo && parse_u64(lo, &o->seq_lo))
+		return -EINVAL;
+	if (dots[2] && parse_u64(dots + 2, &o->seq_hi))
+		return -EINVAL;
+	return o->seq_lo > o->seq_hi ? -EINVAL : 0;
+}
+
+static int journal_opt(int val, const char *arg, void *ctx)
+{
+	struct jopts *o = ctx;
+	uint64_t v;
+
+	switch (val) {
+	case 'C':
+		o->cache = arg;
+		return 0;
+	case OPT_CSET_UUID:
+		o->have_cset_uuid = true;
+		if (bch_uuid_parse(arg, o->cset_uuid))
+			return bch_usage_error(o->cmd, "--cset-uuid: invalid UUID '%s'", arg);
+		return 0;
+	case OPT_SEQ:
+		if (parse_seq(o, arg))
+			return bch_usage_error(o->cmd, "--seq: expected A..B, A.., ..B or A: '%s'",
+					       arg);
+		return 0;
+	case OPT_LAST:
+		if (parse_u64(arg, &o->last) || !o->last)
+			return bch_usage_error(o->cmd, "--last: expected a count > 0: '%s'", arg);
+		return 0;
+	case OPT_INODE:
+		if (parse_u64(arg, &v) || v > 0xfffff)
+			return bch_usage_error(o->cmd, "--inode: expected 0..1048575: '%s'", arg);
+		o->inode = (long long)v;
+		return 0;
+	case OPT_KEYS:
+	case OPT_NO_KEYS:
+		o->keys = val == OPT_KEYS;
+		return 0;
+	case 'a':
+		o->all = true;
+		return 0;
+	case OPT_SUMMARY:
+		o->summary = true;
+		return 0;
+	case 'J':
+		o->json = true;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
+}
+
+/* ---- analysis ---- */
+
+static void journal_free(struct journal *j)
+{
+	bch_jscan_free(&j->scan);
+	bch_jlist_free(&j->media);
+	if (j->kernel) {
+		bch_jview_free(&j->kv);
+		bch_jview_free(&j->lv);
+	}
+}
+
+static void ctx_free(struct jctx *c)
+{
+	for (size_t i = 0; i < c->nj; i++)
+		journal_free(&c->j[i]);
+	free(c->j);
+	free(c->buf);
+	bch_jlocate_free(&c->loc);
+	bch_problems_free(&c->ps);
+	bch_nvm_ns_free(&c->ns);
+	bch_media_close(c->m);
+}
+
+/* Section 13 problems of one valid jset, by its flags. */
+static int jset_problems(struct jctx *c, const struct bch_jhit *h)
+{
+	static const struct {
+		int flag;
+		enum bch_problem_code code;
+		const char *text;
+	} checks[] = {
+		{ BCH_JF_VERSION, BCH_P_J_VERSION, "version is not 1" },
+		{ BCH_JF_KEY_OVERRUN, BCH_P_J_KEY_OVERRUN, "a key overruns the payload" },
+		{ BCH_JF_KEY_SIZE, BCH_P_J_KEY_SIZE, "a key has KEY_SIZE > KEY_OFFSET, or "
+		  "size 0 with pointers" },
+		{ BCH_JF_PTR_DEV, BCH_P_J_PTR_DEV, "a pointer names a device other than 0" },
+		{ BCH_JF_LAST_SEQ, BCH_P_J_LAST_SEQ, "last_seq is above seq" },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !rc; i++)
+		if (h->flags & checks[i].flag)
+			rc = bch_problem_add(&c->ps, checks[i].code, h->off, "jset",
+					     "jset seq %llu at %llu: %s (version %u, last_seq "
+					     "%llu)", (unsigned long long)h->seq,
+					     (unsigned long long)h->off, checks[i].text,
+					     h->version, (unsigned long long)h->last_seq);
+	return rc;
+}
+
+static int gaps_text(const struct bch_jlist *l, const struct bch_jrange *r, char *buf,
+		     size_t len)
+{
+	uint64_t g[2 * GAPS_SHOWN];
+	size_t n = bch_jlist_gaps(l, r, g, GAPS_SHOWN), at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && i < GAPS_SHOWN && at < len; i++)
+		at += snprintf(buf + at, len - at, g[2 * i] == g[2 * i + 1] ? "%s%llu" :
+			       "%s%llu-%llu", i ? "," : "", (unsigned long long)g[2 * i],
+			       (unsigned long long)g[2 * i + 1]);
+	if (n > GAPS_SHOWN && at < len)
+		snprintf(buf + at, len - at, ",... (%zu gaps)", n);
+	return (int)n;
+}
+
+static int range_problems(struct jctx *c, const char *view, const struct bch_jlist *l,
+			  const struct bch_jrange *r)
+{
+	char gaps[512];
+
+	if (!r->any)
+		return bch_problem_add(&c->ps, BCH_P_J_NO_JOURNAL, 0, view,
+				       "%s view: no valid journal entry found", view);
+	if (r->complete)
+		return 0;
+	gaps_text(l, r, gaps, sizeof(gaps));
+	return bch_problem_add(&c->ps, BCH_P_J_MISSING, 0, view, "%s view: journal entries "
+			       "%s missing! (replaying %llu-%llu)", view, gaps,
+			       (unsigned long long)r->last_seq, (unsigned long long)r->newest);
+}
+
+/* Seqs live on the media (magic scan) that the kernel's replay lacks. */
+static int compare_views(struct jctx *c, struct journal *j)
+{
+	uint64_t first = 0, prev = 0, n = 0;
+	char txt[256];
+	size_t at = 0;
+
+	txt[0] = '\0';
+	if (!j->mrange.any)
+		return 0;
+	for (size_t i = j->media.lo; i < j->media.hi; i++) {
+		uint64_t s = j->media.v[i].h.seq;
+
+		if (s < j->mrange.last_seq || bch_jlist_find(&j->kv.list, s) >= 0)
+			continue;
+		if (n && s == prev + 1) {
+			prev = s;
+			n++;
+			continue;
+		}
+		if (n && at < sizeof(txt))
+			at += snprintf(txt + at, sizeof(txt) - at, first == prev ? "%s%llu" :
+				       "%s%llu-%llu", at ? "," : "", (unsigned long long)first,
+				       (unsigned long long)prev);
+		first = prev = s;
+		n++;
+	}
+	if (!n)
+		return 0;
+	if (at < sizeof(txt))
+		snprintf(txt + at, sizeof(txt) - at, first == prev ? "%s%llu" : "%s%llu-%llu",
+			 at ? "," : "", (unsigned long long)first, (unsigned long long)prev);
+	return bch_problem_add(&c->ps, BCH_P_J_KERNEL_MISSES, 0, "kernel",
+			       "%llu jsets intact on the media (seq %s) are not in the kernel's "
+			       "replay (kernel newest %llu, media newest %llu)",
+			       (unsigned long long)n, txt, (unsigned long long)j->krange.newest,
+			       (unsigned long long)j->mrange.newest);
+}
+
+/* Where the kernel resumes writing, and what it would overwrite (9.2, 9.3). */
+static int resume_problems(struct jctx *c, struct journal *j)
+{
+	const struct bch_jgeom *g = &c->loc.g;
+	uint64_t p, end, lo = UINT64_MAX, hi = 0, n = 0;
+	int nb;
+
+	if (j->kv.cur_idx < 0 || !g->n)
+		return 0;
+	if (j->lv.cur_idx != j->kv.cur_idx) {
+		int rc = bch_problem_add(&c->ps, BCH_P_J_RESUME_OVERWRITES, 0, "kernel",
+					 "the kernel credits bucket %d with the newest seq, "
+					 "reading every bucket credits bucket %d",
+					 j->kv.cur_idx, j->lv.cur_idx);
+		if (rc)
+			return rc;
+	}
+	nb = (j->kv.cur_idx + 1) % (int)g->n;
+	if (!g->usable[nb])
+		return 0;
+	p = g->start[nb];
+	end = p + g->bucket_sectors * 512;
+	for (size_t i = j->kv.list.lo; i < j->kv.list.hi; i++) {
+		const struct bch_jhit *h = &j->kv.list.v[i].h;
+
+		if (h->seq < j->krange.last_seq || h->off + bch_jset_bytes(h) <= p ||
+		    h->off >= end)
+			continue;
+		lo = h->seq < lo ? h->seq : lo;
+		hi = h->seq > hi ? h->seq : hi;
+		n++;
+	}
+	if (!n)
+		return 0;
+	return bch_problem_add(&c->ps, BCH_P_J_RESUME_OVERWRITES, p, "kernel",
+			       "the kernel resumes writing in bucket %d at byte %llu, over %llu "
+			       "live jsets (seq %llu-%llu) of its own replay range", nb,
+			       (unsigned long long)p, (unsigned long long)n,
+			       (unsigned long long)lo, (unsigned long long)hi);
+}
+
+static int analyze(struct jctx *c, struct journal *j)
+{
+	struct bch_jsrc src;
+	int rc = bch_jscan_run(c->m, j->start, j->end, j->magic, &j->scan);
+
+	if (!rc)
+		rc = bch_jscan_view(&j->scan, &j->media, &j->dups, &j->conflicts);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < j->scan.n; i++)
+		j->invalid += j->scan.v[i].state != BCH_JSET_OK;
+	bch_jlist_range(&j->media, &j->mrange);
+	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++)
+		rc = jset_problems(c, &j->media.v[i].h);
+	if (!rc && j->conflicts)
+		rc = bch_problem_add(&c->ps, BCH_P_J_SEQ_CONFLICT, j->start, "media",
+				     "%llu seqs have copies with different contents",
+				     (unsigned long long)j->conflicts);
+	if (rc || !j->kernel)
+		return rc ? rc : range_problems(c, "media", &j->media, &j->mrange);
+	rc = bch_jsrc_init(&src, c->m, &j->scan, j->magic);
+	if (!rc)
+		rc = bch_journal_kernel_view(&src, &c->loc.g, &j->kv);
+	if (!rc)
+		rc = bch_journal_linear_view(&src, &c->loc.g, &j->lv);
+	bch_jsrc_free(&src);
+	if (rc == -E2BIG)
+		rc = bch_problem_add(&c->ps, BCH_P_J_WORK_CAP, 0, "kernel", "the replay list "
+				     "needed more than its work cap; the views are partial");
+	if (rc)
+		return rc;
+	bch_jlist_range(&j->kv.list, &j->krange);
+	bch_jlist_range(&j->lv.list, &j->lrange);
+	rc = range_problems(c, "kernel", &j->kv.list, &j->krange);
+	if (!rc && j->kv.invalid)
+		rc = bch_problem_add(&c->ps, BCH_P_J_BAD_CSUM, 0, "kernel", "the kernel's read "
+				     "stopped %llu buckets at an invalid jset (bad checksum or "
+				     "too big)", (unsigned long long)j->kv.invalid);
+	if (!rc)
+		rc = compare_views(c, j);
+	if (!rc)
+		rc = resume_problems(c, j);
+	return rc;
+}
+
+static int add_journal(struct jctx *c, const struct bch_jregion *reg, uint64_t magic,
+		       uint64_t start, uint64_t end, bool kernel)
+{
+	struct journal *v = realloc(c->j, (c->nj + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	c->j = v;
+	v = &c->j[c->nj++];
+	memset(v, 0, sizeof(*v));
+	v->reg = reg;
+	v->magic = magic;
+	v->start = start & ~7ULL;
+	v->end = end;
+	v->kernel = kernel;
+	return analyze(c, v);
+}
+
+/* Open the cache device and read its superblock; an exit code. */
+static int load_cache(struct jctx *c)
+{
+	struct bch_media *cm;
+	int rc = bch_media_open(c->o->cache, 0, &cm);
+
+	if (rc) {
+		bch_err("%s: cannot open: %s", c->o->cache, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	rc = bch_cache_sb_read(cm, &c->csb);
+	if (!rc)
+		rc = bch_cache_sb_check(&c->csb, cm->size, 0, &c->ps);
+	bch_media_close(cm);
+	if (rc == -ENODATA) {
+		bch_err("%s: no bcache superblock (magic at byte 4120 not found)", c->o->cache);
+		return BCH_EXIT_NOT_FOUND;
+	}
+	if (rc) {
+		bch_err("%s: cannot read: %s", c->o->cache, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	if (c->csb.backing) {
+		bch_err("%s: a backing device: its superblock has no journal", c->o->cache);
+		return BCH_EXIT_NOT_FOUND;
+	}
+	c->have_csb = true;
+	return BCH_EXIT_OK;
+}
+
+static int merge_problems(struct bch_problems *dst, const struct bch_problems *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		int rc = bch_problem_add(dst, src->v[i].code, src->v[i].offset, src->v[i].where,
+					 "%s", src->v[i].message);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Load everything and analyse; an exit code (problems do not count here). */
+static int load(struct jctx *c)
+{
+	int rc = nvm_open_load(c->path, &c->ns);
+
+	if (rc)
+		return rc;
+	c->buf = malloc(JSET_MAX_BYTES);
+	rc = c->buf ? bch_media_open(c->path, 0, &c->m) : -ENOMEM;
+	if (rc) {
+		bch_err("%s: cannot open: %s", c->path, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	if (c->o->cache) {
+		rc = load_cache(c);
+		if (rc)
+			return rc;
+		rc = bch_journal_locate_sb(&c->ns, &c->csb, &c->loc);
+		if (!rc && c->loc.g.n && c->loc.span_end > c->loc.span_start)
+			rc = add_journal(c, c->loc.chosen >= 0 ? &c->loc.r[c->loc.chosen] : NULL,
+					 bch_jset_magic(c->csb.sb.set_uuid), c->loc.span_start,
+					 c->loc.span_end, true);
+	} else {
+		rc = bch_journal_locate_owners(&c->ns, c->o->have_cset_uuid ? c->o->cset_uuid :
+					       NULL, &c->loc);
+		for (size_t i = 0; i < c->loc.nr && !rc; i++)
+			rc = add_journal(c, &c->loc.r[i], c->loc.r[i].magic, c->loc.r[i].start,
+					 c->loc.r[i].start + c->loc.r[i].len, false);
+	}
+	if (!rc)
+		rc = merge_problems(&c->ps, &c->loc.problems);
+	if (rc) {
+		bch_err("%s: journal analysis failed: %s", c->path, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	if (!c->nj && !c->o->cache) {
+		bch_err("%s: no journal: no owner has an allocation (namespace %s)", c->path,
+			bch_nvm_state_name(c->ns.base.state));
+		return BCH_EXIT_NOT_FOUND;
+	}
+	return BCH_EXIT_OK;
+}
+
+/* 0 when the kernel (or, without -C, the media) view is complete and valid. */
+static int verdict(const struct jctx *c)
+{
+	if (bch_problems_count(&c->ps, BCH_SEV_ERROR))
+		return BCH_EXIT_PROBLEMS;
+	for (size_t i = 0; i < c->nj; i++) {
+		const struct journal *j = &c->j[i];
+
+		if (j->kernel ? !j->krange.complete || !j->krange.any || j->kv.invalid :
+				!j->mrange.complete || !j->mrange.any || j->invalid)
+			return BCH_EXIT_PROBLEMS;
+	}
+	return c->o->cache && !c->nj ? BCH_EXIT_PROBLEMS : BCH_EXIT_OK;
+}
+
+/* ---- output ---- */
+
+static int read_jset(struct jctx *c, const struct bch_jhit *h)
+{
+	uint64_t n = bch_jset_bytes(h);
+
+	if (n > JSET_MAX_BYTES || h->off > c->m->size || n > c->m->size - h->off)
+		return -ERANGE;
+	return bch_media_read(c->m, c->buf, n, h->off);
+}
+
+static bool seq_selected(const struct jctx *c, const struct journal *j, uint64_t seq)
+{
+	uint64_t newest = j->kernel ? j->krange.newest : j->mrange.newest;
+
+	if (seq < c->o->seq_lo || seq > c->o->seq_hi)
+		return false;
+	return !c->o->last || newest - seq < c->o->last;
+}
+
+static int location_table(struct out *o, struct jctx *c)
+{
+	struct libscols_table *tb = out_table(o, "journals");
+	static const struct out_coldef cols[] = {
+		{ "device", SCOLS_JSON_STRING, 0, NULL },
+		{ "cache_device", SCOLS_JSON_STRING, 0, NULL },
+		{ "owner", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "set_uuid", SCOLS_JSON_STRING, 0, NULL },
+		{ "magic", SCOLS_JSON_STRING, 0, NULL },
+		{ "region_offset", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "region_bytes", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "kernel_finds_record", SCOLS_JSON_BOOLEAN, 0, NULL },
+		{ "stride", SCOLS_JSON_STRING, 0, NULL },
+		{ "buckets", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "block_size", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "base", SCOLS_JSON_STRING, 0, NULL },
+	};
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb))
+		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+			out_column(o, tb, cols[i].name, cols[i].json_type, 0);
+	for (size_t i = 0; i < c->nj; i++) {
+		const struct journal *j = &c->j[i];
+		const struct bch_jregion *r = j->reg;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char u[37];
+
+		if (!ln)
+			return -ENOMEM;
+		bch_uuid_format(c->have_csb ? c->csb.sb.set_uuid : c->o->have_cset_uuid ?
+				c->o->cset_uuid : r->uuid, u);
+		out_cell(ln, 0, "%s", c->path);
+		out_cell(ln, 1, "%s", c->o->cache ? c->o->cache : "");
+		out_cell(ln, 2, "%d", r ? c->ns.owners[r->owner].index : -1);
+		out_cell(ln, 3, "%s", u);
+		out_cell(ln, 4, "0x%016llx", (unsigned long long)j->magic);
+		out_cell(ln, 5, "%llu", (unsigned long long)(r ? r->start : j->start));
+		out_cell(ln, 6, "%llu", (unsigned long long)(r ? r->len : j->end - j->start));
+		out_cell(ln, 7, "%s", out_bool(o, r && r->kernel_finds));
+		out_cell(ln, 8, "%s", j->kernel ? bch_jstride_name(c->loc.stride) : "unknown");
+		out_cell(ln, 9, "%u", j->kernel ? c->loc.g.n : 0);
+		out_cell(ln, 10, "%llu", (unsigned long long)(j->kernel ? c->loc.g.bucket_sectors : 0));
+		out_cell(ln, 11, "%llu", (unsigned long long)(j->kernel ? c->loc.g.block_sectors : 0));
+		out_cell(ln, 12, "0x%llx", (unsigned long long)c->ns.base.k);
+	}
+	out_title(o, "%s: journal location", c->path);
+	return out_emit(o, tb);
+}
+
+static const char *const jset_cols[] = {
+	"view", "offset", "bucket", "seq", "last_seq", "version", "keys", "nkeys", "csum",
+	"csum_computed", "csum_ok", "status", "btree_level", "btree_root", "uuid_bucket",
+	"prio_bucket",
+};
+
+static struct libscols_table *jset_table(struct out *o)
+{
+	struct libscols_table *tb = out_table(o, "jsets");
+
+	if (tb && !scols_table_get_ncols(tb)) {
+		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
+		for (size_t i = 0; i < sizeof(jset_cols) / sizeof(jset_cols[0]); i++) {
+			int t = i == 0 || i == 8 || i == 9 || i == 11 || i >= 13 ?
+				SCOLS_JSON_STRING : i == 10 ? SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER;
+
+			/* prio_bucket is a number; bucket may be absent */
+			if (i == 15)
+				t = SCOLS_JSON_NUMBER;
+			out_column(o, tb, jset_cols[i], t, i >= 13 && i <= 14 ? SCOLS_FL_WRAP : 0);
+		}
+	}
+	return tb;
+}
+
+static void header_keys(struct jctx *c, struct libscols_line *ln, size_t col)
+{
+	const struct jset *js = (const void *)c->buf;
+	char t[160];
+
+	out_cell(ln, col, "%u", js->btree_level);
+	if (bch_key_text(js->btree_root.key, KEY_MAX_U64S, t, sizeof(t)) >= 0)
+		out_cell(ln, col + 1, "%s", t);
+	if (bch_key_text(js->uuid_bucket.key, KEY_MAX_U64S, t, sizeof(t)) >= 0)
+		out_cell(ln, col + 2, "%s", t);
+	out_cell(ln, col + 3, "%llu", (unsigned long long)js->prio_bucket[0]);
+}
+
+static int key_rows(struct out *o, struct jctx *c, const struct bch_jhit *h, const char *view)
+{
+	struct libscols_table *tb = out_table(o, "keys");
+	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
+	size_t words = h->keys, at = 0;
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb)) {
+		static const char *const n[] = { "device", "view", "seq", "offset", "index",
+						 "inode", "start", "size", "dirty", "ptrs", "key" };
+
+		for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+			out_column(o, tb, n[i], i == 0 || i == 1 || i == 10 ? SCOLS_JSON_STRING :
+				   i == 8 ? SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER,
+				   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
+	}
+	for (unsigned int idx = 0; at < words; idx++) {
+		char t[256];
+		struct libscols_line *ln;
+		int need = bch_key_text(k + at, words - at, t, sizeof(t));
+
+		if (need < 0)
+			break;	/* overrun: reported by the jset checks */
+		if (c->o->inode < 0 || bch_key_inode(k[at]) == (unsigned int)c->o->inode) {
+			ln = scols_table_new_line(tb, NULL);
+			if (!ln)
+				return -ENOMEM;
+			out_cell(ln, 0, "%s", c->path);
+			out_cell(ln, 1, "%s", view);
+			out_cell(ln, 2, "%llu", (unsigned long long)h->seq);
+			out_cell(ln, 3, "%llu", (unsigned long long)h->off);
+			out_cell(ln, 4, "%u", idx);
+			out_cell(ln, 5, "%u", bch_key_inode(k[at]));
+			out_cell(ln, 6, "%llu", (unsigned long long)bch_key_start(k[at], k[at + 1]));
+			out_cell(ln, 7, "%u", bch_key_size(k[at]));
+			out_cell(ln, 8, "%s", out_bool(o, bch_key_dirty(k[at])));
+			out_cell(ln, 9, "%u", bch_key_ptrs(k[at]));
+			out_cell(ln, 10, "%s", t);
+		}
+		at += 2 + bch_key_ptrs(k[at]);
+	}
+	return 0;
+}
+
+static bool has_inode(const struct jctx *c, const struct bch_jhit *h)
+{
+	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
+
+	if (c->o->inode < 0)
+		return true;
+	for (size_t at = 0; at + 1 < h->keys; at += 2 + bch_key_ptrs(k[at]))
+		if (bch_key_inode(k[at]) == (unsigned int)c->o->inode)
+			return true;
+	return false;
+}
+
+static int jset_row(struct out *o, struct jctx *c, const struct journal *j, const char *view,
+		    const struct bch_jhit *h, int bucket, const char *status)
+{
+	struct libscols_table *tb;
+	struct libscols_line *ln;
+	bool readable;
+
+	if (!seq_selected(c, j, h->seq) && h->state == BCH_JSET_OK)
+		return 0;
+	readable = h->state == BCH_JSET_OK && !read_jset(c, h);
+	if (readable && !has_inode(c, h))
+		return 0;
+	tb = jset_table(o);
+	ln = tb ? scols_table_new_line(tb, NULL) : NULL;
+	if (!ln)
+		return -ENOMEM;
+	out_cell(ln, 0, "%s", c->path);
+	out_cell(ln, 1, "%s", view);
+	out_cell(ln, 2, "%llu", (unsigned long long)h->off);
+	if (bucket >= 0)
+		out_cell(ln, 3, "%d", bucket);
+	out_cell(ln, 4, "%llu", (unsigned long long)h->seq);
+	out_cell(ln, 5, "%llu", (unsigned long long)h->last_seq);
+	out_cell(ln, 6, "%u", h->version);
+	out_cell(ln, 7, "%u", h->keys);
+	out_cell(ln, 8, "%u", h->nkeys);
+	out_cell(ln, 9, "0x%016llx", (unsigned long long)h->csum);
+	out_cell(ln, 10, "0x%016llx", (unsigned long long)h->csum_computed);
+	out_cell(ln, 11, "%s", out_bool(o, h->state == BCH_JSET_OK));
+	out_cell(ln, 12, "%s", status);
+	if (readable)
+		header_keys(c, ln, 13);
+	return readable && c->o->keys ? key_rows(o, c, h, view) : 0;
+}
+
+static const char *live_status(const struct bch_jrange *r, uint64_t seq)
+{
+	return seq >= r->last_seq ? "replayed" : "stale";
+}
+
+static int kernel_rows(struct out *o, struct jctx *c, const struct journal *j)
+{
+	int rc = 0;
+
+	for (size_t i = j->kv.list.lo; i < j->kv.list.hi && !rc; i++)
+		rc = jset_row(o, c, j, "kernel", &j->kv.list.v[i].h, j->kv.list.v[i].bucket,
+			      live_status(&j->krange, j->kv.list.v[i].h.seq));
+	for (size_t i = 0; i < j->kv.nev && c->o->all && !rc; i++) {
+		const struct bch_jevent *e = &j->kv.ev[i];
+
+		if (e->outcome == BCH_JINS_ADDED && bch_jlist_find(&j->kv.list, e->h.seq) >= 0)
+			continue;
+		rc = jset_row(o, c, j, "kernel", &e->h, e->bucket, e->outcome < 0 ?
+			      bch_jset_state_name(e->h.state) : e->outcome == BCH_JINS_ADDED ?
+			      "dropped" : bch_jins_name(e->outcome));
+	}
+	return rc;
+}
+
+static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
+{
+	int rc = 0;
+
+	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++) {
+		const struct bch_jhit *h = &j->media.v[i].h;
+		bool in_kernel = j->kernel && bch_jlist_find(&j->kv.list, h->seq) >= 0;
+		const char *st = live_status(&j->mrange, h->seq);
+
+		if (j->kernel && !in_kernel && !strcmp(st, "replayed"))
+			st = "missed_by_kernel";
+		if (in_kernel && !c->o->all)
+			continue;
+		if (!strcmp(st, "stale") && !c->o->all)
+			continue;
+		rc = jset_row(o, c, j, "media", h, -1, st);
+	}
+	for (size_t i = 0; i < j->scan.n && c->o->all && !rc; i++) {
+		const struct bch_jhit *h = &j->scan.v[i];
+		long at = h->state == BCH_JSET_OK ? bch_jlist_find(&j->media, h->seq) : -1;
+
+		if (at >= 0 && j->media.v[at].h.off == h->off)
+			continue;
+		rc = jset_row(o, c, j, "media", h, -1, h->state == BCH_JSET_OK ? "duplicate" :
+			      bch_jset_state_name(h->state));
+	}
+	return rc;
+}
+
+static int summary_row(struct out *o, struct jctx *c, const char *view,
+		       const struct bch_jlist *l, const struct bch_jrange *r,
+		       const struct bch_jview *v, uint64_t dups, uint64_t invalid)
+{
+	struct libscols_table *tb = out_table(o, "summary");
+	struct libscols_line *ln;
+	char gaps[512];
+	static const char *const n[] = {
+		"device", "view", "newest_seq", "last_seq", "present", "missing",
+		"missing_seqs", "stale", "duplicates", "invalid", "buckets_read", "cur_idx",
+		"resume_offset", "found_by", "complete",
+	};
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb))
+		for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+			out_column(o, tb, n[i], i <= 1 || i == 6 || i == 13 ? SCOLS_JSON_STRING :
+				   i == 14 ? SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER,
+				   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln)
+		return -ENOMEM;
+	gaps_text(l, r, gaps, sizeof(gaps));
+	out_cell(ln, 0, "%s", c->path);
+	out_cell(ln, 1, "%s", view);
+	out_cell(ln, 2, "%llu", (unsigned long long)r->newest);
+	out_cell(ln, 3, "%llu", (unsigned long long)r->last_seq);
+	out_cell(ln, 4, "%llu", (unsigned long long)r->present);
+	out_cell(ln, 5, "%llu", (unsigned long long)r->missing);
+	out_cell(ln, 6, "%s", gaps);
+	out_cell(ln, 7, "%llu", (unsigned long long)r->stale);
+	out_cell(ln, 8, "%llu", (unsigned long long)dups);
+	out_cell(ln, 9, "%llu", (unsigned long long)invalid);
+	if (v) {
+		int nb = v->cur_idx >= 0 ? (v->cur_idx + 1) % (int)c->loc.g.n : -1;
+
+		out_cell(ln, 10, "%u", v->nread);
+		out_cell(ln, 11, "%d", v->cur_idx);
+		if (nb >= 0 && c->loc.g.usable[nb])
+			out_cell(ln, 12, "%llu", (unsigned long long)c->loc.g.start[nb]);
+		if (v->probe_hit >= 0)
+			out_cell(ln, 13, "probe i=%d", v->probe_hit);
+		else
+			out_cell(ln, 13, "%s", v->linear_hit ? "linear" : "none");
+	}
+	out_cell(ln, 14, "%s", out_bool(o, r->any && r->complete));
+	return 0;
+}
+
+static uint64_t view_dups(const struct bch_jview *v)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < v->nev; i++)
+		n += v->ev[i].outcome == BCH_JINS_DUPLICATE;
+	return n;
+}
+
+static int summaries(struct out *o, struct jctx *c)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->nj && !rc; i++) {
+		const struct journal *j = &c->j[i];
+
+		if (j->kernel) {
+			rc = summary_row(o, c, "kernel", &j->kv.list, &j->krange, &j->kv,
+					 view_dups(&j->kv), j->kv.invalid);
+			if (!rc)
+				rc = summary_row(o, c, "buckets", &j->lv.list, &j->lrange, &j->lv,
+						 view_dups(&j->lv), j->lv.invalid);
+		}
+		if (!rc)
+			rc = summary_row(o, c, "media", &j->media, &j->mrange, NULL, j->dups,
+					 j->invalid);
+	}
+	out_title(o, "summary (kernel: the v7 kernel's read; buckets: every bucket in "
+		  "order; media: magic scan of the region)");
+	return rc ? rc : out_emit(o, out_table(o, "summary"));
+}
+
+static int emit_named(struct out *o, const char *name, const char *title)
+{
+	struct libscols_table *tb = out_table(o, name);
+
+	if (!tb)
+		return -ENOMEM;
+	if (!o->json && !scols_table_get_nlines(tb)) {
+		scols_unref_table(tb);
+		return 0;
+	}
+	if (!scols_table_get_ncols(tb)) {	/* JSON: keep an empty member */
+		scols_unref_table(tb);
+		return 0;
+	}
+	out_title(o, "%s", title);
+	return out_emit(o, tb);
+}
+
+static int show_output(struct out *o, struct jctx *c)
+{
+	int rc = location_table(o, c);
+
+	for (size_t i = 0; i < c->nj && !rc && !c->o->summary; i++) {
+		if (c->j[i].kernel)
+			rc = kernel_rows(o, c, &c->j[i]);
+		if (!rc)
+			rc = media_rows(o, c, &c->j[i]);
+	}
+	if (!rc && !c->o->summary)
+		rc = emit_named(o, "jsets", "jsets");
+	if (!rc && !c->o->summary && c->o->keys)
+		rc = emit_named(o, "keys", "keys (kernel text form)");
+	if (!rc)
+		rc = summaries(o, c);
+	if (!rc)
+		rc = show_problems(o, c->path, &c->ps);
+	return rc;
+}
+
+static int cmd_journal_show(const struct bch_cmd *cmd, int argc, char **argv)
+{
+	struct jopts opts = { .cmd = cmd, .seq_hi = UINT64_MAX, .inode = -1, .keys = true };
+	struct jctx c = { .o = &opts };
+	struct out o;
+	int rc, first;
+
+	rc = bch_parse(cmd, argc, argv, journal_opt, &opts, &first);
+	if (rc)
+		return rc;
+	if (first + 1 != argc)
+		return bch_usage_error(cmd, first >= argc ? "no pmem device given" :
+				       "exactly one pmem device");
+	if (opts.cache && opts.have_cset_uuid)
+		return bch_usage_error(cmd, "--cset-uuid is taken from the cache device with -C");
+	c.path = argv[first];
+	rc = load(&c);
+	if (rc) {
+		ctx_free(&c);
+		return rc;
+	}
+	out_init(&o, opts.json);
+	if (show_output(&o, &c) || out_finish(&o)) {
+		bch_err("%s: output failed", c.path);
+		ctx_free(&c);
+		return BCH_EXIT_ERROR;
+	}
+	rc = verdict(&c);
+	ctx_free(&c);
+	return rc;
+}
+
+/* ---- extract ---- */
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int extract(struct jctx *c, int fd, uint64_t *njsets, uint64_t *bytes)
+{
+	for (size_t i = 0; i < c->nj; i++) {
+		const struct journal *j = &c->j[i];
+		const struct bch_jlist *l = j->kernel ? &j->kv.list : &j->media;
+		const struct bch_jrange *r = j->kernel ? &j->krange : &j->mrange;
+
+		for (size_t k = l->lo; k < l->hi; k++) {
+			const struct bch_jhit *h = &l->v[k].h;
+			int rc;
+
+			if (h->seq < r->last_seq)
+				continue;
+			rc = read_jset(c, h);
+			if (!rc)
+				rc = write_all(fd, c->buf, bch_jset_bytes(h));
+			if (rc)
+				return rc;
+			(*njsets)++;
+			*bytes += bch_jset_bytes(h);
+		}
+	}
+	return fsync(fd) ? -errno : 0;
+}
+
+static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
+{
+	struct jopts opts = { .cmd = cmd, .seq_hi = UINT64_MAX, .inode = -1 };
+	struct jctx c = { .o = &opts };
+	uint64_t n = 0, bytes = 0;
+	int rc, first, fd;
+
+	rc = bch_parse(cmd, argc, argv, journal_opt, &opts, &first);
+	if (rc)
+		return rc;
+	if (first + 1 != argc)
+		return bch_usage_error(cmd, "exactly one pmem device");
+	if (!opts.output)
+		return bch_usage_error(cmd, "-o FILE is required");
+	c.path = argv[first];
+	rc = load(&c);
+	if (rc) {
+		ctx_free(&c);
+		return rc;
+	}
+	fd = open(opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		bch_err("%s: cannot create: %s", opts.output, strerror(errno));
+		ctx_free(&c);
+		return BCH_EXIT_ERROR;
+	}
+	rc = extract(&c, fd, &n, &bytes);
+	close(fd);
+	if (rc) {
+		bch_err("%s: %s", opts.output, strerror(-rc));
+		ctx_free(&c);
+		return BCH_EXIT_ERROR;
+	}
+	fprintf(stderr, "%s: %llu jsets, %llu bytes written to %s\n", c.path,
+		(unsigned long long)n, (unsigned long long)bytes, opts.output);
+	rc = verdict(&c);
+	ctx_free(&c);
+	return rc;
+}
+
+static const struct bch_cmd journal_show = {
+	.name = "show", .full = "journal show",
+	.summary = "decode the v7 journal in an nvm-pages namespace",
+	.usage = "PMEM", .opts = show_opts_def, .run = cmd_journal_show,
+	.operands = "device",
+};
+
+static const struct bch_cmd journal_extract = {
+	.name = "extract", .full = "journal extract",
+	.summary = "write the jsets of the replay range, raw, in seq order",
+	.usage = "PMEM", .opts = extract_opts_def, .run = cmd_journal_extract,
+	.operands = "device",
+};
+
+static const struct bch_cmd *const journal_subs[] = {
+	&journal_show,
+	&journal_extract,
+	NULL,
+};
+
+const struct bch_cmd bch_cmd_journal = {
+	.name = "journal", .full = "journal",
+	.summary = "decode the bcache journal on NVDIMM",
+	.subs = journal_subs,
+};

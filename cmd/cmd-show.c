@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bcache show DEV...: whatever bcache superblock a device carries (cache or
+ * backing device at 4096, nvm-pages namespace at 4096), every field by name,
+ * the checksum verdict, features by name and the kernel's read checks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bcache/cache-sb.h>
+#include <bcache/fields.h>
+#include <bcache/media.h>
+#include <bcache/nvm.h>
+
+#include "cmd.h"
+#include "output.h"
+#include "show.h"
+
+struct show_opts {
+	bool json;
+	const struct bch_cmd *cmd;
+};
+
+static const struct bch_opt show_opts_def[] = {
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ NULL },
+};
+
+static int show_opt(int val, const char *arg, void *ctx)
+{
+	struct show_opts *o = ctx;
+
+	(void)arg;
+	if (val == 'J') {
+		o->json = true;
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
+}
+
+int show_problems(struct out *o, const char *path, const struct bch_problems *ps)
+{
+	struct libscols_table *tb = out_table(o, "problems");
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb)) {
+		out_column(o, tb, "device", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "code", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "severity", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
+	}
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct bch_problem *p = &ps->v[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", path);
+		out_cell(ln, 1, "%s", bch_problem_name(p->code));
+		out_cell(ln, 2, "%s", bch_severity_name(p->severity));
+		out_cell(ln, 3, "%llu", (unsigned long long)p->offset);
+		out_cell(ln, 4, "%s", p->where);
+		out_cell(ln, 5, "%s", p->message);
+	}
+	if (!o->json && !ps->n) {
+		scols_unref_table(tb);
+		return 0;
+	}
+	out_title(o, "problems");
+	return out_emit(o, tb);
+}
+
+static int show_d(struct out *o, const char *path, const struct cache_sb_disk *sb)
+{
+	struct libscols_table *tb;
+	unsigned int n = sb->keys < SB_JOURNAL_BUCKETS ? sb->keys : SB_JOURNAL_BUCKETS;
+
+	if (!n)
+		return 0;
+	tb = out_table(o, "journal_buckets");
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb)) {
+		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
+		out_column(o, tb, "index", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "d", SCOLS_JSON_STRING, 0);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", path);
+		out_cell(ln, 1, "%u", i);
+		out_cell(ln, 2, "0x%llx", (unsigned long long)sb->d[i]);
+	}
+	out_title(o, "journal buckets d[0..%u]", n - 1);
+	return out_emit(o, tb);
+}
+
+static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache_sb_info *in,
+		      struct bch_problems *ps)
+{
+	const struct cache_sb_disk *sb = &in->sb;
+	char csum[24], comp[40], incomp[80], ro[40], bs[24], mode[16], doff[24];
+	const char *type = in->backing ? "backing" : "cache";
+	struct out_kv extra[] = {
+		{ "device", m->path, SCOLS_JSON_STRING },
+		{ "type", type, SCOLS_JSON_STRING },
+		{ "version_name", bch_cache_sb_version_name(sb->version), SCOLS_JSON_STRING },
+		{ "csum_computed", csum, SCOLS_JSON_STRING },
+		{ "csum_ok", out_bool(o, in->csum_ok), SCOLS_JSON_BOOLEAN },
+		{ "features_compat", comp, SCOLS_JSON_STRING },
+		{ "features_incompat", incomp, SCOLS_JSON_STRING },
+		{ "features_ro_compat", ro, SCOLS_JSON_STRING },
+		{ "bucket_sectors", bs, SCOLS_JSON_NUMBER },
+		{ "data_offset", doff, SCOLS_JSON_NUMBER },
+		{ "cache_mode", mode, SCOLS_JSON_STRING },
+	};
+	int rc;
+
+	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)in->csum_computed);
+	bch_cache_features_text(BCH_FEAT_COMPAT, sb->feature_compat, comp, sizeof(comp));
+	bch_cache_features_text(BCH_FEAT_INCOMPAT, sb->feature_incompat, incomp, sizeof(incomp));
+	bch_cache_features_text(BCH_FEAT_RO_COMPAT, sb->feature_ro_compat, ro, sizeof(ro));
+	snprintf(bs, sizeof(bs), "%llu", (unsigned long long)in->bucket_sectors);
+	snprintf(doff, sizeof(doff), "%llu", in->backing ?
+		 (unsigned long long)(sb->version == BCACHE_SB_VERSION_BDEV ?
+				      BDEV_DATA_START_DEFAULT : sb->data_offset) : 0ULL);
+	snprintf(mode, sizeof(mode), "%s", in->backing ?
+		 bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK) : "");
+	out_title(o, "%s: bcache %s device superblock at byte 4096, version %llu (%s), "
+		  "checksum %s", m->path, type, (unsigned long long)sb->version,
+		  bch_cache_sb_version_name(sb->version), in->csum_ok ? "ok" : "BAD");
+	rc = out_struct(o, "bcache_superblocks", &bch_desc_cache_sb, sb, extra,
+			sizeof(extra) / sizeof(extra[0]));
+	if (!rc)
+		rc = show_d(o, m->path, sb);
+	if (!rc)
+		rc = bch_cache_sb_check(in, m->size, 0, ps);
+	return rc;
+}
+
+static int show_nvm(struct out *o, struct bch_media *m, const struct bch_nvm_sb_info *in,
+		    struct bch_problems *ps)
+{
+	char csum[24];
+	struct out_kv extra[] = {
+		{ "device", m->path, SCOLS_JSON_STRING },
+		{ "type", "nvm-pages", SCOLS_JSON_STRING },
+		{ "revision", bch_nvm_revision_name(in->revision), SCOLS_JSON_STRING },
+		{ "csum_computed", csum, SCOLS_JSON_STRING },
+		{ "csum_ok", out_bool(o, in->csum_ok), SCOLS_JSON_BOOLEAN },
+	};
+	int rc;
+
+	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)in->csum_computed);
+	out_title(o, "%s: nvm-pages namespace superblock at byte 4096 (%s), checksum %s",
+		  m->path, bch_nvm_revision_name(in->revision), in->csum_ok ? "ok" : "BAD");
+	rc = out_struct(o, "nvm_superblocks", &bch_desc_nvm_sb, &in->sb, extra,
+			sizeof(extra) / sizeof(extra[0]));
+	if (!rc && in->revision == BCH_NVM_REV_V7)
+		rc = bch_nvm_sb_check(in, m->size, ps);
+	return rc;
+}
+
+/* One device; an exit code. */
+static int show_one(struct out *o, const char *path)
+{
+	struct bch_problems ps = { 0 };
+	struct bch_media *m;
+	struct bch_cache_sb_info ci;
+	struct bch_nvm_sb_info ni;
+	int rc = bch_media_open(path, 0, &m), ret = BCH_EXIT_OK;
+
+	if (rc) {
+		bch_err("%s: cannot open: %s", path, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	rc = bch_cache_sb_read(m, &ci);
+	if (rc == -ENODATA) {
+		rc = bch_nvm_sb_read(m, &ni);
+		if (!rc && ni.revision == BCH_NVM_REV_NONE) {
+			bch_err("%s: no bcache superblock (no bcache magic at byte 4120, no "
+				"nvm-pages magic at byte 4128)", path);
+			ret = BCH_EXIT_NOT_FOUND;
+		} else if (!rc) {
+			rc = show_nvm(o, m, &ni, &ps);
+			if (ni.revision == BCH_NVM_REV_V12)
+				ret = BCH_EXIT_NOT_FOUND;
+		}
+	} else if (!rc) {
+		rc = show_cache(o, m, &ci, &ps);
+	}
+	if (rc && rc != -ENODATA) {
+		bch_err("%s: %s", path, strerror(-rc));
+		ret = BCH_EXIT_ERROR;
+	}
+	if (!ret && show_problems(o, path, &ps))
+		ret = BCH_EXIT_ERROR;
+	if (!ret && bch_problems_count(&ps, BCH_SEV_ERROR))
+		ret = BCH_EXIT_PROBLEMS;
+	bch_problems_free(&ps);
+	bch_media_close(m);
+	return ret;
+}
+
+static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
+{
+	struct show_opts opts = { .cmd = cmd };
+	struct out o;
+	int rc, first, ret = BCH_EXIT_OK;
+
+	rc = bch_parse(cmd, argc, argv, show_opt, &opts, &first);
+	if (rc)
+		return rc;
+	if (first >= argc)
+		return bch_usage_error(cmd, "no device given");
+	out_init(&o, opts.json);
+	for (int i = first; i < argc; i++) {
+		rc = show_one(&o, argv[i]);
+		if (rc && (!ret || rc < ret))
+			ret = rc;
+	}
+	if (out_finish(&o))
+		ret = BCH_EXIT_ERROR;
+	return ret;
+}
+
+const struct bch_cmd bch_cmd_show = {
+	.name = "show", .full = "show",
+	.summary = "show the bcache superblock of devices (cache, backing, nvm-pages)",
+	.usage = "DEV...", .opts = show_opts_def, .run = cmd_show,
+	.operands = "device",
+};

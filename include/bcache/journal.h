@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bcache journal (journal-format.md): bkey and pointer accessors (shifts
+ * and masks, never C bitfields), the kernel's text form of keys, jset
+ * validation, the magic scan of a region, the kernel's per-bucket scan
+ * (10.1), bucket visiting order (10.2), insertion (10.3) and replay range
+ * (10.4), and locating the journal in an nvm-pages namespace (11.1, 11.2).
+ * Everything is bounded: 32 KiB per jset, capped hit and event counts, and a
+ * work budget for list insertions.
+ */
+#ifndef BCACHE_JOURNAL_H
+#define BCACHE_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/bcache.h>
+#include <bcache/problem.h>
+
+struct bch_media;
+struct bch_nvm_ns;
+struct bch_cache_sb_info;
+
+#define BCH_JSET_HDR		240	/* offsetof(struct jset, d) */
+#define BCH_JSET_MAX_KEYS	((JSET_MAX_BYTES - BCH_JSET_HDR) / 8)	/* 4066 */
+#define BCH_PTR_CHECK_DEV	0xfffU
+#define BCH_GOLDEN_RATIO_32	2654435769U
+
+/* ---- keys (section 5) ---- */
+
+static inline unsigned int bch_key_ptrs(uint64_t high) { return (high >> 60) & 7; }
+static inline unsigned int bch_key_header_size(uint64_t high) { return (high >> 58) & 3; }
+static inline unsigned int bch_key_csum(uint64_t high) { return (high >> 56) & 3; }
+static inline bool bch_key_pinned(uint64_t high) { return (high >> 55) & 1; }
+static inline bool bch_key_dirty(uint64_t high) { return (high >> 36) & 1; }
+static inline unsigned int bch_key_size(uint64_t high) { return (high >> 20) & 0xffff; }
+static inline unsigned int bch_key_inode(uint64_t high) { return high & 0xfffff; }
+/* KEY_START = KEY_OFFSET - KEY_SIZE modulo 2^64. */
+static inline uint64_t bch_key_start(uint64_t high, uint64_t low)
+{
+	return low - bch_key_size(high);
+}
+static inline unsigned int bch_ptr_dev(uint64_t p) { return (p >> 51) & 0xfff; }
+static inline uint64_t bch_ptr_offset(uint64_t p) { return (p >> 8) & ((1ULL << 43) - 1); }
+static inline unsigned int bch_ptr_gen(uint64_t p) { return p & 0xff; }
+
+/* The high word the kernel's key constructor builds (bit 63 set). */
+static inline uint64_t bch_key_high(unsigned int inode, unsigned int size, bool dirty,
+				    unsigned int ptrs)
+{
+	return 1ULL << 63 | (uint64_t)(ptrs & 7) << 60 | (uint64_t)dirty << 36 |
+	       (uint64_t)(size & 0xffff) << 20 | (inode & 0xfffff);
+}
+static inline uint64_t bch_ptr_make(unsigned int gen, uint64_t offset, unsigned int dev)
+{
+	return (uint64_t)(dev & 0xfff) << 51 | (offset & ((1ULL << 43) - 1)) << 8 | (gen & 0xff);
+}
+
+/*
+ * A key in the kernel's text form (section 6).  `words` is the number of u64
+ * readable from k (the rest of the payload): -EINVAL when the key overruns
+ * it.  Returns the length needed, like snprintf.
+ */
+int bch_key_text(const void *key, size_t words, char *buf, size_t len);
+
+/* ---- jsets (sections 3, 4) ---- */
+
+/* set_magic (LE u64 of set_uuid[0..7]) ^ JSET_MAGIC. */
+uint64_t bch_jset_magic(const uint8_t set_uuid[16]);
+
+enum bch_jset_state {
+	BCH_JSET_OK,
+	BCH_JSET_NO_MAGIC,
+	BCH_JSET_TOO_BIG,	/* 240 + 8 * keys > 32 KiB */
+	BCH_JSET_TRUNCATED,	/* runs past the readable bytes */
+	BCH_JSET_BAD_CSUM,
+};
+const char *bch_jset_state_name(enum bch_jset_state s);
+
+/* Per-jset flags of the section 13 checks (valid jsets only). */
+enum {
+	BCH_JF_VERSION = 1 << 0,	/* version != 1 */
+	BCH_JF_KEY_OVERRUN = 1 << 1,
+	BCH_JF_KEY_SIZE = 1 << 2,	/* KEY_SIZE > KEY_OFFSET, or 0 with pointers */
+	BCH_JF_PTR_DEV = 1 << 3,
+	BCH_JF_LAST_SEQ = 1 << 4,	/* last_seq > seq */
+};
+
+/* One jset header as found at a namespace byte offset. */
+struct bch_jhit {
+	uint64_t off;
+	uint64_t seq, last_seq;
+	uint64_t csum, csum_computed;
+	uint32_t version, keys;		/* keys: u64 payload words */
+	uint32_t nkeys;			/* bkeys in the payload (valid jsets) */
+	uint8_t state;			/* enum bch_jset_state */
+	uint8_t flags;			/* BCH_JF_* */
+};
+
+static inline uint64_t bch_jset_bytes(const struct bch_jhit *h)
+{
+	return BCH_JSET_HDR + 8ULL * h->keys;
+}
+
+/* Evaluate the jset at p (avail readable bytes) against a magic. */
+void bch_jset_eval(const void *p, size_t avail, uint64_t magic, uint64_t off,
+		   struct bch_jhit *out);
+
+/* ---- the magic scan of a byte range (11.1 step 5) ---- */
+
+struct bch_jscan {
+	uint64_t magic;
+	uint64_t start, end;		/* namespace bytes scanned */
+	struct bch_jhit *v;		/* every position with the magic, by offset */
+	size_t n, cap, max, dropped;
+};
+
+/*
+ * Test every 8-byte-aligned position of [start, end) (start must be 8-byte
+ * aligned) and record those with the magic.  Reads in windows; bounded by the
+ * device size.  max 0: default cap of hits.
+ */
+int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
+		  struct bch_jscan *s);
+void bch_jscan_free(struct bch_jscan *s);
+/* The recorded hit at off, or NULL. */
+const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off);
+
+/* ---- geometry and the replay list ---- */
+
+struct bch_jgeom {
+	unsigned int n;				/* journal buckets (sb keys) */
+	uint64_t start[SB_JOURNAL_BUCKETS];	/* namespace byte offset */
+	bool usable[SB_JOURNAL_BUCKETS];	/* start lies in the namespace */
+	uint64_t bucket_sectors, block_sectors;
+};
+
+struct bch_jentry {
+	struct bch_jhit h;
+	int bucket;
+};
+
+/* The replay list of 10.3, ascending seq, as an array [lo, hi). */
+struct bch_jlist {
+	struct bch_jentry *v;
+	size_t lo, hi, cap;
+	uint64_t work, work_max;
+};
+
+enum bch_jins { BCH_JINS_ADDED, BCH_JINS_DUPLICATE, BCH_JINS_EXPIRED };
+const char *bch_jins_name(enum bch_jins i);
+/* Insert by the kernel's rules; returns enum bch_jins or -ENOMEM / -E2BIG. */
+int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket);
+void bch_jlist_free(struct bch_jlist *l);
+/* Index in [lo, hi) of seq, or -1. */
+long bch_jlist_find(const struct bch_jlist *l, uint64_t seq);
+
+struct bch_jrange {
+	bool any;
+	uint64_t newest, last_seq;	/* of the newest jset: range [last_seq, newest] */
+	uint64_t present, missing;	/* seqs of the range present / missing */
+	uint64_t stale;			/* entries below last_seq */
+	bool complete;
+};
+void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r);
+/*
+ * Gaps of the range: up to max [from, to] pairs into gaps[2 * i], returns the
+ * number of gaps (may exceed max).
+ */
+size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
+		      uint64_t *gaps, size_t max);
+
+/* ---- reading buckets (10.1, 10.2) ---- */
+
+enum bch_jstop {
+	BCH_JSTOP_NONE,		/* bucket not read */
+	BCH_JSTOP_END,		/* reached bucket_size */
+	BCH_JSTOP_MAGIC,	/* bad magic: the normal end */
+	BCH_JSTOP_TOO_BIG,
+	BCH_JSTOP_BAD_CSUM,
+	BCH_JSTOP_OUTSIDE,	/* end of the namespace, or bucket not usable */
+};
+const char *bch_jstop_name(enum bch_jstop s);
+
+struct bch_jevent {
+	struct bch_jhit h;
+	int bucket;
+	int outcome;		/* enum bch_jins */
+};
+
+struct bch_jbucket {
+	int read_order;		/* -1: not read */
+	uint64_t seq;		/* max seq added while reading it (ja->seq) */
+	enum bch_jstop stop;
+	uint64_t stop_off;	/* namespace offset where the scan stopped */
+	uint32_t seen, added;
+};
+
+struct bch_jview {
+	struct bch_jlist list;
+	struct bch_jevent *ev;
+	size_t nev, evcap, evmax, ev_dropped;
+	struct bch_jbucket b[SB_JOURNAL_BUCKETS];
+	unsigned int n;
+	int order[SB_JOURNAL_BUCKETS];	/* buckets in reading order */
+	unsigned int nread;
+	int probe_hit;		/* probe index i that found the journal, -1 */
+	bool linear_hit;	/* found by the linear sweep */
+	int cur_idx;		/* -1 when no bucket got a seq */
+	uint64_t journal_seq;
+	uint64_t invalid;	/* scans stopped by too big / bad csum */
+};
+
+/* 10.2 step 1: the i-th bucket of the golden-ratio probe over n buckets. */
+static inline unsigned int bch_journal_probe(unsigned int i, unsigned int n)
+{
+	return (uint32_t)(i * BCH_GOLDEN_RATIO_32) % n;	/* 32-bit multiply */
+}
+
+/* Where bucket scans get jsets: the magic scan, else direct reads. */
+struct bch_jsrc {
+	struct bch_media *m;
+	const struct bch_jscan *scan;
+	uint64_t magic;
+	unsigned char *buf;	/* JSET_MAX_BYTES, owned */
+};
+int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
+		  uint64_t magic);
+void bch_jsrc_free(struct bch_jsrc *s);
+
+/* The kernel's bch_journal_read over the geometry (10.2 steps 1-5). */
+int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+			    struct bch_jview *v);
+/* Every bucket in ascending order, merged with 10.3 (the media view). */
+int bch_journal_linear_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+			    struct bch_jview *v);
+void bch_jview_free(struct bch_jview *v);
+
+/*
+ * The magic-scan view: valid hits deduplicated by seq (the first by offset
+ * wins) into a list.  *dups and *conflicts count further copies, and copies
+ * whose checksum differs.
+ */
+int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dups,
+		   uint64_t *conflicts);
+
+/* ---- locating the journal (section 11) ---- */
+
+enum bch_jstride {
+	BCH_JSTRIDE_NONE,		/* fewer than two buckets */
+	BCH_JSTRIDE_BYTES,		/* v7: bucket_size bytes */
+	BCH_JSTRIDE_BUCKET_BYTES,	/* later revisions: bucket_size * 512 */
+	BCH_JSTRIDE_IRREGULAR,
+};
+const char *bch_jstride_name(enum bch_jstride s);
+
+struct bch_jregion {
+	int owner;		/* index into ns->owners */
+	int alloc;		/* index into ns->allocs */
+	uint64_t start, len;	/* namespace bytes */
+	uint8_t uuid[16];	/* the owner head's uuid */
+	uint64_t magic;
+	bool kernel_finds;	/* chain recs[0] and index < used (9.1) */
+};
+
+struct bch_jlocate {
+	struct bch_jregion *r;
+	size_t nr;
+	int chosen;		/* with the cache sb: region holding d[0], or -1 */
+	struct bch_jgeom g;
+	enum bch_jstride stride;
+	uint64_t span_start, span_end;	/* with the cache sb: what to scan */
+	struct bch_problems problems;
+};
+
+/* 11.2: with the cache superblock. */
+int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb_info *csb,
+			  struct bch_jlocate *out);
+/* 11.1: every owner but heads[0]; cset_uuid (may be NULL) overrides the magic. */
+int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_uuid,
+			      struct bch_jlocate *out);
+void bch_jlocate_free(struct bch_jlocate *l);
+
+#endif

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Locating the v7 journal in an nvm-pages namespace (journal-format.md 11.1
+ * and 11.2), on top of the owner-list walk of lib/nvm-walk.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bcache/cache-sb.h>
+#include <bcache/fields.h>
+#include <bcache/journal.h>
+#include <bcache/nvm-walk.h>
+
+#define SPAN_MAX	(1ULL << 31)	/* the largest buddy block: 2^19 pages */
+
+const char *bch_jstride_name(enum bch_jstride s)
+{
+	switch (s) {
+	case BCH_JSTRIDE_NONE:
+		return "none";
+	case BCH_JSTRIDE_BYTES:
+		return "bytes (v7)";
+	case BCH_JSTRIDE_BUCKET_BYTES:
+		return "bucket bytes (v12)";
+	case BCH_JSTRIDE_IRREGULAR:
+		return "irregular";
+	}
+	return "?";
+}
+
+void bch_jlocate_free(struct bch_jlocate *l)
+{
+	free(l->r);
+	bch_problems_free(&l->problems);
+	memset(l, 0, sizeof(*l));
+}
+
+static int owner_of(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
+{
+	return ns->pages[a->pg].owner;
+}
+
+/* Append the valid allocations of owner oi as regions. */
+static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
+		       struct bch_jlocate *out)
+{
+	for (size_t i = 0; i < ns->nallocs; i++) {
+		const struct bch_nvm_alloc *a = &ns->allocs[i];
+		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
+		struct bch_jregion *r, *v;
+
+		if (!a->valid || owner_of(ns, a) != oi)
+			continue;
+		v = realloc(out->r, (out->nr + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		out->r = v;
+		r = &v[out->nr++];
+		memset(r, 0, sizeof(*r));
+		r->owner = oi;
+		r->alloc = (int)i;
+		r->start = a->page * 4096;
+		r->len = (1ULL << a->order) * 4096;
+		memcpy(r->uuid, ns->owners[oi].head->uuid, 16);
+		r->magic = magic;
+		r->kernel_finds = pg->ns == 0 && (uint32_t)a->rec < pg->raw->used;
+	}
+	return 0;
+}
+
+static int leaked(const struct bch_nvm_ns *ns, int oi, size_t n, struct bch_jlocate *out)
+{
+	if (n < 2)
+		return 0;
+	return bch_problem_add(&out->problems, BCH_P_J_LEAKED_REGION, ns->owners[oi].offset,
+			       "owner", "head %d has %zu journal regions: a region allocated "
+			       "again after a crash leaks the other", ns->owners[oi].index, n);
+}
+
+int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_uuid,
+			      struct bch_jlocate *out)
+{
+	int only = -1, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->chosen = -1;
+	for (size_t i = 0; cset_uuid && i < ns->nowners && only < 0; i++)
+		if (!memcmp(ns->owners[i].head->uuid, cset_uuid, 16))
+			only = (int)i;
+	for (size_t i = 0; i < ns->nowners && !rc; i++) {
+		size_t before = out->nr;
+
+		if (only >= 0 && (int)i != only)
+			continue;
+		rc = add_regions(ns, (int)i, bch_jset_magic(cset_uuid ? cset_uuid :
+							    ns->owners[i].head->uuid), out);
+		if (!rc && i > 0)
+			rc = leaked(ns, (int)i, out->nr - before, out);
+	}
+	return rc;
+}
+
+/* 11.2 step 2: the owner head the kernel would find, by its uuid. */
+static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
+{
+	for (size_t i = 0; i < ns->nowners; i++)
+		if (!memcmp(ns->owners[i].head->uuid, uuid, 16))
+			return (int)i;
+	return -1;
+}
+
+#define SB_D_AT(i) (4096 + 208 + 8 * (uint64_t)(i))
+
+static uint64_t alloc_pgoff(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
+{
+	struct bch_rec r;
+
+	bch_nvm_alloc_rec(ns, a, &r);
+	return r.pgoff;
+}
+
+static int match_record(const struct bch_nvm_ns *ns, const struct cache_sb_disk *sb,
+			int oi, struct bch_jlocate *out)
+{
+	struct bch_problems *ps = &out->problems;
+	size_t n = out->nr;
+	int rc = add_regions(ns, oi, bch_jset_magic(sb->set_uuid), out);
+
+	if (rc)
+		return rc;
+	for (size_t i = n; i < out->nr; i++)
+		if (alloc_pgoff(ns, &ns->allocs[out->r[i].alloc]) == sb->d[0] >> 12 &&
+		    out->chosen < 0)
+			out->chosen = (int)i;
+	if (out->nr - n > 1 && oi > 0)
+		rc = leaked(ns, oi, out->nr - n, out);
+	if (rc)
+		return rc;
+	if (out->chosen < 0)
+		return bch_problem_add(ps, BCH_P_J_NO_RECORD, SB_D_AT(0), "cache_sb.d[0]",
+				       "d[0] = 0x%llx matches no record of head %d (pgoff "
+				       "0x%llx)", (unsigned long long)sb->d[0],
+				       ns->owners[oi].index, (unsigned long long)(sb->d[0] >> 12));
+	if (!out->r[out->chosen].kernel_finds) {
+		const struct bch_nvm_alloc *a = &ns->allocs[out->r[out->chosen].alloc];
+		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
+
+		rc = bch_problem_add(ps, BCH_P_J_KERNEL_LOOKUP,
+				     pg->offset + 88 + 8 * (uint64_t)a->rec, "record",
+				     "the record (slot %d, recs[%d], chain recs[%d], used %u) is "
+				     "not found by the kernel's lookup (chain recs[0], index < "
+				     "used): it would allocate a new region", pg->slot, a->rec,
+				     pg->ns, pg->raw->used);
+	}
+	return rc;
+}
+
+static enum bch_jstride detect_stride(const struct cache_sb_disk *sb, unsigned int n,
+				      uint64_t bs)
+{
+	bool bytes = true, bucket = true;
+
+	if (n < 2)
+		return BCH_JSTRIDE_NONE;
+	for (unsigned int b = 1; b < n; b++) {
+		uint64_t diff = sb->d[b] - sb->d[0];
+
+		bytes = bytes && diff == b * bs;
+		bucket = bucket && diff == b * bs * 512;
+	}
+	return bytes ? BCH_JSTRIDE_BYTES : bucket ? BCH_JSTRIDE_BUCKET_BYTES :
+	       BCH_JSTRIDE_IRREGULAR;
+}
+
+/* 11.2 step 3: bucket offsets, range checks and the span to scan. */
+static int place_buckets(const struct bch_nvm_ns *ns, const struct cache_sb_disk *sb,
+			 struct bch_jlocate *out)
+{
+	struct bch_jgeom *g = &out->g;
+	const struct bch_jregion *reg = out->chosen >= 0 ? &out->r[out->chosen] : NULL;
+	uint64_t k = ns->base.k, bb = g->bucket_sectors * 512, lo = UINT64_MAX, hi = 0;
+	unsigned int bad = 0, first_bad = 0;
+
+	for (unsigned int b = 0; b < g->n; b++) {
+		uint64_t d = sb->d[b], s = d - k;
+		bool in_ns = d >= k && s < ns->size;
+		bool in_reg = reg && in_ns && s >= reg->start && s - reg->start < reg->len &&
+			      bb <= reg->start + reg->len - s;
+
+		g->usable[b] = in_ns;
+		g->start[b] = in_ns ? s : 0;
+		if (!in_reg && !bad++)
+			first_bad = b;
+		if (!in_ns)
+			continue;
+		lo = s < lo ? s : lo;
+		hi = s + bb > hi ? s + bb : hi;
+	}
+	if (reg) {
+		out->span_start = reg->start;
+		out->span_end = reg->start + reg->len;
+	} else if (hi) {
+		out->span_start = lo & ~7ULL;
+		out->span_end = hi > ns->size ? ns->size : hi;
+		if (out->span_end - out->span_start > SPAN_MAX)
+			out->span_end = out->span_start + SPAN_MAX;
+	}
+	if (!bad)
+		return 0;
+	return bch_problem_add(&out->problems, BCH_P_J_BUCKET_RANGE, SB_D_AT(first_bad),
+			       "cache_sb.d", "%u of %u journal buckets lie outside the %s, "
+			       "the first is bucket %u (d = 0x%llx)", bad, g->n,
+			       reg ? "journal region" : "namespace", first_bad,
+			       (unsigned long long)sb->d[first_bad]);
+}
+
+int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb_info *csb,
+			  struct bch_jlocate *out)
+{
+	const struct cache_sb_disk *sb = &csb->sb;
+	struct bch_problems *ps = &out->problems;
+	int oi, rc;
+
+	memset(out, 0, sizeof(*out));
+	out->chosen = -1;
+	if (!csb->nvdimm || sb->version < BCACHE_SB_VERSION_CDEV_WITH_FEATURES)
+		return bch_problem_add(ps, BCH_P_CSB_NOT_NVDIMM, 4096 + 128,
+				       "cache_sb.feature_incompat", "version %llu, incompat "
+				       "0x%llx: the journal is not on NVDIMM (needs version >= 5 "
+				       "and nvdimm_meta)", (unsigned long long)sb->version,
+				       (unsigned long long)sb->feature_incompat);
+	out->g.n = sb->keys < SB_JOURNAL_BUCKETS ? sb->keys : SB_JOURNAL_BUCKETS;
+	out->g.bucket_sectors = csb->bucket_sectors;
+	out->g.block_sectors = sb->block_size;
+	if (!ns->base.k_known || ns->base.state == BCH_NVM_STATE_FRESH)
+		return bch_problem_add(ps, BCH_P_J_NO_BASE, 4096 + 216, "sb.owner_list_head",
+				       "the namespace was never attached (state %s): its journal "
+				       "addresses cannot be resolved",
+				       bch_nvm_state_name(ns->base.state));
+	oi = find_owner(ns, sb->set_uuid);
+	if (oi < 0) {
+		char u[37];
+
+		bch_uuid_format(sb->set_uuid, u);
+		rc = bch_problem_add(ps, BCH_P_J_NO_OWNER, 8192, "owner_list",
+				     "no owner head has the cache set uuid %s", u);
+	} else {
+		rc = match_record(ns, sb, oi, out);
+	}
+	if (!rc && out->chosen >= 0 && sb->d[0] != ns->base.k + out->r[out->chosen].start)
+		rc = bch_problem_add(ps, BCH_P_J_BASE, SB_D_AT(0), "cache_sb.d[0]",
+				     "d[0] = 0x%llx, the region starts at 0x%llx",
+				     (unsigned long long)sb->d[0],
+				     (unsigned long long)(ns->base.k + out->r[out->chosen].start));
+	out->stride = detect_stride(sb, out->g.n, out->g.bucket_sectors);
+	if (!rc)
+		rc = bch_problem_add(ps, out->stride == BCH_JSTRIDE_IRREGULAR ?
+				     BCH_P_J_STRIDE_IRREGULAR : BCH_P_J_STRIDE, SB_D_AT(1),
+				     "cache_sb.d", "d[] stride: %s", bch_jstride_name(out->stride));
+	return rc ? rc : place_buckets(ns, sb, out);
+}

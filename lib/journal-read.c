@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's journal read (journal-format.md 10.1, 10.2): the scan of one
+ * bucket, the bucket visiting order (golden-ratio probe, linear sweep,
+ * binary search, backward read) and cur_idx; and the all-buckets media view.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bcache/journal.h>
+#include <bcache/media.h>
+
+#define EVENTS_MAX	(1u << 21)
+
+int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
+		  uint64_t magic)
+{
+	s->m = m;
+	s->scan = scan;
+	s->magic = magic;
+	s->buf = malloc(JSET_MAX_BYTES);
+	return s->buf ? 0 : -ENOMEM;
+}
+
+void bch_jsrc_free(struct bch_jsrc *s)
+{
+	free(s->buf);
+	s->buf = NULL;
+}
+
+/* The jset at pos: from the magic scan when it covers pos, else read. */
+static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
+{
+	const struct bch_jscan *sc = s->scan;
+	uint64_t len;
+	int rc;
+
+	if (sc && pos >= sc->start && pos < sc->end && pos % 8 == 0) {
+		const struct bch_jhit *h = bch_jscan_at(sc, pos);
+
+		if (!h) {
+			memset(out, 0, sizeof(*out));
+			out->off = pos;
+			out->state = BCH_JSET_NO_MAGIC;
+			return 0;
+		}
+		if (h->state != BCH_JSET_TRUNCATED) {
+			*out = *h;
+			return 0;
+		}
+	}
+	if (pos >= s->m->size) {
+		memset(out, 0, sizeof(*out));
+		out->off = pos;
+		out->state = BCH_JSET_TRUNCATED;
+		return 0;
+	}
+	len = s->m->size - pos;
+	if (len > JSET_MAX_BYTES)
+		len = JSET_MAX_BYTES;
+	rc = bch_media_read(s->m, s->buf, len, pos);
+	if (rc)
+		return rc;
+	bch_jset_eval(s->buf, len, s->magic, pos, out);
+	return 0;
+}
+
+void bch_jview_free(struct bch_jview *v)
+{
+	bch_jlist_free(&v->list);
+	free(v->ev);
+	v->ev = NULL;
+	v->nev = v->evcap = 0;
+}
+
+static void view_init(struct bch_jview *v, unsigned int n)
+{
+	memset(v, 0, sizeof(*v));
+	v->n = n;
+	v->evmax = EVENTS_MAX;
+	v->probe_hit = -1;
+	v->cur_idx = -1;
+	for (unsigned int i = 0; i < SB_JOURNAL_BUCKETS; i++)
+		v->b[i].read_order = -1;
+}
+
+static int add_event(struct bch_jview *v, const struct bch_jhit *h, int bucket, int outcome)
+{
+	if (v->nev == v->evmax) {
+		v->ev_dropped++;
+		return 0;
+	}
+	if (v->nev == v->evcap) {
+		size_t cap = v->evcap ? 2 * v->evcap : 256;
+		struct bch_jevent *e = realloc(v->ev, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		v->ev = e;
+		v->evcap = cap;
+	}
+	v->ev[v->nev].h = *h;
+	v->ev[v->nev].bucket = bucket;
+	v->ev[v->nev++].outcome = outcome;
+	return 0;
+}
+
+static enum bch_jstop stop_for(const struct bch_jhit *h, uint64_t left_bytes)
+{
+	switch (h->state) {
+	case BCH_JSET_NO_MAGIC:
+		return BCH_JSTOP_MAGIC;
+	case BCH_JSET_TOO_BIG:
+		return BCH_JSTOP_TOO_BIG;
+	default:
+		break;
+	}
+	if (h->state == BCH_JSET_TRUNCATED && !h->keys && !h->seq)
+		return BCH_JSTOP_OUTSIDE;	/* header itself not readable */
+	if (bch_jset_bytes(h) > left_bytes)
+		return BCH_JSTOP_TOO_BIG;
+	if (h->state == BCH_JSET_TRUNCATED)
+		return BCH_JSTOP_OUTSIDE;
+	if (h->state == BCH_JSET_BAD_CSUM)
+		return BCH_JSTOP_BAD_CSUM;
+	return BCH_JSTOP_NONE;
+}
+
+/* 10.1: returns 1 when a jset was added, 0 if not, or -errno. */
+static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct bch_jview *v,
+		       unsigned int b)
+{
+	struct bch_jbucket *bk = &v->b[b];
+	uint64_t offset = 0, block_bytes = g->block_sectors * 512;
+	int ret = 0;
+
+	bk->read_order = (int)v->nread;
+	v->order[v->nread++] = (int)b;
+	bk->stop = BCH_JSTOP_OUTSIDE;
+	bk->stop_off = g->start[b];
+	if (!g->usable[b] || !block_bytes)
+		return 0;
+	while (offset < g->bucket_sectors) {
+		uint64_t pos = g->start[b] + offset * 512;
+		struct bch_jhit h;
+		enum bch_jstop stop;
+		int rc = jsrc_probe(src, pos, &h);
+
+		if (rc)
+			return rc;
+		bk->stop_off = pos;
+		stop = stop_for(&h, (g->bucket_sectors - offset) * 512);
+		if (stop != BCH_JSTOP_NONE) {
+			bk->stop = stop;
+			if (stop == BCH_JSTOP_TOO_BIG || stop == BCH_JSTOP_BAD_CSUM) {
+				v->invalid++;
+				rc = add_event(v, &h, (int)b, -1);
+			}
+			return rc ? rc : ret;
+		}
+		bk->seen++;
+		rc = bch_jlist_insert(&v->list, &h, (int)b);
+		if (rc < 0)
+			return rc;
+		if (rc == BCH_JINS_ADDED) {
+			ret = 1;
+			bk->added++;
+			if (h.seq > bk->seq)
+				bk->seq = h.seq;
+		}
+		rc = add_event(v, &h, (int)b, rc);
+		if (rc)
+			return rc;
+		offset += (bch_jset_bytes(&h) + block_bytes - 1) / block_bytes * g->block_sectors;
+	}
+	bk->stop = BCH_JSTOP_END;
+	bk->stop_off = g->start[b] + offset * 512;
+	return ret;
+}
+
+static uint64_t newest_seq(const struct bch_jview *v)
+{
+	return v->list.hi > v->list.lo ? v->list.v[v->list.hi - 1].h.seq : 0;
+}
+
+static void finish(struct bch_jview *v)
+{
+	uint64_t seq = 0;
+
+	for (unsigned int i = 0; i < v->n; i++)
+		if (v->b[i].seq > seq) {
+			seq = v->b[i].seq;
+			v->cur_idx = (int)i;
+		}
+	v->journal_seq = newest_seq(v);
+}
+
+#define VISITED(x) (v->b[x].read_order >= 0)
+
+/* 10.2 steps 1 and 2: the bucket that first yields a new jset, or n. */
+static int find_first(struct bch_jsrc *src, const struct bch_jgeom *g, struct bch_jview *v,
+		      unsigned int *found)
+{
+	unsigned int n = v->n, l;
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++) {
+		l = bch_journal_probe(i, n);
+		if (VISITED(l))
+			break;
+		rc = read_bucket(src, g, v, l);
+		if (rc < 0)
+			return rc;
+		if (rc) {
+			v->probe_hit = (int)i;
+			*found = l;
+			return 0;
+		}
+	}
+	for (l = 0; l < n; l++) {
+		if (VISITED(l))
+			continue;
+		rc = read_bucket(src, g, v, l);
+		if (rc < 0)
+			return rc;
+		if (rc) {
+			v->linear_hit = true;
+			break;
+		}
+	}
+	*found = l;
+	return 0;
+}
+
+int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+			    struct bch_jview *v)
+{
+	unsigned int n = g->n, l, r, m;
+	int rc;
+
+	view_init(v, n);
+	if (!n)
+		return 0;
+	rc = find_first(src, g, v, &l);
+	if (rc || l == n)
+		goto out;
+	/* 3: binary search between l and the next visited bucket */
+	for (r = l + 1; r < n && !VISITED(r); r++)
+		;
+	m = l;	/* the kernel leaves m unset when the loop does not run (inferred) */
+	while (l + 1 < r) {
+		uint64_t seq = newest_seq(v);
+
+		m = (l + r) >> 1;
+		rc = read_bucket(src, g, v, m);
+		if (rc < 0)
+			goto out;
+		if (seq != newest_seq(v))
+			l = m;
+		else
+			r = m;
+	}
+	/* 4: backward from m, with wrap-around, until a bucket adds nothing */
+	l = m;
+	for (;;) {
+		l = l ? l - 1 : n - 1;
+		if (l == m)
+			break;
+		if (VISITED(l))
+			continue;
+		rc = read_bucket(src, g, v, l);
+		if (rc < 0)
+			goto out;
+		if (!rc)
+			break;
+	}
+	rc = 0;
+out:
+	finish(v);
+	return rc < 0 ? rc : 0;
+}
+#undef VISITED
+
+int bch_journal_linear_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+			    struct bch_jview *v)
+{
+	int rc = 0;
+
+	view_init(v, g->n);
+	for (unsigned int b = 0; b < g->n && rc >= 0; b++)
+		rc = read_bucket(src, g, v, b);
+	finish(v);
+	return rc < 0 ? rc : 0;
+}
+
+const char *bch_jstop_name(enum bch_jstop s)
+{
+	switch (s) {
+	case BCH_JSTOP_NONE:
+		return "unread";
+	case BCH_JSTOP_END:
+		return "end";
+	case BCH_JSTOP_MAGIC:
+		return "bad_magic";
+	case BCH_JSTOP_TOO_BIG:
+		return "too_big";
+	case BCH_JSTOP_BAD_CSUM:
+		return "bad_csum";
+	case BCH_JSTOP_OUTSIDE:
+		return "outside";
+	}
+	return "?";
+}

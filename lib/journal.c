@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Journal decoding: key text, jset validation, the magic scan of a region,
+ * the replay list (10.3) and the replay range (10.4).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bcache/csum.h>
+#include <bcache/journal.h>
+#include <bcache/media.h>
+
+#define SCAN_WINDOW	(1u << 20)
+#define SCAN_MAX_HITS	(4u << 20)
+#define LIST_WORK_MAX	(1ULL << 31)
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);	/* x86-64 only: the build refuses big-endian */
+	return v;
+}
+
+int bch_key_text(const void *key, size_t words, char *buf, size_t len)
+{
+	const uint64_t *k = key;
+	size_t n = 0;
+	unsigned int ptrs;
+
+#define P(...) (n += snprintf(n < len ? buf + n : NULL, n < len ? len - n : 0, __VA_ARGS__))
+	if (words < 2)
+		return -EINVAL;
+	ptrs = bch_key_ptrs(k[0]);
+	if (words < 2 + (size_t)ptrs)
+		return -EINVAL;
+	if (len)
+		buf[0] = '\0';
+	P("%u:%llu len %u -> [", bch_key_inode(k[0]),
+	  (unsigned long long)bch_key_start(k[0], k[1]), bch_key_size(k[0]));
+	for (unsigned int i = 0; i < ptrs; i++) {
+		uint64_t p = k[2 + i];
+
+		if (i)
+			P(", ");
+		if (bch_ptr_dev(p) == BCH_PTR_CHECK_DEV)
+			P("check dev");
+		else
+			P("%u:%llu gen %u", bch_ptr_dev(p), (unsigned long long)bch_ptr_offset(p),
+			  bch_ptr_gen(p));
+	}
+	P("]");
+	if (bch_key_dirty(k[0]))
+		P(" dirty");
+	if (bch_key_csum(k[0])) {
+		/* the kernel prints ptr[1] whatever KEY_PTRS is */
+		if (words > 3)
+			P(" cs%u %llx", bch_key_csum(k[0]), (unsigned long long)k[3]);
+		else
+			P(" cs%u ?", bch_key_csum(k[0]));
+	}
+#undef P
+	return (int)n;
+}
+
+uint64_t bch_jset_magic(const uint8_t set_uuid[16])
+{
+	return le64(set_uuid) ^ JSET_MAGIC;
+}
+
+const char *bch_jset_state_name(enum bch_jset_state s)
+{
+	switch (s) {
+	case BCH_JSET_OK:
+		return "ok";
+	case BCH_JSET_NO_MAGIC:
+		return "no_magic";
+	case BCH_JSET_TOO_BIG:
+		return "too_big";
+	case BCH_JSET_TRUNCATED:
+		return "truncated";
+	case BCH_JSET_BAD_CSUM:
+		return "bad_csum";
+	}
+	return "?";
+}
+
+/* Section 13 checks on the payload of a valid jset. */
+static void check_payload(const unsigned char *p, struct bch_jhit *h)
+{
+	const unsigned char *k = p + BCH_JSET_HDR, *end = k + 8ULL * h->keys;
+
+	if (h->version != BCACHE_JSET_VERSION)
+		h->flags |= BCH_JF_VERSION;
+	if (h->last_seq > h->seq)
+		h->flags |= BCH_JF_LAST_SEQ;
+	while (k < end) {
+		uint64_t hi = le64(k), lo;
+		unsigned int ptrs = bch_key_ptrs(hi);
+
+		if ((size_t)(end - k) < 8 * (2 + (size_t)ptrs)) {
+			h->flags |= BCH_JF_KEY_OVERRUN;
+			return;
+		}
+		lo = le64(k + 8);
+		if (bch_key_size(hi) > lo || (ptrs && !bch_key_size(hi)))
+			h->flags |= BCH_JF_KEY_SIZE;
+		for (unsigned int i = 0; i < ptrs; i++)
+			if (bch_ptr_dev(le64(k + 16 + 8 * i)))
+				h->flags |= BCH_JF_PTR_DEV;
+		h->nkeys++;
+		k += 8 * (2 + (size_t)ptrs);
+	}
+}
+
+void bch_jset_eval(const void *ptr, size_t avail, uint64_t magic, uint64_t off,
+		   struct bch_jhit *h)
+{
+	const unsigned char *p = ptr;
+	const struct jset *j = ptr;
+	uint64_t bytes;
+
+	memset(h, 0, sizeof(*h));
+	h->off = off;
+	if (avail < 16 || le64(p + 8) != magic) {
+		h->state = avail < 16 ? BCH_JSET_TRUNCATED : BCH_JSET_NO_MAGIC;
+		return;
+	}
+	if (avail < BCH_JSET_HDR) {
+		h->state = BCH_JSET_TRUNCATED;
+		return;
+	}
+	h->csum = j->csum;
+	h->seq = j->seq;
+	h->last_seq = j->last_seq;
+	h->version = j->version;
+	h->keys = j->keys;
+	bytes = bch_jset_bytes(h);
+	if (bytes > JSET_MAX_BYTES) {
+		h->state = BCH_JSET_TOO_BIG;
+		return;
+	}
+	if (bytes > avail) {
+		h->state = BCH_JSET_TRUNCATED;
+		return;
+	}
+	h->csum_computed = bch_crc64(p + 8, bytes - 8);
+	if (h->csum_computed != h->csum) {
+		h->state = BCH_JSET_BAD_CSUM;
+		return;
+	}
+	h->state = BCH_JSET_OK;
+	check_payload(p, h);
+}
+
+/* ---- magic scan ---- */
+
+void bch_jscan_free(struct bch_jscan *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+static int scan_add(struct bch_jscan *s, const struct bch_jhit *h)
+{
+	if (s->n == s->max) {
+		s->dropped++;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		struct bch_jhit *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = *h;
+	return 0;
+}
+
+/* Positions [pos, pos + todo) of a window whose buffer holds len bytes. */
+static int scan_window(struct bch_jscan *s, const unsigned char *buf, size_t len,
+		       uint64_t pos, size_t todo)
+{
+	for (size_t i = 0; i + 16 <= len && i < todo; i += 8) {
+		struct bch_jhit h;
+		int rc;
+
+		if (le64(buf + i + 8) != s->magic)
+			continue;
+		bch_jset_eval(buf + i, len - i, s->magic, pos + i, &h);
+		rc = scan_add(s, &h);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
+		  struct bch_jscan *s)
+{
+	unsigned char *buf;
+	uint64_t pos;
+	int rc = 0;
+
+	s->magic = magic;
+	s->n = s->dropped = 0;
+	if (!s->max)
+		s->max = SCAN_MAX_HITS;
+	if (end > m->size)
+		end = m->size;
+	if (start % 8 || start > end)
+		return -EINVAL;
+	s->start = start;
+	s->end = end;
+	buf = malloc(SCAN_WINDOW + JSET_MAX_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	for (pos = start; pos < end && !rc; pos += SCAN_WINDOW) {
+		uint64_t len = end - pos;
+
+		if (len > SCAN_WINDOW + JSET_MAX_BYTES)
+			len = SCAN_WINDOW + JSET_MAX_BYTES;
+		rc = bch_media_read(m, buf, len, pos);
+		if (!rc)
+			rc = scan_window(s, buf, len, pos, SCAN_WINDOW);
+	}
+	free(buf);
+	return rc;
+}
+
+const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].off == off)
+			return &s->v[mid];
+		if (s->v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- replay list ---- */
+
+const char *bch_jins_name(enum bch_jins i)
+{
+	switch (i) {
+	case BCH_JINS_ADDED:
+		return "added";
+	case BCH_JINS_DUPLICATE:
+		return "duplicate";
+	case BCH_JINS_EXPIRED:
+		return "expired";
+	}
+	return "?";
+}
+
+void bch_jlist_free(struct bch_jlist *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int list_room(struct bch_jlist *l)
+{
+	struct bch_jentry *v;
+	size_t cap;
+
+	if (l->hi < l->cap)
+		return 0;
+	if (l->lo) {		/* reuse the space of dropped entries */
+		memmove(l->v, l->v + l->lo, (l->hi - l->lo) * sizeof(*l->v));
+		l->work += l->hi - l->lo;
+		l->hi -= l->lo;
+		l->lo = 0;
+		if (l->hi < l->cap)
+			return 0;
+	}
+	cap = l->cap ? 2 * l->cap : 256;
+	v = realloc(l->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->cap = cap;
+	return 0;
+}
+
+int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
+{
+	size_t where;
+	int rc;
+
+	if (!l->work_max)
+		l->work_max = LIST_WORK_MAX;
+	if (l->work > l->work_max)
+		return -E2BIG;
+	/* 1: drop expired entries from the head */
+	while (l->lo < l->hi && l->v[l->lo].h.seq < h->last_seq)
+		l->lo++;
+	/* 2: from the newest toward the oldest */
+	where = l->lo;
+	for (size_t i = l->hi; i > l->lo; i--) {
+		const struct bch_jhit *e = &l->v[i - 1].h;
+
+		l->work++;
+		if (h->seq == e->seq)
+			return BCH_JINS_DUPLICATE;
+		if (h->seq < e->last_seq)
+			return BCH_JINS_EXPIRED;
+		if (h->seq > e->seq) {
+			where = i;
+			break;
+		}
+	}
+	rc = list_room(l);
+	if (rc)
+		return rc;
+	if (where < l->lo)	/* list_room moved the entries down */
+		where = l->lo;
+	memmove(l->v + where + 1, l->v + where, (l->hi - where) * sizeof(*l->v));
+	l->work += l->hi - where;
+	l->v[where].h = *h;
+	l->v[where].bucket = bucket;
+	l->hi++;
+	return BCH_JINS_ADDED;
+}
+
+long bch_jlist_find(const struct bch_jlist *l, uint64_t seq)
+{
+	size_t lo = l->lo, hi = l->hi;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->v[mid].h.seq == seq)
+			return (long)mid;
+		if (l->v[mid].h.seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r)
+{
+	const struct bch_jhit *newest;
+	uint64_t span;
+
+	memset(r, 0, sizeof(*r));
+	if (l->hi == l->lo)
+		return;
+	newest = &l->v[l->hi - 1].h;
+	r->any = true;
+	r->newest = newest->seq;
+	r->last_seq = newest->last_seq <= newest->seq ? newest->last_seq : newest->seq;
+	for (size_t i = l->lo; i < l->hi; i++) {
+		if (l->v[i].h.seq < r->last_seq)
+			r->stale++;
+		else
+			r->present++;
+	}
+	span = r->newest - r->last_seq + 1;
+	r->missing = span > r->present ? span - r->present : 0;
+	r->complete = !r->missing;
+}
+
+size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
+		      uint64_t *gaps, size_t max)
+{
+	uint64_t want;
+	size_t n = 0;
+
+	if (!r->any)
+		return 0;
+	want = r->last_seq;
+	for (size_t i = l->lo; i < l->hi; i++) {
+		uint64_t s = l->v[i].h.seq;
+
+		if (s < want)
+			continue;
+		if (s > want) {
+			if (n < max) {
+				gaps[2 * n] = want;
+				gaps[2 * n + 1] = s - 1;
+			}
+			n++;
+		}
+		want = s + 1;
+	}
+	return n;
+}
+
+static int cmp_seq_off(const void *a, const void *b)
+{
+	const struct bch_jentry *x = a, *y = b;
+
+	if (x->h.seq != y->h.seq)
+		return x->h.seq < y->h.seq ? -1 : 1;
+	return x->h.off < y->h.off ? -1 : x->h.off > y->h.off;
+}
+
+int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dups,
+		   uint64_t *conflicts)
+{
+	size_t n = 0;
+
+	*dups = *conflicts = 0;
+	bch_jlist_free(l);
+	l->v = malloc((s->n ? s->n : 1) * sizeof(*l->v));
+	if (!l->v)
+		return -ENOMEM;
+	l->cap = s->n ? s->n : 1;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].state == BCH_JSET_OK) {
+			l->v[n].h = s->v[i];
+			l->v[n++].bucket = -1;
+		}
+	qsort(l->v, n, sizeof(*l->v), cmp_seq_off);
+	/* keep the first copy by offset of every seq */
+	for (size_t i = 0; i < n; i++) {
+		if (l->hi && l->v[l->hi - 1].h.seq == l->v[i].h.seq) {
+			const struct bch_jhit *k = &l->v[l->hi - 1].h;
+
+			(*dups)++;
+			if (k->csum != l->v[i].h.csum || k->keys != l->v[i].h.keys)
+				(*conflicts)++;
+			continue;
+		}
+		l->v[l->hi++] = l->v[i];
+	}
+	return 0;
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Set checks across namespaces (nvm-pages-format.md 8.3). */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <bcache/fields.h>
+#include <bcache/nvm-set.h>
+
+#define SBOFF(f) (BCH_NVM_PAGES_SB_OFFSET + offsetof(struct bch_nvm_pages_sb, f))
+
+static int check_pair(struct bch_nvm_ns *a, struct bch_nvm_ns *b)
+{
+	const struct bch_nvm_pages_sb *x = &a->sbi.sb, *y = &b->sbi.sb;
+	char u[37], v[37];
+
+	if (memcmp(x->set_uuid, y->set_uuid, 16)) {
+		bch_uuid_format(y->set_uuid, u);
+		bch_uuid_format(x->set_uuid, v);
+		return bch_problem_add(&b->problems, BCH_P_SET_UUID, SBOFF(set_uuid),
+				       "sb.set_uuid", "set_uuid is %s, %s has %s", u,
+				       a->path, v);
+	}
+	if (x->total_namespaces_nr != y->total_namespaces_nr)
+		return bch_problem_add(&b->problems, BCH_P_SET_TOTAL,
+				       SBOFF(total_namespaces_nr), "sb.total_namespaces_nr",
+				       "total_namespaces_nr is %u, %s has %u",
+				       y->total_namespaces_nr, a->path, x->total_namespaces_nr);
+	if (x->this_namespace_nr == y->this_namespace_nr)
+		return bch_problem_add(&b->problems, BCH_P_SET_DUP_NR,
+				       SBOFF(this_namespace_nr), "sb.this_namespace_nr",
+				       "this_namespace_nr is %u, as on %s",
+				       y->this_namespace_nr, a->path);
+	return 0;
+}
+
+static int check_missing(struct bch_nvm_ns *const *ns, size_t n, struct bch_nvm_ns *first)
+{
+	uint32_t total = first->sbi.sb.total_namespaces_nr;
+	int rc = 0;
+
+	if (total > 64)
+		return 0;	/* a wild total is reported by the superblock checks */
+	for (uint32_t nr = 0; nr < total && !rc; nr++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = ns[i] && ns[i]->sbi.sb.this_namespace_nr == nr &&
+				!memcmp(ns[i]->sbi.sb.set_uuid, first->sbi.sb.set_uuid, 16);
+		if (!found)
+			rc = bch_problem_add(&first->problems, BCH_P_SET_MISSING,
+					     SBOFF(total_namespaces_nr), "sb.total_namespaces_nr",
+					     "namespace %u of %u of this set was not given",
+					     nr, total);
+	}
+	return rc;
+}
+
+int bch_nvm_set_check(struct bch_nvm_ns *const *ns, size_t n)
+{
+	struct bch_nvm_ns *first = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!ns[i])
+			continue;
+		if (!first) {
+			first = ns[i];
+			continue;
+		}
+		for (size_t j = 0; j < i && !rc; j++)
+			if (ns[j])
+				rc = check_pair(ns[j], ns[i]);
+	}
+	if (!rc && first && n > 1)
+		rc = check_missing(ns, n, first);
+	return rc;
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# build-page.sh SCDOC BCACHE IN.scd OUT.8
+#
+# Renders one scdoc page.  Lists the binary can print are not written by
+# hand: a line "@PROBLEMS@" becomes the table of problem codes
+# (bcache --list-problems) and "@COLUMNS CMD [SUB]@" the column catalogue of
+# that command (bcache CMD [SUB] --list-columns).
+set -eu
+scdoc=$1 bcache=$2 in=$3 out=$4
+tmp=$out.tmp
+
+# scdoc table rows; '_' and '*' in the texts are escaped
+esc() { sed 's/[\\_*]/\\&/g'; }
+
+problems() {
+	printf '|[ *code*\n:[ *severity*\n:< *meaning*\n'
+	"$bcache" --list-problems | esc |
+		awk -F '\t' '{ printf "|  %s\n:  %s\n:  %s\n", $1, $2, $3 }'
+}
+
+columns() {
+	list=$("$bcache" "$@" --list-columns 2>/dev/null | esc) || list=
+	if [ -z "$list" ]; then
+		printf '*bcache %s --list-columns* prints the columns.\n' "$*"
+		return
+	fi
+	printf '|[ *column*\n:< *meaning*\n'
+	printf '%s\n' "$list" | awk '{ n = $1; $1 = ""; sub(/^ +/, "");
+		printf "|  %s\n:  %s\n", n, $0 }'
+}
+
+while IFS= read -r line; do
+	case $line in
+	@PROBLEMS@)
+		problems ;;
+	@COLUMNS\ *@)
+		args=${line#@COLUMNS }
+		columns ${args%@} ;;
+	*)
+		printf '%s\n' "$line" ;;
+	esac
+done < "$in" > "$tmp"
+"$scdoc" < "$tmp" > "$out"
+rm -f "$tmp"

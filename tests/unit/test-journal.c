@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The journal library against journal-format.md: the worked jsets A and B
+ * (7.1, 7.2), the jset magic (3), superblocks S1-S3 (8.6), the probe orders
+ * (10.2), the key text examples (6), insertion rules (10.3) and the worked
+ * example image of 11.3 (probe reaches bucket 1 at i = 137, 139 buckets read,
+ * resume at d[2]).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <bcache/cache-sb.h>
+#include <bcache/csum.h>
+#include <bcache/journal.h>
+#include <bcache/media.h>
+
+#include "tap.h"
+
+static const uint8_t cset[16] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+				  0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10 };
+
+static void set_csum(struct jset *j)
+{
+	uint64_t c = 0;
+
+	bch_csum_set(j, 512, BCH_JSET_HDR, j->keys, &c);
+	j->csum = c;
+}
+
+/* Jset A of 7.1 (264 bytes of room for B's payload). */
+static void jset_a(unsigned char *buf)
+{
+	struct jset *j = (struct jset *)buf;
+
+	memset(buf, 0, 512);
+	j->magic = bch_jset_magic(cset);
+	j->seq = 1;
+	j->version = 1;
+	j->last_seq = 1;
+	j->uuid_bucket.key[0] = 0x9000000040000000ULL;
+	j->uuid_bucket.key[2] = 0x00000000040C0001ULL;
+	j->btree_root.key[0] = 0x90000000200FFFFFULL;
+	j->btree_root.key[1] = 0x7FFFFFFFFFFFFFFFULL;
+	j->btree_root.key[2] = 0x0000000004100001ULL;
+	j->prio_bucket[0] = 257;
+	set_csum(j);
+}
+
+static void jset_b(unsigned char *buf)
+{
+	struct jset *j = (struct jset *)buf;
+
+	jset_a(buf);
+	j->seq = 2;
+	j->keys = 3;
+	j->d[0] = 0x9000001000800000ULL;
+	j->d[1] = 0x0000000000000808ULL;
+	j->d[2] = 0x0000000004140001ULL;
+	set_csum(j);
+}
+
+static void test_jsets(void)
+{
+	unsigned char a[512], b[512], want[32];
+	struct bch_jhit h;
+
+	is_u64(bch_jset_magic(cset), 0xCB9F9E48C4277333ULL, "jset magic from the set uuid");
+	jset_a(a);
+	is_u64(((struct jset *)a)->csum, 0xA76B3D3C3085271FULL, "jset A csum");
+	tap_hex("1f2785303c3d6ba7 337327c4489e9fcb 0100000000000000 01000000 00000000",
+		want, 32);
+	ok(!memcmp(a, want, 32), "jset A first 32 bytes as printed");
+	jset_b(b);
+	is_u64(((struct jset *)b)->csum, 0xA82F67D5D1EC274DULL, "jset B csum");
+	tap_hex("4d27ecd1d5672fa8 337327c4489e9fcb 0200000000000000 0100000003000000",
+		want, 32);
+	ok(!memcmp(b, want, 32), "jset B first 32 bytes as printed");
+	bch_jset_eval(b, sizeof(b), bch_jset_magic(cset), 77, &h);
+	ok(h.state == BCH_JSET_OK && h.seq == 2 && h.last_seq == 1 && h.keys == 3 &&
+	   h.nkeys == 1 && h.off == 77 && !h.flags, "jset B evaluates valid, one key");
+	/* garbage in padding is not checked, but the checksum covers [8, 264) */
+	b[300] = 0xee;
+	bch_jset_eval(b, sizeof(b), bch_jset_magic(cset), 0, &h);
+	ok(h.state == BCH_JSET_OK, "padding garbage after set_bytes is tolerated");
+	b[263] ^= 1;
+	bch_jset_eval(b, sizeof(b), bch_jset_magic(cset), 0, &h);
+	ok(h.state == BCH_JSET_BAD_CSUM, "a flipped payload bit is a bad csum");
+	bch_jset_eval(b, sizeof(b), 0x1234, 0, &h);
+	ok(h.state == BCH_JSET_NO_MAGIC, "another set's magic is no jset");
+	bch_jset_eval(b, 200, bch_jset_magic(cset), 0, &h);
+	ok(h.state == BCH_JSET_TRUNCATED, "header cut short is truncated");
+	((struct jset *)b)->keys = BCH_JSET_MAX_KEYS + 1;
+	bch_jset_eval(b, sizeof(b), bch_jset_magic(cset), 0, &h);
+	ok(h.state == BCH_JSET_TOO_BIG, "4067 payload words is too big (> 32 KiB)");
+}
+
+static void test_keys(void)
+{
+	unsigned char a[512], b[512];
+	const struct jset *ja = (const void *)a, *jb = (const void *)b;
+	uint64_t k[4];
+	char t[160];
+
+	jset_a(a);
+	jset_b(b);
+	bch_key_text(jb->d, 3, t, sizeof(t));
+	ok(!strcmp(t, "0:2048 len 8 -> [0:267264 gen 1] dirty"), "payload key text: %s", t);
+	bch_key_text(ja->btree_root.key, 8, t, sizeof(t));
+	ok(!strcmp(t, "1048575:9223372036854775295 len 512 -> [0:266240 gen 1]"),
+	   "btree_root text: %s", t);
+	bch_key_text(ja->uuid_bucket.key, 8, t, sizeof(t));
+	ok(!strcmp(t, "0:18446744073709550592 len 1024 -> [0:265216 gen 1]"),
+	   "uuid_bucket text: %s", t);
+	k[0] = bch_key_high(3, 16, false, 0);
+	k[1] = 4096;
+	bch_key_text(k, 2, t, sizeof(t));
+	ok(!strcmp(t, "3:4080 len 16 -> []"), "invalidation key text: %s", t);
+	ok(bch_key_text(k, 1, t, sizeof(t)) == -EINVAL, "a key cut short is refused");
+	k[0] = bch_key_high(1, 8, true, 2);
+	k[2] = bch_ptr_make(3, 100, BCH_PTR_CHECK_DEV);
+	k[3] = bch_ptr_make(4, 200, 1);
+	bch_key_text(k, 4, t, sizeof(t));
+	ok(!strcmp(t, "1:4088 len 8 -> [check dev, 1:200 gen 4] dirty"), "two pointers: %s", t);
+	k[0] |= 2ULL << 56;
+	bch_key_text(k, 4, t, sizeof(t));
+	ok(!strcmp(t, "1:4088 len 8 -> [check dev, 1:200 gen 4] dirty cs2 800000000c804"),
+	   "csum prints ptr[1] in hex: %s", t);
+	is_u64(bch_key_high(0, 8, true, 1), 0x9000001000800000ULL, "bch_key_high = spec word");
+	is_u64(bch_ptr_make(1, 267264, 0), 0x0000000004140001ULL, "bch_ptr_make = spec word");
+	ok(bch_key_inode(0x90000000200FFFFFULL) == 0xFFFFF &&
+	   bch_key_size(0x90000000200FFFFFULL) == 512 && bch_key_ptrs(0x90000000200FFFFFULL) == 1,
+	   "accessors on the btree_root high word");
+}
+
+static void sb_common(struct cache_sb_disk *sb, uint64_t nbuckets, unsigned int keys,
+		      uint64_t d0)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->offset = 8;
+	sb->version = 5;
+	memcpy(sb->magic, bch_cache_sb_magic, 16);
+	for (int i = 0; i < 16; i++)
+		sb->uuid[i] = 0x20 + i;
+	memcpy(sb->set_uuid, cset, 16);
+	sb->flags = 1;
+	sb->seq = 1;
+	sb->feature_incompat = 4;
+	sb->nbuckets = nbuckets;
+	sb->block_size = 8;
+	sb->bucket_size = 1024;
+	sb->nr_in_set = 1;
+	sb->first_bucket = 1;
+	sb->keys = keys;
+	for (unsigned int i = 0; i < keys; i++)
+		sb->d[i] = d0 + 1024ULL * i;
+}
+
+static void test_superblocks(void)
+{
+	struct cache_sb_disk sb;
+	struct bch_cache_sb_info info;
+	struct bch_problems ps = { 0 };
+	unsigned char page[4096] = { 0 };
+	char t[64];
+
+	sb_common(&sb, 32768, 256, 0xFFFF9A2F48000000ULL);
+	bch_cache_sb_update_csum(&sb);
+	is_u64(sb.csum, 0xD2FC7ED611798D38ULL, "S1 csum");
+	sb.first_bucket = 257;
+	bch_cache_sb_update_csum(&sb);
+	is_u64(sb.csum, 0xBC7249F9C6435380ULL, "S2 csum");
+	sb_common(&sb, 2048, 16, 0xFFFF9A2F41000000ULL);
+	bch_cache_sb_update_csum(&sb);
+	is_u64(sb.csum, 0x42A2DE1995782C95ULL, "S3 csum");
+	memcpy(page, &sb, sizeof(sb));
+	bch_cache_sb_parse(page, &info);
+	ok(info.magic_ok && info.csum_ok && info.nvdimm && !info.backing &&
+	   info.bucket_sectors == 1024, "S3 parses: magic, csum, nvdimm, bucket 1024");
+	ok(bch_cache_sb_check(&info, 1ULL << 30, 512, &ps) == 0 && ps.n == 0,
+	   "S3 passes the kernel checks on a 1 GiB device (%zu problems)", ps.n);
+	bch_problems_free(&ps);
+	bch_cache_sb_check(&info, 512ULL << 20, 512, &ps);
+	ok(bch_problems_has(&ps, BCH_P_CSB_DEV_SMALL), "S3 on 512 MiB: device too small");
+	bch_problems_free(&ps);
+	bch_cache_features_text(BCH_FEAT_INCOMPAT, 0x7 | 0x100, t, sizeof(t));
+	ok(!strcmp(t, "obso_large_bucket,large_bucket,nvdimm_meta,0x100"), "features: %s", t);
+	ok(bch_cache_journal_buckets(32768) == 256 && bch_cache_journal_buckets(2048) == 16 &&
+	   bch_cache_journal_buckets(128) == 2, "clamp(nbuckets >> 7, 2, 256)");
+	sb.feature_incompat |= 2;
+	sb.bucket_size = 11;
+	ok(bch_cache_sb_bucket_sectors(&sb) == 2048, "large_bucket: 1 << field");
+	sb.feature_incompat = 1;
+	sb.bucket_size = 16;
+	sb.obso_bucket_size_hi = 1;
+	ok(bch_cache_sb_bucket_sectors(&sb) == 65552, "obso_large_bucket: field + hi << 16");
+}
+
+static void test_probe(void)
+{
+	static const unsigned int p256[] = { 0, 185, 114, 43, 228, 157, 86, 15, 200, 129 };
+	static const unsigned int p16[] = { 0, 9, 2, 11, 4, 13, 6, 15, 8, 1 };
+	static const unsigned int p100[] = { 0, 69, 42, 11, 84, 57, 26, 99, 68, 41 };
+	int good = 1, first_repeat = -1;
+	unsigned char seen[100] = { 0 };
+
+	for (int i = 0; i < 10; i++)
+		good &= bch_journal_probe(i, 256) == p256[i] && bch_journal_probe(i, 16) == p16[i] &&
+			bch_journal_probe(i, 100) == p100[i];
+	ok(good, "probe orders for n = 256, 16, 100");
+	for (int i = 0; i < 100 && first_repeat < 0; i++) {
+		unsigned int l = bch_journal_probe(i, 100);
+
+		if (seen[l])
+			first_repeat = i;
+		seen[l] = 1;
+	}
+	ok(first_repeat == 28, "n = 100 repeats at i = 28 (got %d)", first_repeat);
+}
+
+static struct bch_jhit hit(uint64_t seq, uint64_t last_seq)
+{
+	struct bch_jhit h = { .seq = seq, .last_seq = last_seq };
+
+	return h;
+}
+
+static void test_insert(void)
+{
+	struct bch_jlist l = { 0 };
+	struct bch_jhit h;
+	struct bch_jrange r;
+	uint64_t gaps[4];
+
+	h = hit(10, 5);
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_ADDED, "first jset added");
+	h = hit(10, 5);
+	ok(bch_jlist_insert(&l, &h, 1) == BCH_JINS_DUPLICATE, "same seq: duplicate");
+	h = hit(4, 1);
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_EXPIRED, "seq 4 < last_seq 5: expired");
+	h = hit(7, 5);
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_ADDED && l.v[l.lo].h.seq == 7,
+	   "older live jset goes to the head");
+	h = hit(12, 8);
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_ADDED && l.v[l.lo].h.seq == 10 &&
+	   l.hi - l.lo == 2, "last_seq 8 drops seq 7 from the head");
+	bch_jlist_range(&l, &r);
+	ok(r.any && r.newest == 12 && r.last_seq == 8 && r.present == 2 && r.missing == 3 &&
+	   !r.complete, "range [8, 12]: 10 and 12 present, 3 missing");
+	ok(bch_jlist_gaps(&l, &r, gaps, 2) == 2 && gaps[0] == 8 && gaps[1] == 9 &&
+	   gaps[2] == 11 && gaps[3] == 11, "gaps 8-9 and 11");
+	bch_jlist_free(&l);
+}
+
+/* 11.3: jsets A and B in a 1 GiB image, d[i] = J + 1024 i. */
+static void test_worked_example(void)
+{
+	char path[] = "/tmp/test-journal-XXXXXX";
+	int fd = mkstemp(path);
+	unsigned char a[4096] = { 0 }, b[4096] = { 0 };
+	uint64_t region = 0x8000000;
+	struct bch_media *m = NULL;
+	struct bch_jscan s = { 0 };
+	struct bch_jsrc src;
+	struct bch_jgeom g = { .n = 256, .bucket_sectors = 1024, .block_sectors = 8 };
+	struct bch_jview kv, lv;
+	struct bch_jrange r;
+
+	ok(fd >= 0 && ftruncate(fd, 1ULL << 30) == 0, "1 GiB sparse image");
+	jset_a(a);
+	jset_b(b);
+	ok(pwrite(fd, a, 4096, 0x8000400) == 4096 && pwrite(fd, b, 4096, 0x8001400) == 4096,
+	   "jset A at 0x8000400, B at 0x8001400");
+	close(fd);
+	ok(bch_media_open(path, 0, &m) == 0, "open");
+	ok(bch_jscan_run(m, region, 2 * region, bch_jset_magic(cset), &s) == 0 && s.n == 2 &&
+	   s.v[0].off == 0x8000400 && s.v[1].off == 0x8001400, "magic scan finds A and B");
+	for (unsigned int i = 0; i < 256; i++) {
+		g.start[i] = region + 1024 * i;
+		g.usable[i] = true;
+	}
+	bch_jsrc_init(&src, m, &s, bch_jset_magic(cset));
+	ok(bch_journal_kernel_view(&src, &g, &kv) == 0, "kernel view");
+	ok(kv.probe_hit == 137 && kv.order[137] == 1, "the probe reaches bucket 1 at i = 137");
+	ok(kv.nread == 139, "139 buckets read (got %u)", kv.nread);
+	ok(kv.b[5].read_order < 0, "bucket 5 is never read");
+	ok(kv.cur_idx == 1 && kv.b[1].seq == 2, "bucket 1 credited with seq 2: resume at d[2]");
+	bch_jlist_range(&kv.list, &r);
+	ok(r.newest == 2 && r.last_seq == 1 && r.complete, "replay range [1, 2] complete");
+	ok(bch_journal_linear_view(&src, &g, &lv) == 0 && lv.nread == 256, "linear view");
+	ok(lv.b[1].added == 2 && lv.b[5].seen == 1 && lv.b[5].added == 0,
+	   "linear: bucket 1 yields 1 and 2, bucket 5 yields 2 again");
+	ok(lv.b[1].stop == BCH_JSTOP_MAGIC && lv.b[1].stop_off == 0x8002400,
+	   "bucket 1 ends at the zero block after B");
+	bch_jview_free(&kv);
+	bch_jview_free(&lv);
+	bch_jsrc_free(&src);
+	bch_jscan_free(&s);
+	bch_media_close(m);
+	unlink(path);
+}
+
+int main(void)
+{
+	test_jsets();
+	test_keys();
+	test_superblocks();
+	test_probe();
+	test_insert();
+	test_worked_example();
+	return tap_done();
+}
