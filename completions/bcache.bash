@@ -85,6 +85,9 @@ _bcache_value()
 		;;
 	*'|'*)
 		_bcache_add "${hint//|/$'\n'}" "$cur"
+		# "slot:" wants a number after it, not a space
+		[[ ${COMPREPLY[*]} == *: || ${COMPREPLY[*]} == *:\ * ]] &&
+			compopt -o nospace 2>/dev/null
 		;;
 	esac
 	if [[ -n $prefix ]]; then

@@ -41,5 +41,7 @@ while IFS= read -r line; do
 		printf '%s\n' "$line" ;;
 	esac
 done < "$in" > "$tmp"
-"$scdoc" < "$tmp" > "$out"
-rm -f "$tmp"
+# never leave a partial page behind
+trap 'rm -f "$tmp" "$tmp.8"' EXIT
+"$scdoc" < "$tmp" > "$tmp.8"
+mv "$tmp.8" "$out"

@@ -48,6 +48,46 @@ FAKE
 	echo "$BATS_TEST_TMPDIR/fake"
 }
 
+@test "hidden helpers: --list-cmds, --list-opts and --list-problems formats" {
+	run bcache --list-cmds
+	assert_success
+	assert_line make
+	assert_line nvm
+	refute_output --partial " "
+	run bcache nvm --list-cmds
+	assert_success
+	assert_line dump
+	# a command without sub-commands lists none (and does not run)
+	run --separate-stderr bcache version --list-cmds
+	assert_success
+	assert_output ""
+	run --separate-stderr bcache make --list-cmds
+	assert_success
+	assert_output ""
+	run bcache --list-opts
+	assert_output "$(printf '%s\n' --help -h --version -V)"
+	run bcache make --list-opts
+	assert_success
+	assert_line --nvm=device
+	assert_line -M=device
+	assert_line --set-uuid=uuid
+	assert_line --force
+	assert_line --help
+	refute_line --partial @
+	run bcache nvm dump --list-opts
+	assert_line --index 0 --json
+	assert_line @device
+	[ "${lines[-1]}" = @device ]
+	run bcache help --list-opts
+	[ "${lines[-1]}" = @command ]
+	run bcache --list-problems
+	assert_success
+	assert_line --index 0 "$(printf 'SB_MAGIC\terror\tsuperblock magic mismatch')"
+	run awk -F '\t' 'NF != 3 || $2 !~ /^(error|warning|info)$/ || $1 !~ /^[A-Z0-9_]+$/' \
+		<<< "$(bcache --list-problems)"
+	assert_output ""
+}
+
 @test "completion: the first word completes to every command of --list-cmds" {
 	run comp "$BCACHE" ""
 	assert_success

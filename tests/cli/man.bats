@@ -152,12 +152,12 @@ exit_rows_scd() {
 	done <<< "$scd"
 }
 
-@test "man drift: every problem code is in bcache-nvm(8) with its severity" {
+@test "man drift: every problem code is in bcache(8) with its severity" {
 	local text code sev msg n=0
-	text=$(section "$(render bcache-nvm)" "PROBLEM CODES")
+	text=$(section "$(render bcache)" "PROBLEM CODES")
 	while IFS=$'\t' read -r code sev msg; do
 		grep -qE "^ *$code +$sev +" <<< "$text" ||
-			{ echo "bcache-nvm(8): $code $sev"; return 1; }
+			{ echo "bcache(8): $code $sev"; return 1; }
 		n=$((n + 1))
 	done < <(bcache --list-problems)
 	[ $n -gt 0 ]
@@ -210,6 +210,8 @@ check_keys() {
 		rc=0
 		# shellcheck disable=SC2086
 		check_keys "$(page_of "$c")" $c --json $( [ "$c" = "nvm list" ] || echo "$img") || rc=$?
-		[ $rc -eq 1 ] && return 1
+		if [ $rc -eq 1 ]; then
+			return 1
+		fi
 	done
 }
