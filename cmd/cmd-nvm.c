@@ -9,6 +9,7 @@
 
 #include <bcache/fields.h>
 #include <bcache/media.h>
+#include <bcache/probe.h>
 #include <bcache/nvm-buddy.h>
 #include <bcache/nvm-set.h>
 #include <bcache/nvm-walk.h>
@@ -114,9 +115,20 @@ int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
 	switch (rc) {
 	case 0:
 		return BCH_EXIT_OK;
-	case -ENODATA:
-		bch_err("%s: no nvm-pages superblock (magic at byte 4128 not found)", path);
+	case -ENODATA: {
+		const char *ib = ns->meta_len >= 8192 ?
+			bch_probe_info_block(ns->meta + 4096, 4096) : NULL;
+
+		if (ib)
+			bch_err("%s: no nvm-pages superblock, but a namespace info block "
+				"(%s) at byte 4096: this is an image of a namespace's raw "
+				"capacity; the format starts at the namespace's data offset",
+				path, ib);
+		else
+			bch_err("%s: no nvm-pages superblock (magic at byte 4128 not found)",
+				path);
 		return BCH_EXIT_NOT_FOUND;
+	}
 	case -EPROTONOSUPPORT:
 		bch_err("%s: nvm-pages superblock of the v12/v13 \"nvmpg\" revision: "
 			"unsupported revision", path);

@@ -95,6 +95,17 @@ static const struct {
 	{ "BTT_ARENA_INFO", "btt-arena-info" },
 };
 
+const char *bch_probe_info_block(const void *page, size_t len)
+{
+	for (size_t i = 0; i < sizeof(info_blocks) / sizeof(info_blocks[0]); i++) {
+		size_t n = strlen(info_blocks[i].sig) + 1;
+
+		if (len >= n && !memcmp(page, info_blocks[i].sig, n))
+			return info_blocks[i].sig;
+	}
+	return NULL;
+}
+
 static void probe_own(const unsigned char *page, struct bch_signatures *out)
 {
 	static const uint8_t bcache_magic[16] = BCACHE_SB_MAGIC_BYTES;
@@ -108,7 +119,7 @@ static void probe_own(const unsigned char *page, struct bch_signatures *out)
 	if (!memcmp(page + 24, bcache_magic, 16))
 		add_sig(out, "bcache", "other", "bcache", 4096 + 24, 16);
 	for (size_t i = 0; i < sizeof(info_blocks) / sizeof(info_blocks[0]); i++)
-		if (!memcmp(page, info_blocks[i].sig, strlen(info_blocks[i].sig) + 1))
+		if (bch_probe_info_block(page, 4096) == info_blocks[i].sig)
 			add_sig(out, info_blocks[i].type, "other", "bcache", 4096,
 				strlen(info_blocks[i].sig));
 }

@@ -30,6 +30,14 @@ struct bch_signatures {
 int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out);
 
 /*
+ * The namespace info block signature ("NVDIMM_PFN_INFO", "NVDIMM_DAX_INFO",
+ * "BTT_ARENA_INFO") at the start of a 4 KiB page, or NULL.  Found at byte
+ * 4096 of an image, it marks the raw capacity of an fsdax/devdax/sector
+ * namespace: the nvm-pages format starts at the data offset instead.
+ */
+const char *bch_probe_info_block(const void *page, size_t len);
+
+/*
  * Erase every signature's magic bytes, as `wipefs -a` does, probing again
  * after each round because erasing one can uncover another (a GPT's backup
  * header once the primary is gone).  At most `rounds` rounds; returns the

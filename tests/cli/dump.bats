@@ -129,3 +129,11 @@ setup() {
 	run bcache
 	assert_equal "$status" $EX_USAGE
 }
+
+@test "nvm dump names a raw-capacity image (namespace info block at 4096)" {
+	raw=$(mkimg raw.img 32M)
+	printf 'NVDIMM_PFN_INFO\0' | dd of="$raw" bs=1 seek=4096 conv=notrunc status=none
+	run --separate-stderr bcache nvm dump "$raw"
+	assert_equal "$status" $EX_NOT_FOUND
+	[[ "$stderr" == *"a namespace info block (NVDIMM_PFN_INFO) at byte 4096: this is an image of a namespace's raw capacity"* ]]
+}
