@@ -66,6 +66,7 @@ struct jctx {
 	struct journal *j;
 	size_t nj;
 	unsigned char *buf;		/* JSET_MAX_BYTES */
+	struct libscols_table *tb_jsets, *tb_keys;
 };
 
 static const struct bch_opt show_opts_def[] = {
@@ -174,6 +175,8 @@ static int journal_opt(int val, const char *arg, void *ctx)
 
 /* ---- analysis ---- */
 
+static int read_jset(struct jctx *c, const struct bch_jhit *h);
+
 static void journal_free(struct journal *j)
 {
 	bch_jscan_free(&j->scan);
@@ -220,6 +223,32 @@ static int jset_problems(struct jctx *c, const struct bch_jhit *h)
 					     "%llu)", (unsigned long long)h->seq,
 					     (unsigned long long)h->off, checks[i].text,
 					     h->version, (unsigned long long)h->last_seq);
+	return rc;
+}
+
+/*
+ * The section 13 checks of the live jsets of a list (their bytes are read
+ * again); problems for those not already reported through `seen`.
+ */
+static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jrange *r,
+		      const struct bch_jlist *seen)
+{
+	int rc = 0;
+
+	for (size_t i = l->lo; i < l->hi && !rc; i++) {
+		struct bch_jhit *h = &l->v[i].h;
+		long at;
+
+		if (h->seq < r->last_seq)
+			continue;
+		rc = read_jset(c, h);
+		if (rc)
+			return rc;
+		bch_jset_check(c->buf, h);
+		at = seen ? bch_jlist_find(seen, h->seq) : -1;
+		if (at < 0 || seen->v[at].h.csum != h->csum)
+			rc = jset_problems(c, h);
+	}
 	return rc;
 }
 
@@ -347,8 +376,7 @@ static int analyze(struct jctx *c, struct journal *j)
 	for (size_t i = 0; i < j->scan.n; i++)
 		j->invalid += j->scan.v[i].state != BCH_JSET_OK;
 	bch_jlist_range(&j->media, &j->mrange);
-	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++)
-		rc = jset_problems(c, &j->media.v[i].h);
+	rc = check_live(c, &j->media, &j->mrange, NULL);
 	if (!rc && j->conflicts)
 		rc = bch_problem_add(&c->ps, BCH_P_J_SEQ_CONFLICT, j->start, "media",
 				     "%llu seqs have copies with different contents",
@@ -356,6 +384,7 @@ static int analyze(struct jctx *c, struct journal *j)
 	if (rc || !j->kernel)
 		return rc ? rc : range_problems(c, "media", &j->media, &j->mrange);
 	rc = bch_jsrc_init(&src, c->m, &j->scan, j->magic);
+	src.events = c->o->all && !c->o->summary;
 	if (!rc)
 		rc = bch_journal_kernel_view(&src, &c->loc.g, &j->kv);
 	if (!rc)
@@ -368,7 +397,9 @@ static int analyze(struct jctx *c, struct journal *j)
 		return rc;
 	bch_jlist_range(&j->kv.list, &j->krange);
 	bch_jlist_range(&j->lv.list, &j->lrange);
-	rc = range_problems(c, "kernel", &j->kv.list, &j->krange);
+	rc = check_live(c, &j->kv.list, &j->krange, &j->media);
+	if (!rc)
+		rc = range_problems(c, "kernel", &j->kv.list, &j->krange);
 	if (!rc && j->kv.invalid)
 		rc = bch_problem_add(&c->ps, BCH_P_J_BAD_CSUM, 0, "kernel", "the kernel's read "
 				     "stopped %llu buckets at an invalid jset (bad checksum or "
@@ -575,10 +606,11 @@ static const char *const jset_cols[] = {
 	"prio_bucket",
 };
 
-static struct libscols_table *jset_table(struct out *o)
+static struct libscols_table *jset_table(struct out *o, struct jctx *c)
 {
-	struct libscols_table *tb = out_table(o, "jsets");
+	struct libscols_table *tb = c->tb_jsets ? c->tb_jsets : out_table(o, "jsets");
 
+	c->tb_jsets = tb;
 	if (tb && !scols_table_get_ncols(tb)) {
 		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
 		for (size_t i = 0; i < sizeof(jset_cols) / sizeof(jset_cols[0]); i++) {
@@ -609,12 +641,13 @@ static void header_keys(struct jctx *c, struct libscols_line *ln, size_t col)
 
 static int key_rows(struct out *o, struct jctx *c, const struct bch_jhit *h, const char *view)
 {
-	struct libscols_table *tb = out_table(o, "keys");
+	struct libscols_table *tb = c->tb_keys ? c->tb_keys : out_table(o, "keys");
 	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
 	size_t words = h->keys, at = 0;
 
 	if (!tb)
 		return -ENOMEM;
+	c->tb_keys = tb;
 	if (!scols_table_get_ncols(tb)) {
 		static const char *const n[] = { "device", "view", "seq", "offset", "index",
 						 "inode", "start", "size", "dirty", "ptrs", "key" };
@@ -669,6 +702,7 @@ static int jset_row(struct out *o, struct jctx *c, const struct journal *j, cons
 {
 	struct libscols_table *tb;
 	struct libscols_line *ln;
+	struct bch_jhit checked;
 	bool readable;
 
 	if (!seq_selected(c, j, h->seq) && h->state == BCH_JSET_OK)
@@ -676,7 +710,12 @@ static int jset_row(struct out *o, struct jctx *c, const struct journal *j, cons
 	readable = h->state == BCH_JSET_OK && !read_jset(c, h);
 	if (readable && !has_inode(c, h))
 		return 0;
-	tb = jset_table(o);
+	if (readable && !h->checked) {
+		checked = *h;
+		bch_jset_check(c->buf, &checked);
+		h = &checked;
+	}
+	tb = jset_table(o, c);
 	ln = tb ? scols_table_new_line(tb, NULL) : NULL;
 	if (!ln)
 		return -ENOMEM;
@@ -752,11 +791,11 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 	return rc;
 }
 
-static int summary_row(struct out *o, struct jctx *c, const char *view,
+static int summary_row(struct out *o, struct libscols_table *tb, struct jctx *c,
+		       const char *view,
 		       const struct bch_jlist *l, const struct bch_jrange *r,
 		       const struct bch_jview *v, uint64_t dups, uint64_t invalid)
 {
-	struct libscols_table *tb = out_table(o, "summary");
 	struct libscols_line *ln;
 	char gaps[512];
 	static const char *const n[] = {
@@ -775,7 +814,8 @@ static int summary_row(struct out *o, struct jctx *c, const char *view,
 	ln = scols_table_new_line(tb, NULL);
 	if (!ln)
 		return -ENOMEM;
-	gaps_text(l, r, gaps, sizeof(gaps));
+	if (!gaps_text(l, r, gaps, sizeof(gaps)))
+		snprintf(gaps, sizeof(gaps), "%s", o->json ? "" : "none");
 	out_cell(ln, 0, "%s", c->path);
 	out_cell(ln, 1, "%s", view);
 	out_cell(ln, 2, "%llu", (unsigned long long)r->newest);
@@ -802,49 +842,40 @@ static int summary_row(struct out *o, struct jctx *c, const char *view,
 	return 0;
 }
 
-static uint64_t view_dups(const struct bch_jview *v)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < v->nev; i++)
-		n += v->ev[i].outcome == BCH_JINS_DUPLICATE;
-	return n;
-}
-
 static int summaries(struct out *o, struct jctx *c)
 {
-	int rc = 0;
+	struct libscols_table *tb = out_table(o, "summary");
+	int rc = tb ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < c->nj && !rc; i++) {
 		const struct journal *j = &c->j[i];
 
 		if (j->kernel) {
-			rc = summary_row(o, c, "kernel", &j->kv.list, &j->krange, &j->kv,
-					 view_dups(&j->kv), j->kv.invalid);
+			rc = summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange, &j->kv,
+					 j->kv.duplicates, j->kv.invalid);
 			if (!rc)
-				rc = summary_row(o, c, "buckets", &j->lv.list, &j->lrange, &j->lv,
-						 view_dups(&j->lv), j->lv.invalid);
+				rc = summary_row(o, tb, c, "buckets", &j->lv.list, &j->lrange, &j->lv,
+						 j->lv.duplicates, j->lv.invalid);
 		}
 		if (!rc)
-			rc = summary_row(o, c, "media", &j->media, &j->mrange, NULL, j->dups,
+			rc = summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL, j->dups,
 					 j->invalid);
+	}
+	if (rc || !c->nj) {
+		scols_unref_table(tb);
+		return rc;
 	}
 	out_title(o, "summary (kernel: the v7 kernel's read; buckets: every bucket in "
 		  "order; media: magic scan of the region)");
-	return rc ? rc : out_emit(o, out_table(o, "summary"));
+	return out_emit(o, tb);
 }
 
-static int emit_named(struct out *o, const char *name, const char *title)
+/* Emit a table that rows were added to (none: nothing in text mode). */
+static int emit_rows(struct out *o, struct libscols_table *tb, const char *title)
 {
-	struct libscols_table *tb = out_table(o, name);
-
 	if (!tb)
-		return -ENOMEM;
-	if (!o->json && !scols_table_get_nlines(tb)) {
-		scols_unref_table(tb);
 		return 0;
-	}
-	if (!scols_table_get_ncols(tb)) {	/* JSON: keep an empty member */
+	if (!o->json && !scols_table_get_nlines(tb)) {
 		scols_unref_table(tb);
 		return 0;
 	}
@@ -862,10 +893,10 @@ static int show_output(struct out *o, struct jctx *c)
 		if (!rc)
 			rc = media_rows(o, c, &c->j[i]);
 	}
-	if (!rc && !c->o->summary)
-		rc = emit_named(o, "jsets", "jsets");
-	if (!rc && !c->o->summary && c->o->keys)
-		rc = emit_named(o, "keys", "keys (kernel text form)");
+	if (!rc)
+		rc = emit_rows(o, c->tb_jsets, "jsets");
+	if (!rc)
+		rc = emit_rows(o, c->tb_keys, "keys (kernel text form)");
 	if (!rc)
 		rc = summaries(o, c);
 	if (!rc)

@@ -106,6 +106,7 @@ int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
 	struct bch_media *m;
 	int rc = bch_media_open(path, 0, &m);
 
+	memset(ns, 0, sizeof(*ns));	/* callers free it on every path */
 	if (rc)
 		return bch_open_error(path, rc);
 	rc = bch_nvm_load(m, ns);

@@ -19,6 +19,7 @@ int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jsca
 	s->m = m;
 	s->scan = scan;
 	s->magic = magic;
+	s->events = true;
 	s->buf = malloc(JSET_MAX_BYTES);
 	return s->buf ? 0 : -ENOMEM;
 }
@@ -74,11 +75,11 @@ void bch_jview_free(struct bch_jview *v)
 	v->nev = v->evcap = 0;
 }
 
-static void view_init(struct bch_jview *v, unsigned int n)
+static void view_init(struct bch_jview *v, unsigned int n, bool events)
 {
 	memset(v, 0, sizeof(*v));
 	v->n = n;
-	v->evmax = EVENTS_MAX;
+	v->evmax = events ? EVENTS_MAX : 0;
 	v->probe_hit = -1;
 	v->cur_idx = -1;
 	for (unsigned int i = 0; i < SB_JOURNAL_BUCKETS; i++)
@@ -163,6 +164,8 @@ static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct b
 		rc = bch_jlist_insert(&v->list, &h, (int)b);
 		if (rc < 0)
 			return rc;
+		v->duplicates += rc == BCH_JINS_DUPLICATE;
+		v->expired += rc == BCH_JINS_EXPIRED;
 		if (rc == BCH_JINS_ADDED) {
 			ret = 1;
 			bk->added++;
@@ -239,7 +242,7 @@ int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
 	unsigned int n = g->n, l, r, m;
 	int rc;
 
-	view_init(v, n);
+	view_init(v, n, src->events);
 	if (!n)
 		return 0;
 	rc = find_first(src, g, v, &l);
@@ -287,7 +290,7 @@ int bch_journal_linear_view(struct bch_jsrc *src, const struct bch_jgeom *g,
 {
 	int rc = 0;
 
-	view_init(v, g->n);
+	view_init(v, g->n, src->events);
 	for (unsigned int b = 0; b < g->n && rc >= 0; b++)
 		rc = read_bucket(src, g, v, b);
 	finish(v);

@@ -4,6 +4,7 @@
  * the replay list (10.3) and the replay range (10.4).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,10 +88,14 @@ const char *bch_jset_state_name(enum bch_jset_state s)
 	return "?";
 }
 
-/* Section 13 checks on the payload of a valid jset. */
-static void check_payload(const unsigned char *p, struct bch_jhit *h)
+void bch_jset_check(const void *ptr, struct bch_jhit *h)
 {
+	const unsigned char *p = ptr;
 	const unsigned char *k = p + BCH_JSET_HDR, *end = k + 8ULL * h->keys;
+
+	h->flags = 0;
+	h->nkeys = 0;
+	h->checked = 1;
 
 	if (h->version != BCACHE_JSET_VERSION)
 		h->flags |= BCH_JF_VERSION;
@@ -152,7 +157,6 @@ void bch_jset_eval(const void *ptr, size_t avail, uint64_t magic, uint64_t off,
 		return;
 	}
 	h->state = BCH_JSET_OK;
-	check_payload(p, h);
 }
 
 /* ---- magic scan ---- */
@@ -183,17 +187,38 @@ static int scan_add(struct bch_jscan *s, const struct bch_jhit *h)
 	return 0;
 }
 
-/* Positions [pos, pos + todo) of a window whose buffer holds len bytes. */
+/* The first index in [i, lim) whose aligned word is the magic, or lim. */
+static size_t find_magic(const uint64_t *w, size_t i, size_t lim, uint64_t magic)
+{
+	for (; i + 4 <= lim; i += 4)
+		if ((w[i] == magic) | (w[i + 1] == magic) | (w[i + 2] == magic) |
+		    (w[i + 3] == magic))
+			break;
+	for (; i < lim; i++)
+		if (w[i] == magic)
+			return i;
+	return lim;
+}
+
+/*
+ * Jsets starting at [pos, pos + todo) of a window whose buffer holds len
+ * bytes (buf is 8-byte aligned, as pos is): the magic sits at word 1.
+ */
 static int scan_window(struct bch_jscan *s, const unsigned char *buf, size_t len,
 		       uint64_t pos, size_t todo)
 {
-	for (size_t i = 0; i + 16 <= len && i < todo; i += 8) {
+	const uint64_t *w = (const void *)buf;
+	size_t words = len / 8, lim = todo / 8 + 1;
+
+	if (lim > words)
+		lim = words;
+	for (size_t i = find_magic(w, 1, lim, s->magic); i < lim;
+	     i = find_magic(w, i + 1, lim, s->magic)) {
 		struct bch_jhit h;
 		int rc;
 
-		if (le64(buf + i + 8) != s->magic)
-			continue;
-		bch_jset_eval(buf + i, len - i, s->magic, pos + i, &h);
+		bch_jset_eval(buf + 8 * (i - 1), len - 8 * (i - 1), s->magic,
+			      pos + 8 * (i - 1), &h);
 		rc = scan_add(s, &h);
 		if (rc)
 			return rc;
@@ -218,10 +243,15 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 		return -EINVAL;
 	s->start = start;
 	s->end = end;
+	if (start == end)
+		return 0;
+	if (m->map)	/* devdax: already mapped */
+		return scan_window(s, (const unsigned char *)m->map + start, end - start,
+				   start, end - start);
 	buf = malloc(SCAN_WINDOW + JSET_MAX_BYTES);
 	if (!buf)
 		return -ENOMEM;
-	for (pos = start; pos < end && !rc; pos += SCAN_WINDOW) {
+	for (pos = start, rc = 0; pos < end && !rc; pos += SCAN_WINDOW) {
 		uint64_t len = end - pos;
 
 		if (len > SCAN_WINDOW + JSET_MAX_BYTES)
@@ -298,7 +328,7 @@ static int list_room(struct bch_jlist *l)
 
 int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
 {
-	size_t where;
+	size_t where, old_lo;
 	int rc;
 
 	if (!l->work_max)
@@ -323,11 +353,11 @@ int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
 			break;
 		}
 	}
+	old_lo = l->lo;
 	rc = list_room(l);
 	if (rc)
 		return rc;
-	if (where < l->lo)	/* list_room moved the entries down */
-		where = l->lo;
+	where -= old_lo - l->lo;	/* list_room may move the entries down */
 	memmove(l->v + where + 1, l->v + where, (l->hi - where) * sizeof(*l->v));
 	l->work += l->hi - where;
 	l->v[where].h = *h;
@@ -411,10 +441,41 @@ static int cmp_seq_off(const void *a, const void *b)
 	return x->h.off < y->h.off ? -1 : x->h.off > y->h.off;
 }
 
+/*
+ * Sort by (seq, offset).  A circular journal read in offset order is a
+ * rotation of that order (one descent): rotate instead of sorting.
+ */
+static int sort_by_seq(struct bch_jentry *v, size_t n)
+{
+	size_t descents = 0, at = 0;
+	struct bch_jentry *tmp;
+
+	for (size_t i = 1; i < n && descents < 2; i++)
+		if (cmp_seq_off(&v[i - 1], &v[i]) > 0) {
+			descents++;
+			at = i;
+		}
+	if (!descents)
+		return 0;
+	if (descents > 1 || cmp_seq_off(&v[n - 1], &v[0]) > 0) {
+		qsort(v, n, sizeof(*v), cmp_seq_off);
+		return 0;
+	}
+	tmp = malloc(at * sizeof(*v));
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, v, at * sizeof(*v));
+	memmove(v, v + at, (n - at) * sizeof(*v));
+	memcpy(v + (n - at), tmp, at * sizeof(*v));
+	free(tmp);
+	return 0;
+}
+
 int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dups,
 		   uint64_t *conflicts)
 {
 	size_t n = 0;
+	int rc;
 
 	*dups = *conflicts = 0;
 	bch_jlist_free(l);
@@ -427,7 +488,9 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 			l->v[n].h = s->v[i];
 			l->v[n++].bucket = -1;
 		}
-	qsort(l->v, n, sizeof(*l->v), cmp_seq_off);
+	rc = sort_by_seq(l->v, n);
+	if (rc)
+		return rc;
 	/* keep the first copy by offset of every seq */
 	for (size_t i = 0; i < n; i++) {
 		if (l->hi && l->v[l->hi - 1].h.seq == l->v[i].h.seq) {

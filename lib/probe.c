@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <blkid.h>
 
@@ -37,14 +39,14 @@ static void add_sig(struct bch_signatures *out, const char *type, const char *us
 	s->length = length;
 }
 
-static int probe_blkid(struct bch_media *m, struct bch_signatures *out)
+static int probe_blkid(int fd, uint64_t size, struct bch_signatures *out)
 {
 	blkid_probe pr = blkid_new_probe();
 	int rc = 0;
 
 	if (!pr)
 		return -ENOMEM;
-	if (blkid_probe_set_device(pr, m->fd, 0, m->size)) {
+	if (blkid_probe_set_device(pr, fd, 0, size)) {
 		rc = -EIO;
 		goto out;
 	}
@@ -111,10 +113,48 @@ static void probe_own(const unsigned char *page, struct bch_signatures *out)
 				strlen(info_blocks[i].sig));
 }
 
+/* Copy [off, off + len) of the device into the same place of fd. */
+static int shadow_copy(struct bch_media *m, int fd, unsigned char *buf, uint64_t off,
+		       uint64_t len)
+{
+	int rc = bch_media_read(m, buf, len, off);
+
+	if (rc)
+		return rc;
+	if (pwrite(fd, buf, len, off) != (ssize_t)len)
+		return -errno ? -errno : -EIO;
+	return 0;
+}
+
+/*
+ * libblkid reads through read(), which a devdax node does not support: give
+ * it a sparse file of the device's size holding copies of the first and the
+ * last SHADOW_SPAN bytes, where every signature it knows lives.
+ */
+#define SHADOW_SPAN (1ULL << 20)
+static int dax_shadow(struct bch_media *m)
+{
+	uint64_t span = m->size < SHADOW_SPAN ? m->size : SHADOW_SPAN;
+	unsigned char *buf = malloc(span);
+	int fd = memfd_create("bcache-probe", MFD_CLOEXEC);
+	int rc = buf && fd >= 0 ? 0 : -ENOMEM;
+
+	if (!rc && ftruncate(fd, m->size) < 0)
+		rc = -errno;
+	if (!rc)
+		rc = shadow_copy(m, fd, buf, 0, span);
+	if (!rc)
+		rc = shadow_copy(m, fd, buf, m->size - span, span);
+	free(buf);
+	if (rc && fd >= 0)
+		close(fd);
+	return rc ? rc : fd;
+}
+
 int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out)
 {
 	unsigned char page[4096];
-	int rc = 0;
+	int fd, rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (m->size >= 2 * 4096) {
@@ -123,9 +163,13 @@ int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out)
 			return rc;
 		probe_own(page, out);
 	}
-	/* libblkid reads through the fd; a devdax node has no usable size there. */
 	if (m->kind != BCH_MEDIA_DAX)
-		rc = probe_blkid(m, out);
+		return probe_blkid(m->fd, m->size, out);
+	fd = dax_shadow(m);
+	if (fd < 0)
+		return fd;
+	rc = probe_blkid(fd, m->size, out);
+	close(fd);
 	return rc;
 }
 

@@ -95,7 +95,8 @@ struct bch_jhit {
 	uint32_t version, keys;		/* keys: u64 payload words */
 	uint32_t nkeys;			/* bkeys in the payload (valid jsets) */
 	uint8_t state;			/* enum bch_jset_state */
-	uint8_t flags;			/* BCH_JF_* */
+	uint8_t flags;			/* BCH_JF_* (once checked) */
+	uint8_t checked;		/* bch_jset_check ran */
 };
 
 static inline uint64_t bch_jset_bytes(const struct bch_jhit *h)
@@ -106,6 +107,8 @@ static inline uint64_t bch_jset_bytes(const struct bch_jhit *h)
 /* Evaluate the jset at p (avail readable bytes) against a magic. */
 void bch_jset_eval(const void *p, size_t avail, uint64_t magic, uint64_t off,
 		   struct bch_jhit *out);
+/* The section 13 checks of a valid jset's bytes: sets flags and nkeys. */
+void bch_jset_check(const void *p, struct bch_jhit *h);
 
 /* ---- the magic scan of a byte range (11.1 step 5) ---- */
 
@@ -210,6 +213,7 @@ struct bch_jview {
 	int cur_idx;		/* -1 when no bucket got a seq */
 	uint64_t journal_seq;
 	uint64_t invalid;	/* scans stopped by too big / bad csum */
+	uint64_t duplicates, expired;
 };
 
 /* 10.2 step 1: the i-th bucket of the golden-ratio probe over n buckets. */
@@ -224,6 +228,7 @@ struct bch_jsrc {
 	const struct bch_jscan *scan;
 	uint64_t magic;
 	unsigned char *buf;	/* JSET_MAX_BYTES, owned */
+	bool events;		/* keep a bch_jevent per jset seen */
 };
 int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
 		  uint64_t magic);

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/journal-bench.sh [BUILD]: `bcache journal show --summary` over a
+# 512 MiB journal region full of jsets, from the page cache, against `cat`
+# reading the same region to /dev/null.  Figures go to stdout; the results of
+# a run are written down in bench/README-journal.md.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+bcache=$build/cmd/bcache
+jgen=$build/tests/tools/journal-gen
+dir=$(mktemp -d "${TMPDIR:-/tmp}/journal-bench.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+
+ns=$dir/ns.img cache=$dir/cache.img region=$dir/region.img
+truncate -s 1G "$ns"
+truncate -s 64G "$cache"	# 32768 buckets of 2 MiB: 256 journal buckets
+"$bcache" make -M "$ns" -C "$cache" --bucket 2M --block 4k \
+	--cset-uuid 01234567-89ab-cdef-fedc-ba9876543210 > /dev/null
+# 256 buckets * 512 one-block jsets of 150 keys: the whole order-17 region
+"$jgen" "$ns" "$cache" --stride bucket --jsets 131072 --keys-per-jset 150 --lag 100
+# the region: namespace bytes [512 MiB, 1 GiB)
+dd if="$ns" of="$region" bs=1M skip=512 count=512 status=none
+
+best() { # CMD...: the best of 5 wall-clock runs, in seconds
+	local b=999 t s e
+	for _ in 1 2 3 4 5; do
+		s=$(date +%s.%N)
+		"$@" > /dev/null
+		e=$(date +%s.%N)
+		t=$(echo "$e - $s" | bc)
+		b=$(echo "if ($t < $b) $t else $b" | bc)
+	done
+	echo "$b"
+}
+
+cat "$ns" "$region" > /dev/null	# into the page cache
+t_cat=$(best cat "$region")
+t_dd=$(best dd if="$ns" of=/dev/null bs=128K skip=4096 count=4096 status=none)
+t_load=$(best "$bcache" nvm dump "$ns")
+t_show=$(best "$bcache" journal show "$ns" -C "$cache" --summary)
+t_media=$(best "$bcache" journal show "$ns" --summary)
+mib=512
+rate() { echo "$mib / $1" | bc; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
+echo "cat of the region (own file):      ${t_cat}s  $(rate "$t_cat") MiB/s"
+echo "dd of the region in the namespace: ${t_dd}s  $(rate "$t_dd") MiB/s"
+echo "nvm dump (namespace load only):    ${t_load}s"
+echo "journal show -C --summary:         ${t_show}s  $(rate "$t_show") MiB/s" \
+     "($(ratio "$t_cat" "$t_show") x cat, $(ratio "$t_dd" "$t_show") x dd)"
+echo "journal show --summary (no -C):    ${t_media}s  $(rate "$t_media") MiB/s" \
+     "($(ratio "$t_cat" "$t_media") x cat, $(ratio "$t_dd" "$t_media") x dd)"
+"$bcache" journal show "$ns" -C "$cache" --summary | tail -n 6

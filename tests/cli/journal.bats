@@ -1,0 +1,232 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# bcache journal show / extract against journals written by the test-only
+# writer tests/tools/journal-gen (v7 allocation, both d[] strides, knobs for
+# missing seqs and bad checksums).  Decoded values are compared with what the
+# writer printed it wrote.
+
+load helpers
+
+CSET=01234567-89ab-cdef-fedc-ba9876543210
+NSSET=10111213-1415-1617-1819-1a1b1c1d1e1f
+JGEN=${JGEN:-$(dirname "$BCACHE")/../tests/tools/journal-gen}
+
+# setup_journal CACHESIZE BLOCK STRIDE GEN-ARGS...: make -M + -C, then write
+setup_journal() {
+	local csize=$1 block=$2 stride=$3
+	shift 3
+	ns=$(mkimg ns.img 1G)
+	cache=$(mkimg cache.img "$csize")
+	bcache make -M "$ns" -C "$cache" --cset-uuid $CSET --set-uuid $NSSET \
+		--block "$block" > /dev/null
+	"$JGEN" "$ns" "$cache" --stride "$stride" --print "$@" > "$BATS_TEST_TMPDIR/gen.txt"
+}
+
+# gen_field SEQ FIELD: a value the writer printed for a jset
+gen_field() {
+	grep "^jset seq=$1 " "$BATS_TEST_TMPDIR/gen.txt" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2
+}
+
+@test "journal show: the worked example of 11.3 (probe reaches bucket 1 at i = 137)" {
+	setup_journal 16G 4k bytes --jsets 2
+	run bcache journal show "$ns" -C "$cache" --json
+	assert_success
+	j=$output
+	[ "$(jq '.journals[0].region_offset' <<< "$j")" = 134217728 ]
+	[ "$(jq '.journals[0].region_bytes' <<< "$j")" = 134217728 ]
+	[ "$(jq '.journals[0].owner' <<< "$j")" = 1 ]
+	[ "$(jq -r '.journals[0].magic' <<< "$j")" = 0xcb9f9e48c4277333 ]
+	[ "$(jq -r '.journals[0].stride' <<< "$j")" = "bytes (v7)" ]
+	k='.summary[] | select(.view == "kernel")'
+	[ "$(jq -r "$k | .found_by" <<< "$j")" = "probe i=137" ]
+	[ "$(jq "$k | .buckets_read" <<< "$j")" = 139 ]
+	[ "$(jq "$k | .cur_idx" <<< "$j")" = 1 ]
+	[ "$(jq "$k | .resume_offset" <<< "$j")" = $((0x8000800)) ]
+	[ "$(jq "$k | .newest_seq, .last_seq, .complete" <<< "$j" | tr '\n' ' ')" = "2 1 true " ]
+	# every bucket read in order: bucket 5 yields seq 2 again, as a duplicate
+	[ "$(jq '.summary[] | select(.view == "buckets") | .duplicates' <<< "$j")" = 1 ]
+	[ "$(jq -r '.jsets[] | select(.view == "kernel") | "\(.seq)@\(.offset)/\(.bucket)"' \
+		<<< "$j" | tr '\n' ' ')" = "1@$((0x8000400))/1 2@$((0x8001400))/1 " ]
+	[ "$(jq -r '.jsets[0].btree_root' <<< "$j")" = \
+		"1048575:9223372036854775295 len 512 -> [0:266240 gen 1]" ]
+	[ "$(jq -r '.jsets[0].uuid_bucket' <<< "$j")" = \
+		"0:18446744073709550592 len 1024 -> [0:265216 gen 1]" ]
+	[ "$(jq '.jsets[0].prio_bucket' <<< "$j")" = 257 ]
+	# the resume position lies inside seq 2: the quirk is reported
+	jq -r '.problems[].code' <<< "$j" | grep -qx J_RESUME_OVERWRITES
+}
+
+@test "journal show: the v7 byte stride makes the kernel miss seq 1-2 (exit 4)" {
+	# 16 buckets of 512 KiB, 4 KiB blocks: jset k of bucket 1 is at d[1] + 4096 k,
+	# so bucket 9 starts at the jset of seq 3; the probe (0, 9, ...) finds it
+	setup_journal 1G 4k bytes --jsets 50
+	run bcache journal show "$ns" -C "$cache" --json --no-keys
+	[ "$status" -eq $EX_PROBLEMS ]
+	k='.summary[] | select(.view == "kernel")'
+	[ "$(jq -r "$k | .found_by" <<< "$output")" = "probe i=1" ]
+	[ "$(jq "$k | .cur_idx" <<< "$output")" = 9 ]
+	[ "$(jq -r "$k | .missing_seqs" <<< "$output")" = 1-2 ]
+	m='.summary[] | select(.view == "media")'
+	[ "$(jq -r "$m | .newest_seq, .present, .complete" <<< "$output" | tr '\n' ' ')" = \
+		"50 50 true " ]
+	jq -r '.problems[].message' <<< "$output" | grep -qx "2 jsets intact on the media \
+(seq 1-2) are not in the kernel's replay (kernel newest 50, media newest 50)"
+	jq -r '.problems[].message' <<< "$output" | grep -qx \
+		"kernel view: journal entries 1-2 missing! (replaying 1-50)"
+	# the kernel's rows start at seq 3, found in bucket 9
+	[ "$(jq -r '[.jsets[] | select(.view == "kernel")][0] | "\(.seq) \(.bucket)"' \
+		<<< "$output")" = "3 9" ]
+	[ "$(jq -r '.jsets[] | select(.status == "missed_by_kernel") | .seq' <<< "$output" |
+		tr '\n' ' ')" = "1 2 " ]
+}
+
+# check_live_range: kernel rows equal what the writer wrote, key by key
+check_live_range() {
+	local j=$1 lo=$2 hi=$3 s
+	[ "$(jq -r '.jsets[] | select(.view == "kernel") | .seq' <<< "$j" | tr '\n' ' ')" = \
+	  "$(seq "$lo" "$hi" | tr '\n' ' ')" ]
+	for s in $(seq "$lo" "$hi"); do
+		row=$(jq -c ".jsets[] | select(.view == \"kernel\" and .seq == $s)" <<< "$j")
+		[ "$(jq .offset <<< "$row")" = "$(gen_field "$s" offset)" ]
+		[ "$(jq .last_seq <<< "$row")" = "$(gen_field "$s" last_seq)" ]
+		[ "$(jq .keys <<< "$row")" = "$(gen_field "$s" keys)" ]
+		[ "$(jq -r .csum_ok <<< "$row")" = true ]
+		[ "$(jq .btree_level <<< "$row")" = $((s % 3)) ]
+	done
+	# keys: the writer's fields, and the kernel text built here from them
+	got=$(jq -r ".keys[] | select(.view == \"kernel\") |
+		\"\(.seq) \(.index) \(.inode) \(.start) \(.size) \(.dirty) \(.ptrs) \(.key)\"" <<< "$j")
+	want=$(awk -v lo="$lo" -v hi="$hi" '$1 == "key" {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["seq"] < lo || f["seq"] > hi) next
+		txt = f["inode"] ":" f["start"] " len " f["size"] " -> ["
+		if (f["ptrs"] == 1) txt = txt "0:" f["ptr_offset"] " gen " f["gen"]
+		txt = txt "]"
+		if (f["dirty"] == 1) txt = txt " dirty"
+		print f["seq"], f["index"], f["inode"], f["start"], f["size"],
+		      (f["dirty"] == 1 ? "true" : "false"), f["ptrs"], txt
+	}' "$BATS_TEST_TMPDIR/gen.txt")
+	[ "$got" = "$want" ]
+	[ -n "$want" ]
+}
+
+@test "journal show: 700 jsets over many buckets, bucket-bytes stride, 4k blocks" {
+	setup_journal 2G 4k bucket --jsets 700 --lag 40
+	run bcache journal show "$ns" -C "$cache" --json
+	assert_success
+	check_live_range "$output" 661 700
+	[ "$(jq -r '.journals[0].stride' <<< "$output")" = "bucket bytes (v12)" ]
+	# 128 one-block jsets per bucket: seq 700 was written in bucket 6
+	[ "$(gen_field 700 bucket)" = 6 ]
+	[ "$(jq '.summary[] | select(.view == "kernel") | .cur_idx' <<< "$output")" = 6 ]
+	[ "$(jq '.summary[] | select(.view == "media") | .stale' <<< "$output")" = 660 ]
+}
+
+@test "journal show: 400 jsets, v7 byte stride, 512-byte blocks" {
+	setup_journal 2G 512 bytes --jsets 400 --lag 30 --seed 7
+	run bcache journal show "$ns" -C "$cache" --json
+	assert_success
+	check_live_range "$output" 371 400
+	[ "$(jq -r '.journals[0].stride' <<< "$output")" = "bytes (v7)" ]
+	# with 512-byte blocks a bucket's scan runs into the next buckets' jsets
+	[ "$(jq '.summary[] | select(.view == "buckets") | .duplicates' <<< "$output")" -gt 0 ]
+}
+
+@test "journal show: a missing seq fails the replay range (exit 4)" {
+	# seq 256 is the last jset of bucket 2 (128 one-block jsets per bucket)
+	setup_journal 2G 4k bucket --jsets 300 --lag 60 --skip 256
+	[ "$(gen_field 256 bucket)" = 2 ] && [ "$(gen_field 257 bucket)" = 3 ]
+	run bcache journal show "$ns" -C "$cache" --json --no-keys
+	[ "$status" -eq $EX_PROBLEMS ]
+	k='.summary[] | select(.view == "kernel")'
+	[ "$(jq -r "$k | .missing_seqs" <<< "$output")" = 256 ]
+	[ "$(jq "$k | .missing, .present, .complete" <<< "$output" | tr '\n' ' ')" = "1 59 false " ]
+	jq -r '.problems[].message' <<< "$output" | grep -qx \
+		"kernel view: journal entries 256 missing! (replaying 241-300)"
+	# a seq missing mid-bucket ends that bucket's scan: 281-300 follow it unread
+	setup_journal 2G 4k bucket --jsets 300 --lag 60 --skip 280
+	run bcache journal show "$ns" -C "$cache" --json --no-keys
+	[ "$status" -eq $EX_PROBLEMS ]
+	[ "$(jq -r "$k | .newest_seq" <<< "$output")" = 279 ]
+	jq -r '.problems[].message' <<< "$output" | grep -q "(seq 281-300) are not in the kernel"
+}
+
+@test "journal show: a bad checksum mid-bucket stops that bucket's scan, as the kernel's" {
+	# bucket 2 holds seqs 129-256 (128 one-block jsets per bucket)
+	setup_journal 2G 4k bucket --jsets 250 --lag 30 --bad-csum 240
+	run bcache journal show "$ns" -C "$cache" --json --no-keys --all
+	[ "$status" -eq $EX_PROBLEMS ]
+	k='.summary[] | select(.view == "kernel")'
+	[ "$(jq -r "$k | .newest_seq" <<< "$output")" = 239 ]
+	[ "$(jq -r '.jsets[] | select(.view == "kernel" and .status == "bad_csum") | .offset' \
+		<<< "$output")" = "$(gen_field 240 offset)" ]
+	# 241-250 are intact on the media: the kernel misses them
+	[ "$(jq -r '.jsets[] | select(.status == "missed_by_kernel") | .seq' <<< "$output" |
+		tr '\n' ' ')" = "$(seq 241 250 | tr '\n' ' ')" ]
+	jq -r '.problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
+	jq -r '.problems[].code' <<< "$output" | grep -qx J_BAD_CSUM
+}
+
+@test "journal show: stale jsets, filters --seq, --last, --inode, --no-keys" {
+	setup_journal 2G 4k bucket --jsets 200 --lag 10
+	run bcache journal show "$ns" -C "$cache" --json --all --no-keys
+	assert_success
+	[ "$(jq '[.jsets[] | select(.view == "media" and .status == "stale")] | length' \
+		<<< "$output")" = 190 ]
+	[ "$(jq 'has("keys")' <<< "$output")" = false ]
+	run bcache journal show "$ns" -C "$cache" --json --seq 193..195
+	[ "$(jq -r '.jsets[].seq' <<< "$output" | tr '\n' ' ')" = "193 194 195 " ]
+	run bcache journal show "$ns" -C "$cache" --json --last 3
+	[ "$(jq -r '.jsets[].seq' <<< "$output" | tr '\n' ' ')" = "198 199 200 " ]
+	run bcache journal show "$ns" -C "$cache" --json --inode 4
+	[ "$(jq -r '[.keys[].inode] | unique | .[]' <<< "$output")" = 4 ]
+	want=$(awk '$1 == "key" && $4 == "inode=4" { split($2, s, "="); if (s[2] > 190) n++ }
+		END { print n }' "$BATS_TEST_TMPDIR/gen.txt")
+	[ "$(jq '.keys | length' <<< "$output")" = "$want" ]
+}
+
+@test "journal show without -C: the owner's region scanned by magic" {
+	setup_journal 2G 4k bucket --jsets 300 --lag 25
+	run bcache journal show "$ns" --json --no-keys
+	assert_success
+	[ "$(jq '.journals[0].region_offset' <<< "$output")" = $((16 << 20)) ]
+	m='.summary[] | select(.view == "media")'
+	[ "$(jq "$m | .newest_seq, .last_seq, .present" <<< "$output" | tr '\n' ' ')" = "300 276 25 " ]
+	[ "$(jq '[.jsets[] | select(.view == "media")] | length' <<< "$output")" = 25 ]
+	run bcache journal show "$ns" --cset-uuid 00000000-0000-0000-0000-000000000001
+	[ "$status" -eq $EX_PROBLEMS ]
+}
+
+@test "journal extract: the live jsets raw, in seq order" {
+	setup_journal 2G 4k bucket --jsets 100 --lag 5
+	run bcache journal extract "$ns" -C "$cache" -o "$BATS_TEST_TMPDIR/j.bin"
+	assert_success
+	: > "$BATS_TEST_TMPDIR/want.bin"
+	for s in 96 97 98 99 100; do
+		off=$(gen_field $s offset)
+		len=$((240 + 8 * $(gen_field $s keys)))
+		dd if="$ns" bs=1 skip="$off" count="$len" status=none >> "$BATS_TEST_TMPDIR/want.bin"
+	done
+	cmp "$BATS_TEST_TMPDIR/j.bin" "$BATS_TEST_TMPDIR/want.bin"
+	run bcache journal extract "$ns" -C "$cache"
+	[ "$status" -eq $EX_USAGE ]
+}
+
+@test "journal show: errors are one line with the documented exit code" {
+	ns=$(mkimg ns.img 64M)
+	bcache make -M "$ns" > /dev/null
+	run bcache journal show "$ns"
+	[ "$status" -eq $EX_NOT_FOUND ]
+	run bcache journal show "$(mkimg zero.img 64M)"
+	[ "$status" -eq $EX_NOT_FOUND ]
+	run bcache journal show "$ns" -C "$(mkimg zero2.img 64M)"
+	[ "$status" -eq $EX_NOT_FOUND ]
+	run bcache journal show "$ns" --seq 5..1
+	[ "$status" -eq $EX_USAGE ]
+	# a cache device never attached to this namespace: no base K
+	c=$(mkimg c.img 1G)
+	bcache make -C "$c" -M "$(mkimg ns2.img 64M)" > /dev/null
+	run bcache journal show "$ns" -C "$c" --json
+	[ "$status" -eq $EX_PROBLEMS ]
+	jq -r '.problems[].code' <<< "$output" | grep -qx J_NO_BASE
+}

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the VM tier's suites (run inside the guest by tests/vm/guest.sh).
+
+load ../cli/helpers
+
+# The namespaces guest.sh made, one per mode, as bcache nvm list shows them
+# (read once per test; ns_refresh reads again after a change).
+ns_refresh() { "$BCACHE" nvm list --json > "$BATS_TEST_TMPDIR/list.json"; }
+ns_field() { # MODE FIELD
+	[ -s "$BATS_TEST_TMPDIR/list.json" ] || ns_refresh
+	jq -r --arg m "$1" --arg f "$2" '.namespaces[] | select(.mode == $m) | .[$f]' \
+		"$BATS_TEST_TMPDIR/list.json"
+}
+ns_name() { ns_field "$1" namespace; }
+ns_dev() { ns_field "$1" device; }
+
+sysfs_resource() { cat "/sys/bus/nd/devices/$1/resource"; }
+
+# host_check NAME: record that the host must find, in the NVDIMM's backing
+# file, the superblock that `make -M` with the fixed uuids writes to NAME
+# (built independently, on an image file of the same size).  Echoes the hex.
+host_check() {
+	local name=$1 size off img hex
+	size=$(ns_field_by_name "$name" size)
+	off=$(( $(sysfs_resource "$name") - $(sysfs_resource region0) +
+		$(ns_field_by_name "$name" data_offset) + 4096 ))
+	img=$(mkimg "ref-$name.img" "$size")
+	"$BCACHE" make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
+	hex=$(hexat "$img" 4096 232)
+	echo "$name $off $hex" >> "$BCACHE_VM_RESULTS/host-checks"
+	echo "$hex"
+}
+
+ns_field_by_name() { # NAME FIELD
+	[ -s "$BATS_TEST_TMPDIR/list.json" ] || ns_refresh
+	jq -r --arg n "$1" --arg f "$2" '.namespaces[] | select(.namespace == $n) | .[$f]' \
+		"$BATS_TEST_TMPDIR/list.json"
+}
