@@ -199,11 +199,21 @@ check_keys() {
 }
 
 @test "man drift: every JSON key a command prints is in its page" {
-	local img rc
+	local img rc jns jcache
 	img=$(mkimg ns.img 64M)
 	bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
 	check_keys bcache-make make -M "$(mkimg other.img 64M)" --dry-run --json
 	check_keys bcache-nvm nvm dump --json "$img"
+	# the journal, when this build has the test-only journal writer
+	if [ -x "$(dirname "$BCACHE")/../tests/tools/journal-gen" ]; then
+		jns=$(mkimg jns.img 1G)
+		jcache=$(mkimg jcache.img 16G)
+		bcache make -M "$jns" -C "$jcache" --block 4k > /dev/null
+		"$(dirname "$BCACHE")/../tests/tools/journal-gen" "$jns" "$jcache" \
+			--stride bytes --jsets 5 > /dev/null
+		check_keys bcache-journal journal show --all --json "$jns" -C "$jcache"
+		check_keys bcache-show show --json "$jcache"
+	fi
 	# commands that may not exist on this branch yet: checked when they do
 	for c in "nvm check" "nvm list" show "journal show"; do
 		all_commands | grep -qx "$c" || continue
