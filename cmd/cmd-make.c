@@ -180,31 +180,98 @@ static uint32_t logical_block(const struct bch_media *m)
 	return (uint32_t)lbs;
 }
 
+/*
+ * Refuse a device that is mounted, held by another driver (sysfs holders) or
+ * registered with bcache.  --force does not override this.
+ */
+static int refuse_in_use(const char *operand)
+{
+	char path[4096];
+	struct bch_target_use u;
+
+	if (bch_target_resolve(operand, path, sizeof(path), NULL) ||
+	    bch_target_in_use(path, &u))
+		return BCH_EXIT_OK;	/* bch_media_open reports these */
+	if (u.mounted)
+		bch_err("%s: %s is mounted on %s; refusing", operand, path, u.mountpoint);
+	else if (u.bcache)
+		bch_err("%s: %s is registered with bcache (sysfs bcache/ exists); refusing",
+			operand, path);
+	else if (u.held)
+		bch_err("%s: %s is held by %s (sysfs holders); refusing", operand, path,
+			u.holder);
+	else
+		return BCH_EXIT_OK;
+	return BCH_EXIT_REFUSED;
+}
+
+/* Signatures: refused without --force (--dry-run: noted, reported later). */
+static int check_signatures(const struct make_opts *o, const char *path,
+			    const struct bch_signatures *sigs, bool *refused)
+{
+	for (size_t i = 0; i < sigs->n; i++) {
+		const struct bch_signature *s = &sigs->v[i];
+
+		if (o->force) {
+			if (!o->json)
+				bch_warn("%s: %s signature at offset %llu will be %s", path,
+					 s->type, (unsigned long long)s->offset,
+					 o->dry_run ? "wiped (not now: --dry-run)" :
+					 "overwritten");
+			continue;
+		}
+		bch_err("%s: found %s %s signature at offset %llu; refusing to overwrite "
+			"it (use --force)", path, s->type,
+			!strcmp(s->usage, "other") ? "" : s->usage,
+			(unsigned long long)s->offset);
+		if (!o->dry_run)
+			return BCH_EXIT_REFUSED;
+		*refused = true;
+	}
+	if (sigs->dropped)
+		bch_warn("%s: %zu more signatures not listed", path, sigs->dropped);
+	return BCH_EXIT_OK;
+}
+
+/*
+ * What every device of `make` goes through before anything is written: the
+ * in-use checks, an exclusive open (read-write unless --dry-run), the
+ * signature probe and its verdict.  Returns an exit code.
+ */
+static int open_checked(const struct make_opts *o, const char *path, struct bch_media **m,
+			struct bch_signatures *sigs, bool *refused)
+{
+	unsigned int flags = BCH_MEDIA_EXCL | (o->dry_run ? 0 : BCH_MEDIA_WRITE);
+	int rc = refuse_in_use(path);
+
+	if (rc)
+		return rc;
+	rc = bch_media_open(path, flags, m);
+	if (rc)
+		return bch_open_error(path, rc);
+	rc = bch_probe_signatures(*m, sigs);
+	if (rc) {
+		bch_err("%s: cannot probe for existing signatures: %s", path, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	return check_signatures(o, path, sigs, refused);
+}
+
+
 /* Open, probe and build the superblock of one -C/-B device; an exit code. */
 static int bdev_prepare(const struct make_opts *o, const struct bdev_opts *b, int i,
 			struct bdev_dev *d)
 {
 	struct bch_cache_sb_params p = { .backing = b->backing[i] };
 	const char *path = b->path[i];
+	bool refused = false;
 	uint32_t lbs;
-	int rc = bch_media_open(path, BCH_MEDIA_EXCL | (o->dry_run ? 0 : BCH_MEDIA_WRITE),
-				&d->m);
+	int rc = open_checked(o, path, &d->m, &d->sigs, &refused);
 
-	if (rc) {
-		bch_err("%s: cannot open: %s", path, strerror(-rc));
-		return rc == -EBUSY || rc == -ENOTSUP ? BCH_EXIT_REFUSED : BCH_EXIT_ERROR;
-	}
-	rc = bch_probe_signatures(d->m, &d->sigs);
-	if (rc) {
-		bch_err("%s: cannot probe for existing signatures: %s", path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
-	for (size_t k = 0; k < d->sigs.n && !o->force; k++) {
-		bch_err("%s: found %s signature at offset %llu; refusing to overwrite it "
-			"(use --force)", path, d->sigs.v[k].type,
-			(unsigned long long)d->sigs.v[k].offset);
-		return BCH_EXIT_REFUSED;
-	}
+	if (rc)
+		return rc;
+	if (refused)
+		return BCH_EXIT_REFUSED;	/* --dry-run: the reason was printed */
 	lbs = logical_block(d->m);
 	memcpy(p.set_uuid, b->cset_uuid, 16);
 	if (b->have_dev_uuid)
@@ -236,6 +303,11 @@ static int bdev_prepare(const struct make_opts *o, const struct bdev_opts *b, in
 			p.bucket_size);
 		return BCH_EXIT_USAGE;
 	}
+	/* the kernel's cache_alloc() needs roundup_pow_of_two(nbuckets) >> 10 > 0 */
+	if (!p.backing && d->sb.nbuckets <= 512 && !o->json)
+		bch_warn("%s: only %llu buckets: the kernel refuses to run a cache with 512 "
+			 "buckets or fewer (\"nbuckets is too small\"); use a smaller --bucket",
+			 path, (unsigned long long)d->sb.nbuckets);
 	return BCH_EXIT_OK;
 }
 
@@ -417,83 +489,19 @@ static int make_opt(int val, const char *arg, void *ctx)
 	return bdev_opt(o->bd, o->cmd, val, arg);
 }
 
-/*
- * Refuse a device that is mounted, held by another driver (sysfs holders) or
- * registered with bcache.  --force does not override this.
- */
-static int refuse_in_use(const char *operand)
-{
-	char path[4096];
-	struct bch_target_use u;
-
-	if (bch_target_resolve(operand, path, sizeof(path), NULL) ||
-	    bch_target_in_use(path, &u))
-		return BCH_EXIT_OK;	/* bch_media_open reports these */
-	if (u.mounted)
-		bch_err("%s: %s is mounted on %s; refusing", operand, path, u.mountpoint);
-	else if (u.bcache)
-		bch_err("%s: %s is registered with bcache (sysfs bcache/ exists); refusing",
-			operand, path);
-	else if (u.held)
-		bch_err("%s: %s is held by %s (sysfs holders); refusing", operand, path,
-			u.holder);
-	else
-		return BCH_EXIT_OK;
-	return BCH_EXIT_REFUSED;
-}
-
-/* Signatures: refused without --force (--dry-run: noted, reported later). */
-static int check_signatures(const struct make_opts *o, struct make_dev *d)
-{
-	for (size_t i = 0; i < d->sigs.n; i++) {
-		const struct bch_signature *s = &d->sigs.v[i];
-
-		if (o->force) {
-			if (!o->json)
-				bch_warn("%s: %s signature at offset %llu will be %s", d->path,
-					 s->type, (unsigned long long)s->offset,
-					 o->dry_run ? "wiped (not now: --dry-run)" :
-					 "overwritten");
-			continue;
-		}
-		bch_err("%s: found %s %s signature at offset %llu; refusing to overwrite "
-			"it (use --force)", d->path, s->type,
-			!strcmp(s->usage, "other") ? "" : s->usage,
-			(unsigned long long)s->offset);
-		if (!o->dry_run)
-			return BCH_EXIT_REFUSED;
-		d->refused = true;
-	}
-	if (d->sigs.dropped)
-		bch_warn("%s: %zu more signatures not listed", d->path, d->sigs.dropped);
-	return BCH_EXIT_OK;
-}
-
 /* Open, size and probe one device; returns an exit code. */
 static int prepare(const struct make_opts *o, struct make_dev *d)
 {
-	unsigned int flags = BCH_MEDIA_EXCL | (o->dry_run ? 0 : BCH_MEDIA_WRITE);
-	int rc = refuse_in_use(d->path);
+	int rc = open_checked(o, d->path, &d->m, &d->sigs, &d->refused);
 
 	if (rc)
 		return rc;
-	rc = bch_media_open(d->path, flags, &d->m);
-	if (rc)
-		return bch_open_error(d->path, rc);
 	if (d->m->size < BCH_NVM_MIN_DEVICE) {
 		bch_err("%s: device too small: %llu bytes, need at least %llu "
 			"(16 MiB metadata area + 1 page)", d->path,
 			(unsigned long long)d->m->size, (unsigned long long)BCH_NVM_MIN_DEVICE);
 		return BCH_EXIT_REFUSED;
 	}
-	rc = bch_probe_signatures(d->m, &d->sigs);
-	if (rc) {
-		bch_err("%s: cannot probe for existing signatures: %s", d->path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
-	rc = check_signatures(o, d);
-	if (rc)
-		return rc;
 	if (d->m->size < BCH_NVM_WARN_DEVICE && !o->json)
 		bch_warn("%s: smaller than 32 MiB: no order-12 block, so no journal region "
 			 "of 16 MiB or more, can be allocated", d->path);

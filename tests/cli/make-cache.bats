@@ -125,3 +125,13 @@ PY
 	run blkid -p -o value -s TYPE "$dev"
 	assert_output bcache
 }
+
+@test "make -C warns when the kernel would find too few buckets (<= 512)" {
+	img=$(mkimg few.img 64M)
+	run --separate-stderr bcache make -C "$img"
+	assert_success
+	[[ "$stderr" == *"only 128 buckets: the kernel refuses to run a cache with 512 buckets or fewer"* ]]
+	run --separate-stderr bcache make -C "$img" --bucket 64k --force
+	assert_success
+	[[ "$stderr" != *"buckets or fewer"* ]]
+}

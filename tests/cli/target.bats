@@ -50,7 +50,7 @@ no_nd_bus() {
 	assert_success
 }
 
-@test "refuses a mounted loop device even with --force, unchanged" {
+@test "refuses a mounted loop device even with --force (-M, -C and -B), unchanged" {
 	need_root
 	img=$(mkimg ext4.img 64M)
 	mkfs.ext4 -q -F "$img"
@@ -59,10 +59,12 @@ no_nd_bus() {
 	mkdir -p "$MNT"
 	mount -o ro,noload "$dev" "$MNT" 2>/dev/null || skip "cannot mount here"
 	before=$(digest "$dev")
-	run --separate-stderr bcache make -M "$dev" --force
-	assert_equal "$status" $EX_REFUSED
-	assert_equal "$stderr" "bcache: $dev: $dev is mounted on $MNT; refusing"
-	[ "$(digest "$dev")" = "$before" ]
+	for kind in -M -C -B; do
+		run --separate-stderr bcache make $kind "$dev" --force
+		assert_equal "$status" $EX_REFUSED
+		assert_equal "$stderr" "bcache: $dev: $dev is mounted on $MNT; refusing"
+		[ "$(digest "$dev")" = "$before" ]
+	done
 	umount "$MNT"
 	[ "$(digest "$dev")" = "$before" ]
 }
