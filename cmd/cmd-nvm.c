@@ -287,9 +287,15 @@ int nvm_print_problems(struct out *o, const struct bch_nvm_ns *ns)
 		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
 		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
 	}
+	if (!o->json && !ns->problems.n) {
+		scols_unref_table(tb);
+		return 0;
+	}
+	out_title(o, "problems");
 	for (size_t i = 0; i < ns->problems.n; i++) {
 		const struct bch_problem *p = &ns->problems.v[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		int rc;
 
 		if (!ln)
 			return -ENOMEM;
@@ -299,12 +305,10 @@ int nvm_print_problems(struct out *o, const struct bch_nvm_ns *ns)
 		out_cell(ln, 3, "%llu", (unsigned long long)p->offset);
 		out_cell(ln, 4, "%s", p->where);
 		out_cell(ln, 5, "%s", p->message);
+		rc = out_table_flush(o, tb);
+		if (rc)
+			return rc;
 	}
-	if (!o->json && !ns->problems.n) {
-		scols_unref_table(tb);
-		return 0;
-	}
-	out_title(o, "problems");
 	return out_emit(o, tb);
 }
 
@@ -385,6 +389,7 @@ static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct 
 	if (!tb)
 		return -ENOMEM;
 	add_columns(o, tb, idx, ncols);
+	out_title(o, "allocations (%zu records)", ns->nallocs);
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
 		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
@@ -405,9 +410,10 @@ static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct 
 				return -ENOMEM;
 			for (int c = 0; c < ncols && !rc; c++)
 				rc = alloc_cell(o, ln, c, idx[c], ns, pg, k, &r, valid);
+			if (!rc)
+				rc = out_table_flush(o, tb);
 		}
 	}
-	out_title(o, "allocations (%zu records)", ns->nallocs);
 	return rc ? rc : out_emit(o, tb);
 }
 
@@ -775,6 +781,14 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 	return ret;
 }
 
+/* The last device loaded: its tables are filled in their creation order. */
+static int last_loaded(struct bch_nvm_ns *const *ns, int n)
+{
+	while (n > 0 && !ns[n - 1])
+		n--;
+	return n - 1;
+}
+
 static void free_all(struct bch_nvm_ns **ns, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -833,6 +847,8 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 
 		if (!ns[i])
 			continue;
+		if (i == last_loaded(ns, argc - first))
+			out_final(&o);
 		err = dump_one(&o, ns[i], &opts, idx, ncols);
 		if (err == -EINVAL || err == -ERANGE) {
 			bch_err("%s: --hex: '%s' is not superblock, owner_list or slot:N "
@@ -902,9 +918,12 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_ERROR;
 	ret = load_all(n, argv + first, ns);
 	out_init(&o, opts.json);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (i == last_loaded(ns, n))
+			out_final(&o);
 		if (ns[i] && (opts.json || ns[i]->problems.n) && nvm_print_problems(&o, ns[i]))
 			ret = BCH_EXIT_ERROR;
+	}
 	ret = check_status(ns, n, ret);
 	free_all(ns, n);
 	if (out_finish(&o))

@@ -20,7 +20,7 @@ struct libscols_table *out_table(struct out *o, const char *name)
 
 	if (o->json) {
 		for (int i = 0; i < o->npending; i++)
-			if (!strcmp(scols_table_get_name(o->pending[i]), name))
+			if (o->pending[i] && !strcmp(scols_table_get_name(o->pending[i]), name))
 				return o->pending[i];
 	}
 	tb = scols_new_table();
@@ -90,76 +90,288 @@ void out_title(struct out *o, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* Append the members of {"name": [...]} to buf, without the outer braces. */
-static int append_members(char **buf, size_t *len, const char *doc)
+/* The member "name": [...] of a one-table document {...}, trimmed. */
+static int member_of(const char *doc, const char **start, size_t *len)
 {
-	const char *start = strchr(doc, '{');
-	const char *end = strrchr(doc, '}');
-	size_t n;
-	char *p;
+	const char *s = strchr(doc, '{');
+	const char *e = strrchr(doc, '}');
 
-	if (!start || !end || end <= start)
+	if (!s || !e || e <= s)
 		return -EINVAL;
-	start++;
-	while (start < end && *start == '\n')
-		start++;
-	while (end > start && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	n = end - start;
-	p = realloc(*buf, *len + n + 3);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	if (*len) {
-		memcpy(p + *len, ",\n", 2);
-		*len += 2;
-	}
-	memcpy(p + *len, start, n);
-	*len += n;
-	p[*len] = '\0';
+	s++;
+	while (s < e && *s == '\n')
+		s++;
+	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	*start = s;
+	*len = e - s;
 	return 0;
+}
+
+static int put(FILE *f, const char *s, size_t n)
+{
+	return fwrite(s, 1, n, f) == n ? 0 : -EIO;
+}
+
+/* Start a member of the document on stdout: "{" or the separator first. */
+static int begin_member(struct out *o)
+{
+	const char *sep = o->members++ ? ",\n" : "{\n";
+
+	return put(stdout, sep, 2);
+}
+
+static int find_pending(const struct out *o, const struct libscols_table *tb)
+{
+	for (int i = 0; i < o->npending; i++)
+		if (o->pending[i] == tb)
+			return i;
+	return -1;
+}
+
+/* Copy the spooled elements of a table to stdout. */
+static int unspool(struct out_chunked *c)
+{
+	char buf[65536];
+	size_t n;
+	int rc = 0;
+
+	if (!c->spool)
+		return 0;
+	rewind(c->spool);
+	while (!rc && (n = fread(buf, 1, sizeof(buf), c->spool)))
+		rc = put(stdout, buf, n);
+	if (!rc && ferror(c->spool))
+		rc = -EIO;
+	fclose(c->spool);
+	c->spool = NULL;
+	return rc;
+}
+
+/* Put the head of pending table i on stdout, then what was spooled. */
+static int json_stream(struct out *o, int i)
+{
+	struct out_chunked *c = &o->chunked[i];
+	int rc;
+
+	if (c->streaming)
+		return 0;
+	rc = begin_member(o);
+	if (!rc)
+		rc = put(stdout, c->head, strlen(c->head));
+	c->streaming = true;
+	return rc ? rc : unspool(c);
+}
+
+/*
+ * Render the lines of pending table i and drop them: the array elements go
+ * to stdout (to_stdout) or to the table's spool; the member's head and tail
+ * are kept for later.
+ */
+static int json_chunk(struct out *o, int i, bool to_stdout)
+{
+	struct out_chunked *c = &o->chunked[i];
+	const char *m, *b, *e;
+	char *doc = NULL;
+	size_t len;
+	FILE *f;
+	int rc = scols_print_table_to_string(o->pending[i], &doc);
+
+	if (!rc)
+		rc = member_of(doc, &m, &len);
+	b = rc ? NULL : memchr(m, '[', len);
+	e = b ? m + len : NULL;
+	while (e && e > b && e[-1] != ']')
+		e--;
+	if (!rc && (!b || e <= b))
+		rc = -EINVAL;
+	if (rc) {
+		free(doc);
+		return rc;
+	}
+	for (b++; *b == '\n' || *b == ' '; b++)	/* the head ends with the indent */
+		;
+	for (e--; e > b && (e[-1] == '\n' || e[-1] == ' '); e--)
+		;
+	if (!c->head) {
+		c->head = strndup(m, b - m);
+		c->tail = strndup(e, m + len - e);
+		if (!c->head || !c->tail)
+			rc = -ENOMEM;
+	}
+	if (!rc && to_stdout)
+		rc = json_stream(o, i);
+	if (!rc && !to_stdout && !c->spool && !(c->spool = tmpfile()))
+		rc = -errno;
+	f = to_stdout ? stdout : c->spool;
+	if (!rc && e > b && c->has_el)
+		rc = put(f, ",", 1);	/* libsmartcols joins elements as "},{" */
+	if (!rc && e > b) {
+		rc = put(f, b, e - b);
+		c->has_el = true;
+	}
+	free(doc);
+	scols_table_remove_lines(o->pending[i]);
+	return rc;
+}
+
+/* Write pending table i completely to stdout and free it. */
+static int json_write(struct out *o, int i)
+{
+	struct out_chunked *c = &o->chunked[i];
+	struct libscols_table *tb = o->pending[i];
+	const char *m;
+	char *doc = NULL;
+	size_t len;
+	int rc = 0;
+
+	if (c->head && scols_table_get_nlines(tb))
+		rc = json_chunk(o, i, true);
+	if (!rc && c->head) {
+		rc = json_stream(o, i);
+		if (!rc)
+			rc = put(stdout, c->tail, strlen(c->tail));
+	} else if (!rc) {	/* never chunked: libsmartcols renders it whole */
+		rc = scols_print_table_to_string(tb, &doc);
+		if (!rc)
+			rc = member_of(doc, &m, &len);
+		if (!rc)
+			rc = begin_member(o);
+		if (!rc)
+			rc = put(stdout, m, len);
+		free(doc);
+	}
+	if (c->spool)
+		fclose(c->spool);
+	free(c->head);
+	free(c->tail);
+	memset(c, 0, sizeof(*c));
+	scols_unref_table(tb);
+	o->pending[i] = NULL;
+	return rc;
+}
+
+/* Write every pending table before table i (they are complete). */
+static int json_write_before(struct out *o, int i)
+{
+	int rc = 0;
+
+	for (int j = 0; j < i && !rc; j++)
+		if (o->pending[j])
+			rc = json_write(o, j);
+	return rc;
+}
+
+static bool all_done_before(const struct out *o, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (o->pending[j] && !o->chunked[j].done)
+			return false;
+	return true;
+}
+
+void out_final(struct out *o)
+{
+	o->final = true;
+}
+
+/* Text: print a chunk; the first one sets the widths and the headings. */
+static int text_chunk(struct out *o, struct libscols_table *tb)
+{
+	struct out_chunked *c = &o->text;
+	int rc;
+
+	if (c->tb != tb) {
+		memset(c, 0, sizeof(*c));
+		c->tb = tb;
+	}
+	rc = scols_print_table(tb);
+	if (!c->chunks++) {
+		o->nprinted++;
+		/* a hint below the width needed is ignored: columns only grow */
+		for (size_t n = 0; n < scols_table_get_ncols(tb); n++) {
+			struct libscols_column *cl = scols_table_get_column(tb, n);
+
+			scols_column_set_whint(cl, (double)scols_column_get_width(cl));
+		}
+		scols_table_enable_noheadings(tb, 1);
+	}
+	scols_table_remove_lines(tb);
+	return rc;
+}
+
+int out_table_flush(struct out *o, struct libscols_table *tb)
+{
+	int i, rc;
+
+	if (scols_table_get_nlines(tb) < OUT_CHUNK_LINES)
+		return 0;
+	if (!o->json)
+		return text_chunk(o, tb);
+	i = find_pending(o, tb);
+	if (i < 0) {
+		if (o->npending == (int)(sizeof(o->pending) / sizeof(o->pending[0])))
+			return -ENOSPC;
+		i = o->npending++;
+		o->pending[i] = tb;
+	}
+	if (!o->final || !all_done_before(o, i))
+		return json_chunk(o, i, false);
+	rc = json_write_before(o, i);
+	return rc ? rc : json_chunk(o, i, true);
 }
 
 int out_emit(struct out *o, struct libscols_table *tb)
 {
-	int rc;
+	int rc = 0;
 
 	if (o->json) {
-		for (int i = 0; i < o->npending; i++)
-			if (o->pending[i] == tb)
-				return 0;
-		if (o->npending == (int)(sizeof(o->pending) / sizeof(o->pending[0])))
-			return -ENOSPC;
-		o->pending[o->npending++] = tb;
+		int i = find_pending(o, tb);
+
+		if (i < 0) {
+			if (o->npending == (int)(sizeof(o->pending) / sizeof(o->pending[0])))
+				return -ENOSPC;
+			i = o->npending++;
+			o->pending[i] = tb;
+		}
+		o->chunked[i].done = o->final;
 		return 0;
 	}
-	rc = scols_print_table(tb);
-	o->nprinted++;
+	if (o->text.tb == tb && o->text.chunks) {
+		if (scols_table_get_nlines(tb))
+			rc = scols_print_table(tb);
+		memset(&o->text, 0, sizeof(o->text));
+	} else {
+		rc = scols_print_table(tb);
+		o->nprinted++;
+	}
 	scols_unref_table(tb);
 	return rc;
 }
 
 int out_finish(struct out *o)
 {
-	char *members = NULL;
-	size_t len = 0;
 	int rc = 0;
 
 	if (o->json) {
 		for (int i = 0; i < o->npending; i++) {
-			char *doc = NULL;
-
-			if (!rc)
-				rc = scols_print_table_to_string(o->pending[i], &doc);
-			if (!rc)
-				rc = append_members(&members, &len, doc);
-			free(doc);
-			scols_unref_table(o->pending[i]);
+			if (!o->pending[i])
+				continue;
+			if (!rc) {
+				rc = json_write(o, i);
+			} else {
+				scols_unref_table(o->pending[i]);
+				if (o->chunked[i].spool)
+					fclose(o->chunked[i].spool);
+				free(o->chunked[i].head);
+				free(o->chunked[i].tail);
+			}
 		}
 		o->npending = 0;
+		if (!rc && !o->members)
+			rc = put(stdout, "{\n", 2);
 		if (!rc)
-			printf("{\n%s\n}\n", members ? members : "");
-		free(members);
+			rc = put(stdout, "\n}\n", 3);
 	}
 	if (fflush(stdout) || ferror(stdout))
 		return -EIO;

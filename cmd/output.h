@@ -8,6 +8,7 @@
 #define BCACHE_CMD_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,13 +16,31 @@
 
 #include <bcache/fields.h>
 
+/* Lines a table holds before out_table_flush() prints them. */
+#define OUT_CHUNK_LINES 4096
+
+/* A table printed in chunks (out_table_flush). */
+struct out_chunked {
+	struct libscols_table *tb;
+	char *head, *tail;	/* JSON: `"name": [` and `]` of the member */
+	FILE *spool;		/* JSON: array elements not yet on stdout */
+	bool has_el;		/* JSON: elements written (stdout or spool) */
+	bool streaming;		/* JSON: the head is on stdout */
+	bool done;		/* JSON: out_emit after out_final: complete */
+	unsigned int chunks;	/* chunks printed so far */
+};
+
 struct out {
 	bool json;
 	bool raw;		/* no alignment, space separated (scripts) */
 	bool noheadings;
+	bool final;		/* see out_final() */
+	int members;		/* JSON: members started on stdout ("{" written) */
 	struct libscols_table *pending[32];	/* JSON: tables, in order */
+	struct out_chunked chunked[32];		/* JSON: per pending table */
 	int npending;
 	int nprinted;		/* text: tables printed so far */
+	struct out_chunked text;	/* text: the table being chunked */
 };
 
 /* A column of a command's column catalogue (drives -o and --list-columns). */
@@ -46,6 +65,22 @@ int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Text: print the table now and free it.  JSON: keep it for out_finish. */
 int out_emit(struct out *o, struct libscols_table *tb);
+/*
+ * For tables of any size: once tb holds OUT_CHUNK_LINES lines, print them
+ * and drop them (call it after each new line; out_emit prints the rest).
+ * Text: the headings once, column widths of the first chunk kept.  JSON:
+ * the lines go to stdout when the document can be written up to them (see
+ * out_final), else to a temporary file; the document is the same as
+ * without chunks.  Returns 0 or -errno.
+ */
+int out_table_flush(struct out *o, struct libscols_table *tb);
+/*
+ * The caller's promise that from now on a table gets no more lines once it
+ * was passed to out_emit (e.g. the last device of a run): a JSON chunk then
+ * goes straight to stdout when every table created before its table is
+ * complete.
+ */
+void out_final(struct out *o);
 /* A boolean cell: "true"/"false" in text, what libsmartcols reads in JSON. */
 const char *out_bool(const struct out *o, bool v);
 /* Text: print a title line before the next table (ignored for JSON). */

@@ -352,40 +352,115 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 	return rc;
 }
 
-static bool alloc_less(const struct bch_nvm_alloc *x, const struct bch_nvm_alloc *y)
+/*
+ * Sort key of an allocation, 12 bytes from the most significant: page and
+ * order (page < 2^52, order < 64), then the walk position (pg, rec), which
+ * makes every key unique and the order total.
+ */
+#define KEY_BYTES 12
+
+static unsigned int key_byte(const struct bch_nvm_alloc *a, int b)
 {
-	return x->page != y->page ? x->page < y->page : x->order < y->order;
+	uint64_t po = a->page << 6 | (a->order & 63);
+
+	if (b < 8)
+		return (po >> (8 * (7 - b))) & 0xff;
+	if (b < 10)
+		return (a->pg >> (8 * (9 - b))) & 0xff;
+	return (a->rec >> (8 * (11 - b))) & 0xff;
 }
 
-static void sift_down(struct bch_nvm_alloc *v, size_t i, size_t n)
+static bool alloc_less(const struct bch_nvm_alloc *x, const struct bch_nvm_alloc *y)
 {
-	struct bch_nvm_alloc t = v[i];
+	if (x->page != y->page)
+		return x->page < y->page;
+	if (x->order != y->order)
+		return x->order < y->order;
+	return x->pg != y->pg ? x->pg < y->pg : x->rec < y->rec;
+}
 
-	for (size_t c; (c = 2 * i + 1) < n; i = c) {
-		if (c + 1 < n && alloc_less(&v[c], &v[c + 1]))
-			c++;
-		if (!alloc_less(&t, &v[c]))
-			break;
-		v[i] = v[c];
+static void insertion_sort(struct bch_nvm_alloc *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct bch_nvm_alloc t = v[i];
+		size_t j = i;
+
+		for (; j && alloc_less(&t, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = t;
 	}
-	v[i] = t;
+}
+
+/* In place, by swapping each entry into its bucket (American flag sort). */
+static void radix_sort(struct bch_nvm_alloc *v, size_t n, int b)
+{
+	size_t count[256] = { 0 }, head[256], end[256], pos = 0;
+
+	while (b < KEY_BYTES) {
+		for (size_t i = 0; i < n; i++)
+			count[key_byte(&v[i], b)]++;
+		if (count[key_byte(&v[0], b)] != n)
+			break;
+		count[key_byte(&v[0], b)] = 0;	/* one bucket: next byte */
+		b++;
+	}
+	if (b == KEY_BYTES)
+		return;
+	for (int k = 0; k < 256; k++) {
+		head[k] = pos;
+		pos += count[k];
+		end[k] = pos;
+	}
+	for (int k = 0; k < 256; k++)
+		while (head[k] < end[k]) {
+			struct bch_nvm_alloc t = v[head[k]];
+			unsigned int d;
+
+			while ((d = key_byte(&t, b)) != (unsigned int)k) {
+				struct bch_nvm_alloc u = v[head[d]];
+
+				v[head[d]++] = t;
+				t = u;
+			}
+			v[head[k]++] = t;
+		}
+	pos = 0;
+	for (int k = 0; k < 256; pos += count[k], k++) {
+		if (count[k] > 32)
+			radix_sort(v + pos, count[k], b + 1);
+		else if (count[k] > 1)
+			insertion_sort(v + pos, count[k]);
+	}
 }
 
 /*
- * In-place heap sort by page: no scratch buffer (qsort may allocate one as
- * large as the array), O(n log n) whatever the input.
+ * Sort by (page, order, walk position) in place: no scratch buffer, at most
+ * 12 passes over the entries.  A walk in ascending or descending page order
+ * (the usual layouts) costs one pass.
  */
 static void sort_allocs(struct bch_nvm_alloc *v, size_t n)
 {
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(v, i, n);
-	for (size_t end = n; end-- > 1;) {
-		struct bch_nvm_alloc t = v[0];
+	size_t up = 1, down = 1;
 
-		v[0] = v[end];
-		v[end] = t;
-		sift_down(v, 0, end);
+	for (size_t i = 1; i < n; i++) {
+		up += alloc_less(&v[i - 1], &v[i]);
+		down += alloc_less(&v[i], &v[i - 1]);
 	}
+	if (up == n)
+		return;
+	if (down == n) {
+		for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+			struct bch_nvm_alloc t = v[i];
+
+			v[i] = v[j];
+			v[j] = t;
+		}
+		return;
+	}
+	if (n > 32)
+		radix_sort(v, n, 0);
+	else
+		insertion_sort(v, n);
 }
 
 static int overlap_problem(struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a,

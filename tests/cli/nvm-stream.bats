@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Tables larger than one output chunk (OUT_CHUNK_LINES = 4096 lines): the
+# allocations of nvm dump are printed in chunks, the document is unchanged.
+
+load helpers
+load nvm-helpers
+
+setup() {
+	img=$(fresh_img ns.img 1G)
+	gen "$img" attach $K
+	gen "$img" bulk 10000 0 $OWNER_A > /dev/null
+}
+
+KEYS='["superblock","owner_list_head","owners","record_pages","allocations","stale_slots","free_space","free_blocks","summary","problems"]'
+
+@test "dump --json of 10000 records: one document, every allocation in order" {
+	run bcache nvm dump --json "$img"
+	assert_success
+	assert_equal "$(jq -c keys_unsorted <<< "$output")" "$KEYS"
+	assert_equal "$(jq '.allocations | length' <<< "$output")" 10000
+	assert_equal "$(jq '[.allocations[].page] == [range(4096; 14096)]' <<< "$output")" true
+	assert_equal "$(jq -c '.allocations[4095,4096,9999] | [.slot, .k, .offset]' \
+		<<< "$output" | tr '\n' ' ')" "[5,43,33550336] [5,44,33554432] [10,882,57733120] "
+	assert_equal "$(jq '.summary[0].records' <<< "$output")" 10000
+}
+
+@test "dump --json of two devices: chunks of both merged in one array" {
+	other=$(mkimg other.img 1G)
+	bcache make -M "$other" > /dev/null
+	gen "$other" attach $K
+	gen "$other" bulk 5000 0 $OWNER_B > /dev/null
+	run bcache nvm dump --json "$img" "$other"
+	assert_success
+	assert_equal "$(jq -c keys_unsorted <<< "$output")" "$KEYS"
+	assert_equal "$(jq -c '[(.allocations, .superblock, .free_space, .summary) | length]' \
+		<<< "$output")" "[15000,2,40,2]"
+	assert_equal "$(jq -r '[.allocations[9999,10000].device] | join(" ")' <<< "$output")" \
+		"$img $other"
+	assert_equal "$(jq '[.allocations[10000:][].page] == [range(4096; 9096)]' \
+		<<< "$output")" true
+}
+
+@test "dump text of 10000 records: headings once, every row" {
+	run bcache nvm dump "$img"
+	assert_success
+	rows=$(sed -n '/^allocations (10000 records)$/,/^$/p' <<< "$output")
+	assert_equal "$(grep -c '^OWNER ' <<< "$rows")" 1
+	assert_equal "$(awk 'NR > 2 && NF == 10 { print $6 }' <<< "$rows" | tr '\n' ' ')" \
+		"$(seq -s ' ' 4096 14095) "
+	# the widths of the first chunk are kept: the columns up to PGOFF of
+	# rows 1 (first chunk) and 4097 (second chunk) line up
+	assert_equal "$(sed -n '3p;4099p' <<< "$rows" | awk '{ print index($0, " 0x") }' |
+		tr '\n' ' ')" "19 19 "
+}
