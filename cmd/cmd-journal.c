@@ -22,7 +22,6 @@
 #include "cmd.h"
 #include "nvm-common.h"
 #include "output.h"
-#include "show.h"
 
 enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT };
 
@@ -900,7 +899,7 @@ static int show_output(struct out *o, struct jctx *c)
 	if (!rc)
 		rc = summaries(o, c);
 	if (!rc)
-		rc = show_problems(o, c->path, &c->ps);
+		rc = out_problems(o, c->path, &c->ps);
 	return rc;
 }
 

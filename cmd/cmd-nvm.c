@@ -273,45 +273,6 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 	return out_emit(o, tb);
 }
 
-int nvm_print_problems(struct out *o, const struct bch_nvm_ns *ns)
-{
-	struct libscols_table *tb = out_table(o, "problems");
-
-	if (!tb)
-		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "code", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "severity", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
-	}
-	if (!o->json && !ns->problems.n) {
-		scols_unref_table(tb);
-		return 0;
-	}
-	out_title(o, "problems");
-	for (size_t i = 0; i < ns->problems.n; i++) {
-		const struct bch_problem *p = &ns->problems.v[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		int rc;
-
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%s", bch_problem_name(p->code));
-		out_cell(ln, 2, "%s", bch_severity_name(p->severity));
-		out_cell(ln, 3, "%llu", (unsigned long long)p->offset);
-		out_cell(ln, 4, "%s", p->where);
-		out_cell(ln, 5, "%s", p->message);
-		rc = out_table_flush(o, tb);
-		if (rc)
-			return rc;
-	}
-	return out_emit(o, tb);
-}
-
 static void add_columns(struct out *o, struct libscols_table *tb, const int *idx, int n)
 {
 	if (scols_table_get_ncols(tb))
@@ -747,7 +708,7 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	if (!err)
 		err = dump_space(o, ns);
 	if (!err)
-		err = nvm_print_problems(o, ns);
+		err = out_problems(o, ns->path, &ns->problems);
 	return err;
 }
 
@@ -921,7 +882,7 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		if (i == last_loaded(ns, n))
 			out_final(&o);
-		if (ns[i] && (opts.json || ns[i]->problems.n) && nvm_print_problems(&o, ns[i]))
+		if (ns[i] && (opts.json || ns[i]->problems.n) && out_problems(&o, ns[i]->path, &ns[i]->problems))
 			ret = BCH_EXIT_ERROR;
 	}
 	ret = check_status(ns, n, ret);

@@ -16,7 +16,6 @@
 
 #include "cmd.h"
 #include "output.h"
-#include "show.h"
 
 struct show_opts {
 	bool json;
@@ -38,41 +37,6 @@ static int show_opt(int val, const char *arg, void *ctx)
 		return 0;
 	}
 	return BCH_EXIT_USAGE;
-}
-
-int show_problems(struct out *o, const char *path, const struct bch_problems *ps)
-{
-	struct libscols_table *tb = out_table(o, "problems");
-
-	if (!tb)
-		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "code", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "severity", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
-	}
-	for (size_t i = 0; i < ps->n; i++) {
-		const struct bch_problem *p = &ps->v[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", path);
-		out_cell(ln, 1, "%s", bch_problem_name(p->code));
-		out_cell(ln, 2, "%s", bch_severity_name(p->severity));
-		out_cell(ln, 3, "%llu", (unsigned long long)p->offset);
-		out_cell(ln, 4, "%s", p->where);
-		out_cell(ln, 5, "%s", p->message);
-	}
-	if (!o->json && !ps->n) {
-		scols_unref_table(tb);
-		return 0;
-	}
-	out_title(o, "problems");
-	return out_emit(o, tb);
 }
 
 static int show_d(struct out *o, const char *path, const struct cache_sb_disk *sb)
@@ -201,7 +165,7 @@ static int show_one(struct out *o, const char *path)
 		bch_err("%s: %s", path, strerror(-rc));
 		ret = BCH_EXIT_ERROR;
 	}
-	if (!ret && show_problems(o, path, &ps))
+	if (!ret && out_problems(o, path, &ps))
 		ret = BCH_EXIT_ERROR;
 	if (!ret && bch_problems_count(&ps, BCH_SEV_ERROR))
 		ret = BCH_EXIT_PROBLEMS;

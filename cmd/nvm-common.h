@@ -11,7 +11,5 @@ extern const struct bch_cmd bch_cmd_nvm_list;
 
 /* Open read-only and load; prints the error, returns an exit code. */
 int nvm_open_load(const char *path, struct bch_nvm_ns *ns);
-/* The problems of one namespace as a table (text: only when any). */
-int nvm_print_problems(struct out *o, const struct bch_nvm_ns *ns);
 
 #endif

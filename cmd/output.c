@@ -497,3 +497,43 @@ int out_struct(struct out *o, const char *table, const struct bch_struct_desc *d
 		scols_unref_table(tb);
 	return rc;
 }
+
+/* The problems of one device as a table (text: only when there are any). */
+int out_problems(struct out *o, const char *path, const struct bch_problems *ps)
+{
+	struct libscols_table *tb = out_table(o, "problems");
+
+	if (!tb)
+		return -ENOMEM;
+	if (!scols_table_get_ncols(tb)) {
+		out_column(o, tb, "device", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "code", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "severity", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
+	}
+	if (!o->json && !ps->n) {
+		scols_unref_table(tb);
+		return 0;
+	}
+	out_title(o, "problems");
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct bch_problem *p = &ps->v[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		int rc;
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", path);
+		out_cell(ln, 1, "%s", bch_problem_name(p->code));
+		out_cell(ln, 2, "%s", bch_severity_name(p->severity));
+		out_cell(ln, 3, "%llu", (unsigned long long)p->offset);
+		out_cell(ln, 4, "%s", p->where);
+		out_cell(ln, 5, "%s", p->message);
+		rc = out_table_flush(o, tb);
+		if (rc)
+			return rc;
+	}
+	return out_emit(o, tb);
+}

@@ -15,6 +15,7 @@
 #include <libsmartcols.h>
 
 #include <bcache/fields.h>
+#include <bcache/problem.h>
 
 /* Lines a table holds before out_table_flush() prints them. */
 #define OUT_CHUNK_LINES 4096
@@ -110,5 +111,12 @@ struct out_kv {
 };
 int out_struct(struct out *o, const char *table, const struct bch_struct_desc *d,
 	       const void *base, const struct out_kv *extra, size_t nextra);
+
+/*
+ * The problems of one device as the "problems" table (code, severity, byte
+ * offset, struct.field, message), streamed in chunks.  Text mode prints
+ * nothing when there are none; JSON always has the (possibly empty) array.
+ */
+int out_problems(struct out *o, const char *path, const struct bch_problems *ps);
 
 #endif
