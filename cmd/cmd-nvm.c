@@ -291,30 +291,30 @@ static int alloc_cell(struct out *o, struct libscols_line *ln, int c, int col,
 
 	switch (col) {
 	case 0:
-		return out_cell(ln, c, "%s", ns->path);
+		return scols_line_set_data(ln, c, ns->path);
 	case 1:
-		return out_cell(ln, c, "%d", ow->index);
+		return out_cell_u64(ln, c, ow->index);
 	case 2:
 		bch_uuid_format(ow->head->uuid, u);
 		return out_cell(ln, c, "%s", u);
 	case 3:
-		return out_cell(ln, c, "%d", pg->ns);
+		return out_cell_u64(ln, c, pg->ns);
 	case 4:
-		return out_cell(ln, c, "%d", pg->slot);
+		return out_cell_u64(ln, c, pg->slot);
 	case 5:
-		return out_cell(ln, c, "%u", k);
+		return out_cell_u64(ln, c, k);
 	case 6:
-		return out_cell(ln, c, "0x%llx", (unsigned long long)r->pgoff);
+		return out_cell_hex(ln, c, r->pgoff);
 	case 7:
-		return out_cell(ln, c, "%llu", (unsigned long long)r->page);
+		return out_cell_u64(ln, c, r->page);
 	case 8:
-		return out_cell(ln, c, "%u", r->order);
+		return out_cell_u64(ln, c, r->order);
 	case 9:
-		return out_cell(ln, c, "%llu", (unsigned long long)r->pages);
+		return out_cell_u64(ln, c, r->pages);
 	case 10:
-		return out_cell(ln, c, "%llu", (unsigned long long)(r->page << 12));
+		return out_cell_u64(ln, c, r->page << 12);
 	case 11:
-		return out_cell(ln, c, "%llu", (unsigned long long)(r->pages << 12));
+		return out_cell_u64(ln, c, r->pages << 12);
 	case 12:
 		return out_cell(ln, c, "%s", out_bool(o, valid));
 	default:

@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "output.h"
 
@@ -54,10 +56,16 @@ struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
 
 int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 {
+	char buf[128];
 	va_list ap;
 	char *s;
 	int rc;
 
+	va_start(ap, fmt);
+	rc = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (rc >= 0 && (size_t)rc < sizeof(buf))
+		return scols_line_set_data(ln, n, buf);
 	va_start(ap, fmt);
 	rc = vasprintf(&s, fmt, ap);
 	va_end(ap);
@@ -67,6 +75,35 @@ int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	if (rc)
 		free(s);
 	return rc;
+}
+
+/* Digits of v in base 10 or 16 (lower case), right-aligned in buf[0..end). */
+static char *u64_digits(char *end, uint64_t v, unsigned int base)
+{
+	do {
+		*--end = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	return end;
+}
+
+int out_cell_u64(struct libscols_line *ln, size_t n, uint64_t v)
+{
+	char buf[24];
+
+	buf[sizeof(buf) - 1] = '\0';
+	return scols_line_set_data(ln, n, u64_digits(buf + sizeof(buf) - 1, v, 10));
+}
+
+int out_cell_hex(struct libscols_line *ln, size_t n, uint64_t v)
+{
+	char buf[24], *s;
+
+	buf[sizeof(buf) - 1] = '\0';
+	s = u64_digits(buf + sizeof(buf) - 1, v, 16);
+	*--s = 'x';
+	*--s = '0';
+	return scols_line_set_data(ln, n, s);
 }
 
 const char *out_bool(const struct out *o, bool v)
@@ -88,6 +125,60 @@ void out_title(struct out *o, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+}
+
+/*
+ * libsmartcols renders a JSON table a few bytes at a time.  It renders into
+ * o->render: an unlocked stream with a large buffer whose writes append to
+ * o->rbuf, which is kept from one table (chunk) to the next.
+ */
+static ssize_t render_write(void *cookie, const char *s, size_t n)
+{
+	struct out *o = cookie;
+
+	if (o->rlen + n + 1 > o->rcap) {
+		size_t cap = o->rcap ? o->rcap : 1 << 20;
+		char *p;
+
+		while (cap < o->rlen + n + 1)
+			cap *= 2;
+		p = realloc(o->rbuf, cap);
+		if (!p)
+			return -1;
+		o->rbuf = p;
+		o->rcap = cap;
+	}
+	memcpy(o->rbuf + o->rlen, s, n);
+	o->rlen += n;
+	return n;
+}
+
+/* Render a table as a JSON document into o->rbuf (NUL-terminated). */
+static int render(struct out *o, struct libscols_table *tb, const char **doc)
+{
+	int rc;
+
+	if (!o->render) {
+		static const cookie_io_functions_t io = { .write = render_write };
+
+		o->render = fopencookie(o, "w", io);
+		if (!o->render)
+			return -ENOMEM;
+		setvbuf(o->render, NULL, _IOFBF, 1 << 20);
+		__fsetlocking(o->render, FSETLOCKING_BYCALLER);
+	}
+	o->rlen = 0;
+	rc = scols_table_set_stream(tb, o->render);
+	if (!rc)
+		rc = scols_print_table(tb);
+	scols_table_set_stream(tb, stdout);
+	if (!rc && (fflush(o->render) || ferror(o->render)))
+		rc = -ENOMEM;
+	if (rc)
+		return rc;
+	o->rbuf[o->rlen] = '\0';
+	*doc = o->rbuf;
+	return 0;
 }
 
 /* The member "name": [...] of a one-table document {...}, trimmed. */
@@ -171,11 +262,10 @@ static int json_stream(struct out *o, int i)
 static int json_chunk(struct out *o, int i, bool to_stdout)
 {
 	struct out_chunked *c = &o->chunked[i];
-	const char *m, *b, *e;
-	char *doc = NULL;
+	const char *m, *b, *e, *doc = NULL;
 	size_t len;
 	FILE *f;
-	int rc = scols_print_table_to_string(o->pending[i], &doc);
+	int rc = render(o, o->pending[i], &doc);
 
 	if (!rc)
 		rc = member_of(doc, &m, &len);
@@ -185,10 +275,8 @@ static int json_chunk(struct out *o, int i, bool to_stdout)
 		e--;
 	if (!rc && (!b || e <= b))
 		rc = -EINVAL;
-	if (rc) {
-		free(doc);
+	if (rc)
 		return rc;
-	}
 	for (b++; *b == '\n' || *b == ' '; b++)	/* the head ends with the indent */
 		;
 	for (e--; e > b && (e[-1] == '\n' || e[-1] == ' '); e--)
@@ -210,7 +298,6 @@ static int json_chunk(struct out *o, int i, bool to_stdout)
 		rc = put(f, b, e - b);
 		c->has_el = true;
 	}
-	free(doc);
 	scols_table_remove_lines(o->pending[i]);
 	return rc;
 }
@@ -220,8 +307,7 @@ static int json_write(struct out *o, int i)
 {
 	struct out_chunked *c = &o->chunked[i];
 	struct libscols_table *tb = o->pending[i];
-	const char *m;
-	char *doc = NULL;
+	const char *m, *doc = NULL;
 	size_t len;
 	int rc = 0;
 
@@ -232,14 +318,13 @@ static int json_write(struct out *o, int i)
 		if (!rc)
 			rc = put(stdout, c->tail, strlen(c->tail));
 	} else if (!rc) {	/* never chunked: libsmartcols renders it whole */
-		rc = scols_print_table_to_string(tb, &doc);
+		rc = render(o, tb, &doc);
 		if (!rc)
 			rc = member_of(doc, &m, &len);
 		if (!rc)
 			rc = begin_member(o);
 		if (!rc)
 			rc = put(stdout, m, len);
-		free(doc);
 	}
 	if (c->spool)
 		fclose(c->spool);
@@ -368,6 +453,12 @@ int out_finish(struct out *o)
 			}
 		}
 		o->npending = 0;
+		if (o->render)
+			fclose(o->render);
+		free(o->rbuf);
+		o->render = NULL;
+		o->rbuf = NULL;
+		o->rlen = o->rcap = 0;
 		if (!rc && !o->members)
 			rc = put(stdout, "{\n", 2);
 		if (!rc)

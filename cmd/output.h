@@ -42,6 +42,9 @@ struct out {
 	int npending;
 	int nprinted;		/* text: tables printed so far */
 	struct out_chunked text;	/* text: the table being chunked */
+	FILE *render;		/* JSON: libsmartcols renders into rbuf */
+	char *rbuf;
+	size_t rlen, rcap;
 };
 
 /* A column of a command's column catalogue (drives -o and --list-columns). */
@@ -64,6 +67,9 @@ struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
 /* Set cell n of a line from printf-style arguments. */
 int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Cells from numbers without printf: decimal, and hex with "0x". */
+int out_cell_u64(struct libscols_line *ln, size_t n, uint64_t v);
+int out_cell_hex(struct libscols_line *ln, size_t n, uint64_t v);
 /* Text: print the table now and free it.  JSON: keep it for out_finish. */
 int out_emit(struct out *o, struct libscols_table *tb);
 /*
