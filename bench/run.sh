@@ -4,7 +4,8 @@
 # bench/run.sh BUILDDIR: nvm check and nvm dump --json on a namespace whose
 # 2046 record-page slots are all in use (slot 0 + 2045 pages of one owner,
 # 2045 * 1013 = 2071585 order-0 records), on sparse images of 8 TiB and
-# 1 TiB.  Prints wall time and peak RSS (/usr/bin/time -v).  Not a test.
+# 1 TiB, then bench/scols-floor.c (libsmartcols alone, same rows).  Prints
+# wall time and peak RSS (/usr/bin/time -v).  Not a test.
 set -euo pipefail
 
 build=${1:-build}
@@ -34,4 +35,12 @@ for size in 8T 1T; do
 		measure "$size dump --json (run $i)" "$bcache" nvm dump --json "$img"
 	done
 	rm -f "$img"
+done
+
+# the floor: libsmartcols alone, same rows and columns, no media
+cc -O2 "$(dirname "$0")/scols-floor.c" -o "$dir/scols-floor" \
+	$(pkg-config --cflags --libs smartcols)
+for i in 1 2 3; do
+	measure "libsmartcols alone (run $i)" "$dir/scols-floor" $records
+	measure "  lines only, no print" "$dir/scols-floor" $records build-only
 done
