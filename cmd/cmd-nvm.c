@@ -60,6 +60,7 @@ static const struct out_coldef alloc_cols[] = {
 	{ "record", SCOLS_JSON_STRING, 0, "the record as stored (u64)" },
 };
 #define NALLOC_COLS (sizeof(alloc_cols) / sizeof(alloc_cols[0]))
+#define ALLOC_VAL_LEN 40	/* a uuid, "0x" and 16 digits, a u64 */
 #define ALLOC_DEFAULTS "owner,ns,slot,k,pgoff,page,order,pages,offset,length"
 
 static const char *dump_columns(void)
@@ -282,43 +283,44 @@ static void add_columns(struct out *o, struct libscols_table *tb, const int *idx
 			   alloc_cols[idx[c]].flags);
 }
 
-static int alloc_cell(struct out *o, struct libscols_line *ln, int c, int col,
-		      const struct bch_nvm_ns *ns, const struct bch_nvm_recpage *pg,
-		      uint32_t k, const struct bch_rec *r, bool valid)
+/* The text of column col of an allocation row, in buf (or a constant). */
+static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int col,
+			       const struct bch_nvm_ns *ns, const struct bch_nvm_recpage *pg,
+			       uint32_t k, const struct bch_rec *r, bool valid)
 {
 	const struct bch_nvm_owner *ow = &ns->owners[pg->owner];
-	char u[37];
 
 	switch (col) {
 	case 0:
-		return scols_line_set_data(ln, c, ns->path);
+		return ns->path;
 	case 1:
-		return out_cell_u64(ln, c, ow->index);
+		return out_u64(buf, ow->index);
 	case 2:
-		bch_uuid_format(ow->head->uuid, u);
-		return out_cell(ln, c, "%s", u);
+		bch_uuid_format(ow->head->uuid, buf);
+		return buf;
 	case 3:
-		return out_cell_u64(ln, c, pg->ns);
+		return out_u64(buf, pg->ns);
 	case 4:
-		return out_cell_u64(ln, c, pg->slot);
+		return out_u64(buf, pg->slot);
 	case 5:
-		return out_cell_u64(ln, c, k);
+		return out_u64(buf, k);
 	case 6:
-		return out_cell_hex(ln, c, r->pgoff);
+		return out_hex(buf, r->pgoff);
 	case 7:
-		return out_cell_u64(ln, c, r->page);
+		return out_u64(buf, r->page);
 	case 8:
-		return out_cell_u64(ln, c, r->order);
+		return out_u64(buf, r->order);
 	case 9:
-		return out_cell_u64(ln, c, r->pages);
+		return out_u64(buf, r->pages);
 	case 10:
-		return out_cell_u64(ln, c, r->page << 12);
+		return out_u64(buf, r->page << 12);
 	case 11:
-		return out_cell_u64(ln, c, r->pages << 12);
+		return out_u64(buf, r->pages << 12);
 	case 12:
-		return out_cell(ln, c, "%s", out_bool(o, valid));
+		return out_bool(o, valid);
 	default:
-		return out_cell(ln, c, "0x%016llx", (unsigned long long)r->v);
+		snprintf(buf, ALLOC_VAL_LEN, "0x%016llx", (unsigned long long)r->v);
+		return buf;
 	}
 }
 
@@ -345,11 +347,14 @@ static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct 
 		       const int *idx, int ncols)
 {
 	struct libscols_table *tb = out_table(o, "allocations");
+	bool want_valid = false;	/* the lookup costs: only for the column */
 	int rc = 0;
 
 	if (!tb)
 		return -ENOMEM;
 	add_columns(o, tb, idx, ncols);
+	for (int c = 0; c < ncols; c++)
+		want_valid |= !strcmp(alloc_cols[idx[c]].name, "valid");
 	out_title(o, "allocations (%zu records)", ns->nallocs);
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
@@ -358,21 +363,18 @@ static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct 
 		if (!pg->magic_ok || !owner_shown(d, &ns->owners[pg->owner]))
 			continue;
 		for (uint32_t k = 0; k < n && !rc; k++) {
-			struct libscols_line *ln;
+			char buf[NALLOC_COLS][ALLOC_VAL_LEN];
+			const char *vals[NALLOC_COLS];
 			struct bch_rec r;
 			bool valid;
 
 			if (!bch_rec_pgoff(pg->raw->recs[k].v))
 				continue;
 			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
-			valid = !r.below_base && alloc_valid(ns, &r);
-			ln = scols_table_new_line(tb, NULL);
-			if (!ln)
-				return -ENOMEM;
-			for (int c = 0; c < ncols && !rc; c++)
-				rc = alloc_cell(o, ln, c, idx[c], ns, pg, k, &r, valid);
-			if (!rc)
-				rc = out_table_flush(o, tb);
+			valid = want_valid && !r.below_base && alloc_valid(ns, &r);
+			for (int c = 0; c < ncols; c++)
+				vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, k, &r, valid);
+			rc = out_row(o, tb, vals);
 		}
 	}
 	return rc ? rc : out_emit(o, tb);

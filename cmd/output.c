@@ -87,23 +87,21 @@ static char *u64_digits(char *end, uint64_t v, unsigned int base)
 	return end;
 }
 
-int out_cell_u64(struct libscols_line *ln, size_t n, uint64_t v)
+char *out_u64(char buf[OUT_NUM_LEN], uint64_t v)
 {
-	char buf[24];
-
-	buf[sizeof(buf) - 1] = '\0';
-	return scols_line_set_data(ln, n, u64_digits(buf + sizeof(buf) - 1, v, 10));
+	buf[OUT_NUM_LEN - 1] = '\0';
+	return u64_digits(buf + OUT_NUM_LEN - 1, v, 10);
 }
 
-int out_cell_hex(struct libscols_line *ln, size_t n, uint64_t v)
+char *out_hex(char buf[OUT_NUM_LEN], uint64_t v)
 {
-	char buf[24], *s;
+	char *s;
 
-	buf[sizeof(buf) - 1] = '\0';
-	s = u64_digits(buf + sizeof(buf) - 1, v, 16);
+	buf[OUT_NUM_LEN - 1] = '\0';
+	s = u64_digits(buf + OUT_NUM_LEN - 1, v, 16);
 	*--s = 'x';
 	*--s = '0';
-	return scols_line_set_data(ln, n, s);
+	return s;
 }
 
 const char *out_bool(const struct out *o, bool v)
@@ -132,25 +130,30 @@ void out_title(struct out *o, const char *fmt, ...)
  * o->render: an unlocked stream with a large buffer whose writes append to
  * o->rbuf, which is kept from one table (chunk) to the next.
  */
+static int buf_append(struct out_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1 << 20;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return 0;
+}
+
 static ssize_t render_write(void *cookie, const char *s, size_t n)
 {
 	struct out *o = cookie;
 
-	if (o->rlen + n + 1 > o->rcap) {
-		size_t cap = o->rcap ? o->rcap : 1 << 20;
-		char *p;
-
-		while (cap < o->rlen + n + 1)
-			cap *= 2;
-		p = realloc(o->rbuf, cap);
-		if (!p)
-			return -1;
-		o->rbuf = p;
-		o->rcap = cap;
-	}
-	memcpy(o->rbuf + o->rlen, s, n);
-	o->rlen += n;
-	return n;
+	return buf_append(&o->rbuf, s, n) ? -1 : (ssize_t)n;
 }
 
 /* Render a table as a JSON document into o->rbuf (NUL-terminated). */
@@ -167,7 +170,7 @@ static int render(struct out *o, struct libscols_table *tb, const char **doc)
 		setvbuf(o->render, NULL, _IOFBF, 1 << 20);
 		__fsetlocking(o->render, FSETLOCKING_BYCALLER);
 	}
-	o->rlen = 0;
+	o->rbuf.len = 0;
 	rc = scols_table_set_stream(tb, o->render);
 	if (!rc)
 		rc = scols_print_table(tb);
@@ -176,8 +179,10 @@ static int render(struct out *o, struct libscols_table *tb, const char **doc)
 		rc = -ENOMEM;
 	if (rc)
 		return rc;
-	o->rbuf[o->rlen] = '\0';
-	*doc = o->rbuf;
+	if (!o->rbuf.p)		/* nothing written */
+		return -EINVAL;
+	o->rbuf.p[o->rbuf.len] = '\0';
+	*doc = o->rbuf.p;
 	return 0;
 }
 
@@ -255,49 +260,69 @@ static int json_stream(struct out *o, int i)
 }
 
 /*
- * Render the lines of pending table i and drop them: the array elements go
- * to stdout (to_stdout) or to the table's spool; the member's head and tail
- * are kept for later.
+ * Render the lines of pending table i as a document and find its array
+ * elements [*b, *e) (first '{' to last '}'); the member's head and tail are
+ * kept on the first call.
  */
-static int json_chunk(struct out *o, int i, bool to_stdout)
+static int json_elements(struct out *o, int i, const char **b, const char **e)
 {
 	struct out_chunked *c = &o->chunked[i];
-	const char *m, *b, *e, *doc = NULL;
+	const char *m, *doc = NULL;
 	size_t len;
-	FILE *f;
 	int rc = render(o, o->pending[i], &doc);
 
 	if (!rc)
 		rc = member_of(doc, &m, &len);
-	b = rc ? NULL : memchr(m, '[', len);
-	e = b ? m + len : NULL;
-	while (e && e > b && e[-1] != ']')
-		e--;
-	if (!rc && (!b || e <= b))
+	*b = rc ? NULL : memchr(m, '[', len);
+	*e = *b ? m + len : NULL;
+	while (*e && *e > *b && (*e)[-1] != ']')
+		(*e)--;
+	if (!rc && (!*b || *e <= *b))
 		rc = -EINVAL;
 	if (rc)
 		return rc;
-	for (b++; *b == '\n' || *b == ' '; b++)	/* the head ends with the indent */
+	for ((*b)++; **b == '\n' || **b == ' '; (*b)++)	/* the head ends with the indent */
 		;
-	for (e--; e > b && (e[-1] == '\n' || e[-1] == ' '); e--)
+	for ((*e)--; *e > *b && ((*e)[-1] == '\n' || (*e)[-1] == ' '); (*e)--)
 		;
 	if (!c->head) {
-		c->head = strndup(m, b - m);
-		c->tail = strndup(e, m + len - e);
+		c->head = strndup(m, *b - m);
+		c->tail = strndup(*e, m + len - *e);
 		if (!c->head || !c->tail)
-			rc = -ENOMEM;
+			return -ENOMEM;
 	}
-	if (!rc && to_stdout)
+	return 0;
+}
+
+/* Put array elements of pending table i on stdout (to_stdout) or its spool. */
+static int json_put(struct out *o, int i, bool to_stdout, const char *b, size_t n)
+{
+	struct out_chunked *c = &o->chunked[i];
+	FILE *f;
+	int rc = 0;
+
+	if (to_stdout)
 		rc = json_stream(o, i);
-	if (!rc && !to_stdout && !c->spool && !(c->spool = tmpfile()))
+	else if (!c->spool && !(c->spool = tmpfile()))
 		rc = -errno;
 	f = to_stdout ? stdout : c->spool;
-	if (!rc && e > b && c->has_el)
+	if (!rc && n && c->has_el)
 		rc = put(f, ",", 1);	/* libsmartcols joins elements as "},{" */
-	if (!rc && e > b) {
-		rc = put(f, b, e - b);
+	if (!rc && n) {
+		rc = put(f, b, n);
 		c->has_el = true;
 	}
+	return rc;
+}
+
+/* Render the lines of pending table i, put the elements, drop the lines. */
+static int json_chunk(struct out *o, int i, bool to_stdout)
+{
+	const char *b, *e;
+	int rc = json_elements(o, i, &b, &e);
+
+	if (!rc)
+		rc = json_put(o, i, to_stdout, b, e - b);
 	scols_table_remove_lines(o->pending[i]);
 	return rc;
 }
@@ -311,7 +336,12 @@ static int json_write(struct out *o, int i)
 	size_t len;
 	int rc = 0;
 
-	if (c->head && scols_table_get_nlines(tb))
+	if (o->tpl.tb == tb) {
+		rc = json_put(o, i, true, o->fast.p, o->fast.len);
+		o->fast.len = 0;
+		o->tpl.tb = NULL;
+	}
+	if (!rc && c->head && scols_table_get_nlines(tb))
 		rc = json_chunk(o, i, true);
 	if (!rc && c->head) {
 		rc = json_stream(o, i);
@@ -385,25 +415,216 @@ static int text_chunk(struct out *o, struct libscols_table *tb)
 	return rc;
 }
 
-int out_table_flush(struct out *o, struct libscols_table *tb)
+/*
+ * JSON: the pending index of tb (added if new) and whether its elements may
+ * go to stdout now (every table before it complete and written).
+ */
+static int json_route(struct out *o, struct libscols_table *tb, int *pi, bool *to_stdout)
 {
-	int i, rc;
+	int i = find_pending(o, tb);
 
-	if (scols_table_get_nlines(tb) < OUT_CHUNK_LINES)
-		return 0;
-	if (!o->json)
-		return text_chunk(o, tb);
-	i = find_pending(o, tb);
 	if (i < 0) {
 		if (o->npending == (int)(sizeof(o->pending) / sizeof(o->pending[0])))
 			return -ENOSPC;
 		i = o->npending++;
 		o->pending[i] = tb;
 	}
-	if (!o->final || !all_done_before(o, i))
-		return json_chunk(o, i, false);
-	rc = json_write_before(o, i);
-	return rc ? rc : json_chunk(o, i, true);
+	*pi = i;
+	*to_stdout = o->final && all_done_before(o, i);
+	return *to_stdout ? json_write_before(o, i) : 0;
+}
+
+/* Put the rows written from the template (o->fast) where they belong. */
+static int fast_flush(struct out *o)
+{
+	bool to_stdout;
+	int i, rc;
+
+	if (!o->tpl.tb || !o->fast.len)
+		return 0;
+	rc = json_route(o, o->tpl.tb, &i, &to_stdout);
+	if (!rc)
+		rc = json_put(o, i, to_stdout, o->fast.p, o->fast.len);
+	o->fast.len = 0;
+	return rc;
+}
+
+int out_table_flush(struct out *o, struct libscols_table *tb)
+{
+	bool to_stdout;
+	int i, rc;
+
+	if (scols_table_get_nlines(tb) < OUT_CHUNK_LINES)
+		return 0;
+	if (!o->json)
+		return text_chunk(o, tb);
+	rc = json_route(o, tb, &i, &to_stdout);
+	return rc ? rc : json_chunk(o, i, to_stdout);
+}
+
+/*
+ * Rows from a template.  libsmartcols renders a line whose cells are
+ * markers; what lies between the markers (keys, quotes, indentation: all
+ * written by libsmartcols) is kept, and a row is written by putting each
+ * value where its marker was.  This is done only with values libsmartcols
+ * would write unchanged (see verbatim()), and only for tables of number and
+ * string columns; any other row goes through libsmartcols.
+ */
+#define TPL_MARK '\x7f'
+
+/*
+ * Whether libsmartcols would write v unchanged in a column of this type
+ * (booleans: only "0" and "1", written as false and true).
+ */
+static bool verbatim(const char *v, bool boolean)
+{
+	if (boolean)
+		return (v[0] == '0' || v[0] == '1') && !v[1];
+	if (!*v)
+		return false;	/* libsmartcols writes null */
+	for (; *v; v++)		/* printable ASCII but '"' and '\\' */
+		if ((unsigned char)*v < 0x20 || (unsigned char)*v >= 0x7f ||
+		    *v == '"' || *v == '\\')
+			return false;
+	return true;
+}
+
+/* Split the element text of a one-line render at its markers. */
+static int tpl_parse(struct out_tpl *t, const char *b, const char *e, size_t ncols)
+{
+	size_t n = e - b, c = 0, start = 0;
+
+	t->text = strndup(b, n);
+	if (!t->text)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		if (t->text[k] != TPL_MARK)
+			continue;
+		if (c >= ncols || k + 2 >= n || t->text[k + 2] != TPL_MARK ||
+		    t->text[k + 1] != (char)('A' + c))
+			return -EINVAL;
+		t->frag[c].off = start;
+		t->frag[c].len = k - start;
+		start = k + 3;
+		k += 2;
+		c++;
+	}
+	if (c != ncols)
+		return -EINVAL;
+	t->frag[c].off = start;
+	t->frag[c].len = n - start;
+	return 0;
+}
+
+/* Make the template of table tb (pending index i, no lines). */
+static int tpl_build(struct out *o, struct libscols_table *tb, int i)
+{
+	struct out_tpl *t = &o->tpl;
+	size_t ncols = scols_table_get_ncols(tb);
+	struct libscols_line *ln;
+	const char *b, *e;
+	int rc = 0;
+
+	free(t->text);
+	memset(t, 0, sizeof(*t));
+	t->tb = tb;
+	t->bad = true;
+	if (ncols > OUT_TPL_MAX)
+		return 0;
+#ifdef BCH_TEST_HOOKS
+	if (getenv("BCACHE_TEST_NO_TEMPLATE"))	/* tests compare both ways */
+		return 0;
+#endif
+	for (size_t c = 0; c < ncols; c++) {
+		int type = scols_column_get_json_type(scols_table_get_column(tb, c));
+
+		if (type != SCOLS_JSON_NUMBER && type != SCOLS_JSON_STRING &&
+		    type != SCOLS_JSON_BOOLEAN)
+			return 0;
+		t->boolean[c] = type == SCOLS_JSON_BOOLEAN;
+	}
+	/* a boolean's marker is rendered as a number, its value put as a word */
+	for (size_t c = 0; c < ncols; c++)
+		if (t->boolean[c])
+			scols_column_set_json_type(scols_table_get_column(tb, c), SCOLS_JSON_NUMBER);
+	ln = scols_table_new_line(tb, NULL);
+	for (size_t c = 0; ln && c < ncols && !rc; c++) {
+		char mark[4] = { TPL_MARK, (char)('A' + c), TPL_MARK, '\0' };
+
+		rc = scols_line_set_data(ln, c, mark);
+	}
+	if (!ln)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = json_elements(o, i, &b, &e);
+	scols_table_remove_lines(tb);
+	for (size_t c = 0; c < ncols; c++)
+		if (t->boolean[c])
+			scols_column_set_json_type(scols_table_get_column(tb, c), SCOLS_JSON_BOOLEAN);
+	if (rc)
+		return rc;
+	t->ncols = ncols;
+	t->bad = tpl_parse(t, b, e, ncols) != 0;
+	return 0;
+}
+
+/* Append one row to o->fast from the template. */
+static int tpl_row(struct out *o, const char *const *vals)
+{
+	struct out_tpl *t = &o->tpl;
+	int rc = o->fast.len ? buf_append(&o->fast, ",", 1) : 0;
+
+	for (size_t c = 0; c <= t->ncols && !rc; c++) {
+		rc = buf_append(&o->fast, t->text + t->frag[c].off, t->frag[c].len);
+		if (rc || c == t->ncols)
+			continue;
+		if (t->boolean[c])
+			rc = vals[c][0] == '1' ? buf_append(&o->fast, "true", 4) :
+						 buf_append(&o->fast, "false", 5);
+		else
+			rc = buf_append(&o->fast, vals[c], strlen(vals[c]));
+	}
+	return rc;
+}
+
+int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
+{
+	size_t ncols = scols_table_get_ncols(tb);
+	struct libscols_line *ln;
+	bool to_stdout, fast = o->json;
+	int i, rc = 0;
+
+	if (fast && o->tpl.tb != tb) {
+		rc = fast_flush(o);
+		if (!rc)
+			rc = json_route(o, tb, &i, &to_stdout);
+		if (!rc && scols_table_get_nlines(tb))
+			rc = json_chunk(o, i, to_stdout);
+		if (!rc)
+			rc = tpl_build(o, tb, i);
+	}
+	for (size_t c = 0; c < ncols && fast && !o->tpl.bad; c++)
+		fast = verbatim(vals[c], o->tpl.boolean[c]);
+	if (!rc && fast && !o->tpl.bad) {
+		/* rows of this table that went through libsmartcols come first */
+		if (scols_table_get_nlines(tb)) {
+			rc = json_route(o, tb, &i, &to_stdout);
+			if (!rc)
+				rc = json_chunk(o, i, to_stdout);
+		}
+		if (!rc)
+			rc = tpl_row(o, vals);
+		return rc || o->fast.len < (1 << 20) ? rc : fast_flush(o);
+	}
+	/* through libsmartcols, after the template rows of this table */
+	if (!rc && o->json && o->tpl.tb == tb)
+		rc = fast_flush(o);
+	ln = rc ? NULL : scols_table_new_line(tb, NULL);
+	if (!ln)
+		return rc ? rc : -ENOMEM;
+	for (size_t c = 0; c < ncols && !rc; c++)
+		rc = scols_line_set_data(ln, c, vals[c]);
+	return rc ? rc : out_table_flush(o, tb);
 }
 
 int out_emit(struct out *o, struct libscols_table *tb)
@@ -413,6 +634,11 @@ int out_emit(struct out *o, struct libscols_table *tb)
 	if (o->json) {
 		int i = find_pending(o, tb);
 
+		if (o->tpl.tb == tb)
+			rc = fast_flush(o);
+		if (rc)
+			return rc;
+		i = find_pending(o, tb);
 		if (i < 0) {
 			if (o->npending == (int)(sizeof(o->pending) / sizeof(o->pending[0])))
 				return -ENOSPC;
@@ -455,10 +681,13 @@ int out_finish(struct out *o)
 		o->npending = 0;
 		if (o->render)
 			fclose(o->render);
-		free(o->rbuf);
+		free(o->rbuf.p);
+		free(o->fast.p);
+		free(o->tpl.text);
 		o->render = NULL;
-		o->rbuf = NULL;
-		o->rlen = o->rcap = 0;
+		memset(&o->rbuf, 0, sizeof(o->rbuf));
+		memset(&o->fast, 0, sizeof(o->fast));
+		memset(&o->tpl, 0, sizeof(o->tpl));
 		if (!rc && !o->members)
 			rc = put(stdout, "{\n", 2);
 		if (!rc)

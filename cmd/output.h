@@ -31,6 +31,25 @@ struct out_chunked {
 	unsigned int chunks;	/* chunks printed so far */
 };
 
+/* A growable byte buffer. */
+struct out_buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* JSON rows of one table written from a template (out_row). */
+#define OUT_TPL_MAX 24
+struct out_tpl {
+	struct libscols_table *tb;	/* the table, or NULL */
+	bool bad;		/* no template possible: libsmartcols for every row */
+	size_t ncols;
+	bool boolean[OUT_TPL_MAX];	/* SCOLS_JSON_BOOLEAN columns */
+	char *text;		/* one element with the markers */
+	struct {
+		size_t off, len;
+	} frag[OUT_TPL_MAX + 1];	/* the text around the markers */
+};
+
 struct out {
 	bool json;
 	bool raw;		/* no alignment, space separated (scripts) */
@@ -43,8 +62,9 @@ struct out {
 	int nprinted;		/* text: tables printed so far */
 	struct out_chunked text;	/* text: the table being chunked */
 	FILE *render;		/* JSON: libsmartcols renders into rbuf */
-	char *rbuf;
-	size_t rlen, rcap;
+	struct out_buf rbuf;
+	struct out_tpl tpl;	/* JSON: see out_row() */
+	struct out_buf fast;	/* JSON: rows from tpl not yet put */
 };
 
 /* A column of a command's column catalogue (drives -o and --list-columns). */
@@ -67,9 +87,21 @@ struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
 /* Set cell n of a line from printf-style arguments. */
 int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Cells from numbers without printf: decimal, and hex with "0x". */
-int out_cell_u64(struct libscols_line *ln, size_t n, uint64_t v);
-int out_cell_hex(struct libscols_line *ln, size_t n, uint64_t v);
+/*
+ * Decimal and "0x" hex text of v without printf, in buf; returns the start
+ * of the text (inside buf).
+ */
+#define OUT_NUM_LEN 24
+char *out_u64(char buf[OUT_NUM_LEN], uint64_t v);
+char *out_hex(char buf[OUT_NUM_LEN], uint64_t v);
+/*
+ * Add a whole row (one value per column, all non-NULL) to a table and
+ * flush it as out_table_flush does.  For big JSON tables of numbers and
+ * strings: most rows are written from a template of the row that
+ * libsmartcols rendered once (no libsmartcols line per row); the document
+ * is the same.
+ */
+int out_row(struct out *o, struct libscols_table *tb, const char *const *vals);
 /* Text: print the table now and free it.  JSON: keep it for out_finish. */
 int out_emit(struct out *o, struct libscols_table *tb);
 /*
