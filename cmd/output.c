@@ -77,12 +77,21 @@ int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	return rc;
 }
 
-/* Digits of v in base 10 or 16 (lower case), right-aligned in buf[0..end). */
-static char *u64_digits(char *end, uint64_t v, unsigned int base)
+/* The digits of v, right-aligned before end. */
+static char *dec_digits(char *end, uint64_t v)
 {
 	do {
-		*--end = "0123456789abcdef"[v % base];
-		v /= base;
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static char *hex_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = "0123456789abcdef"[v & 15];
+		v >>= 4;
 	} while (v);
 	return end;
 }
@@ -90,7 +99,7 @@ static char *u64_digits(char *end, uint64_t v, unsigned int base)
 char *out_u64(char buf[OUT_NUM_LEN], uint64_t v)
 {
 	buf[OUT_NUM_LEN - 1] = '\0';
-	return u64_digits(buf + OUT_NUM_LEN - 1, v, 10);
+	return dec_digits(buf + OUT_NUM_LEN - 1, v);
 }
 
 char *out_hex(char buf[OUT_NUM_LEN], uint64_t v)
@@ -98,7 +107,7 @@ char *out_hex(char buf[OUT_NUM_LEN], uint64_t v)
 	char *s;
 
 	buf[OUT_NUM_LEN - 1] = '\0';
-	s = u64_digits(buf + OUT_NUM_LEN - 1, v, 16);
+	s = hex_digits(buf + OUT_NUM_LEN - 1, v);
 	*--s = 'x';
 	*--s = '0';
 	return s;
@@ -144,7 +153,8 @@ static int buf_append(struct out_buf *b, const char *s, size_t n)
 		b->p = p;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->len, s, n);
+	if (s)
+		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	return 0;
 }
@@ -473,20 +483,20 @@ int out_table_flush(struct out *o, struct libscols_table *tb)
 #define TPL_MARK '\x7f'
 
 /*
- * Whether libsmartcols would write v unchanged in a column of this type
- * (booleans: only "0" and "1", written as false and true).
+ * The length of v when libsmartcols would write it unchanged in a column of
+ * this type, else -1.  Booleans: only "0" and "1" (written false and true).
  */
-static bool verbatim(const char *v, bool boolean)
+static ssize_t verbatim(const char *v, bool boolean)
 {
+	const char *p = v;
+
 	if (boolean)
-		return (v[0] == '0' || v[0] == '1') && !v[1];
-	if (!*v)
-		return false;	/* libsmartcols writes null */
-	for (; *v; v++)		/* printable ASCII but '"' and '\\' */
-		if ((unsigned char)*v < 0x20 || (unsigned char)*v >= 0x7f ||
-		    *v == '"' || *v == '\\')
-			return false;
-	return true;
+		return (v[0] == '0' || v[0] == '1') && !v[1] ? (v[0] == '1' ? 4 : 5) : -1;
+	for (; *p; p++)		/* printable ASCII but '"' and '\\' */
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '"' || *p == '\\')
+			return -1;
+	return p > v ? p - v : -1;	/* empty: libsmartcols writes null */
 }
 
 /* Split the element text of a one-line render at its markers. */
@@ -568,28 +578,42 @@ static int tpl_build(struct out *o, struct libscols_table *tb, int i)
 	return 0;
 }
 
-/* Append one row to o->fast from the template. */
-static int tpl_row(struct out *o, const char *const *vals)
+/* Append one row to o->fast from the template; len[c]: verbatim(). */
+static int tpl_row(struct out *o, const char *const *vals, const ssize_t *len)
 {
 	struct out_tpl *t = &o->tpl;
-	int rc = o->fast.len ? buf_append(&o->fast, ",", 1) : 0;
+	size_t need = 1 + t->frag[t->ncols].len;
+	char *p;
+	int rc;
 
-	for (size_t c = 0; c <= t->ncols && !rc; c++) {
-		rc = buf_append(&o->fast, t->text + t->frag[c].off, t->frag[c].len);
-		if (rc || c == t->ncols)
-			continue;
+	for (size_t c = 0; c < t->ncols; c++)
+		need += t->frag[c].len + len[c];
+	rc = buf_append(&o->fast, NULL, need);	/* room for the row */
+	if (rc)
+		return rc;
+	o->fast.len -= need;
+	p = o->fast.p + o->fast.len;
+	if (o->fast.len)
+		*p++ = ',';
+	for (size_t c = 0; c <= t->ncols; c++) {
+		memcpy(p, t->text + t->frag[c].off, t->frag[c].len);
+		p += t->frag[c].len;
+		if (c == t->ncols)
+			break;
 		if (t->boolean[c])
-			rc = vals[c][0] == '1' ? buf_append(&o->fast, "true", 4) :
-						 buf_append(&o->fast, "false", 5);
+			memcpy(p, vals[c][0] == '1' ? "true" : "false", len[c]);
 		else
-			rc = buf_append(&o->fast, vals[c], strlen(vals[c]));
+			memcpy(p, vals[c], len[c]);
+		p += len[c];
 	}
-	return rc;
+	o->fast.len = p - o->fast.p;
+	return 0;
 }
 
 int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
 {
 	size_t ncols = scols_table_get_ncols(tb);
+	ssize_t len[OUT_TPL_MAX];
 	struct libscols_line *ln;
 	bool to_stdout, fast = o->json;
 	int i, rc = 0;
@@ -604,7 +628,7 @@ int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
 			rc = tpl_build(o, tb, i);
 	}
 	for (size_t c = 0; c < ncols && fast && !o->tpl.bad; c++)
-		fast = verbatim(vals[c], o->tpl.boolean[c]);
+		fast = (len[c] = verbatim(vals[c], o->tpl.boolean[c])) >= 0;
 	if (!rc && fast && !o->tpl.bad) {
 		/* rows of this table that went through libsmartcols come first */
 		if (scols_table_get_nlines(tb)) {
@@ -613,7 +637,7 @@ int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
 				rc = json_chunk(o, i, to_stdout);
 		}
 		if (!rc)
-			rc = tpl_row(o, vals);
+			rc = tpl_row(o, vals, len);
 		return rc || o->fast.len < (1 << 20) ? rc : fast_flush(o);
 	}
 	/* through libsmartcols, after the template rows of this table */
