@@ -347,7 +347,8 @@ static int json_write(struct out *o, int i)
 	int rc = 0;
 
 	if (o->tpl.tb == tb) {
-		rc = json_put(o, i, true, o->fast.p, o->fast.len);
+		if (o->fast.len)
+			rc = json_put(o, i, true, o->fast.p, o->fast.len);
 		o->fast.len = 0;
 		o->tpl.tb = NULL;
 	}
@@ -864,18 +865,13 @@ int out_problems(struct out *o, const char *path, const struct bch_problems *ps)
 	out_title(o, "problems");
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct bch_problem *p = &ps->v[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		int rc;
+		char num[OUT_NUM_LEN];
+		const char *row[] = {
+			path, bch_problem_name(p->code), bch_severity_name(p->severity),
+			out_u64(num, p->offset), p->where, p->message,
+		};
+		int rc = out_row(o, tb, row);
 
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", path);
-		out_cell(ln, 1, "%s", bch_problem_name(p->code));
-		out_cell(ln, 2, "%s", bch_severity_name(p->severity));
-		out_cell(ln, 3, "%llu", (unsigned long long)p->offset);
-		out_cell(ln, 4, "%s", p->where);
-		out_cell(ln, 5, "%s", p->message);
-		rc = out_table_flush(o, tb);
 		if (rc)
 			return rc;
 	}

@@ -57,23 +57,28 @@ KEYS='["superblock","owner_list_head","owners","record_pages","allocations","sta
 # Big JSON tables are written from a row template that libsmartcols rendered
 # (cmd/output.c, out_row); BCACHE_TEST_NO_TEMPLATE (-Dtest_hooks=true) makes
 # every row go through libsmartcols.  Both documents must be the same bytes.
-same_both_ways() {
-	local a=$BATS_TEST_TMPDIR/template.json b=$BATS_TEST_TMPDIR/scols.json
+same_both_ways() { # EXIT_STATUS ARGS...
+	local want=$1 a=$BATS_TEST_TMPDIR/template.json b=$BATS_TEST_TMPDIR/scols.json rc
+	shift
 	BCACHE_TEST_FAULT_STEP=1 "$BCACHE" make -M "$(mkimg hooks.img 32M)" \
 		>/dev/null 2>&1 && skip "built without -Dtest_hooks=true"
-	"$BCACHE" "$@" > "$a"
-	BCACHE_TEST_NO_TEMPLATE=1 "$BCACHE" "$@" > "$b"
+	rc=0
+	"$BCACHE" "$@" > "$a" || rc=$?
+	assert_equal "$rc" "$want"
+	rc=0
+	BCACHE_TEST_NO_TEMPLATE=1 "$BCACHE" "$@" > "$b" || rc=$?
+	assert_equal "$rc" "$want"
 	cmp "$a" "$b"
 	output=$(cat "$a")
 }
 
 @test "dump --json: template rows are the bytes libsmartcols writes (10000 records)" {
-	same_both_ways nvm dump --json "$img"
+	same_both_ways $EX_OK nvm dump --json "$img"
 	assert_equal "$(jq '[.allocations[].page] == [range(4096; 14096)]' <<< "$output")" true
 }
 
 @test "dump --json: every column, booleans too, template and libsmartcols agree" {
-	same_both_ways nvm dump --json -o "$(bcache nvm dump --list-columns |
+	same_both_ways $EX_OK nvm dump --json -o "$(bcache nvm dump --list-columns |
 		awk '{ print $1 }' | paste -sd,)" "$img"
 	assert_equal "$(jq -c '.allocations[4096] | [.valid, .uuid, .record, .pgoff]' \
 		<<< "$output")" \
@@ -86,7 +91,17 @@ same_both_ways() {
 	bcache make -M "$odd" > /dev/null
 	gen "$odd" attach $K
 	gen "$odd" bulk 5000 0 $OWNER_B > /dev/null
-	same_both_ways nvm dump --json "$img" "$odd"
+	same_both_ways $EX_OK nvm dump --json "$img" "$odd"
 	assert_equal "$(jq -c '[.allocations | length, .[9999,10000,14999].device]' \
 		<<< "$output")" "$(jq -nc --arg a "$img" --arg b "$odd" '[15000, $a, $b, $b]')"
+}
+
+@test "check --json of thousands of problems: template and libsmartcols agree" {
+	# records at pages 4096..14095; a namespace of 8192 pages leaves
+	# 5904 of them outside it
+	gen "$img" set sb pages_total 8192
+	same_both_ways $EX_PROBLEMS nvm check --json "$img"
+	assert_equal "$(jq -c '[.problems[] | select(.code == "REC_RANGE")] |
+		[length, .[0].where, .[-1].where]' <<< "$output")" \
+		'[5904,"slot[5].recs[44]","slot[10].recs[882]"]'
 }
