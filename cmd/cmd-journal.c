@@ -18,6 +18,7 @@
 #include <bcache/journal.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
+#include <bcache/probe.h>
 
 #include "cmd.h"
 #include "nvm-common.h"
@@ -469,17 +470,54 @@ static int merge_problems(struct bch_problems *dst, const struct bch_problems *s
 	return 0;
 }
 
+/*
+ * Open the namespace and walk it, reading only the metadata pages the walk
+ * reaches (the journal needs the allocations, not a dump); an exit code,
+ * with the messages of the nvm commands.
+ */
+static int load_ns(struct jctx *c)
+{
+	int rc = bch_media_open(c->path, 0, &c->m);
+
+	if (rc)
+		return bch_open_error(c->path, rc);
+	rc = bch_nvm_load_lazy(c->m, &c->ns);
+	if (rc == -ENODATA) {
+		const char *ib = c->ns.meta_len >= 8192 ?
+			bch_probe_info_block(c->ns.meta + 4096, 4096) : NULL;
+
+		if (ib)
+			bch_err("%s: no nvm-pages superblock, but a namespace info block "
+				"(%s) at byte 4096: this is an image of a namespace's raw "
+				"capacity; the format starts at the namespace's data offset",
+				c->path, ib);
+		else
+			bch_err("%s: no nvm-pages superblock (magic at byte 4128 not found)",
+				c->path);
+		return BCH_EXIT_NOT_FOUND;
+	}
+	if (rc == -EPROTONOSUPPORT) {
+		bch_err("%s: nvm-pages superblock of the v12/v13 \"nvmpg\" revision: "
+			"unsupported revision", c->path);
+		return BCH_EXIT_NOT_FOUND;
+	}
+	if (rc) {
+		bch_err("%s: cannot read: %s", c->path, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	return BCH_EXIT_OK;
+}
+
 /* Load everything and analyse; an exit code (problems do not count here). */
 static int load(struct jctx *c)
 {
-	int rc = nvm_open_load(c->path, &c->ns);
+	int rc = load_ns(c);
 
 	if (rc)
 		return rc;
 	c->buf = malloc(JSET_MAX_BYTES);
-	rc = c->buf ? bch_media_open(c->path, 0, &c->m) : -ENOMEM;
-	if (rc) {
-		bch_err("%s: cannot open: %s", c->path, strerror(-rc));
+	if (!c->buf) {
+		bch_err("%s: out of memory", c->path);
 		return BCH_EXIT_ERROR;
 	}
 	if (c->o->cache) {
