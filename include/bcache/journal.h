@@ -129,6 +129,8 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 void bch_jscan_free(struct bch_jscan *s);
 /* The recorded hit at off, or NULL. */
 const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off);
+/* The same, starting from *hint (updated: where the next lookup starts). */
+const struct bch_jhit *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint);
 
 /* ---- geometry and the replay list ---- */
 
@@ -228,6 +230,7 @@ struct bch_jsrc {
 	const struct bch_jscan *scan;
 	uint64_t magic;
 	unsigned char *buf;	/* JSET_MAX_BYTES, owned */
+	size_t hint;		/* bch_jscan_near() position */
 	bool events;		/* keep a bch_jevent per jset seen */
 };
 int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
