@@ -49,6 +49,7 @@ struct journal {
 	struct bch_jlist media;		/* magic scan, deduplicated by seq */
 	uint64_t dups, conflicts, invalid;
 	struct bch_jrange mrange;
+	struct bch_jinfer infer;	/* without -C: 11.1 step 7 */
 	bool kernel;			/* cache sb given: kv and lv valid */
 	struct bch_jview kv, lv;
 	struct bch_jrange krange, lrange;
@@ -381,6 +382,8 @@ static int analyze(struct jctx *c, struct journal *j)
 		rc = bch_problem_add(&c->ps, BCH_P_J_SEQ_CONFLICT, j->start, "media",
 				     "%llu seqs have copies with different contents",
 				     (unsigned long long)j->conflicts);
+	if (!rc && !j->kernel)
+		bch_journal_infer(&j->media, j->start, j->end - j->start, &j->infer);
 	if (rc || !j->kernel)
 		return rc ? rc : range_problems(c, "media", &j->media, &j->mrange);
 	rc = bch_jsrc_init(&src, c->m, &j->scan, j->magic);
@@ -799,6 +802,12 @@ static int kernel_rows(struct out *o, struct jctx *c, const struct journal *j)
 	return rc;
 }
 
+/* The bucket of a media row: from d[] with -C, else the inferred geometry. */
+static int media_bucket(const struct jctx *c, const struct journal *j, uint64_t off)
+{
+	return bch_jgeom_bucket_of(j->kernel ? &c->loc.g : &j->infer.g, &j->scan, off);
+}
+
 static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 {
 	int rc = 0;
@@ -814,7 +823,7 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 			continue;
 		if (!strcmp(st, "stale") && !c->o->all)
 			continue;
-		rc = jset_row(o, c, j, "media", h, -1, st);
+		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off), st);
 	}
 	for (size_t i = 0; i < j->scan.n && c->o->all && !rc; i++) {
 		const struct bch_jhit *h = &j->scan.v[i];
@@ -822,7 +831,8 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 
 		if (at >= 0 && j->media.v[at].h.off == h->off)
 			continue;
-		rc = jset_row(o, c, j, "media", h, -1, h->state == BCH_JSET_OK ? "duplicate" :
+		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off),
+			      h->state == BCH_JSET_OK ? "duplicate" :
 			      bch_jset_state_name(h->state));
 	}
 	return rc;
@@ -907,6 +917,54 @@ static int summaries(struct out *o, struct jctx *c)
 	return out_emit(o, tb);
 }
 
+/* Without -C: the geometry the media suggests (11.1 step 7), per journal. */
+static int inferred_table(struct out *o, struct jctx *c)
+{
+	static const struct out_coldef cols[] = {
+		{ "device", SCOLS_JSON_STRING, 0, NULL },
+		{ "region_offset", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "seq1_offset", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "stride", SCOLS_JSON_STRING, 0, NULL },
+		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "buckets_min", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "buckets_max", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "block_multiple", SCOLS_JSON_NUMBER, 0, NULL },
+	};
+	struct libscols_table *tb;
+
+	if (c->o->cache || !c->nj)
+		return 0;
+	tb = out_table(o, "inferred_geometry");
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		out_column(o, tb, cols[i].name, cols[i].json_type,
+			   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
+	for (size_t i = 0; i < c->nj; i++) {
+		const struct bch_jinfer *f = &c->j[i].infer;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", c->path);
+		out_cell(ln, 1, "%llu", (unsigned long long)c->j[i].start);
+		if (f->seq1)
+			out_cell(ln, 2, "%llu", (unsigned long long)f->stride);
+		out_cell(ln, 3, "%s", !f->seq1 ? "unknown" : f->kind == BCH_JSTRIDE_NONE ?
+			 "undecided" : bch_jstride_name(f->kind));
+		if (f->kind != BCH_JSTRIDE_NONE) {
+			out_cell(ln, 4, "%llu", (unsigned long long)f->bucket_sectors);
+			out_cell(ln, 5, "%u", f->keys_min);
+			out_cell(ln, 6, "%u", f->keys_max);
+		}
+		if (f->block_multiple)
+			out_cell(ln, 7, "%llu", (unsigned long long)f->block_multiple);
+	}
+	out_title(o, "inferred geometry (no -C: seq 1 lies at d[1], consecutive jsets "
+		  "a whole number of blocks apart)");
+	return out_emit(o, tb);
+}
+
 /* Emit a table that rows were added to (none: nothing in text mode). */
 static int emit_rows(struct out *o, struct libscols_table *tb, const char *title)
 {
@@ -936,6 +994,8 @@ static int show_output(struct out *o, struct jctx *c)
 		rc = emit_rows(o, c->tb_keys, "keys (kernel text form)");
 	if (!rc)
 		rc = summaries(o, c);
+	if (!rc)
+		rc = inferred_table(o, c);
 	if (!rc)
 		rc = out_problems(o, c->path, &c->ps);
 	return rc;

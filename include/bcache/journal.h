@@ -290,4 +290,36 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 			      struct bch_jlocate *out);
 void bch_jlocate_free(struct bch_jlocate *l);
 
+/*
+ * 11.1 step 7 (inferred): the geometry a pmem-only scan suggests.  On a
+ * fresh set the seq-1 jset lies at d[1], so its offset from the region start
+ * J is the stride d[1] - d[0].  Whether that stride is v7's bucket_size bytes
+ * or the bucket_size * 512 of later revisions is decided by the region size:
+ * the kernel's order floor(log2(bucket_size * keys / 8)) must allow a keys in
+ * [2, 256] for a power-of-two bucket_size >= 8 sectors; when both or neither
+ * do, the kind is undecided.  The spacings of consecutive seqs lying one
+ * after the other (within a bucket) are multiples of the block size: their
+ * gcd is block_multiple.
+ */
+struct bch_jinfer {
+	bool seq1;			/* the seq-1 jset was found */
+	uint64_t stride;		/* its offset from J: d[1] - d[0], bytes */
+	enum bch_jstride kind;		/* NONE: undecided or unknown */
+	uint64_t bucket_sectors;	/* for kind, else 0 */
+	unsigned int keys_min, keys_max;	/* journal buckets the order allows */
+	uint64_t block_multiple;	/* bytes, 0: no two consecutive jsets */
+	struct bch_jgeom g;		/* buckets placed from the above (n 0: none) */
+};
+void bch_journal_infer(const struct bch_jlist *media, uint64_t start, uint64_t len,
+		       struct bch_jinfer *out);
+
+/*
+ * The bucket of a jset at namespace byte off: the lowest-index bucket that
+ * starts with a valid jset (in s) and whose range [start, start + bucket
+ * bytes) holds off at a whole number of blocks from its start (a position
+ * its scan can reach), or -1.  With the v7 stride several buckets hold it;
+ * the lowest is the one the ascending scan of every bucket reads first.
+ */
+int bch_jgeom_bucket_of(const struct bch_jgeom *g, const struct bch_jscan *s, uint64_t off);
+
 #endif
