@@ -237,7 +237,7 @@ static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jran
 	int rc = 0;
 
 	for (size_t i = l->lo; i < l->hi && !rc; i++) {
-		struct bch_jhit *h = &l->v[i].h;
+		struct bch_jhit *h = bch_jlist_hit(l, i);
 		long at;
 
 		if (h->seq < r->last_seq)
@@ -247,7 +247,7 @@ static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jran
 			return rc;
 		bch_jset_check(c->buf, h);
 		at = seen ? bch_jlist_find(seen, h->seq) : -1;
-		if (at < 0 || seen->v[at].h.csum != h->csum)
+		if (at < 0 || bch_jlist_hit(seen, at)->csum != h->csum)
 			rc = jset_problems(c, h);
 	}
 	return rc;
@@ -296,7 +296,7 @@ static int compare_views(struct jctx *c, struct journal *j)
 	if (!j->mrange.any)
 		return 0;
 	for (size_t i = j->media.lo; i < j->media.hi; i++) {
-		uint64_t s = j->media.v[i].h.seq;
+		uint64_t s = bch_jlist_hit(&j->media, i)->seq;
 
 		if (s < j->mrange.last_seq || bch_jlist_find(&j->kv.list, s) >= 0)
 			continue;
@@ -347,7 +347,7 @@ static int resume_problems(struct jctx *c, struct journal *j)
 	p = g->start[nb];
 	end = p + g->bucket_sectors * 512;
 	for (size_t i = j->kv.list.lo; i < j->kv.list.hi; i++) {
-		const struct bch_jhit *h = &j->kv.list.v[i].h;
+		const struct bch_jhit *h = bch_jlist_hit(&j->kv.list, i);
 
 		if (h->seq < j->krange.last_seq || h->off + bch_jset_bytes(h) <= p ||
 		    h->off >= end)
@@ -788,8 +788,9 @@ static int kernel_rows(struct out *o, struct jctx *c, const struct journal *j)
 	int rc = 0;
 
 	for (size_t i = j->kv.list.lo; i < j->kv.list.hi && !rc; i++)
-		rc = jset_row(o, c, j, "kernel", &j->kv.list.v[i].h, j->kv.list.v[i].bucket,
-			      live_status(&j->krange, j->kv.list.v[i].h.seq));
+		rc = jset_row(o, c, j, "kernel", bch_jlist_hit(&j->kv.list, i),
+			      bch_jlist_bucket(&j->kv.list, i),
+			      live_status(&j->krange, bch_jlist_hit(&j->kv.list, i)->seq));
 	for (size_t i = 0; i < j->kv.nev && c->o->all && !rc; i++) {
 		const struct bch_jevent *e = &j->kv.ev[i];
 
@@ -813,7 +814,7 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 	int rc = 0;
 
 	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++) {
-		const struct bch_jhit *h = &j->media.v[i].h;
+		const struct bch_jhit *h = bch_jlist_hit(&j->media, i);
 		bool in_kernel = j->kernel && bch_jlist_find(&j->kv.list, h->seq) >= 0;
 		const char *st = live_status(&j->mrange, h->seq);
 
@@ -829,7 +830,7 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 		const struct bch_jhit *h = &j->scan.v[i];
 		long at = h->state == BCH_JSET_OK ? bch_jlist_find(&j->media, h->seq) : -1;
 
-		if (at >= 0 && j->media.v[at].h.off == h->off)
+		if (at >= 0 && bch_jlist_hit(&j->media, at)->off == h->off)
 			continue;
 		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off),
 			      h->state == BCH_JSET_OK ? "duplicate" :
@@ -1060,7 +1061,7 @@ static int extract(struct jctx *c, int fd, uint64_t *njsets, uint64_t *bytes)
 		const struct bch_jrange *r = j->kernel ? &j->krange : &j->mrange;
 
 		for (size_t k = l->lo; k < l->hi; k++) {
-			const struct bch_jhit *h = &l->v[k].h;
+			const struct bch_jhit *h = bch_jlist_hit(l, k);
 			int rc;
 
 			if (h->seq < r->last_seq)

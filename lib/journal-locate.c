@@ -321,7 +321,7 @@ static uint64_t block_multiple(const struct bch_jlist *l)
 	uint64_t g = 0;
 
 	for (size_t i = l->lo; i + 1 < l->hi; i++) {
-		const struct bch_jhit *a = &l->v[i].h, *b = &l->v[i + 1].h;
+		const struct bch_jhit *a = bch_jlist_hit(l, i), *b = bch_jlist_hit(l, i + 1);
 		uint64_t d = b->off - a->off;
 
 		if (b->seq != a->seq + 1 || b->off <= a->off || d < bch_jset_bytes(a) ||
@@ -340,10 +340,10 @@ void bch_journal_infer(const struct bch_jlist *media, uint64_t start, uint64_t l
 
 	memset(out, 0, sizeof(*out));
 	out->block_multiple = block_multiple(media);
-	if (one < 0 || media->v[one].h.off <= start)
+	if (one < 0 || bch_jlist_hit(media, one)->off <= start)
 		return;
 	out->seq1 = true;
-	out->stride = media->v[one].h.off - start;
+	out->stride = bch_jlist_hit(media, one)->off - start;
 	infer_kind(out, len);
 	if (out->kind == BCH_JSTRIDE_NONE)
 		return;

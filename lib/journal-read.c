@@ -185,7 +185,7 @@ static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct b
 
 static uint64_t newest_seq(const struct bch_jview *v)
 {
-	return v->list.hi > v->list.lo ? v->list.v[v->list.hi - 1].h.seq : 0;
+	return v->list.hi > v->list.lo ? bch_jlist_hit(&v->list, v->list.hi - 1)->seq : 0;
 }
 
 static void finish(struct bch_jview *v)

@@ -193,24 +193,6 @@ static int scan_reserve(struct bch_jscan *s, uint64_t bytes)
 	return 0;
 }
 
-/*
- * Big result arrays (a hit per jset: 131072 for a 512 MiB journal) would
- * take a page fault per 4 KiB on first touch; ask for huge pages where the
- * array covers whole aligned 2 MiB blocks.  Advice only: errors are ignored.
- */
-#define HUGE_BYTES	(2UL << 20)
-
-static void *big_realloc(void *p, size_t bytes)
-{
-	void *v = realloc(p, bytes);
-	uintptr_t a = ((uintptr_t)v + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
-	uintptr_t e = ((uintptr_t)v + bytes) & ~(HUGE_BYTES - 1);
-
-	if (v && e > a)
-		madvise((void *)a, e - a, MADV_HUGEPAGE);
-	return v;
-}
-
 static void scan_add(struct bch_jscan *s, const struct bch_jhit *h)
 {
 	if (s->n == s->cap)
@@ -383,6 +365,7 @@ const char *bch_jins_name(enum bch_jins i)
 void bch_jlist_free(struct bch_jlist *l)
 {
 	free(l->v);
+	free(l->idx);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -457,9 +440,11 @@ long bch_jlist_find(const struct bch_jlist *l, uint64_t seq)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (l->v[mid].h.seq == seq)
+		uint64_t s = bch_jlist_hit(l, mid)->seq;
+
+		if (s == seq)
 			return (long)mid;
-		if (l->v[mid].h.seq < seq)
+		if (s < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -475,12 +460,12 @@ void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r)
 	memset(r, 0, sizeof(*r));
 	if (l->hi == l->lo)
 		return;
-	newest = &l->v[l->hi - 1].h;
+	newest = bch_jlist_hit(l, l->hi - 1);
 	r->any = true;
 	r->newest = newest->seq;
 	r->last_seq = newest->last_seq <= newest->seq ? newest->last_seq : newest->seq;
 	for (size_t i = l->lo; i < l->hi; i++) {
-		if (l->v[i].h.seq < r->last_seq)
+		if (bch_jlist_hit(l, i)->seq < r->last_seq)
 			r->stale++;
 		else
 			r->present++;
@@ -500,7 +485,7 @@ size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
 		return 0;
 	want = r->last_seq;
 	for (size_t i = l->lo; i < l->hi; i++) {
-		uint64_t s = l->v[i].h.seq;
+		uint64_t s = bch_jlist_hit(l, i)->seq;
 
 		if (s < want)
 			continue;
@@ -516,33 +501,40 @@ size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
 	return n;
 }
 
-static int cmp_seq_off(const void *a, const void *b)
+/* Hits x, y by (seq, offset). */
+static int cmp_seq_off(const struct bch_jhit *x, const struct bch_jhit *y)
 {
-	const struct bch_jentry *x = a, *y = b;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
 
-	if (x->h.seq != y->h.seq)
-		return x->h.seq < y->h.seq ? -1 : 1;
-	return x->h.off < y->h.off ? -1 : x->h.off > y->h.off;
+static int cmp_idx(const void *a, const void *b, void *base)
+{
+	const struct bch_jhit *v = base;
+
+	return cmp_seq_off(&v[*(const uint32_t *)a], &v[*(const uint32_t *)b]);
 }
 
 /*
- * Sort by (seq, offset).  A circular journal read in offset order is a
- * rotation of that order (one descent): rotate instead of sorting.
+ * Sort indexes into base by (seq, offset).  A circular journal read in
+ * offset order is a rotation of that order (one descent): rotate instead of
+ * sorting.
  */
-static int sort_by_seq(struct bch_jentry *v, size_t n)
+static int sort_by_seq(const struct bch_jhit *base, uint32_t *v, size_t n)
 {
 	size_t descents = 0, at = 0;
-	struct bch_jentry *tmp;
+	uint32_t *tmp;
 
 	for (size_t i = 1; i < n && descents < 2; i++)
-		if (cmp_seq_off(&v[i - 1], &v[i]) > 0) {
+		if (cmp_seq_off(&base[v[i - 1]], &base[v[i]]) > 0) {
 			descents++;
 			at = i;
 		}
 	if (!descents)
 		return 0;
-	if (descents > 1 || cmp_seq_off(&v[n - 1], &v[0]) > 0) {
-		qsort(v, n, sizeof(*v), cmp_seq_off);
+	if (descents > 1 || cmp_seq_off(&base[v[n - 1]], &base[v[0]]) > 0) {
+		qsort_r(v, n, sizeof(*v), cmp_idx, (void *)base);
 		return 0;
 	}
 	tmp = malloc(at * sizeof(*v));
@@ -563,31 +555,30 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 
 	*dups = *conflicts = 0;
 	bch_jlist_free(l);
-	l->v = big_realloc(NULL, (s->n ? s->n : 1) * sizeof(*l->v));
-	if (!l->v)
+	l->base = s->v;
+	l->idx = malloc((s->n ? s->n : 1) * sizeof(*l->idx));
+	if (!l->idx)
 		return -ENOMEM;
 	l->cap = s->n ? s->n : 1;
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].state == BCH_JSET_OK) {
-			l->v[n].h = s->v[i];
-			l->v[n++].bucket = -1;
-		}
-	rc = sort_by_seq(l->v, n);
+		if (s->v[i].state == BCH_JSET_OK)
+			l->idx[n++] = (uint32_t)i;
+	rc = sort_by_seq(s->v, l->idx, n);
 	if (rc)
 		return rc;
 	/* keep the first copy by offset of every seq */
 	for (size_t i = 0; i < n; i++) {
-		if (l->hi && l->v[l->hi - 1].h.seq == l->v[i].h.seq) {
-			const struct bch_jhit *k = &l->v[l->hi - 1].h;
+		const struct bch_jhit *h = &s->v[l->idx[i]];
+
+		if (l->hi && bch_jlist_hit(l, l->hi - 1)->seq == h->seq) {
+			const struct bch_jhit *k = bch_jlist_hit(l, l->hi - 1);
 
 			(*dups)++;
-			if (k->csum != l->v[i].h.csum || k->keys != l->v[i].h.keys)
+			if (k->csum != h->csum || k->keys != h->keys)
 				(*conflicts)++;
 			continue;
 		}
-		if (l->hi != i)
-			l->v[l->hi] = l->v[i];
-		l->hi++;
+		l->idx[l->hi++] = l->idx[i];
 	}
 	return 0;
 }

@@ -146,12 +146,29 @@ struct bch_jentry {
 	int bucket;
 };
 
-/* The replay list of 10.3, ascending seq, as an array [lo, hi). */
+/*
+ * The replay list of 10.3, ascending seq, as an array [lo, hi): entries v
+ * (the kernel views), or in index mode (the magic-scan view) indexes idx into
+ * the hits at base, which the list does not own.  Read it with
+ * bch_jlist_hit() and bch_jlist_bucket().
+ */
 struct bch_jlist {
 	struct bch_jentry *v;
+	struct bch_jhit *base;
+	uint32_t *idx;
 	size_t lo, hi, cap;
 	uint64_t work, work_max;
 };
+
+static inline struct bch_jhit *bch_jlist_hit(const struct bch_jlist *l, size_t i)
+{
+	return l->idx ? &l->base[l->idx[i]] : &l->v[i].h;
+}
+
+static inline int bch_jlist_bucket(const struct bch_jlist *l, size_t i)
+{
+	return l->idx ? -1 : l->v[i].bucket;
+}
 
 enum bch_jins { BCH_JINS_ADDED, BCH_JINS_DUPLICATE, BCH_JINS_EXPIRED };
 const char *bch_jins_name(enum bch_jins i);
@@ -247,8 +264,8 @@ void bch_jview_free(struct bch_jview *v);
 
 /*
  * The magic-scan view: valid hits deduplicated by seq (the first by offset
- * wins) into a list.  *dups and *conflicts count further copies, and copies
- * whose checksum differs.
+ * wins) into a list in index mode over s->v (s must outlive it).  *dups and
+ * *conflicts count further copies, and copies whose checksum differs.
  */
 int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dups,
 		   uint64_t *conflicts);
