@@ -183,6 +183,8 @@ static int scan_reserve(struct bch_jscan *s, uint64_t bytes)
 	bch_jscan_free(s);
 	if (cap > s->max)
 		cap = s->max;
+	if (cap > UINT32_MAX)	/* the scan view keeps 32-bit indexes */
+		cap = UINT32_MAX;
 	v = mmap(NULL, cap * sizeof(*s->v), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (v == MAP_FAILED)
