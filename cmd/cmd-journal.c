@@ -18,6 +18,7 @@
 #include <bcache/journal.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
+#include <bcache/probe.h>
 
 #include "cmd.h"
 #include "nvm-common.h"
@@ -48,6 +49,7 @@ struct journal {
 	struct bch_jlist media;		/* magic scan, deduplicated by seq */
 	uint64_t dups, conflicts, invalid;
 	struct bch_jrange mrange;
+	struct bch_jinfer infer;	/* without -C: 11.1 step 7 */
 	bool kernel;			/* cache sb given: kv and lv valid */
 	struct bch_jview kv, lv;
 	struct bch_jrange krange, lrange;
@@ -235,7 +237,7 @@ static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jran
 	int rc = 0;
 
 	for (size_t i = l->lo; i < l->hi && !rc; i++) {
-		struct bch_jhit *h = &l->v[i].h;
+		struct bch_jhit *h = bch_jlist_hit(l, i);
 		long at;
 
 		if (h->seq < r->last_seq)
@@ -245,7 +247,7 @@ static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jran
 			return rc;
 		bch_jset_check(c->buf, h);
 		at = seen ? bch_jlist_find(seen, h->seq) : -1;
-		if (at < 0 || seen->v[at].h.csum != h->csum)
+		if (at < 0 || bch_jlist_hit(seen, at)->csum != h->csum)
 			rc = jset_problems(c, h);
 	}
 	return rc;
@@ -294,7 +296,7 @@ static int compare_views(struct jctx *c, struct journal *j)
 	if (!j->mrange.any)
 		return 0;
 	for (size_t i = j->media.lo; i < j->media.hi; i++) {
-		uint64_t s = j->media.v[i].h.seq;
+		uint64_t s = bch_jlist_hit(&j->media, i)->seq;
 
 		if (s < j->mrange.last_seq || bch_jlist_find(&j->kv.list, s) >= 0)
 			continue;
@@ -345,7 +347,7 @@ static int resume_problems(struct jctx *c, struct journal *j)
 	p = g->start[nb];
 	end = p + g->bucket_sectors * 512;
 	for (size_t i = j->kv.list.lo; i < j->kv.list.hi; i++) {
-		const struct bch_jhit *h = &j->kv.list.v[i].h;
+		const struct bch_jhit *h = bch_jlist_hit(&j->kv.list, i);
 
 		if (h->seq < j->krange.last_seq || h->off + bch_jset_bytes(h) <= p ||
 		    h->off >= end)
@@ -380,6 +382,8 @@ static int analyze(struct jctx *c, struct journal *j)
 		rc = bch_problem_add(&c->ps, BCH_P_J_SEQ_CONFLICT, j->start, "media",
 				     "%llu seqs have copies with different contents",
 				     (unsigned long long)j->conflicts);
+	if (!rc && !j->kernel)
+		bch_journal_infer(&j->media, j->start, j->end - j->start, &j->infer);
 	if (rc || !j->kernel)
 		return rc ? rc : range_problems(c, "media", &j->media, &j->mrange);
 	rc = bch_jsrc_init(&src, c->m, &j->scan, j->magic);
@@ -469,17 +473,54 @@ static int merge_problems(struct bch_problems *dst, const struct bch_problems *s
 	return 0;
 }
 
+/*
+ * Open the namespace and walk it, reading only the metadata pages the walk
+ * reaches (the journal needs the allocations, not a dump); an exit code,
+ * with the messages of the nvm commands.
+ */
+static int load_ns(struct jctx *c)
+{
+	int rc = bch_media_open(c->path, 0, &c->m);
+
+	if (rc)
+		return bch_open_error(c->path, rc);
+	rc = bch_nvm_load_lazy(c->m, &c->ns);
+	if (rc == -ENODATA) {
+		const char *ib = c->ns.meta_len >= 8192 ?
+			bch_probe_info_block(c->ns.meta + 4096, 4096) : NULL;
+
+		if (ib)
+			bch_err("%s: no nvm-pages superblock, but a namespace info block "
+				"(%s) at byte 4096: this is an image of a namespace's raw "
+				"capacity; the format starts at the namespace's data offset",
+				c->path, ib);
+		else
+			bch_err("%s: no nvm-pages superblock (magic at byte 4128 not found)",
+				c->path);
+		return BCH_EXIT_NOT_FOUND;
+	}
+	if (rc == -EPROTONOSUPPORT) {
+		bch_err("%s: nvm-pages superblock of the v12/v13 \"nvmpg\" revision: "
+			"unsupported revision", c->path);
+		return BCH_EXIT_NOT_FOUND;
+	}
+	if (rc) {
+		bch_err("%s: cannot read: %s", c->path, strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	return BCH_EXIT_OK;
+}
+
 /* Load everything and analyse; an exit code (problems do not count here). */
 static int load(struct jctx *c)
 {
-	int rc = nvm_open_load(c->path, &c->ns);
+	int rc = load_ns(c);
 
 	if (rc)
 		return rc;
 	c->buf = malloc(JSET_MAX_BYTES);
-	rc = c->buf ? bch_media_open(c->path, 0, &c->m) : -ENOMEM;
-	if (rc) {
-		bch_err("%s: cannot open: %s", c->path, strerror(-rc));
+	if (!c->buf) {
+		bch_err("%s: out of memory", c->path);
 		return BCH_EXIT_ERROR;
 	}
 	if (c->o->cache) {
@@ -747,8 +788,9 @@ static int kernel_rows(struct out *o, struct jctx *c, const struct journal *j)
 	int rc = 0;
 
 	for (size_t i = j->kv.list.lo; i < j->kv.list.hi && !rc; i++)
-		rc = jset_row(o, c, j, "kernel", &j->kv.list.v[i].h, j->kv.list.v[i].bucket,
-			      live_status(&j->krange, j->kv.list.v[i].h.seq));
+		rc = jset_row(o, c, j, "kernel", bch_jlist_hit(&j->kv.list, i),
+			      bch_jlist_bucket(&j->kv.list, i),
+			      live_status(&j->krange, bch_jlist_hit(&j->kv.list, i)->seq));
 	for (size_t i = 0; i < j->kv.nev && c->o->all && !rc; i++) {
 		const struct bch_jevent *e = &j->kv.ev[i];
 
@@ -761,12 +803,18 @@ static int kernel_rows(struct out *o, struct jctx *c, const struct journal *j)
 	return rc;
 }
 
+/* The bucket of a media row: from d[] with -C, else the inferred geometry. */
+static int media_bucket(const struct jctx *c, const struct journal *j, uint64_t off)
+{
+	return bch_jgeom_bucket_of(j->kernel ? &c->loc.g : &j->infer.g, &j->scan, off);
+}
+
 static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 {
 	int rc = 0;
 
 	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++) {
-		const struct bch_jhit *h = &j->media.v[i].h;
+		const struct bch_jhit *h = bch_jlist_hit(&j->media, i);
 		bool in_kernel = j->kernel && bch_jlist_find(&j->kv.list, h->seq) >= 0;
 		const char *st = live_status(&j->mrange, h->seq);
 
@@ -776,15 +824,16 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 			continue;
 		if (!strcmp(st, "stale") && !c->o->all)
 			continue;
-		rc = jset_row(o, c, j, "media", h, -1, st);
+		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off), st);
 	}
 	for (size_t i = 0; i < j->scan.n && c->o->all && !rc; i++) {
 		const struct bch_jhit *h = &j->scan.v[i];
 		long at = h->state == BCH_JSET_OK ? bch_jlist_find(&j->media, h->seq) : -1;
 
-		if (at >= 0 && j->media.v[at].h.off == h->off)
+		if (at >= 0 && bch_jlist_hit(&j->media, at)->off == h->off)
 			continue;
-		rc = jset_row(o, c, j, "media", h, -1, h->state == BCH_JSET_OK ? "duplicate" :
+		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off),
+			      h->state == BCH_JSET_OK ? "duplicate" :
 			      bch_jset_state_name(h->state));
 	}
 	return rc;
@@ -869,6 +918,54 @@ static int summaries(struct out *o, struct jctx *c)
 	return out_emit(o, tb);
 }
 
+/* Without -C: the geometry the media suggests (11.1 step 7), per journal. */
+static int inferred_table(struct out *o, struct jctx *c)
+{
+	static const struct out_coldef cols[] = {
+		{ "device", SCOLS_JSON_STRING, 0, NULL },
+		{ "region_offset", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "seq1_offset", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "stride", SCOLS_JSON_STRING, 0, NULL },
+		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "buckets_min", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "buckets_max", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "block_multiple", SCOLS_JSON_NUMBER, 0, NULL },
+	};
+	struct libscols_table *tb;
+
+	if (c->o->cache || !c->nj)
+		return 0;
+	tb = out_table(o, "inferred_geometry");
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		out_column(o, tb, cols[i].name, cols[i].json_type,
+			   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
+	for (size_t i = 0; i < c->nj; i++) {
+		const struct bch_jinfer *f = &c->j[i].infer;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", c->path);
+		out_cell(ln, 1, "%llu", (unsigned long long)c->j[i].start);
+		if (f->seq1)
+			out_cell(ln, 2, "%llu", (unsigned long long)f->stride);
+		out_cell(ln, 3, "%s", !f->seq1 ? "unknown" : f->kind == BCH_JSTRIDE_NONE ?
+			 "undecided" : bch_jstride_name(f->kind));
+		if (f->kind != BCH_JSTRIDE_NONE) {
+			out_cell(ln, 4, "%llu", (unsigned long long)f->bucket_sectors);
+			out_cell(ln, 5, "%u", f->keys_min);
+			out_cell(ln, 6, "%u", f->keys_max);
+		}
+		if (f->block_multiple)
+			out_cell(ln, 7, "%llu", (unsigned long long)f->block_multiple);
+	}
+	out_title(o, "inferred geometry (no -C: seq 1 lies at d[1], consecutive jsets "
+		  "a whole number of blocks apart)");
+	return out_emit(o, tb);
+}
+
 /* Emit a table that rows were added to (none: nothing in text mode). */
 static int emit_rows(struct out *o, struct libscols_table *tb, const char *title)
 {
@@ -898,6 +995,8 @@ static int show_output(struct out *o, struct jctx *c)
 		rc = emit_rows(o, c->tb_keys, "keys (kernel text form)");
 	if (!rc)
 		rc = summaries(o, c);
+	if (!rc)
+		rc = inferred_table(o, c);
 	if (!rc)
 		rc = out_problems(o, c->path, &c->ps);
 	return rc;
@@ -962,7 +1061,7 @@ static int extract(struct jctx *c, int fd, uint64_t *njsets, uint64_t *bytes)
 		const struct bch_jrange *r = j->kernel ? &j->krange : &j->mrange;
 
 		for (size_t k = l->lo; k < l->hi; k++) {
-			const struct bch_jhit *h = &l->v[k].h;
+			const struct bch_jhit *h = bch_jlist_hit(l, k);
 			int rc;
 
 			if (h->seq < r->last_seq)

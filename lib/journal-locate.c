@@ -260,3 +260,117 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 				     "cache_sb.d", "d[] stride: %s", bch_jstride_name(out->stride));
 	return rc ? rc : place_buckets(ns, sb, out);
 }
+
+/* ---- geometry inference (11.1 step 7) ---- */
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * The keys the kernel's order allows for a region of `pages` (a power of
+ * two) and bucket_size bs sectors: floor(log2(bs * keys / 8)) = log2(pages),
+ * so keys in [8 pages / bs, 16 pages / bs), within [2, 256].  false when
+ * bs is no power of two >= 8 or no keys fits.
+ */
+static bool keys_for(uint64_t pages, uint64_t bs, unsigned int *kmin, unsigned int *kmax)
+{
+	uint64_t lo, hi;
+
+	if (bs < 8 || bs & (bs - 1) || bs > (1ULL << 40))
+		return false;
+	lo = (8 * pages + bs - 1) / bs;
+	hi = (16 * pages + bs - 1) / bs - 1;
+	lo = lo < 2 ? 2 : lo;
+	hi = hi > SB_JOURNAL_BUCKETS ? SB_JOURNAL_BUCKETS : hi;
+	if (lo > hi)
+		return false;
+	*kmin = (unsigned int)lo;
+	*kmax = (unsigned int)hi;
+	return true;
+}
+
+static void infer_kind(struct bch_jinfer *o, uint64_t len)
+{
+	uint64_t pages = len / 4096;
+	unsigned int v7min, v7max, bbmin = 0, bbmax = 0;
+	bool v7, bb;
+
+	if (!pages || pages & (pages - 1))
+		return;
+	v7 = keys_for(pages, o->stride, &v7min, &v7max);
+	bb = o->stride % 512 == 0 && keys_for(pages, o->stride / 512, &bbmin, &bbmax);
+	if (v7 == bb)
+		return;
+	o->kind = v7 ? BCH_JSTRIDE_BYTES : BCH_JSTRIDE_BUCKET_BYTES;
+	o->bucket_sectors = v7 ? o->stride : o->stride / 512;
+	o->keys_min = v7 ? v7min : bbmin;
+	o->keys_max = v7 ? v7max : bbmax;
+}
+
+/* gcd of the forward spacings of consecutive seqs, at most a jset and a block apart. */
+static uint64_t block_multiple(const struct bch_jlist *l)
+{
+	uint64_t g = 0;
+
+	for (size_t i = l->lo; i + 1 < l->hi; i++) {
+		const struct bch_jhit *a = bch_jlist_hit(l, i), *b = bch_jlist_hit(l, i + 1);
+		uint64_t d = b->off - a->off;
+
+		if (b->seq != a->seq + 1 || b->off <= a->off || d < bch_jset_bytes(a) ||
+		    d > JSET_MAX_BYTES + 4096)
+			continue;
+		g = gcd64(g, d);
+	}
+	return g;
+}
+
+void bch_journal_infer(const struct bch_jlist *media, uint64_t start, uint64_t len,
+		       struct bch_jinfer *out)
+{
+	long one = bch_jlist_find(media, 1);
+	struct bch_jgeom *g = &out->g;
+
+	memset(out, 0, sizeof(*out));
+	out->block_multiple = block_multiple(media);
+	if (one < 0 || bch_jlist_hit(media, one)->off <= start)
+		return;
+	out->seq1 = true;
+	out->stride = bch_jlist_hit(media, one)->off - start;
+	infer_kind(out, len);
+	if (out->kind == BCH_JSTRIDE_NONE)
+		return;
+	g->n = out->keys_max;
+	g->bucket_sectors = out->bucket_sectors;
+	g->block_sectors = out->block_multiple % 512 ? 0 : out->block_multiple / 512;
+	for (unsigned int b = 0; b < g->n; b++) {
+		g->start[b] = start + b * out->stride;
+		g->usable[b] = b * out->stride < len;
+	}
+}
+
+int bch_jgeom_bucket_of(const struct bch_jgeom *g, const struct bch_jscan *sc, uint64_t off)
+{
+	uint64_t bb = g->bucket_sectors * 512, blk = g->block_sectors * 512;
+	const struct bch_jhit *h;
+
+	for (unsigned int b = 0; b < g->n; b++) {
+		uint64_t s = g->start[b];
+
+		if (!g->usable[b] || off < s || off - s >= bb)
+			continue;
+		if (blk && (off - s) % blk)
+			continue;
+		h = bch_jscan_at(sc, s);
+		if (h && h->state == BCH_JSET_OK)
+			return (int)b;
+	}
+	return -1;
+}

@@ -20,6 +20,7 @@ int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jsca
 	s->scan = scan;
 	s->magic = magic;
 	s->events = true;
+	s->hint = 0;
 	s->buf = malloc(JSET_MAX_BYTES);
 	return s->buf ? 0 : -ENOMEM;
 }
@@ -38,7 +39,7 @@ static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
 	int rc;
 
 	if (sc && pos >= sc->start && pos < sc->end && pos % 8 == 0) {
-		const struct bch_jhit *h = bch_jscan_at(sc, pos);
+		const struct bch_jhit *h = bch_jscan_near(sc, pos, &s->hint);
 
 		if (!h) {
 			memset(out, 0, sizeof(*out));
@@ -184,7 +185,7 @@ static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct b
 
 static uint64_t newest_seq(const struct bch_jview *v)
 {
-	return v->list.hi > v->list.lo ? v->list.v[v->list.hi - 1].h.seq : 0;
+	return v->list.hi > v->list.lo ? bch_jlist_hit(&v->list, v->list.hi - 1)->seq : 0;
 }
 
 static void finish(struct bch_jview *v)

@@ -8,12 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <bcache/csum.h>
 #include <bcache/journal.h>
 #include <bcache/media.h>
 
-#define SCAN_WINDOW	(1u << 20)
+#define SCAN_WINDOW	(1u << 18)
 #define SCAN_MAX_HITS	(4u << 20)
 #define LIST_WORK_MAX	(1ULL << 31)
 
@@ -163,37 +164,68 @@ void bch_jset_eval(const void *ptr, size_t avail, uint64_t magic, uint64_t off,
 
 void bch_jscan_free(struct bch_jscan *s)
 {
-	free(s->v);
+	if (s->v)
+		munmap(s->v, s->cap * sizeof(*s->v));
 	s->v = NULL;
 	s->n = s->cap = 0;
 }
 
-static int scan_add(struct bch_jscan *s, const struct bch_jhit *h)
+/*
+ * The hit array is reserved once for the most hits the range can hold
+ * (one per 8 bytes, at most max): address space only, so it never moves or
+ * copies while it fills, and is backed by huge pages where possible.
+ */
+static int scan_reserve(struct bch_jscan *s, uint64_t bytes)
 {
-	if (s->n == s->max) {
-		s->dropped++;
-		return 0;
-	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 1024;
-		struct bch_jhit *v = realloc(s->v, cap * sizeof(*v));
+	uint64_t cap = bytes / 8 + 1;
+	void *v;
 
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = *h;
+	bch_jscan_free(s);
+	if (cap > s->max)
+		cap = s->max;
+	if (cap > UINT32_MAX)	/* the scan view keeps 32-bit indexes */
+		cap = UINT32_MAX;
+	v = mmap(NULL, cap * sizeof(*s->v), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (v == MAP_FAILED)
+		return -ENOMEM;
+	madvise(v, cap * sizeof(*s->v), MADV_HUGEPAGE);
+	s->v = v;
+	s->cap = cap;
 	return 0;
 }
 
-/* The first index in [i, lim) whose aligned word is the magic, or lim. */
+static void scan_add(struct bch_jscan *s, const struct bch_jhit *h)
+{
+	if (s->n == s->cap)
+		s->dropped++;
+	else
+		s->v[s->n++] = *h;
+}
+
+typedef uint64_t bch_u64x4 __attribute__((vector_size(32)));
+
+/*
+ * The first index in [i, lim) whose aligned word is the magic, or lim.
+ * Sixteen words (128 bytes) per step, four vector compares and one test;
+ * built for AVX2 and for the baseline, the loader picks one.
+ */
+__attribute__((target_clones("avx2", "default")))
 static size_t find_magic(const uint64_t *w, size_t i, size_t lim, uint64_t magic)
 {
-	for (; i + 4 <= lim; i += 4)
-		if ((w[i] == magic) | (w[i + 1] == magic) | (w[i + 2] == magic) |
-		    (w[i + 3] == magic))
+	const bch_u64x4 m = { magic, magic, magic, magic };
+
+	for (; i + 16 <= lim; i += 16) {
+		bch_u64x4 a, b, c, d, e;
+
+		memcpy(&a, w + i, sizeof(a));
+		memcpy(&b, w + i + 4, sizeof(b));
+		memcpy(&c, w + i + 8, sizeof(c));
+		memcpy(&d, w + i + 12, sizeof(d));
+		e = (a == m) | (b == m) | (c == m) | (d == m);
+		if (e[0] | e[1] | e[2] | e[3])
 			break;
+	}
 	for (; i < lim; i++)
 		if (w[i] == magic)
 			return i;
@@ -204,7 +236,7 @@ static size_t find_magic(const uint64_t *w, size_t i, size_t lim, uint64_t magic
  * Jsets starting at [pos, pos + todo) of a window whose buffer holds len
  * bytes (buf is 8-byte aligned, as pos is): the magic sits at word 1.
  */
-static int scan_window(struct bch_jscan *s, const unsigned char *buf, size_t len,
+static void scan_window(struct bch_jscan *s, const unsigned char *buf, size_t len,
 		       uint64_t pos, size_t todo)
 {
 	const uint64_t *w = (const void *)buf;
@@ -215,23 +247,48 @@ static int scan_window(struct bch_jscan *s, const unsigned char *buf, size_t len
 	for (size_t i = find_magic(w, 1, lim, s->magic); i < lim;
 	     i = find_magic(w, i + 1, lim, s->magic)) {
 		struct bch_jhit h;
-		int rc;
 
 		bch_jset_eval(buf + 8 * (i - 1), len - 8 * (i - 1), s->magic,
 			      pos + 8 * (i - 1), &h);
-		rc = scan_add(s, &h);
-		if (rc)
-			return rc;
+		scan_add(s, &h);
 	}
-	return 0;
+}
+
+/*
+ * The read loop: windows of SCAN_WINDOW bytes; the last JSET_MAX_BYTES of a
+ * window (where a jset may start but not fit) are moved to the front and
+ * examined with the next window, so every byte is read once and the buffer
+ * stays small enough for the caches.
+ */
+static int scan_reads(struct bch_media *m, struct bch_jscan *s, unsigned char *buf)
+{
+	uint64_t pos = s->start, have = 0;	/* buf holds [pos, pos + have) */
+	int rc = 0;
+
+	while (pos < s->end && !rc) {
+		uint64_t want = s->end - (pos + have), todo;
+
+		if (want > SCAN_WINDOW + JSET_MAX_BYTES - have)
+			want = SCAN_WINDOW + JSET_MAX_BYTES - have;
+		rc = bch_media_read(m, buf + have, want, pos + have);
+		if (rc)
+			break;
+		have += want;
+		/* positions whose jset fits in the buffer, or all at the end */
+		todo = pos + have == s->end ? have : have - JSET_MAX_BYTES;
+		scan_window(s, buf, have, pos, todo);
+		memmove(buf, buf + todo, have - todo);
+		pos += todo;
+		have -= todo;
+	}
+	return rc;
 }
 
 int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
 		  struct bch_jscan *s)
 {
 	unsigned char *buf;
-	uint64_t pos;
-	int rc = 0;
+	int rc;
 
 	s->magic = magic;
 	s->n = s->dropped = 0;
@@ -243,41 +300,54 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 		return -EINVAL;
 	s->start = start;
 	s->end = end;
-	if (start == end)
+	rc = scan_reserve(s, end - start);
+	if (rc || start == end)
+		return rc;
+	if (m->map) {	/* devdax: already mapped */
+		scan_window(s, (const unsigned char *)m->map + start, end - start, start,
+			    end - start);
 		return 0;
-	if (m->map)	/* devdax: already mapped */
-		return scan_window(s, (const unsigned char *)m->map + start, end - start,
-				   start, end - start);
+	}
 	buf = malloc(SCAN_WINDOW + JSET_MAX_BYTES);
 	if (!buf)
 		return -ENOMEM;
-	for (pos = start, rc = 0; pos < end && !rc; pos += SCAN_WINDOW) {
-		uint64_t len = end - pos;
-
-		if (len > SCAN_WINDOW + JSET_MAX_BYTES)
-			len = SCAN_WINDOW + JSET_MAX_BYTES;
-		rc = bch_media_read(m, buf, len, pos);
-		if (!rc)
-			rc = scan_window(s, buf, len, pos, SCAN_WINDOW);
-	}
+	rc = scan_reads(m, s, buf);
 	free(buf);
 	return rc;
 }
 
 const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off)
 {
-	size_t lo = 0, hi = s->n;
+	size_t hint = 0;
 
+	return bch_jscan_near(s, off, &hint);
+}
+
+/* Consecutive lookups walk forward a few entries from the last one. */
+#define NEAR_STEPS 8
+
+const struct bch_jhit *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint)
+{
+	size_t lo = 0, hi = s->n, i = *hint;
+
+	for (int k = 0; k < NEAR_STEPS && i < s->n && s->v[i].off <= off; k++, i++)
+		if (s->v[i].off == off) {
+			*hint = i + 1;
+			return &s->v[i];
+		}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->v[mid].off == off)
+		if (s->v[mid].off == off) {
+			*hint = mid + 1;
 			return &s->v[mid];
+		}
 		if (s->v[mid].off < off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	*hint = lo;
 	return NULL;
 }
 
@@ -299,6 +369,7 @@ const char *bch_jins_name(enum bch_jins i)
 void bch_jlist_free(struct bch_jlist *l)
 {
 	free(l->v);
+	free(l->idx);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -373,9 +444,11 @@ long bch_jlist_find(const struct bch_jlist *l, uint64_t seq)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (l->v[mid].h.seq == seq)
+		uint64_t s = bch_jlist_hit(l, mid)->seq;
+
+		if (s == seq)
 			return (long)mid;
-		if (l->v[mid].h.seq < seq)
+		if (s < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -391,12 +464,12 @@ void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r)
 	memset(r, 0, sizeof(*r));
 	if (l->hi == l->lo)
 		return;
-	newest = &l->v[l->hi - 1].h;
+	newest = bch_jlist_hit(l, l->hi - 1);
 	r->any = true;
 	r->newest = newest->seq;
 	r->last_seq = newest->last_seq <= newest->seq ? newest->last_seq : newest->seq;
 	for (size_t i = l->lo; i < l->hi; i++) {
-		if (l->v[i].h.seq < r->last_seq)
+		if (bch_jlist_hit(l, i)->seq < r->last_seq)
 			r->stale++;
 		else
 			r->present++;
@@ -416,7 +489,7 @@ size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
 		return 0;
 	want = r->last_seq;
 	for (size_t i = l->lo; i < l->hi; i++) {
-		uint64_t s = l->v[i].h.seq;
+		uint64_t s = bch_jlist_hit(l, i)->seq;
 
 		if (s < want)
 			continue;
@@ -432,33 +505,40 @@ size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
 	return n;
 }
 
-static int cmp_seq_off(const void *a, const void *b)
+/* Hits x, y by (seq, offset). */
+static int cmp_seq_off(const struct bch_jhit *x, const struct bch_jhit *y)
 {
-	const struct bch_jentry *x = a, *y = b;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
 
-	if (x->h.seq != y->h.seq)
-		return x->h.seq < y->h.seq ? -1 : 1;
-	return x->h.off < y->h.off ? -1 : x->h.off > y->h.off;
+static int cmp_idx(const void *a, const void *b, void *base)
+{
+	const struct bch_jhit *v = base;
+
+	return cmp_seq_off(&v[*(const uint32_t *)a], &v[*(const uint32_t *)b]);
 }
 
 /*
- * Sort by (seq, offset).  A circular journal read in offset order is a
- * rotation of that order (one descent): rotate instead of sorting.
+ * Sort indexes into base by (seq, offset).  A circular journal read in
+ * offset order is a rotation of that order (one descent): rotate instead of
+ * sorting.
  */
-static int sort_by_seq(struct bch_jentry *v, size_t n)
+static int sort_by_seq(const struct bch_jhit *base, uint32_t *v, size_t n)
 {
 	size_t descents = 0, at = 0;
-	struct bch_jentry *tmp;
+	uint32_t *tmp;
 
 	for (size_t i = 1; i < n && descents < 2; i++)
-		if (cmp_seq_off(&v[i - 1], &v[i]) > 0) {
+		if (cmp_seq_off(&base[v[i - 1]], &base[v[i]]) > 0) {
 			descents++;
 			at = i;
 		}
 	if (!descents)
 		return 0;
-	if (descents > 1 || cmp_seq_off(&v[n - 1], &v[0]) > 0) {
-		qsort(v, n, sizeof(*v), cmp_seq_off);
+	if (descents > 1 || cmp_seq_off(&base[v[n - 1]], &base[v[0]]) > 0) {
+		qsort_r(v, n, sizeof(*v), cmp_idx, (void *)base);
 		return 0;
 	}
 	tmp = malloc(at * sizeof(*v));
@@ -479,29 +559,30 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 
 	*dups = *conflicts = 0;
 	bch_jlist_free(l);
-	l->v = malloc((s->n ? s->n : 1) * sizeof(*l->v));
-	if (!l->v)
+	l->base = s->v;
+	l->idx = malloc((s->n ? s->n : 1) * sizeof(*l->idx));
+	if (!l->idx)
 		return -ENOMEM;
 	l->cap = s->n ? s->n : 1;
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].state == BCH_JSET_OK) {
-			l->v[n].h = s->v[i];
-			l->v[n++].bucket = -1;
-		}
-	rc = sort_by_seq(l->v, n);
+		if (s->v[i].state == BCH_JSET_OK)
+			l->idx[n++] = (uint32_t)i;
+	rc = sort_by_seq(s->v, l->idx, n);
 	if (rc)
 		return rc;
 	/* keep the first copy by offset of every seq */
 	for (size_t i = 0; i < n; i++) {
-		if (l->hi && l->v[l->hi - 1].h.seq == l->v[i].h.seq) {
-			const struct bch_jhit *k = &l->v[l->hi - 1].h;
+		const struct bch_jhit *h = &s->v[l->idx[i]];
+
+		if (l->hi && bch_jlist_hit(l, l->hi - 1)->seq == h->seq) {
+			const struct bch_jhit *k = bch_jlist_hit(l, l->hi - 1);
 
 			(*dups)++;
-			if (k->csum != l->v[i].h.csum || k->keys != l->v[i].h.keys)
+			if (k->csum != h->csum || k->keys != h->keys)
 				(*conflicts)++;
 			continue;
 		}
-		l->v[l->hi++] = l->v[i];
+		l->idx[l->hi++] = l->idx[i];
 	}
 	return 0;
 }

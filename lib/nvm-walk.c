@@ -4,7 +4,8 @@
  * clamped to min(used, size, 72), each record-page slot can be visited once
  * (which catches loops and pages shared by two chains), a page's records are
  * clamped to 1013.  Memory: the 16 MiB metadata area plus one entry per
- * record page and per non-empty record.
+ * record page and per non-empty record.  The lazy load reads a page of the
+ * metadata area only when the walk reaches it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,42 @@
 
 #define OLH_OFF BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET
 #define SYS_OFF BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET
+
+static bool meta_has(const struct bch_nvm_ns *ns, uint64_t pg)
+{
+	return ns->meta_have[pg / 64] >> (pg % 64) & 1;
+}
+
+/*
+ * Make ns->meta bytes [off, off + len) valid (clamped to meta_len): in a
+ * lazy load, read the runs of pages not read yet.
+ */
+static int meta_need(struct bch_nvm_ns *ns, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len > ns->meta_len ? ns->meta_len : off + len;
+	uint64_t pg = off / 4096, last = (end + 4095) / 4096;
+
+	if (!ns->meta_lazy || off >= end)
+		return 0;
+	while (pg < last) {
+		uint64_t run = pg, from, to;
+		int rc;
+
+		if (meta_has(ns, pg)) {
+			pg++;
+			continue;
+		}
+		while (run < last && !meta_has(ns, run))
+			ns->meta_have[run / 64] |= 1ULL << (run % 64), run++;
+		from = pg * 4096;
+		to = run * 4096 < ns->meta_len ? run * 4096 : ns->meta_len;
+		rc = bch_media_read(ns->meta_m, ns->meta + from, to - from, from);
+		if (rc)
+			return rc;
+		pg = run;
+	}
+	return 0;
+}
 
 const struct bch_nvm_pages_owner_head *bch_nvm_head(const struct bch_nvm_ns *ns, int i)
 {
@@ -330,6 +367,8 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 					       ns->owners[prev->owner].index, prev->ns);
 		}
 		rc = check_form(ns, &ptr, at, where);
+		if (!rc)
+			rc = meta_need(ns, ptr.off, BCH_NVM_PAGES_RECS_SIZE);
 		if (rc)
 			break;
 		pg = &ns->pages[ns->npages];
@@ -507,6 +546,23 @@ static int check_overlaps(struct bch_nvm_ns *ns)
 	return rc;
 }
 
+/*
+ * Whether the record-page slot at off carries the magic; a lazy
+ * load reads only the slot's header for it.  A read error counts as no
+ * magic (the slot is not linked: nothing depends on it).
+ */
+static bool slot_magic(struct bch_nvm_ns *ns, uint64_t off)
+{
+	const size_t at = offsetof(struct bch_nvm_pgalloc_recs, magic);
+	unsigned char magic[16];
+
+	if (!ns->meta_lazy || meta_has(ns, off / 4096))
+		return !memcmp(ns->meta + off + at, bch_nvm_recs_magic, 16);
+	if (bch_media_read(ns->meta_m, magic, 16, off + at))
+		return false;
+	return !memcmp(magic, bch_nvm_recs_magic, 16);
+}
+
 /* Slots not reached by the walk that carry the record-page magic. */
 static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 {
@@ -524,9 +580,12 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 
 		if (slot_page[s] >= 0 || off + BCH_NVM_PAGES_RECS_SIZE > ns->meta_len)
 			continue;
-		p = (const void *)(ns->meta + off);
-		if (memcmp(p->magic, bch_nvm_recs_magic, 16))
+		if (!slot_magic(ns, off))
 			continue;
+		rc = meta_need(ns, off, BCH_NVM_PAGES_RECS_SIZE);
+		if (rc)
+			break;
+		p = (const void *)(ns->meta + off);
 		st = &ns->stale[ns->nstale++];
 		st->slot = s;
 		st->offset = off;
@@ -697,25 +756,12 @@ static int check_base(struct bch_nvm_ns *ns)
 	return 0;
 }
 
-int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns)
+/* After the first pages are read: superblock, base, owner walk. */
+static int nvm_walk(struct bch_nvm_ns *ns)
 {
 	uint64_t r0 = 0, ow = 0;
 	int rc;
 
-	memset(ns, 0, sizeof(*ns));
-	ns->path = strdup(m->path);
-	if (!ns->path)
-		return -ENOMEM;
-	ns->size = m->size;
-	if (m->size < 2 * 4096)
-		return -ENODATA;
-	ns->meta_len = m->size < BCH_NVM_PAGES_OFFSET ? m->size : BCH_NVM_PAGES_OFFSET;
-	ns->meta = malloc(ns->meta_len);
-	if (!ns->meta)
-		return -ENOMEM;
-	rc = bch_media_read(m, ns->meta, ns->meta_len, 0);
-	if (rc)
-		return rc;
 	bch_nvm_sb_parse(ns->meta + BCH_NVM_PAGES_SB_OFFSET, &ns->sbi);
 	if (ns->sbi.revision == BCH_NVM_REV_NONE)
 		return -ENODATA;
@@ -735,4 +781,45 @@ int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns)
 	if (!rc && ns->olh)
 		rc = walk_owners(ns);
 	return rc;
+}
+
+/*
+ * The pages read before the walk: the superblock, the owner table and
+ * slot 0 (the allocator's record page), [0, 24 KiB); a full load reads all.
+ */
+#define META_FIRST (SYS_OFF + BCH_NVM_PAGES_RECS_SIZE)
+
+static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy)
+{
+	int rc;
+
+	memset(ns, 0, sizeof(*ns));
+	ns->path = strdup(m->path);
+	if (!ns->path)
+		return -ENOMEM;
+	ns->size = m->size;
+	if (m->size < 2 * 4096)
+		return -ENODATA;
+	ns->meta_len = m->size < BCH_NVM_PAGES_OFFSET ? m->size : BCH_NVM_PAGES_OFFSET;
+	/* calloc: the pages a lazy load never reads are never touched */
+	ns->meta = lazy ? calloc(1, ns->meta_len) : malloc(ns->meta_len);
+	if (!ns->meta)
+		return -ENOMEM;
+	ns->meta_lazy = lazy;
+	ns->meta_m = m;
+	rc = lazy ? meta_need(ns, 0, META_FIRST) : bch_media_read(m, ns->meta, ns->meta_len, 0);
+	if (!rc)
+		rc = nvm_walk(ns);
+	ns->meta_m = NULL;
+	return rc;
+}
+
+int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns)
+{
+	return nvm_load(m, ns, false);
+}
+
+int bch_nvm_load_lazy(struct bch_media *m, struct bch_nvm_ns *ns)
+{
+	return nvm_load(m, ns, true);
 }

@@ -129,6 +129,8 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 void bch_jscan_free(struct bch_jscan *s);
 /* The recorded hit at off, or NULL. */
 const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off);
+/* The same, starting from *hint (updated: where the next lookup starts). */
+const struct bch_jhit *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint);
 
 /* ---- geometry and the replay list ---- */
 
@@ -144,12 +146,29 @@ struct bch_jentry {
 	int bucket;
 };
 
-/* The replay list of 10.3, ascending seq, as an array [lo, hi). */
+/*
+ * The replay list of 10.3, ascending seq, as an array [lo, hi): entries v
+ * (the kernel views), or in index mode (the magic-scan view) indexes idx into
+ * the hits at base, which the list does not own.  Read it with
+ * bch_jlist_hit() and bch_jlist_bucket().
+ */
 struct bch_jlist {
 	struct bch_jentry *v;
+	struct bch_jhit *base;
+	uint32_t *idx;
 	size_t lo, hi, cap;
 	uint64_t work, work_max;
 };
+
+static inline struct bch_jhit *bch_jlist_hit(const struct bch_jlist *l, size_t i)
+{
+	return l->idx ? &l->base[l->idx[i]] : &l->v[i].h;
+}
+
+static inline int bch_jlist_bucket(const struct bch_jlist *l, size_t i)
+{
+	return l->idx ? -1 : l->v[i].bucket;
+}
 
 enum bch_jins { BCH_JINS_ADDED, BCH_JINS_DUPLICATE, BCH_JINS_EXPIRED };
 const char *bch_jins_name(enum bch_jins i);
@@ -228,6 +247,7 @@ struct bch_jsrc {
 	const struct bch_jscan *scan;
 	uint64_t magic;
 	unsigned char *buf;	/* JSET_MAX_BYTES, owned */
+	size_t hint;		/* bch_jscan_near() position */
 	bool events;		/* keep a bch_jevent per jset seen */
 };
 int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
@@ -244,8 +264,8 @@ void bch_jview_free(struct bch_jview *v);
 
 /*
  * The magic-scan view: valid hits deduplicated by seq (the first by offset
- * wins) into a list.  *dups and *conflicts count further copies, and copies
- * whose checksum differs.
+ * wins) into a list in index mode over s->v (s must outlive it).  *dups and
+ * *conflicts count further copies, and copies whose checksum differs.
  */
 int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dups,
 		   uint64_t *conflicts);
@@ -286,5 +306,37 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_uuid,
 			      struct bch_jlocate *out);
 void bch_jlocate_free(struct bch_jlocate *l);
+
+/*
+ * 11.1 step 7 (inferred): the geometry a pmem-only scan suggests.  On a
+ * fresh set the seq-1 jset lies at d[1], so its offset from the region start
+ * J is the stride d[1] - d[0].  Whether that stride is v7's bucket_size bytes
+ * or the bucket_size * 512 of later revisions is decided by the region size:
+ * the kernel's order floor(log2(bucket_size * keys / 8)) must allow a keys in
+ * [2, 256] for a power-of-two bucket_size >= 8 sectors; when both or neither
+ * do, the kind is undecided.  The spacings of consecutive seqs lying one
+ * after the other (within a bucket) are multiples of the block size: their
+ * gcd is block_multiple.
+ */
+struct bch_jinfer {
+	bool seq1;			/* the seq-1 jset was found */
+	uint64_t stride;		/* its offset from J: d[1] - d[0], bytes */
+	enum bch_jstride kind;		/* NONE: undecided or unknown */
+	uint64_t bucket_sectors;	/* for kind, else 0 */
+	unsigned int keys_min, keys_max;	/* journal buckets the order allows */
+	uint64_t block_multiple;	/* bytes, 0: no two consecutive jsets */
+	struct bch_jgeom g;		/* buckets placed from the above (n 0: none) */
+};
+void bch_journal_infer(const struct bch_jlist *media, uint64_t start, uint64_t len,
+		       struct bch_jinfer *out);
+
+/*
+ * The bucket of a jset at namespace byte off: the lowest-index bucket that
+ * starts with a valid jset (in s) and whose range [start, start + bucket
+ * bytes) holds off at a whole number of blocks from its start (a position
+ * its scan can reach), or -1.  With the v7 stride several buckets hold it;
+ * the lowest is the one the ascending scan of every bucket reads first.
+ */
+int bch_jgeom_bucket_of(const struct bch_jgeom *g, const struct bch_jscan *s, uint64_t off);
 
 #endif

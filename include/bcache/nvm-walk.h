@@ -66,6 +66,9 @@ struct bch_nvm_ns {
 	struct bch_nvm_base base;
 	unsigned char *meta;		/* bytes [0, min(size, 16 MiB)) */
 	size_t meta_len;
+	bool meta_lazy;			/* only the pages the walk reached are read */
+	struct bch_media *meta_m;	/* during a lazy load only */
+	uint64_t meta_have[BCH_NVM_PAGES_OFFSET / 4096 / 64];	/* lazy: pages read */
 	const struct bch_owner_list_head *olh;	/* NULL without an owner table */
 	uint32_t heads_walked;		/* min(used, size, 72) */
 	struct bch_nvm_owner *owners;
@@ -86,6 +89,13 @@ struct bch_nvm_ns {
  * v12/v13 superblock (ns->sbi is filled), or another negative errno.
  */
 int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns);
+/*
+ * The same walk and problems, but ns->meta holds only the pages the walk
+ * reaches (superblock, owner table, linked record pages, record pages of
+ * stale slots); every other byte reads as 0.  For callers that need the
+ * allocations, not a dump of the metadata area.
+ */
+int bch_nvm_load_lazy(struct bch_media *m, struct bch_nvm_ns *ns);
 void bch_nvm_ns_free(struct bch_nvm_ns *ns);
 
 /* Full decoding of an allocation record. */

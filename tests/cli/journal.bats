@@ -230,3 +230,65 @@ check_live_range() {
 	[ "$status" -eq $EX_PROBLEMS ]
 	jq -r '.problems[].code' <<< "$output" | grep -qx J_NO_BASE
 }
+
+# media_buckets_match JSON: every media row (first copies) carries the bucket
+# the writer wrote that seq in
+media_buckets_match() {
+	local got want
+	got=$(jq -r '.jsets[] | select(.view == "media" and .status != "duplicate") |
+		"\(.seq) \(.bucket)"' <<< "$1")
+	want=$(awk 'NR == FNR { keep[$1] = 1; next }
+		$1 == "jset" { split($2, s, "="); split($4, b, "=");
+			       if (s[2] in keep) print s[2], b[2] }' \
+		<(echo "$got") "$BATS_TEST_TMPDIR/gen.txt" | sort -n)
+	[ -n "$got" ]
+	[ "$(sort -n <<< "$got")" = "$want" ]
+}
+
+@test "journal show without -C: inferred geometry and buckets, v7 byte stride" {
+	# 16 buckets of 512 KiB, 4 KiB blocks: seq 1 at d[1] = J + 1024; the 8 MiB
+	# region (order 11) allows 16..31 buckets of 1024 sectors, and none of 2
+	setup_journal 1G 4k bytes --jsets 300
+	run bcache journal show "$ns" --json --no-keys -a
+	[ "$status" -eq $EX_PROBLEMS ]	# bucket switches overwrite (9.2)
+	g=$(jq -c '.inferred_geometry[0] | [.region_offset, .seq1_offset, .stride,
+		.bucket_size, .buckets_min, .buckets_max, .block_multiple]' <<< "$output")
+	[ "$g" = '[16777216,1024,"bytes (v7)",1024,16,31,4096]' ]
+	media_buckets_match "$output"
+	# seq 129 opens bucket 2 at d[2] = J + 2048
+	[ "$(jq -r '.jsets[] | select(.view == "media" and .seq == 129) |
+		"\(.offset) \(.bucket)"' <<< "$output")" = "$((16777216 + 2048)) 2" ]
+	# with -C the media rows carry the same buckets, from d[]
+	run bcache journal show "$ns" -C "$cache" --json --no-keys -a
+	media_buckets_match "$output"
+	[ "$(jq '.inferred_geometry' <<< "$output")" = null ]
+	# the text summary says it is inferred
+	run bcache journal show "$ns" --summary
+	grep -q '^inferred geometry (no -C' <<< "$output"
+	grep -Eq '^16777216 +1024 +bytes \(v7\) +1024 +16 +31 +4096$' <<< "$output"
+}
+
+@test "journal show without -C: inferred geometry and buckets, bucket-bytes stride" {
+	# 512-byte blocks: jsets of 0..3 keys take one block; 1500 of them fill
+	# bucket 1 (1024 blocks) and go on in bucket 2; seq 1 at d[1] = J + 512 KiB
+	setup_journal 1G 512 bucket --jsets 1500
+	run bcache journal show "$ns" --json --no-keys -a
+	assert_success
+	g=$(jq -c '.inferred_geometry[0] | [.region_offset, .seq1_offset, .stride,
+		.bucket_size, .buckets_min, .buckets_max, .block_multiple]' <<< "$output")
+	[ "$g" = '[16777216,524288,"bucket bytes (v12)",1024,16,31,512]' ]
+	media_buckets_match "$output"
+	[ "$(jq -r '[.jsets[] | select(.view == "media") | .bucket] | unique | join(" ")' \
+		<<< "$output")" = "1 2" ]
+	run bcache journal show "$ns" -C "$cache" --json --no-keys -a
+	media_buckets_match "$output"
+}
+
+@test "journal show without -C: no seq 1, the stride is unknown and buckets are null" {
+	setup_journal 1G 4k bucket --jsets 20 --skip 1
+	run bcache journal show "$ns" --json --no-keys
+	[ "$(jq -c '.inferred_geometry[0] | [.seq1_offset, .stride, .bucket_size,
+		.block_multiple]' <<< "$output")" = '[null,"unknown",null,4096]' ]
+	[ "$(jq '[.jsets[] | select(.view == "media") | .bucket] | unique' <<< "$output" |
+		jq -c .)" = '[null]' ]
+}

@@ -3,6 +3,7 @@
 # independent model of the buddy rebuild (nvm-pages-format.md section 10).
 
 : "${NVM_GEN:=$(dirname "$BCACHE")/../tests/tools/nvm-gen}"
+: "${NVM_LOAD_CMP:=$(dirname "$BCACHE")/../tests/tools/nvm-load-cmp}"
 K=0xffff888100000000
 OWNER_A=aaaaaaaa-1111-4111-8111-111111111111
 OWNER_B=bbbbbbbb-2222-4222-8222-222222222222
@@ -71,4 +72,6 @@ check_only() {
 		join(",")' <<< "$output")" "$codes"
 	assert_equal "$(jq -r --arg c "${codes%%,*}" \
 		'[.problems[] | select(.code == $c)][0].offset' <<< "$output")" "$off"
+	# the lazy load (journal show) walks to exactly the same result
+	[ ! -x "$NVM_LOAD_CMP" ] || assert_equal "$("$NVM_LOAD_CMP" "$img" | cut -d, -f1)" same
 }

@@ -302,7 +302,11 @@ static void test_worked_example(void)
 	unlink(path);
 }
 
-/* The magic scan reads in 1 MiB windows: jsets across a window edge count once. */
+/*
+ * The magic scan reads in 256 KiB windows (every MiB is an edge): jsets
+ * across a window edge count once.  Six copies of jset B: the scan view
+ * keeps the first by offset and counts five duplicates.
+ */
 static void test_scan_windows(void)
 {
 	char path[] = "/tmp/test-journal-XXXXXX";
@@ -312,6 +316,8 @@ static void test_scan_windows(void)
 	unsigned char b[512];
 	struct bch_media *m = NULL;
 	struct bch_jscan s = { 0 };
+	struct bch_jlist l = { 0 };
+	uint64_t dups, conflicts;
 	int good = 1;
 
 	jset_b(b);
@@ -326,6 +332,10 @@ static void test_scan_windows(void)
 		good &= s.v[i].off == at[i] && s.v[i].state == BCH_JSET_OK;
 	ok(good, "offsets in order, all valid");
 	ok(bch_jscan_at(&s, (1 << 20) - 4096) && !bch_jscan_at(&s, 8), "lookup by offset");
+	ok(bch_jscan_view(&s, &l, &dups, &conflicts) == 0 && l.hi - l.lo == 1 &&
+	   bch_jlist_hit(&l, l.lo)->off == 0 && bch_jlist_bucket(&l, l.lo) == -1 &&
+	   dups == 5 && conflicts == 0, "scan view: one seq, first copy, 5 duplicates");
+	bch_jlist_free(&l);
 	bch_jscan_free(&s);
 	ok(bch_jscan_run(m, 4, 100, 1, &s) == -EINVAL, "unaligned start is refused");
 	bch_media_close(m);
