@@ -484,31 +484,7 @@ static int load_ns(struct jctx *c)
 
 	if (rc)
 		return bch_open_error(c->path, rc);
-	rc = bch_nvm_load_lazy(c->m, &c->ns);
-	if (rc == -ENODATA) {
-		const char *ib = c->ns.meta_len >= 8192 ?
-			bch_probe_info_block(c->ns.meta + 4096, 4096) : NULL;
-
-		if (ib)
-			bch_err("%s: no nvm-pages superblock, but a namespace info block "
-				"(%s) at byte 4096: this is an image of a namespace's raw "
-				"capacity; the format starts at the namespace's data offset",
-				c->path, ib);
-		else
-			bch_err("%s: no nvm-pages superblock (magic at byte 4128 not found)",
-				c->path);
-		return BCH_EXIT_NOT_FOUND;
-	}
-	if (rc == -EPROTONOSUPPORT) {
-		bch_err("%s: nvm-pages superblock of the v12/v13 \"nvmpg\" revision: "
-			"unsupported revision", c->path);
-		return BCH_EXIT_NOT_FOUND;
-	}
-	if (rc) {
-		bch_err("%s: cannot read: %s", c->path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
-	return BCH_EXIT_OK;
+	return nvm_load_status(c->path, &c->ns, bch_nvm_load_lazy(c->m, &c->ns));
 }
 
 /* Load everything and analyse; an exit code (problems do not count here). */

@@ -103,16 +103,8 @@ static int dump_opt(int val, const char *arg, void *ctx)
 	return BCH_EXIT_USAGE;
 }
 
-int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
+int nvm_load_status(const char *path, const struct bch_nvm_ns *ns, int rc)
 {
-	struct bch_media *m;
-	int rc = bch_media_open(path, 0, &m);
-
-	memset(ns, 0, sizeof(*ns));	/* callers free it on every path */
-	if (rc)
-		return bch_open_error(path, rc);
-	rc = bch_nvm_load(m, ns);
-	bch_media_close(m);
 	switch (rc) {
 	case 0:
 		return BCH_EXIT_OK;
@@ -138,6 +130,19 @@ int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
 		bch_err("%s: cannot read: %s", path, strerror(-rc));
 		return BCH_EXIT_ERROR;
 	}
+}
+
+int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
+{
+	struct bch_media *m;
+	int rc = bch_media_open(path, 0, &m);
+
+	memset(ns, 0, sizeof(*ns));	/* callers free it on every path */
+	if (rc)
+		return bch_open_error(path, rc);
+	rc = bch_nvm_load(m, ns);
+	bch_media_close(m);
+	return nvm_load_status(path, ns, rc);
 }
 
 static int dump_superblock(struct out *o, const struct bch_nvm_ns *ns)
