@@ -181,8 +181,9 @@ static uint32_t logical_block(const struct bch_media *m)
 }
 
 /*
- * Refuse a device that is mounted, held by another driver (sysfs holders) or
- * registered with bcache.  --force does not override this.
+ * Refuse a device that is mounted, held by another driver (sysfs holders),
+ * registered with bcache, or (devdax) open or mapped by another process.
+ * --force does not override this.
  */
 static int refuse_in_use(const char *operand)
 {
@@ -200,6 +201,9 @@ static int refuse_in_use(const char *operand)
 	else if (u.held)
 		bch_err("%s: %s is held by %s (sysfs holders); refusing", operand, path,
 			u.holder);
+	else if (u.opened)
+		bch_err("%s: %s is open or mapped by process %d (%s); refusing", operand,
+			path, u.pid, u.comm);
 	else
 		return BCH_EXIT_OK;
 	return BCH_EXIT_REFUSED;

@@ -318,6 +318,87 @@ static bool find_holder(dev_t dev, char *name, size_t len)
 	return found;
 }
 
+/* Whether process pid has an open file descriptor on character device rdev. */
+static bool pid_has_fd(int pid, dev_t rdev)
+{
+	char dir[64], fd[96];
+	struct dirent *e;
+	struct stat st;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);	/* other users' processes: EACCES, skipped */
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(fd, sizeof(fd), "%s/%d", dir, atoi(e->d_name));
+		found = stat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == rdev;
+	}
+	closedir(d);
+	return found;
+}
+
+/* Whether process pid maps the inode (dev, ino), from /proc/PID/maps. */
+static bool pid_maps(int pid, dev_t dev, ino_t ino)
+{
+	char path[64], line[4096];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int ma, mi;
+		unsigned long long i;
+
+		/* "START-END PERMS OFFSET MAJ:MIN INODE PATH" (MAJ:MIN in hex) */
+		if (sscanf(line, "%*s %*s %*s %x:%x %llu", &ma, &mi, &i) == 3)
+			found = ma == major(dev) && mi == minor(dev) && i == ino;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Another process that has the character device st open or mapped (a
+ * devdax node cannot be opened exclusively): its pid and name.
+ */
+static bool find_user(const struct stat *st, int *pid, char *comm, size_t len)
+{
+	char path[64];
+	struct dirent *e;
+	bool found = false;
+	DIR *d = opendir("/proc");
+	FILE *f;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		int p = atoi(e->d_name);
+
+		if (p <= 0 || p == (int)getpid())
+			continue;
+		found = pid_has_fd(p, st->st_rdev) || pid_maps(p, st->st_dev, st->st_ino);
+		if (!found)
+			continue;
+		*pid = p;
+		snprintf(path, sizeof(path), "/proc/%d/comm", p);
+		comm[0] = '\0';
+		f = fopen(path, "re");
+		if (f && fgets(comm, (int)len, f))
+			comm[strcspn(comm, "\n")] = '\0';
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
 int bch_target_in_use(const char *path, struct bch_target_use *u)
 {
 	char sys[96];
@@ -326,6 +407,8 @@ int bch_target_in_use(const char *path, struct bch_target_use *u)
 	memset(u, 0, sizeof(*u));
 	if (stat(path, &st) < 0)
 		return -errno;
+	if (S_ISCHR(st.st_mode))
+		u->opened = find_user(&st, &u->pid, u->comm, sizeof(u->comm));
 	if (!S_ISBLK(st.st_mode))
 		return 0;
 	u->mounted = find_mount(st.st_rdev, u->mountpoint, sizeof(u->mountpoint));

@@ -65,11 +65,17 @@ struct bch_target_use {
 	bool held;		/* sysfs holders/ not empty (dm, md, bcache...) */
 	char holder[64];	/* the first holder's name */
 	bool bcache;		/* registered with the kernel's bcache */
+	bool opened;		/* character devices (devdax): open or mapped */
+	int pid;		/* by this other process */
+	char comm[32];		/* named so */
 };
 
 /*
  * Whether a device is in use.  Image files and devdax nodes are never
  * mounted or held; everything is read from /proc/self/mountinfo and sysfs.
+ * A devdax node cannot be opened exclusively, so for character devices the
+ * other processes' open files and mappings are searched (/proc/PID/fd and
+ * maps; processes that cannot be read are skipped).
  * Returns 0 or -errno (stat failed).
  */
 int bch_target_in_use(const char *path, struct bch_target_use *u);

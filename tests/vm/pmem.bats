@@ -151,6 +151,43 @@ teardown() {
 	[ "$(digest "$dev")" = "$before" ]
 }
 
+# hold_dax MODE DEV: a python3 process that has DEV open (fd) or only
+# mapped (libc mmap, then every descriptor closed: python's own mmap module
+# would keep a dup); its pid in $holder
+hold_dax() {
+	python3 -c '
+import ctypes, os, sys, time
+fd = os.open(sys.argv[2], os.O_RDWR)
+if sys.argv[1] == "map":
+	libc = ctypes.CDLL(None, use_errno=True)
+	libc.mmap.restype = ctypes.c_void_p
+	libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+			      ctypes.c_int, ctypes.c_int, ctypes.c_long]
+	addr = libc.mmap(None, 2 << 20, 3, 1, fd, 0)	# RW, MAP_SHARED
+	assert addr not in (None, ctypes.c_void_p(-1).value), os.strerror(ctypes.get_errno())
+	os.close(fd)
+	assert not any(os.path.realpath("/proc/self/fd/" + f) == sys.argv[2]
+		       for f in os.listdir("/proc/self/fd"))
+print("held", flush=True)
+time.sleep(60)' "$1" "$2" > "$BATS_TEST_TMPDIR/hold" &
+	holder=$!
+	for _ in $(seq 100); do grep -q held "$BATS_TEST_TMPDIR/hold" && break; sleep 0.1; done
+}
+
+@test "refuses devdax open or mapped by another process, even with --force, unchanged" {
+	dev=$(ns_dev devdax)
+	before=$("$BCACHE" nvm dump --json "$dev")
+	for how in fd map; do
+		hold_dax $how "$dev"
+		run --separate-stderr "$BCACHE" make -M "$dev" --force
+		kill $holder; wait $holder 2>/dev/null || true
+		assert_equal "$status" $EX_REFUSED
+		assert_equal "$stderr" \
+			"bcache: $dev: $dev is open or mapped by process $holder (python3); refusing"
+	done
+	[ "$("$BCACHE" nvm dump --json "$dev")" = "$before" ]
+}
+
 @test "devdax: --dry-run reports the old superblock and writes nothing; --force rewrites" {
 	name=$(ns_name devdax)
 	before=$("$BCACHE" nvm dump --json "$name")
