@@ -15,27 +15,6 @@
 #include "cmd.h"
 #include "output.h"
 
-struct list_opts {
-	bool json;
-};
-
-static const struct bch_opt list_opts_def[] = {
-	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
-	{ NULL },
-};
-
-static int list_opt(int val, const char *arg, void *ctx)
-{
-	struct list_opts *o = ctx;
-
-	(void)arg;
-	if (val == 'J') {
-		o->json = true;
-		return 0;
-	}
-	return BCH_EXIT_USAGE;
-}
-
 static const struct out_coldef list_cols[] = {
 	{ "namespace", SCOLS_JSON_STRING, 0, "namespace name (namespaceX.Y)" },
 	{ "mode", SCOLS_JSON_STRING, 0, "fsdax, devdax, raw or sector" },
@@ -91,13 +70,13 @@ static void list_sb(const struct out *o, const struct bch_pmem_ns *p,
 
 static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	struct list_opts opts = { 0 };
+	bool json = false;
 	struct bch_pmem_list l;
 	struct libscols_table *tb;
 	struct out o;
 	int rc, first;
 
-	rc = bch_parse(cmd, argc, argv, list_opt, &opts, &first);
+	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
 	if (rc)
 		return rc;
 	if (first < argc)
@@ -107,7 +86,7 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 		bch_err("cannot list pmem namespaces: %s", strerror(-rc));
 		return BCH_EXIT_ERROR;
 	}
-	out_init(&o, opts.json);
+	out_init(&o, json);
 	tb = out_table(&o, "namespaces");
 	for (size_t c = 0; tb && c < sizeof(list_cols) / sizeof(list_cols[0]); c++)
 		out_column(&o, tb, list_cols[c].name, list_cols[c].json_type,
@@ -136,5 +115,5 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 const struct bch_cmd bch_cmd_nvm_list = {
 	.name = "list", .full = "nvm list",
 	.summary = "list pmem namespaces and their nvm-pages superblocks",
-	.usage = "", .opts = list_opts_def, .run = cmd_list,
+	.usage = "", .opts = bch_json_opts, .run = cmd_list,
 };

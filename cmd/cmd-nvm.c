@@ -835,27 +835,6 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 
 /* ---- nvm check ---- */
 
-struct check_opts {
-	bool json;
-};
-
-static const struct bch_opt check_opts_def[] = {
-	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
-	{ NULL },
-};
-
-static int check_opt(int val, const char *arg, void *ctx)
-{
-	struct check_opts *o = ctx;
-
-	(void)arg;
-	if (val == 'J') {
-		o->json = true;
-		return 0;
-	}
-	return BCH_EXIT_USAGE;
-}
-
 static int check_status(struct bch_nvm_ns *const *ns, int n, int load_rc)
 {
 	bool found = false;
@@ -870,12 +849,12 @@ static int check_status(struct bch_nvm_ns *const *ns, int n, int load_rc)
 
 static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	struct check_opts opts = { 0 };
 	struct bch_nvm_ns **ns;
+	bool json = false;
 	struct out o;
 	int rc, first, ret, n;
 
-	rc = bch_parse(cmd, argc, argv, check_opt, &opts, &first);
+	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
 	if (rc)
 		return rc;
 	if (first >= argc)
@@ -885,11 +864,11 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!ns)
 		return BCH_EXIT_ERROR;
 	ret = load_all(n, argv + first, ns);
-	out_init(&o, opts.json);
+	out_init(&o, json);
 	for (int i = 0; i < n; i++) {
 		if (i == last_loaded(ns, n))
 			out_final(&o);
-		if (ns[i] && (opts.json || ns[i]->problems.n) && out_problems(&o, ns[i]->path, &ns[i]->problems))
+		if (ns[i] && (json || ns[i]->problems.n) && out_problems(&o, ns[i]->path, &ns[i]->problems))
 			ret = BCH_EXIT_ERROR;
 	}
 	ret = check_status(ns, n, ret);
@@ -902,7 +881,7 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 static const struct bch_cmd nvm_check = {
 	.name = "check", .full = "nvm check",
 	.summary = "validate nvm-pages namespaces (read-only)",
-	.usage = "DEV...", .opts = check_opts_def, .run = cmd_check,
+	.usage = "DEV...", .opts = bch_json_opts, .run = cmd_check,
 	.operands = "device",
 };
 

@@ -17,28 +17,6 @@
 #include "cmd.h"
 #include "output.h"
 
-struct show_opts {
-	bool json;
-	const struct bch_cmd *cmd;
-};
-
-static const struct bch_opt show_opts_def[] = {
-	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
-	{ NULL },
-};
-
-static int show_opt(int val, const char *arg, void *ctx)
-{
-	struct show_opts *o = ctx;
-
-	(void)arg;
-	if (val == 'J') {
-		o->json = true;
-		return 0;
-	}
-	return BCH_EXIT_USAGE;
-}
-
 static int show_d(struct out *o, const char *path, const struct cache_sb_disk *sb)
 {
 	struct libscols_table *tb;
@@ -176,16 +154,16 @@ static int show_one(struct out *o, const char *path)
 
 static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	struct show_opts opts = { .cmd = cmd };
+	bool json = false;
 	struct out o;
 	int rc, first, ret = BCH_EXIT_OK;
 
-	rc = bch_parse(cmd, argc, argv, show_opt, &opts, &first);
+	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
 	if (rc)
 		return rc;
 	if (first >= argc)
 		return bch_usage_error(cmd, "no device given");
-	out_init(&o, opts.json);
+	out_init(&o, json);
 	for (int i = first; i < argc; i++) {
 		rc = show_one(&o, argv[i]);
 		if (rc && (!ret || rc < ret))
@@ -199,6 +177,6 @@ static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
 const struct bch_cmd bch_cmd_show = {
 	.name = "show", .full = "show",
 	.summary = "show the bcache superblock of devices (cache, backing, nvm-pages)",
-	.usage = "DEV...", .opts = show_opts_def, .run = cmd_show,
+	.usage = "DEV...", .opts = bch_json_opts, .run = cmd_show,
 	.operands = "device",
 };

@@ -103,6 +103,12 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 	      int (*handler)(int val, const char *arg, void *ctx), void *ctx,
 	      int *optind_out);
 void bch_cmd_help(const struct bch_cmd *cmd, FILE *f);
+/*
+ * For commands whose only option is --json: the option table, and the
+ * bch_parse handler whose ctx is a bool set by --json.
+ */
+extern const struct bch_opt bch_json_opts[];
+int bch_json_opt(int val, const char *arg, void *ctx);
 /* Print "usage: ..." and a hint to stderr; returns BCH_EXIT_USAGE. */
 int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -153,6 +153,20 @@ int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
 	return BCH_EXIT_USAGE;
 }
 
+const struct bch_opt bch_json_opts[] = {
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ NULL },
+};
+
+int bch_json_opt(int val, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (val != 'J')
+		return BCH_EXIT_USAGE;
+	*(bool *)ctx = true;
+	return 0;
+}
+
 int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 	      int (*handler)(int val, const char *arg, void *ctx), void *ctx,
 	      int *optind_out)

@@ -74,25 +74,13 @@ void bch_nvm_ns_free(struct bch_nvm_ns *ns)
 	memset(ns, 0, sizeof(*ns));
 }
 
-/* kernel strncpy quirk: equal up to the first NUL of head, zero after it */
+/* kernel strncpy quirk: rec is what the kernel copies of head, and differs */
 static bool uuid_nul_truncated(const uint8_t *rec, const uint8_t *head)
 {
-	int nul = -1;
+	uint8_t copy[16];
 
-	for (int i = 0; i < 16; i++)
-		if (!head[i]) {
-			nul = i;
-			break;
-		}
-	if (nul < 0 || memcmp(rec, head, nul + 1))
-		return false;
-	for (int i = nul + 1; i < 16; i++)
-		if (rec[i])
-			return false;
-	for (int i = nul + 1; i < 16; i++)
-		if (head[i])
-			return true;
-	return false;
+	bch_nvm_strncpy16(copy, head);
+	return !memcmp(rec, copy, 16) && memcmp(copy, head, 16);
 }
 
 static int add_alloc(struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)

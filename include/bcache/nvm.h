@@ -149,6 +149,19 @@ static inline uint64_t bch_rec_make(uint64_t pgoff, unsigned int order)
 	       ((uint64_t)(order & BCH_PGALLOC_REC_ORDER_MASK) << BCH_PGALLOC_REC_ORDER_SHIFT);
 }
 void bch_nvm_rec_decode(uint64_t v, uint64_t k, struct bch_rec *out);
+/*
+ * The v7 kernel fills a new record page's magic and owner_uuid with
+ * strncpy(dst, src, 16): src up to its first 0x00 byte, the rest zeroed.
+ */
+static inline void bch_nvm_strncpy16(uint8_t dst[16], const uint8_t src[16])
+{
+	int i = 0;
+
+	for (; i < 16 && src[i]; i++)
+		dst[i] = src[i];
+	for (; i < 16; i++)
+		dst[i] = 0;
+}
 
 /* ---- the fresh layout (section 7) ---- */
 

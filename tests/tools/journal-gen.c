@@ -25,6 +25,7 @@
 #include <bcache/csum.h>
 #include <bcache/journal.h>
 #include <bcache/media.h>
+#include <bcache/nvm-buddy.h>
 #include <bcache/nvm.h>
 
 #define MAX_KNOBS 64
@@ -74,37 +75,19 @@ static void attach(struct gen *g, struct bch_nvm_pages_sb *sb, struct bch_owner_
 	sys->owner = g->k + 8232;
 }
 
-/* Buddy placement on a namespace with nothing allocated (section 10). */
-static uint64_t place(uint64_t pages_total, unsigned int order)
+/* Where the kernel's buddy puts a first block of this order (section 10). */
+static uint64_t place(const struct bch_nvm_pages_sb *sb, unsigned int order)
 {
-	for (unsigned int o = order; o < BCH_MAX_ORDER; o++) {
-		uint64_t s = 4096, best = 0;
+	struct bch_nvm_buddy b;
+	uint64_t page = 0;
 
-		while (s < pages_total) {
-			unsigned int bo = 0;
-
-			while (bo + 1 < BCH_MAX_ORDER && s % (1ULL << (bo + 1)) == 0 &&
-			       s + (1ULL << (bo + 1)) <= pages_total)
-				bo++;
-			if (bo == o)
-				best = s;	/* LIFO: the highest block comes first */
-			s += 1ULL << bo;
-		}
-		if (best)
-			return best;
-	}
-	return 0;
-}
-
-/* strncpy(dst, src, 16): the kernel's copy of owner_uuid (11.1 step 3). */
-static void kernel_strncpy16(uint8_t *dst, const uint8_t *src)
-{
-	int i = 0;
-
-	for (; i < 16 && src[i]; i++)
-		dst[i] = src[i];
-	for (; i < 16; i++)
-		dst[i] = 0;
+	if (bch_nvm_buddy_build(NULL, 0, sb->pages_offset / sb->page_size, sb->pages_total,
+				true, &b))
+		die("out of memory", ENOMEM);
+	if (bch_nvm_buddy_pick(&b, order, &page))
+		page = 0;
+	bch_nvm_buddy_free(&b);
+	return page;
 }
 
 static void allocate(struct gen *g, struct bch_nvm_pages_sb *sb, struct bch_owner_list_head *olh,
@@ -124,7 +107,7 @@ static void allocate(struct gen *g, struct bch_nvm_pages_sb *sb, struct bch_owne
 			break;
 	if (h == olh->used)
 		memcpy(olh->heads[olh->used++].uuid, uuid, 16);
-	g->region = place(sb->pages_total, order);
+	g->region = place(sb, order);
 	if (!g->region)
 		die("no room for the journal region", ENOSPC);
 	/* the chain of recs[0]: slot 0 for heads[0], else a new page in slot 1 */
@@ -137,7 +120,7 @@ static void allocate(struct gen *g, struct bch_nvm_pages_sb *sb, struct bch_owne
 		pg->next = 0;
 		pg->owner = g->k + 8232 + 112ULL * h;
 		memcpy(pg->magic, bch_nvm_recs_magic, 16);
-		kernel_strncpy16(pg->owner_uuid, uuid);
+		bch_nvm_strncpy16(pg->owner_uuid, uuid);
 		pg->size = BCH_MAX_RECS;
 		pg->used = 0;
 		olh->heads[h].recs[0] = g->k + 16384 + 8192ULL * slot;

@@ -222,17 +222,6 @@ static void linked_slots(struct gen *g, bool *used)
 		}
 }
 
-/* The kernel's bounded string copy of 16 bytes: stops at the first NUL. */
-static void strncpy16(uint8_t *dst, const uint8_t *src)
-{
-	int i = 0;
-
-	for (; i < 16 && src[i]; i++)
-		dst[i] = src[i];
-	for (; i < 16; i++)
-		dst[i] = 0;
-}
-
 static int new_record_page(struct gen *g, int head, __u64 *link)
 {
 	bool used[BCH_MAX_PGALLOC_RECS];
@@ -248,8 +237,8 @@ static int new_record_page(struct gen *g, int head, __u64 *link)
 	p = slot_of(g, s);
 	p->next = 0;
 	p->owner = g->k + BCH_NVM_HEAD_OFFSET(head);
-	strncpy16(p->magic, magic);
-	strncpy16(p->owner_uuid, olh_of(g)->heads[head].uuid);
+	bch_nvm_strncpy16(p->magic, magic);
+	bch_nvm_strncpy16(p->owner_uuid, olh_of(g)->heads[head].uuid);
 	p->size = BCH_MAX_RECS;
 	p->used = 0;
 	*link = g->k + BCH_NVM_SLOT_OFFSET(s);
