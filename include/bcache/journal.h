@@ -303,8 +303,9 @@ struct bch_jlocate {
 /* LOCATING with the cache superblock. */
 int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb_info *csb,
 			  struct bch_jlocate *out);
-/* LOCATING from the namespace alone: every owner but heads[0]; cset_uuid
- * (may be NULL) overrides the magic. */
+/* LOCATING from the namespace alone: every owner's regions (heads[0] too:
+ * v7 puts the journal there when the set uuids are equal); cset_uuid (may be
+ * NULL) selects that owner and derives the magic. */
 int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_uuid,
 			      struct bch_jlocate *out);
 void bch_jlocate_free(struct bch_jlocate *l);
