@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bcache journal show / extract: the v7 journal in an nvm-pages namespace
- * (journal-format.md 9-11).  With the cache device (-C) the kernel's own
+ * (bcache-journal-format(5), NVDIMM JOURNAL to LOCATING).  With the cache
+ * device (-C) the kernel's own
  * read is emulated (bucket visiting order and insertion) next to the media
  * view (every bucket, and a magic scan of the whole region); without it the
  * owners' regions are scanned by magic.
@@ -40,7 +41,7 @@ struct jopts {
 	const char *output;		/* extract -o */
 };
 
-/* One journal under analysis: a region (11.1) or the cache sb's (11.2). */
+/* One journal under analysis: a region or the cache sb's (LOCATING). */
 struct journal {
 	const struct bch_jregion *reg;
 	uint64_t magic;
@@ -49,7 +50,7 @@ struct journal {
 	struct bch_jlist media;		/* magic scan, deduplicated by seq */
 	uint64_t dups, conflicts, invalid;
 	struct bch_jrange mrange;
-	struct bch_jinfer infer;	/* without -C: 11.1 step 7 */
+	struct bch_jinfer infer;	/* without -C: LOCATING step 7 */
 	bool kernel;			/* cache sb given: kv and lv valid */
 	struct bch_jview kv, lv;
 	struct bch_jrange krange, lrange;
@@ -200,7 +201,7 @@ static void ctx_free(struct jctx *c)
 	bch_media_close(c->m);
 }
 
-/* Section 13 problems of one valid jset, by its flags. */
+/* The CHECKS problems of one valid jset, by its flags. */
 static int jset_problems(struct jctx *c, const struct bch_jhit *h)
 {
 	static const struct {
@@ -228,7 +229,7 @@ static int jset_problems(struct jctx *c, const struct bch_jhit *h)
 }
 
 /*
- * The section 13 checks of the live jsets of a list (their bytes are read
+ * The CHECKS of the live jsets of a list (their bytes are read
  * again); problems for those not already reported through `seen`.
  */
 static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jrange *r,
@@ -324,7 +325,7 @@ static int compare_views(struct jctx *c, struct journal *j)
 			       (unsigned long long)j->mrange.newest);
 }
 
-/* Where the kernel resumes writing, and what it would overwrite (9.2, 9.3). */
+/* Where the kernel resumes writing, what it would overwrite (BYTE STRIDE). */
 static int resume_problems(struct jctx *c, struct journal *j)
 {
 	const struct bch_jgeom *g = &c->loc.g;
@@ -894,7 +895,7 @@ static int summaries(struct out *o, struct jctx *c)
 	return out_emit(o, tb);
 }
 
-/* Without -C: the geometry the media suggests (11.1 step 7), per journal. */
+/* Without -C: the geometry the media suggests (LOCATING step 7). */
 static int inferred_table(struct out *o, struct jctx *c)
 {
 	static const struct out_coldef cols[] = {

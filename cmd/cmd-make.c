@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bcache make -M DEV...: format nvm-pages namespaces (nvm-pages-format.md 7).
+ * bcache make -M DEV...: format nvm-pages namespaces (bcache-nvm-pages(5),
+ * FRESH NAMESPACE).
  * Every device is opened, sized and probed before anything is written, so a
  * refusal on any device leaves all of them unchanged.
  */
@@ -86,7 +87,8 @@ static const struct bch_opt make_opts_def[] = {
 };
 
 
-/* -C / -B: bcache cache and backing devices (journal-format.md 8). */
+/* -C / -B: bcache cache and backing devices (bcache-journal-format(5),
+ * CACHE SUPERBLOCK). */
 struct bdev_opts {
 	const char *path[MAX_BDEV];
 	bool backing[MAX_BDEV];

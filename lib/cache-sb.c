@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The bcache cache/backing superblock (journal-format.md section 8). */
+/*
+ * The bcache cache/backing superblock (bcache-journal-format(5),
+ * CACHE SUPERBLOCK).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,7 +161,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 			return add_rc_; \
 	} while (0)
 
-/* 8.4 checks 1-7, common to cache and backing devices. */
+/* Read checks 1-7, common to cache and backing devices. */
 static int check_common(const struct bch_cache_sb_info *info, uint32_t lbs,
 			struct bch_problems *ps)
 {
@@ -194,7 +197,7 @@ static int check_common(const struct bch_cache_sb_info *info, uint32_t lbs,
 	return 0;
 }
 
-/* 8.4 checks 8-14 (cache devices). */
+/* Read checks 8-14 (cache devices). */
 static int check_cache(const struct bch_cache_sb_info *info, uint64_t dev_bytes,
 		       struct bch_problems *ps)
 {
@@ -236,7 +239,7 @@ static int check_cache(const struct bch_cache_sb_info *info, uint64_t dev_bytes,
 	return 0;
 }
 
-/* Section 13, superblock part (NVDIMM mode). */
+/* CHECKS, superblock part (NVDIMM mode). */
 static int check_nvdimm(const struct bch_cache_sb_info *info, struct bch_problems *ps)
 {
 	const struct cache_sb_disk *sb = &info->sb;

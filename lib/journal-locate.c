@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Locating the v7 journal in an nvm-pages namespace (journal-format.md 11.1
- * and 11.2), on top of the owner-list walk of lib/nvm-walk.c.
+ * Locating the v7 journal in an nvm-pages namespace (bcache-journal-format(5),
+ * LOCATING), on top of the owner-list walk of lib/nvm-walk.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -101,7 +101,10 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 	return rc;
 }
 
-/* 11.2 step 2: the owner head the kernel would find, by its uuid. */
+/*
+ * LOCATING with the cache superblock, step 2: the owner head the kernel
+ * would find, by its uuid.
+ */
 static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
 {
 	for (size_t i = 0; i < ns->nowners; i++)
@@ -173,7 +176,8 @@ static enum bch_jstride detect_stride(const struct cache_sb_disk *sb, unsigned i
 	       BCH_JSTRIDE_IRREGULAR;
 }
 
-/* 11.2 step 3: bucket offsets, range checks and the span to scan. */
+/* LOCATING with the cache superblock, step 3: bucket offsets, range
+ * checks and the span to scan. */
 static int place_buckets(const struct bch_nvm_ns *ns, const struct cache_sb_disk *sb,
 			 struct bch_jlocate *out)
 {
@@ -261,7 +265,7 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 	return rc ? rc : place_buckets(ns, sb, out);
 }
 
-/* ---- geometry inference (11.1 step 7) ---- */
+/* ---- geometry inference (LOCATING step 7) ---- */
 
 static uint64_t gcd64(uint64_t a, uint64_t b)
 {

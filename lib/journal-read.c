@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel's journal read (journal-format.md 10.1, 10.2): the scan of one
+ * The kernel's journal read (bcache-journal-format(5), BUCKET SCAN and
+ * VISITING ORDER): the scan of one
  * bucket, the bucket visiting order (golden-ratio probe, linear sweep,
  * binary search, backward read) and cur_idx; and the all-buckets media view.
  */
@@ -129,7 +130,7 @@ static enum bch_jstop stop_for(const struct bch_jhit *h, uint64_t left_bytes)
 	return BCH_JSTOP_NONE;
 }
 
-/* 10.1: returns 1 when a jset was added, 0 if not, or -errno. */
+/* BUCKET SCAN: returns 1 when a jset was added, 0 if not, or -errno. */
 static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct bch_jview *v,
 		       unsigned int b)
 {
@@ -202,7 +203,7 @@ static void finish(struct bch_jview *v)
 
 #define VISITED(x) (v->b[x].read_order >= 0)
 
-/* 10.2 steps 1 and 2: the bucket that first yields a new jset, or n. */
+/* VISITING ORDER steps 1, 2: the bucket that first yields a new jset, or n. */
 static int find_first(struct bch_jsrc *src, const struct bch_jgeom *g, struct bch_jview *v,
 		      unsigned int *found)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Journal decoding: key text, jset validation, the magic scan of a region,
- * the replay list (10.3) and the replay range (10.4).
+ * the replay list and the replay range (bcache-journal-format(5), INSERTION
+ * and REPLAY RANGE).
  */
 #include <errno.h>
 #include <stdint.h>

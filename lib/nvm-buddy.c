@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Buddy free-space reconstruction (nvm-pages-format.md section 10). */
+/* Buddy free-space reconstruction (bcache-nvm-pages(5), BUDDY). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

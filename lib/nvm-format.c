@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The fresh layout of nvm-pages-format.md section 7, and its crash-safe
+ * The fresh layout of bcache-nvm-pages(5), FRESH NAMESPACE, and its crash-safe
  * write: the old superblock is invalidated first, the metadata area and the
  * owner structures are written and persisted, and the superblock comes last.
  */

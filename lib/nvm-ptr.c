@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The mapping base K, on-media pointers and records (nvm-pages-format.md 6). */
+/*
+ * The mapping base K, on-media pointers and records (bcache-nvm-pages(5),
+ * POINTERS).
+ */
 #include <errno.h>
 #include <string.h>
 

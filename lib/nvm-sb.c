@@ -48,7 +48,7 @@ const char *bch_nvm_revision_name(enum bch_nvm_revision rev)
 	return "?";
 }
 
-/* nvm-pages-format.md 14.2 step 2, from the superblock alone. */
+/* bcache-nvm-pages(5), NVMPG: v7 or nvmpg from the superblock alone. */
 static enum bch_nvm_revision detect_revision(const struct bch_nvm_pages_sb *sb)
 {
 	uint64_t a = sb->ns_start, b = sb->sb_offset;

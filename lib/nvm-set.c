@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Set checks across namespaces (nvm-pages-format.md 8.3). */
+/* Set checks across namespaces (bcache-nvm-pages(5), SETS). */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>

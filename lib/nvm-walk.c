@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The owner-list walk (nvm-pages-format.md section 9), bounded: heads are
+ * The owner-list walk (bcache-nvm-pages(5), WALK), bounded: heads are
  * clamped to min(used, size, 72), each record-page slot can be visited once
  * (which catches loops and pages shared by two chains), a page's records are
  * clamped to 1013.  Memory: the 16 MiB metadata area plus one entry per
@@ -103,7 +103,7 @@ static const char *form_note(enum bch_ptr_form f)
 	return f == BCH_PTR_ADDRESS ? "a kernel address" : "a byte offset";
 }
 
-/* Check a pointer's form against the namespace state (6.5: one form only). */
+/* Check a pointer's form against the namespace state (one form only). */
 static int check_form(struct bch_nvm_ns *ns, const struct bch_ptr *p, uint64_t at,
 		      const char *where)
 {

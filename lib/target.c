@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pmem namespaces through libndctl/libdaxctl (nvm-pages-format.md 12.3):
+ * pmem namespaces through libndctl/libdaxctl (bcache-nvm-pages(5), DEVICES):
  * their modes, device nodes, sizes, alignments and data offsets; the
  * resolution of namespaceX.Y operands; and the in-use checks that protect a
  * device from being formatted under a filesystem or a driver.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The bcache cache/backing device superblock (journal-format.md section 8):
+ * The bcache cache/backing device superblock (bcache-journal-format(5),
+ * CACHE SUPERBLOCK):
  * decode, the kernel's read checks, features by name, the effective bucket
  * size, and building the superblocks `bcache make -C/-B` writes.
  */
@@ -30,7 +31,7 @@ struct bch_cache_sb_info {
 	uint64_t csum_computed;
 	bool backing;			/* version 1, 4 or 6 */
 	bool nvdimm;			/* incompat NVDIMM_META */
-	uint64_t bucket_sectors;	/* effective bucket size (8.2) */
+	uint64_t bucket_sectors;	/* effective bucket size */
 };
 
 /* Decode the 4096-byte superblock page read at SB_OFFSET; never fails. */
@@ -54,15 +55,15 @@ uint64_t bch_cache_features_known(enum bch_feature_word w);
  */
 int bch_cache_features_text(enum bch_feature_word w, uint64_t bits, char *buf,
 			    size_t len);
-/* Effective bucket size in sectors (8.2); 0 when it does not fit 32 bits. */
+/* Effective bucket size in sectors; 0 when it does not fit 32 bits. */
 uint64_t bch_cache_sb_bucket_sectors(const struct cache_sb_disk *sb);
 /* clamp(nbuckets >> 7, 2, 256): the journal bucket count the kernel picks. */
 unsigned int bch_cache_journal_buckets(uint64_t nbuckets);
 
 /*
- * The kernel's read checks (8.4) and the journal checks of section 13 that
- * need the superblock only.  dev_bytes 0 skips the capacity check; lbs is the
- * device's logical block size in bytes (0: skip).  Returns 0 or -ENOMEM.
+ * The kernel's read checks and the journal CHECKS that need the superblock
+ * only.  dev_bytes 0 skips the capacity check; lbs is the device's logical
+ * block size in bytes (0: skip).  Returns 0 or -ENOMEM.
  */
 int bch_cache_sb_check(const struct bch_cache_sb_info *info, uint64_t dev_bytes,
 		       uint32_t lbs, struct bch_problems *ps);
@@ -90,8 +91,9 @@ struct bch_cache_sb_params {
 };
 
 /*
- * Build the superblock of a fresh device as bcache-tools writes it (8.5,
- * spec README default 11: first_bucket is not shifted).  -EINVAL for bad
+ * Build the superblock of a fresh device as bcache-tools writes it
+ * (bcache-journal-format(5), CACHE SUPERBLOCK, "Who writes what";
+ * first_bucket is not shifted).  -EINVAL for bad
  * geometry, -ENOSPC when there are fewer than 128 buckets.
  */
 int bch_cache_sb_build(const struct bch_cache_sb_params *p, struct cache_sb_disk *sb);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The bcache journal (journal-format.md): bkey and pointer accessors (shifts
- * and masks, never C bitfields), the kernel's text form of keys, jset
- * validation, the magic scan of a region, the kernel's per-bucket scan
- * (10.1), bucket visiting order (10.2), insertion (10.3) and replay range
- * (10.4), and locating the journal in an nvm-pages namespace (11.1, 11.2).
+ * The bcache journal (bcache-journal-format(5)): bkey and pointer accessors
+ * (shifts and masks, never C bitfields), the kernel's text form of keys
+ * (KEY TEXT), jset validation, the magic scan of a region, the kernel's
+ * per-bucket scan (BUCKET SCAN), bucket visiting order (VISITING ORDER),
+ * insertion (INSERTION) and replay range (REPLAY RANGE), and locating the
+ * journal in an nvm-pages namespace (LOCATING).
  * Everything is bounded: 32 KiB per jset, capped hit and event counts, and a
  * work budget for list insertions.
  */
@@ -27,7 +28,7 @@ struct bch_cache_sb_info;
 #define BCH_PTR_CHECK_DEV	0xfffU
 #define BCH_GOLDEN_RATIO_32	2654435769U
 
-/* ---- keys (section 5) ---- */
+/* ---- keys (BKEY) ---- */
 
 static inline unsigned int bch_key_ptrs(uint64_t high) { return (high >> 60) & 7; }
 static inline unsigned int bch_key_header_size(uint64_t high) { return (high >> 58) & 3; }
@@ -58,7 +59,7 @@ static inline uint64_t bch_ptr_make(unsigned int gen, uint64_t offset, unsigned 
 }
 
 /*
- * A key in the kernel's text form (section 6).  `words` is the number of u64
+ * A key in the kernel's text form (KEY TEXT).  `words` is the number of u64
  * readable from k (the rest of the payload): -EINVAL when the key overruns
  * it.  Returns the length needed, like snprintf.
  */
@@ -78,7 +79,7 @@ enum bch_jset_state {
 };
 const char *bch_jset_state_name(enum bch_jset_state s);
 
-/* Per-jset flags of the section 13 checks (valid jsets only). */
+/* Per-jset flags of the jset CHECKS (valid jsets only). */
 enum {
 	BCH_JF_VERSION = 1 << 0,	/* version != 1 */
 	BCH_JF_KEY_OVERRUN = 1 << 1,
@@ -107,10 +108,10 @@ static inline uint64_t bch_jset_bytes(const struct bch_jhit *h)
 /* Evaluate the jset at p (avail readable bytes) against a magic. */
 void bch_jset_eval(const void *p, size_t avail, uint64_t magic, uint64_t off,
 		   struct bch_jhit *out);
-/* The section 13 checks of a valid jset's bytes: sets flags and nkeys. */
+/* The jset CHECKS of a valid jset's bytes: sets flags and nkeys. */
 void bch_jset_check(const void *p, struct bch_jhit *h);
 
-/* ---- the magic scan of a byte range (11.1 step 5) ---- */
+/* ---- the magic scan of a byte range (LOCATING step 5) ---- */
 
 struct bch_jscan {
 	uint64_t magic;
@@ -193,7 +194,7 @@ void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r);
 size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
 		      uint64_t *gaps, size_t max);
 
-/* ---- reading buckets (10.1, 10.2) ---- */
+/* ---- reading buckets (BUCKET SCAN, VISITING ORDER) ---- */
 
 enum bch_jstop {
 	BCH_JSTOP_NONE,		/* bucket not read */
@@ -235,7 +236,7 @@ struct bch_jview {
 	uint64_t duplicates, expired;
 };
 
-/* 10.2 step 1: the i-th bucket of the golden-ratio probe over n buckets. */
+/* VISITING ORDER step 1: the i-th bucket of the golden-ratio probe. */
 static inline unsigned int bch_journal_probe(unsigned int i, unsigned int n)
 {
 	return (uint32_t)(i * BCH_GOLDEN_RATIO_32) % n;	/* 32-bit multiply */
@@ -254,7 +255,7 @@ int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jsca
 		  uint64_t magic);
 void bch_jsrc_free(struct bch_jsrc *s);
 
-/* The kernel's bch_journal_read over the geometry (10.2 steps 1-5). */
+/* The kernel's bch_journal_read over the geometry (VISITING ORDER 1-5). */
 int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
 			    struct bch_jview *v);
 /* Every bucket in ascending order, merged with 10.3 (the media view). */
@@ -270,7 +271,7 @@ void bch_jview_free(struct bch_jview *v);
 int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dups,
 		   uint64_t *conflicts);
 
-/* ---- locating the journal (section 11) ---- */
+/* ---- locating the journal (LOCATING) ---- */
 
 enum bch_jstride {
 	BCH_JSTRIDE_NONE,		/* fewer than two buckets */
@@ -286,7 +287,7 @@ struct bch_jregion {
 	uint64_t start, len;	/* namespace bytes */
 	uint8_t uuid[16];	/* the owner head's uuid */
 	uint64_t magic;
-	bool kernel_finds;	/* chain recs[0] and index < used (9.1) */
+	bool kernel_finds;	/* chain recs[0], index < used */
 };
 
 struct bch_jlocate {
@@ -299,16 +300,18 @@ struct bch_jlocate {
 	struct bch_problems problems;
 };
 
-/* 11.2: with the cache superblock. */
+/* LOCATING with the cache superblock. */
 int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb_info *csb,
 			  struct bch_jlocate *out);
-/* 11.1: every owner but heads[0]; cset_uuid (may be NULL) overrides the magic. */
+/* LOCATING from the namespace alone: every owner's regions (heads[0] too:
+ * v7 puts the journal there when the set uuids are equal); cset_uuid (may be
+ * NULL) selects that owner and derives the magic. */
 int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_uuid,
 			      struct bch_jlocate *out);
 void bch_jlocate_free(struct bch_jlocate *l);
 
 /*
- * 11.1 step 7 (inferred): the geometry a pmem-only scan suggests.  On a
+ * LOCATING step 7 (inferred): the geometry a pmem-only scan suggests.  On a
  * fresh set the seq-1 jset lies at d[1], so its offset from the region start
  * J is the stride d[1] - d[0].  Whether that stride is v7's bucket_size bytes
  * or the bucket_size * 512 of later revisions is decided by the region size:

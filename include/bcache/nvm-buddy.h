@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Free space as the v7 kernel rebuilds it at registration
- * (nvm-pages-format.md section 10): the greedy decomposition of every run of
+ * (bcache-nvm-pages(5), BUDDY): the greedy decomposition of every run of
  * unallocated pages into maximal aligned blocks of order 0..19, on free lists
  * that are LIFO (the highest-address block of an order comes first).
  *
@@ -49,7 +49,7 @@ int bch_nvm_buddy_of(const struct bch_nvm_ns *ns, bool list, struct bch_nvm_budd
 void bch_nvm_buddy_free(struct bch_nvm_buddy *b);
 
 /*
- * Where the kernel's next allocation of `order` lands (section 10, "Where
+ * Where the kernel's next allocation of `order` lands (BUDDY, "Where
  * the next allocation lands"): the first block of the lowest non-empty list
  * of order >= `order`, split down keeping the lower half.  Needs a built
  * list.  Returns the page, or -ENOSPC.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Several namespaces given together are one set (nvm-pages-format.md 8.3):
+ * Several namespaces given together are one set (bcache-nvm-pages(5), SETS):
  * same set_uuid, distinct this_namespace_nr, same total_namespaces_nr, and
  * every member present.
  */

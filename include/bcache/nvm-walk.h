@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Loading a namespace: the superblock, the owner table and the owner-list
- * walk of nvm-pages-format.md section 9, done the kernel's way but bounded
+ * walk of bcache-nvm-pages(5), WALK, done the kernel's way but bounded
  * (used clamped, chains capped, loops detected) and without aborting: every
  * anomaly becomes a problem and the walk goes on.
  */
@@ -51,7 +51,7 @@ struct bch_nvm_alloc {
 	bool valid;			/* inside the namespace, aligned, order ok */
 };
 
-/* A record-page slot that carries the magic but is not linked (9, 11.2). */
+/* A record-page slot that carries the magic but is not linked (stale). */
 struct bch_nvm_stale {
 	int slot;
 	uint64_t offset;

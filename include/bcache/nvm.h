@@ -28,7 +28,7 @@ struct bch_media;
 extern const uint8_t bch_nvm_sb_magic[16];
 extern const uint8_t bch_nvm_recs_magic[16];
 
-/* Which revision a superblock page carries (nvm-pages-format.md 14.2). */
+/* Which revision a superblock page carries (bcache-nvm-pages(5), NVMPG). */
 enum bch_nvm_revision {
 	BCH_NVM_REV_NONE,	/* no nvm-pages magic at 4096 + 32 */
 	BCH_NVM_REV_V7,
@@ -64,7 +64,7 @@ const char *bch_nvm_revision_name(enum bch_nvm_revision rev);
 int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 		     struct bch_problems *ps);
 
-/* ---- the mapping base K (nvm-pages-format.md 6.5 step 1) ---- */
+/* ---- the mapping base K (bcache-nvm-pages(5), POINTERS, step 1) ---- */
 
 enum bch_nvm_state {
 	BCH_NVM_STATE_NO_TABLE,	/* owner_list_head == 0 */
@@ -88,7 +88,7 @@ void bch_nvm_base_establish(uint64_t olh, uint64_t r0, uint64_t ow,
 			    struct bch_nvm_base *out);
 const char *bch_nvm_state_name(enum bch_nvm_state st);
 
-/* ---- pointers (6.5 step 2) ---- */
+/* ---- pointers (POINTERS, step 2) ---- */
 
 enum bch_ptr_form {
 	BCH_PTR_NULL,
@@ -118,7 +118,7 @@ int bch_nvm_head_of(uint64_t off);
 uint64_t bch_nvm_ptr_encode(uint64_t off, const struct bch_nvm_base *base);
 const char *bch_ptr_form_name(enum bch_ptr_form f);
 
-/* ---- records (6.5 step 3) ---- */
+/* ---- records (POINTERS, step 3) ---- */
 
 struct bch_rec {
 	uint64_t v;
@@ -163,7 +163,7 @@ static inline void bch_nvm_strncpy16(uint8_t dst[16], const uint8_t src[16])
 		dst[i] = 0;
 }
 
-/* ---- the fresh layout (section 7) ---- */
+/* ---- the fresh layout (FRESH NAMESPACE) ---- */
 
 struct bch_nvm_format {
 	uint8_t set_uuid[16];

@@ -27,7 +27,7 @@ gen_field() {
 	grep "^jset seq=$1 " "$BATS_TEST_TMPDIR/gen.txt" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2
 }
 
-@test "journal show: the worked example of 11.3 (probe reaches bucket 1 at i = 137)" {
+@test "journal show: the WORKED EXAMPLE of bcache-journal-format(5) (probe reaches bucket 1 at i = 137)" {
 	setup_journal 16G 4k bytes --jsets 2
 	run bcache journal show "$ns" -C "$cache" --json
 	assert_success
@@ -250,7 +250,7 @@ media_buckets_match() {
 	# region (order 11) allows 16..31 buckets of 1024 sectors, and none of 2
 	setup_journal 1G 4k bytes --jsets 300
 	run bcache journal show "$ns" --json --no-keys -a
-	[ "$status" -eq $EX_PROBLEMS ]	# bucket switches overwrite (9.2)
+	[ "$status" -eq $EX_PROBLEMS ]	# bucket switches overwrite (BYTE STRIDE)
 	g=$(jq -c '.inferred_geometry[0] | [.region_offset, .seq1_offset, .stride,
 		.bucket_size, .buckets_min, .buckets_max, .block_multiple]' <<< "$output")
 	[ "$g" = '[16777216,1024,"bytes (v7)",1024,16,31,4096]' ]

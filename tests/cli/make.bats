@@ -6,7 +6,7 @@ load helpers
 
 teardown() { loop_cleanup; }
 
-# Expected bytes from nvm-pages-format.md 5.4 (E1) and 7.2.
+# Expected bytes from bcache-nvm-pages(5): E1 (CHECKSUM) and FRESH NAMESPACE.
 E1_SB="cd8c9a527a1af401 0000000000000000 0010000000000000 0000000000000000"
 E1_SB+=" 17bd537f1b23d683 46a4f82817daeca9 0001020304050607 08090a0b0c0d0e0f"
 E1_SB+=" 00100000 01000000 00000000 00000000 1011121314151617 18191a1b1c1d1e1f"
@@ -36,7 +36,7 @@ assert_fresh_layout() {
 	assert_output 0
 }
 
-@test "make -M on a 1 GiB sparse image writes exactly the spec's fresh layout" {
+@test "make -M on a 1 GiB sparse image writes exactly the documented fresh layout" {
 	img=$(mkimg ns.img 1G)
 	run bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success

@@ -3,6 +3,7 @@
 # Man pages (man/*.scd): they render without warnings, and they do not drift
 # from the binary: every command has its page, every option and every JSON
 # key of a command is in it, the EXIT STATUS table is README's and cmd.h's.
+# The section-5 format pages are built and installed with the others.
 
 load helpers
 load cmdtable
@@ -19,6 +20,9 @@ setup_file() {
 			sh "$TOP/man/build-page.sh" scdoc "$BCACHE" "$f" \
 				"$dir/$(basename "$f" .scd)" || return 1
 		done
+		for f in "$TOP"/man/*.5.scd; do
+			scdoc < "$f" > "$dir/$(basename "$f" .scd)" || return 1
+		done
 	fi
 	export MANDIR=$dir
 }
@@ -27,9 +31,10 @@ setup() {
 	[ -f "$MANDIR/bcache.8" ] || skip "no man pages built and no scdoc"
 }
 
-# render PAGE: plain text, wide, no hyphenation (so option names stay whole)
+# render PAGE [SECTION]: plain text, wide, no hyphenation (so option names
+# stay whole)
 render() {
-	groff -t -man -Tascii -rHY=0 -rLL=300n -P-cbou "$MANDIR/$1.8" 2> /dev/null
+	groff -t -man -Tascii -rHY=0 -rLL=300n -P-cbou "$MANDIR/$1.${2:-8}" 2> /dev/null
 }
 
 # section TEXT HEADING: the lines of a top-level section of a rendered page
@@ -60,8 +65,9 @@ has_word() {
 page_of() { echo "bcache-${1%% *}"; }
 
 @test "man: every page renders with man --warnings and groff -ww without a warning" {
-	local f n=0
-	for f in "$MANDIR"/*.8; do
+	local f n=0 n5=0
+	for f in "$MANDIR"/*.8 "$MANDIR"/*.5; do
+		[ -f "$f" ] || continue
 		run --separate-stderr env MANWIDTH=80 man --warnings -E UTF-8 -l "$f"
 		assert_success
 		[ -z "$stderr" ] || { echo "$f: $stderr"; return 1; }
@@ -70,8 +76,39 @@ page_of() { echo "bcache-${1%% *}"; }
 		assert_success
 		[ -z "$stderr" ] || { echo "$f: $stderr"; return 1; }
 		n=$((n + 1))
+		[[ $f != *.5 ]] || n5=$((n5 + 1))
 	done
-	[ $n -ge 5 ]
+	[ $n -ge 7 ]
+	[ $n5 -eq 2 ]
+}
+
+@test "man: every page source is built (section 8 and section 5) and is ASCII" {
+	local f out n=0
+	for f in "$TOP"/man/*.scd; do
+		out=$MANDIR/$(basename "$f" .scd)
+		[ -s "$out" ] || { echo "$f: not built ($out)"; return 1; }
+		if LC_ALL=C grep -n '[^[:print:][:space:]]' "$f"; then
+			echo "$f: not ASCII"
+			return 1
+		fi
+		n=$((n + 1))
+	done
+	[ $n -ge 9 ]
+	# the format pages install into man5 like the others into man8
+	grep -qF "get_option('mandir') / 'man5'" "$TOP/man/meson.build"
+}
+
+@test "man: the format pages have NAME, DESCRIPTION, HISTORY and SEE ALSO, and bcache(8) refers to them" {
+	local page text
+	for page in bcache-nvm-pages bcache-journal-format; do
+		text=$(render $page 5)
+		for s in NAME DESCRIPTION HISTORY "SEE ALSO"; do
+			grep -qx "$s" <<< "$text" || { echo "$page: no $s"; return 1; }
+		done
+		grep -q "^ *$page - " <<< "$text" || { echo "$page: NAME line"; return 1; }
+		grep -qF "$page(5)" <<< "$(section "$(render bcache)" "SEE ALSO")" ||
+			{ echo "bcache(8) SEE ALSO lacks $page(5)"; return 1; }
+	done
 }
 
 @test "man: every page has NAME, SYNOPSIS, DESCRIPTION, EXIT STATUS and SEE ALSO" {

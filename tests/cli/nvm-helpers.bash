@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the nvm-*.bats suites: the test-only generator and an
-# independent model of the buddy rebuild (nvm-pages-format.md section 10).
+# independent model of the buddy rebuild (bcache-nvm-pages(5), BUDDY).
 
 : "${NVM_GEN:=$(dirname "$BCACHE")/../tests/tools/nvm-gen}"
 : "${NVM_LOAD_CMP:=$(dirname "$BCACHE")/../tests/tools/nvm-load-cmp}"

@@ -39,7 +39,7 @@ setup() {
 	assert_equal "$(jq -r '[.problems[].code] | join(",")' <<< "$output")" ATTACHED
 }
 
-@test "order-15 allocation lands at page 32768: spec record bytes, 225280 free" {
+@test "order-15 allocation lands at page 32768: documented record bytes, 225280 free" {
 	gen "$img" attach $K
 	run gen "$img" alloc 15 $OWNER_A
 	assert_output 32768

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * journal-gen (test-only): fill a v7 NVDIMM journal the way the kernel does
- * (journal-format.md 9.1-9.3), in an image made by `bcache make -M` and a
- * cache device made by `bcache make -C -M`:
- *   - first attach of the namespace at base K (nvm-pages-format.md 6.3);
+ * (bcache-journal-format(5), NVDIMM JOURNAL to WRITING), in an image made
+ * by `bcache make -M` and a cache device made by `bcache make -C -M`:
+ *   - first attach of the namespace at base K (bcache-nvm-pages(5), POINTERS);
  *   - allocation of 2^order pages, order = floor(log2(bucket_size*keys/8)),
  *     under the cache set uuid (owner head found by uuid or created), buddy
  *     placement (highest block of the lowest suitable order), record in the
@@ -65,7 +65,7 @@ static bool in(const uint64_t *v, int n, uint64_t s)
 	return false;
 }
 
-/* First attach at K (nvm-pages-format.md 6.3). */
+/* First attach at K (bcache-nvm-pages(5), POINTERS). */
 static void attach(struct gen *g, struct bch_nvm_pages_sb *sb, struct bch_owner_list_head *olh,
 		   struct bch_nvm_pgalloc_recs *sys)
 {
@@ -75,7 +75,7 @@ static void attach(struct gen *g, struct bch_nvm_pages_sb *sb, struct bch_owner_
 	sys->owner = g->k + 8232;
 }
 
-/* Where the kernel's buddy puts a first block of this order (section 10). */
+/* Where the kernel's buddy puts a first block of this order (BUDDY). */
 static uint64_t place(const struct bch_nvm_pages_sb *sb, unsigned int order)
 {
 	struct bch_nvm_buddy b;
@@ -200,7 +200,7 @@ static void write_journal(struct gen *g)
 		words = build_keys(g, s, (uint64_t *)j->d);
 		header(g, j, s, words);
 		blocks = (BCH_JSET_HDR + 8ULL * words + blk - 1) / blk;
-		if (blocks > free_blocks) {	/* 9.3: bucket switch */
+		if (blocks > free_blocks) {	/* WRITING: bucket switch */
 			cur = (cur + 1) % g->keys;
 			ptr = g->csb.sb.d[cur] - g->k;
 			free_blocks = bb / blk;

@@ -2,8 +2,8 @@
 /*
  * nvm-gen: test-only state generator for nvm-pages namespaces formatted by
  * `bcache make -M`.  It reproduces what the v7 kernel does to the media
- * (nvm-pages-format.md 6.3, 10, 11) and corrupts fields by name, so every
- * test fixture is made by code.  Not installed.
+ * (bcache-nvm-pages(5), POINTERS, BUDDY, ALLOCATION) and corrupts fields by
+ * name, so every test fixture is made by code.  Not installed.
  *
  *   nvm-gen IMG attach K                 first registration with base K
  *   nvm-gen IMG alloc ORDER UUID [N]     N allocations; prints each page
@@ -116,7 +116,7 @@ static void gen_close(struct gen *g)
 	free(g->ext);
 }
 
-/* ---- first registration (6.3) ---- */
+/* ---- first registration (POINTERS, first attach) ---- */
 
 static int cmd_attach(struct gen *g, uint64_t k)
 {
@@ -179,7 +179,7 @@ static void build_buddy(struct gen *g, struct bch_nvm_buddy *b)
 		die("%s", "out of memory");
 }
 
-/* ---- owner heads and record pages (11.1 steps 1, 3, 4) ---- */
+/* ---- owner heads and record pages (ALLOCATION steps 1, 3, 4) ---- */
 
 static uint64_t off_of(struct gen *g, uint64_t ptr)
 {
@@ -325,7 +325,7 @@ static int cmd_alloc(struct gen *g, unsigned int order, const char *owner, uint6
 	return 0;
 }
 
-/* ---- free (11.2) ---- */
+/* ---- free (ALLOCATION, freeing) ---- */
 
 static int cmd_free(struct gen *g, uint64_t page, unsigned int order, const char *owner)
 {
@@ -382,7 +382,7 @@ static int cmd_bulk(struct gen *g, uint64_t records, unsigned int order, const c
 	/*
 	 * Taking blocks in free-list order and carving each from its start is
 	 * what repeated allocations of one order do: the rest of a split block
-	 * is always on a lower list than any untouched block (section 10).
+	 * is always on a lower list than any untouched block (BUDDY).
 	 */
 	for (size_t i = 0; i < b.n && done < records; i++) {
 		const struct bch_free_block *f = &b.v[i];

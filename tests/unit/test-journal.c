@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The journal library against journal-format.md: the worked jsets A and B
- * (7.1, 7.2), the jset magic (3), superblocks S1-S3 (8.6), the probe orders
- * (10.2), the key text examples (6), insertion rules (10.3) and the worked
- * example image of 11.3 (probe reaches bucket 1 at i = 137, 139 buckets read,
- * resume at d[2]).
+ * The journal library against bcache-journal-format(5): the jsets A and B
+ * (EXAMPLES), the jset magic (MAGIC), superblocks S1-S3 (CACHE SUPERBLOCK),
+ * the probe orders (VISITING ORDER), the key text examples (KEY TEXT),
+ * insertion rules (INSERTION) and the WORKED EXAMPLE image (probe reaches
+ * bucket 1 at i = 137, 139 buckets read, resume at d[2]).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@ static void set_csum(struct jset *j)
 	j->csum = c;
 }
 
-/* Jset A of 7.1 (264 bytes of room for B's payload). */
+/* Jset A of EXAMPLES (264 bytes of room for B's payload). */
 static void jset_a(unsigned char *buf)
 {
 	struct jset *j = (struct jset *)buf;
@@ -128,8 +128,8 @@ static void test_keys(void)
 	bch_key_text(k, 4, t, sizeof(t));
 	ok(!strcmp(t, "1:4088 len 8 -> [check dev, 1:200 gen 4] dirty cs2 800000000c804"),
 	   "csum prints ptr[1] in hex: %s", t);
-	is_u64(bch_key_high(0, 8, true, 1), 0x9000001000800000ULL, "bch_key_high = spec word");
-	is_u64(bch_ptr_make(1, 267264, 0), 0x0000000004140001ULL, "bch_ptr_make = spec word");
+	is_u64(bch_key_high(0, 8, true, 1), 0x9000001000800000ULL, "bch_key_high = jset B payload word");
+	is_u64(bch_ptr_make(1, 267264, 0), 0x0000000004140001ULL, "bch_ptr_make = jset B payload word");
 	ok(bch_key_inode(0x90000000200FFFFFULL) == 0xFFFFF &&
 	   bch_key_size(0x90000000200FFFFFULL) == 512 && bch_key_ptrs(0x90000000200FFFFFULL) == 1,
 	   "accessors on the btree_root high word");
@@ -254,7 +254,7 @@ static void test_insert(void)
 	bch_jlist_free(&l);
 }
 
-/* 11.3: jsets A and B in a 1 GiB image, d[i] = J + 1024 i. */
+/* WORKED EXAMPLE: jsets A and B in a 1 GiB image, d[i] = J + 1024 i. */
 static void test_worked_example(void)
 {
 	char path[] = "/tmp/test-journal-XXXXXX";

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Superblock encode/decode, the spec's example superblocks E1-E4, the base K,
- * pointer and record decoding (nvm-pages-format.md 5.4, 6.5, 14.2).
+ * Superblock encode/decode, the example superblocks E1-E4, the base K,
+ * pointer and record decoding (bcache-nvm-pages(5), CHECKSUM, POINTERS,
+ * NVMPG).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 #include "tap.h"
 
-/* E1 exactly as the spec prints it (232 bytes from absolute 4096). */
+/* E1 as bcache-nvm-pages(5), CHECKSUM prints it (232 bytes from 4096). */
 static const char *e1_hex =
 	"cd8c9a527a1af401 0000000000000000 0010000000000000 0000000000000000"
 	"17bd537f1b23d683 46a4f82817daeca9 0001020304050607 08090a0b0c0d0e0f"
@@ -44,7 +45,7 @@ static void test_examples(void)
 
 	e1_format(&f);
 	ok(bch_nvm_format_build(&f, &sb, olh, sys) == 0, "build E1");
-	ok(tap_hex(e1_hex, want, sizeof(want)) == 232, "spec E1 hex is 232 bytes");
+	ok(tap_hex(e1_hex, want, sizeof(want)) == 232, "E1 hex is 232 bytes");
 	ok(!memcmp(&sb, want, 232), "built superblock equals E1 byte for byte");
 	is_u64(sb.csum, 0x01F41A7A529A8CCDULL, "E1 csum");
 
@@ -98,7 +99,7 @@ static void test_examples(void)
 	bch_nvm_sb_parse(page, &info);
 	ok(info.revision == BCH_NVM_REV_NONE, "zeroes have no superblock");
 
-	/* the fresh owner table and system record page (7.2) */
+	/* the fresh owner table and system record page (FRESH NAMESPACE) */
 	e1_format(&f);
 	bch_nvm_format_build(&f, &sb, olh, sys);
 	{
@@ -115,9 +116,9 @@ static void test_examples(void)
 			"0000000000000000 0000000000000000 0000000000000000 0000000000000000";
 
 		ok(tap_hex(olh_hex, w, sizeof(w)) == 152 && !memcmp(olh, w, 152),
-		   "owner table prefix equals spec 7.2");
+		   "owner table prefix equals FRESH NAMESPACE");
 		ok(tap_hex(rec_hex, r, sizeof(r)) == 88 && !memcmp(sys, r, 88),
-		   "system record page header equals spec 7.2");
+		   "system record page header equals FRESH NAMESPACE");
 	}
 	/* namespace 1 of a set has no owner table */
 	f.total_namespaces_nr = 2;
@@ -197,7 +198,7 @@ static void test_rec(void)
 	uint64_t v;
 	struct bch_rec r;
 
-	/* the worked example of 6.5 */
+	/* the worked example of POINTERS */
 	v = bch_rec_make((K >> 12) + 32768, 15);
 	is_u64(v, 0x00FFFFF888108000ULL, "order-15 record at page 32768");
 	memcpy(bytes, &v, 8);

@@ -3,7 +3,7 @@
  * On-media format of the bcache nvm-pages allocator, as posted in
  * "[PATCH v7 00/16] bcache: support NVDIMM for journaling" (April 2021).
  *
- * Written for userspace from ../shared/spec/nvm-pages-format.md: the same
+ * Written for userspace from bcache-nvm-pages(5), which documents it: the same
  * struct and field names and exactly the same layout as the v7 kernel header
  * on x86-64 (natural alignment, implicit padding included), but with
  * fixed-width types.  Fields that the kernel declares as pointers are __u64

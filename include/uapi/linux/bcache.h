@@ -3,7 +3,7 @@
  * The bcache structures that the nvm tools decode: the cache/backing device
  * superblock as stored on disk, the journal set (jset) and the bkey words.
  *
- * Layouts follow ../shared/spec/journal-format.md (mainline bcache, which v7
+ * Layouts as bcache-journal-format(5) documents them (mainline bcache, which v7
  * does not change).  Fixed-width little-endian types; sizes and offsets are
  * pinned in lib/ondisk.c.  Key and pointer fields are read with the
  * accessors in <bcache/journal.h>, never through C bitfields.
