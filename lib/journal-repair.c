@@ -24,6 +24,7 @@
 #define D0_MAX		(2 * FIRST_PAGE / D0_STEP + SB_JOURNAL_BUCKETS)
 #define RELOC_TRIES	8	/* placements simulated per d[0] */
 #define LOST_LISTED	16	/* lost seqs explained one by one */
+#define GROUP_MAX	(4u << 20)	/* bytes of copies written at once */
 
 const char *bch_jrepair_action_name(enum bch_jrepair_action a)
 {
@@ -715,12 +716,12 @@ static int write_group(struct bch_media *pm, const struct bch_jrepair *p, size_t
 			memcpy(img + (p->copies[i].dst - lo), buf, p->copies[i].bytes);
 	}
 	if (!rc)
-		rc = bch_media_write_direct(pm, img, hi - lo, lo);
+		rc = bch_media_write_direct(pm, img, hi - lo, lo, NULL);
 	free(img);
 	return rc;
 }
 
-/* Copies [from, to), one direct write per bucket. */
+/* Copies [from, to), one direct write per bucket (or per 4 MiB of it). */
 static int write_copies(struct bch_media *pm, const struct bch_jrepair *p, size_t from,
 			size_t to, unsigned char *buf)
 {
@@ -729,7 +730,8 @@ static int write_copies(struct bch_media *pm, const struct bch_jrepair *p, size_
 	while (from < to && !rc) {
 		size_t end = from + 1;
 
-		while (end < to && p->copies[end].bucket == p->copies[from].bucket)
+		while (end < to && p->copies[end].bucket == p->copies[from].bucket &&
+		       p->copies[end].dst + p->copies[end].bytes - p->copies[from].dst <= GROUP_MAX)
 			end++;
 		rc = write_group(pm, p, from, end, buf);
 		from = end;
@@ -754,7 +756,7 @@ int bch_journal_repair_write(struct bch_media *pm, struct bch_media *cm,
 
 	if (plan->action != BCH_JREPAIR_TABLE && plan->action != BCH_JREPAIR_RELOCATE)
 		return -EINVAL;
-	/* the superblock on the device must still be the one the plan was made from */
+	/* the superblock must still be the one the plan was made from (again below) */
 	rc = bch_cache_sb_read(cm, &now);
 	if (rc)
 		return rc;
@@ -773,7 +775,8 @@ int bch_journal_repair_write(struct bch_media *pm, struct bch_media *cm,
 	if (rc)
 		goto out;
 	STEP(BCH_JREPAIR_STEP_COPIES);
-	rc = bch_media_write_direct(cm, &plan->sb, sizeof(plan->sb), SB_OFFSET);
+	/* compared with the bytes on the device, past any page cache, as it is written */
+	rc = bch_media_write_direct(cm, &plan->sb, sizeof(plan->sb), SB_OFFSET, &plan->old_sb);
 	if (rc)
 		goto out;
 	STEP(BCH_JREPAIR_STEP_SB);

@@ -316,8 +316,20 @@ int bch_media_persist(struct bch_media *m)
 
 #define DIRECT_ALIGN 4096u
 
+/* Whether [off, off + len) holds expect (a plain read). */
+static int check_expected(struct bch_media *m, uint64_t off, size_t len, const void *expect)
+{
+	void *b = malloc(len ? len : 1);
+	int rc = b ? bch_media_read(m, b, len, off) : -ENOMEM;
+
+	if (!rc && memcmp(b, expect, len))
+		rc = -ESTALE;
+	free(b);
+	return rc;
+}
+
 /* The aligned read-modify-write of write_direct on an O_DIRECT descriptor. */
-static int direct_rmw(int fd, const void *buf, size_t len, uint64_t off)
+static int direct_rmw(int fd, const void *buf, size_t len, uint64_t off, const void *expect)
 {
 	uint64_t lo = off & ~(uint64_t)(DIRECT_ALIGN - 1);
 	uint64_t hi = (off + len + DIRECT_ALIGN - 1) & ~(uint64_t)(DIRECT_ALIGN - 1);
@@ -332,6 +344,8 @@ static int direct_rmw(int fd, const void *buf, size_t len, uint64_t off)
 	r = pread(fd, b, n, lo);
 	if (r != (ssize_t)n)
 		rc = r < 0 ? -errno : -EIO;
+	if (!rc && expect && memcmp(b + (off - lo), expect, len))
+		rc = -ESTALE;
 	if (!rc) {
 		memcpy(b + (off - lo), buf, len);
 		r = pwrite(fd, b, n, lo);
@@ -344,7 +358,8 @@ static int direct_rmw(int fd, const void *buf, size_t len, uint64_t off)
 	return rc;
 }
 
-int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uint64_t off)
+int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uint64_t off,
+			   const void *expect)
 {
 	int rc = check_range(m, len, off), fd;
 
@@ -353,6 +368,8 @@ int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uin
 	if (!m->writable)
 		return -EBADF;
 	if (m->map) {
+		if (expect && memcmp((const unsigned char *)m->map + off, expect, len))
+			return -ESTALE;
 		rc = bch_media_write(m, buf, len, off);
 		return rc ? rc : bch_media_persist(m);
 	}
@@ -363,14 +380,16 @@ int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uin
 	     open(m->path, O_RDWR | O_DIRECT | O_CLOEXEC) : (errno = EINVAL, -1);
 	if (fd < 0 && errno == EINVAL && m->kind == BCH_MEDIA_FILE) {
 		/* or a file system without O_DIRECT (tmpfs before Linux 6.6) */
-		rc = bch_media_write(m, buf, len, off);
+		rc = expect ? check_expected(m, off, len, expect) : 0;
+		if (!rc)
+			rc = bch_media_write(m, buf, len, off);
 		if (!rc && fdatasync(m->fd) < 0)
 			rc = -errno;
 		return rc;
 	}
 	if (fd < 0)
 		return -errno;
-	rc = direct_rmw(fd, buf, len, off);
+	rc = direct_rmw(fd, buf, len, off, expect);
 	close(fd);
 	return rc;
 }

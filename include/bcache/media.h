@@ -62,9 +62,12 @@ int bch_media_persist(struct bch_media *m);
  * neither hides nor overwrites them later; a file system without O_DIRECT
  * gets a plain write and fdatasync; devdax a store and a cache flush.  For
  * metadata the kernel reads behind its own page cache (the cache superblock)
- * and for bytes next to what the kernel wrote through DAX.
+ * and for bytes next to what the kernel wrote through DAX.  With expect (may
+ * be NULL) the bytes there, read past the page cache, must be expect's, else
+ * -ESTALE and nothing is written.
  */
-int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uint64_t off);
+int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uint64_t off,
+			   const void *expect);
 
 const char *bch_media_kind_name(enum bch_media_kind kind);
 
