@@ -326,6 +326,28 @@ null" ]
 	[ "$(digest "$cache")" = "$a" ]
 }
 
+@test "journal repair: refused where the kernel would not find the region, or not register the cache" {
+	# a cache superblock (K) over a namespace attached 8 MiB lower (K - 8 MiB):
+	# its d[0] lands 8 MiB above the journal region, in no allocation
+	setup_journal 64M 1G 4k --stride bytes --jsets 50
+	cp "$cache" "$BATS_TEST_TMPDIR/cache8.img"
+	setup_journal 64M 1G 4k --stride bytes --jsets 50 --base 0xFFFF9A2F3F800000
+	cache=$BATS_TEST_TMPDIR/cache8.img
+	a=$(digest "$ns") b=$(digest "$cache")
+	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
+	assert_equal "$status" $EX_REFUSED
+	[ "$(jq -r '[.problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
+		J_REPAIR_UNLOCATED ]
+	[[ "$stderr" == *"refusing to repair: d[0] = 0x"*" is in no allocation of the cache set's owner: the kernel would allocate and zero a new region" ]]
+	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
+	# CACHE_DISCARD with NVDIMM_META: the kernel would not run the cache
+	setup_journal 64M 1G 4k --stride bytes --jsets 50 --discard
+	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
+	assert_equal "$status" $EX_REFUSED
+	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_SB") | .message' <<< "$output")" = \
+		"the cache superblock fails 1 of the kernel's checks (CSB_NVDIMM_DISCARD): the kernel would not register it" ]
+}
+
 @test "journal repair: refused while the cache set is registered (sysfs), nothing written" {
 	setup_journal 64M 1G 4k --stride bytes --jsets 50
 	sys=$BATS_TEST_TMPDIR/sys
@@ -340,6 +362,9 @@ null" ]
 	assert_equal "$status" $EX_REFUSED
 	[ "$stderr" = "bcache: $ns: refusing to repair: the cache set $CSET is registered \
 ($sys/fs/bcache/$CSET exists): stop it first" ]
+	run env BCACHE_TEST_SYSFS="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --json
+	[ "$(jq -r '[.problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
+		J_REPAIR_BUSY ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 }
 

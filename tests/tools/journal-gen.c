@@ -13,7 +13,7 @@
  *     with garbage, bucket switching when the free blocks run out;
  *   - knobs: seqs left out, seqs with a corrupt checksum, last_seq lag or a
  *     fixed last_seq (what a real v7 cache set left after a clean stop),
- *     CACHE_SYNC left clear.
+ *     CACHE_SYNC left clear, CACHE_DISCARD set.
  * With --print it lists what it wrote: one "jset" line per jset and one
  * "key" line per key, with plain field values, for the tests to compare.
  */
@@ -35,7 +35,7 @@
 struct gen {
 	struct bch_media *pm, *cm;
 	uint64_t k;
-	bool bucket_stride, print, no_sync;
+	bool bucket_stride, print, no_sync, discard;
 	uint64_t njsets, lag, seed;
 	uint64_t last_seq_max;		/* last_seq = min(seq, this) (0: by lag) */
 	unsigned int nkeys_fixed;	/* keys per jset; 0: seq % 4 */
@@ -230,7 +230,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: journal-gen PMEM CACHEDEV [--base K] [--stride bytes|bucket] "
 		"[--jsets N] [--lag L] [--last-seq N] [--keys-per-jset N] [--buckets N] [--skip SEQ]... "
-		"[--bad-csum SEQ]... [--seed N] [--no-sync] [--print]\n");
+		"[--bad-csum SEQ]... [--seed N] [--no-sync] [--discard] [--print]\n");
 	exit(2);
 }
 
@@ -249,6 +249,7 @@ static void parse(struct gen *g, int argc, char **argv)
 		{ "seed", required_argument, NULL, 'r' },
 		{ "print", no_argument, NULL, 'P' },
 		{ "no-sync", no_argument, NULL, 'S' },
+		{ "discard", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -273,6 +274,7 @@ static void parse(struct gen *g, int argc, char **argv)
 		case 'r': g->seed = strtoull(optarg, NULL, 0) | 1; break;
 		case 'P': g->print = true; break;
 		case 'S': g->no_sync = true; break;
+		case 'D': g->discard = true; break;
 		default: usage();
 		}
 	}
@@ -310,6 +312,8 @@ int main(int argc, char **argv)
 	g.csb.sb.keys = (uint16_t)g.keys;
 	if (!g.no_sync)
 		g.csb.sb.flags |= 1ULL << CACHE_SYNC_BIT;
+	if (g.discard)
+		g.csb.sb.flags |= 1ULL << 1;	/* CACHE_DISCARD */
 	g.csb.sb.seq = 1;
 	bch_cache_sb_update_csum(&g.csb.sb);
 	if ((rc = bch_media_write(g.pm, meta, 16 << 20, 0)) ||
