@@ -438,22 +438,26 @@ struct best {
 static int keep(struct best *b, enum bch_jrepair_action a, const struct layout *lo,
 		struct sim *s)
 {
+	struct bch_jcopy *copies = NULL;
+
 	if (b->have && (b->s.clean || !s->clean)) {
 		bch_jview_free(&s->kv);
 		return 0;
+	}
+	if (lo->ncopies) {
+		copies = malloc(lo->ncopies * sizeof(*copies));
+		if (!copies) {
+			bch_jview_free(&s->kv);
+			return -ENOMEM;
+		}
+		memcpy(copies, lo->copies, lo->ncopies * sizeof(*copies));
 	}
 	free(b->lo.copies);
 	bch_jview_free(&b->s.kv);
 	b->have = true;
 	b->action = a;
 	b->lo = *lo;
-	b->lo.copies = NULL;
-	if (lo->ncopies) {
-		b->lo.copies = malloc(lo->ncopies * sizeof(*lo->copies));
-		if (!b->lo.copies)
-			return -ENOMEM;
-		memcpy(b->lo.copies, lo->copies, lo->ncopies * sizeof(*lo->copies));
-	}
+	b->lo.copies = copies;
 	b->s = *s;
 	memset(&s->kv, 0, sizeof(s->kv));
 	return 0;
@@ -465,7 +469,7 @@ struct search {
 	struct ivls prot;
 	uint64_t d0[D0_MAX];
 	size_t nd0;
-	unsigned int layouts, too_few, no_room;
+	unsigned int layouts, no_room;
 	struct best best;
 };
 
@@ -493,10 +497,8 @@ static int search_tables(struct search *x)
 
 		lo.d0 = x->d0[i];
 		keys = new_keys(x->in, lo.d0);
-		if (keys < 2) {
-			x->too_few++;
+		if (keys < 2)
 			continue;
-		}
 		layout_geom(x->in, &lo, keys);
 		rc = try_layout(x, BCH_JREPAIR_TABLE, &lo);
 	}
