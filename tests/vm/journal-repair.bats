@@ -21,7 +21,13 @@ setup() {
 	[ -x "$JGEN" ] || skip "no tests/tools/journal-gen in this build"
 }
 
-teardown() { loop_cleanup; }
+# The other suites expect the namespaces as guest.sh made them (all zero):
+# zero what make -M and the journal wrote (metadata area and region).
+teardown() {
+	loop_cleanup
+	[ -n "${ns:-}" ] && dd if=/dev/zero of="$ns" bs=1M count=24 oflag=direct status=none
+	return 0
+}
 
 # region_copy DEV FILE: the 8 MiB journal region, read with O_DIRECT
 region_copy() {
