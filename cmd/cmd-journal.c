@@ -22,54 +22,13 @@
 #include <bcache/probe.h>
 
 #include "cmd.h"
+#include "journal-common.h"
 #include "nvm-common.h"
 #include "output.h"
 
 enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT };
 
 #define GAPS_SHOWN 16
-
-struct jopts {
-	const struct bch_cmd *cmd;
-	const char *cache;
-	uint8_t cset_uuid[16];
-	bool have_cset_uuid;
-	uint64_t seq_lo, seq_hi;	/* --seq A..B */
-	uint64_t last;			/* --last N (0: all) */
-	long long inode;		/* --inode N (-1: all) */
-	bool keys, all, summary, json;
-	const char *output;		/* extract -o */
-};
-
-/* One journal under analysis: a region or the cache sb's (LOCATING). */
-struct journal {
-	const struct bch_jregion *reg;
-	uint64_t magic;
-	uint64_t start, end;		/* scanned namespace bytes */
-	struct bch_jscan scan;
-	struct bch_jlist media;		/* magic scan, deduplicated by seq */
-	uint64_t dups, conflicts, invalid;
-	struct bch_jrange mrange;
-	struct bch_jinfer infer;	/* without -C: LOCATING step 7 */
-	bool kernel;			/* cache sb given: kv and lv valid */
-	struct bch_jview kv, lv;
-	struct bch_jrange krange, lrange;
-};
-
-struct jctx {
-	struct jopts *o;
-	const char *path;
-	struct bch_media *m;
-	struct bch_nvm_ns ns;
-	bool have_csb;
-	struct bch_cache_sb_info csb;
-	struct bch_jlocate loc;
-	struct bch_problems ps;
-	struct journal *j;
-	size_t nj;
-	unsigned char *buf;		/* JSET_MAX_BYTES */
-	struct libscols_table *tb_jsets, *tb_keys;
-};
 
 static const struct bch_opt show_opts_def[] = {
 	{ "cache", 'C', required_argument, "DEV",
@@ -189,7 +148,7 @@ static void journal_free(struct journal *j)
 	}
 }
 
-static void ctx_free(struct jctx *c)
+void jctx_free(struct jctx *c)
 {
 	for (size_t i = 0; i < c->nj; i++)
 		journal_free(&c->j[i]);
@@ -254,8 +213,8 @@ static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jran
 	return rc;
 }
 
-static int gaps_text(const struct bch_jlist *l, const struct bch_jrange *r, char *buf,
-		     size_t len)
+int journal_gaps_text(const struct bch_jlist *l, const struct bch_jrange *r, char *buf,
+		      size_t len)
 {
 	uint64_t g[2 * GAPS_SHOWN];
 	size_t n = bch_jlist_gaps(l, r, g, GAPS_SHOWN), at = 0;
@@ -280,7 +239,7 @@ static int range_problems(struct jctx *c, const char *view, const struct bch_jli
 				       "%s view: no valid journal entry found", view);
 	if (r->complete)
 		return 0;
-	gaps_text(l, r, gaps, sizeof(gaps));
+	journal_gaps_text(l, r, gaps, sizeof(gaps));
 	return bch_problem_add(&c->ps, BCH_P_J_MISSING, 0, view, "%s view: journal entries "
 			       "%s missing! (replaying %llu-%llu)", view, gaps,
 			       (unsigned long long)r->last_seq, (unsigned long long)r->newest);
@@ -328,11 +287,9 @@ static int compare_views(struct jctx *c, struct journal *j)
 /* Where the kernel resumes writing, what it would overwrite (BYTE STRIDE). */
 static int resume_problems(struct jctx *c, struct journal *j)
 {
-	const struct bch_jgeom *g = &c->loc.g;
-	uint64_t p, end, lo = UINT64_MAX, hi = 0, n = 0;
-	int nb;
+	struct bch_jresume rs;
 
-	if (j->kv.cur_idx < 0 || !g->n)
+	if (j->kv.cur_idx < 0 || !c->loc.g.n)
 		return 0;
 	if (j->lv.cur_idx != j->kv.cur_idx) {
 		int rc = bch_problem_add(&c->ps, BCH_P_J_RESUME_OVERWRITES, 0, "kernel",
@@ -342,28 +299,14 @@ static int resume_problems(struct jctx *c, struct journal *j)
 		if (rc)
 			return rc;
 	}
-	nb = (j->kv.cur_idx + 1) % (int)g->n;
-	if (!g->usable[nb])
+	bch_jview_resume(&j->kv, &c->loc.g, &j->krange, &rs);
+	if (!rs.n)
 		return 0;
-	p = g->start[nb];
-	end = p + g->bucket_sectors * 512;
-	for (size_t i = j->kv.list.lo; i < j->kv.list.hi; i++) {
-		const struct bch_jhit *h = bch_jlist_hit(&j->kv.list, i);
-
-		if (h->seq < j->krange.last_seq || h->off + bch_jset_bytes(h) <= p ||
-		    h->off >= end)
-			continue;
-		lo = h->seq < lo ? h->seq : lo;
-		hi = h->seq > hi ? h->seq : hi;
-		n++;
-	}
-	if (!n)
-		return 0;
-	return bch_problem_add(&c->ps, BCH_P_J_RESUME_OVERWRITES, p, "kernel",
+	return bch_problem_add(&c->ps, BCH_P_J_RESUME_OVERWRITES, rs.offset, "kernel",
 			       "the kernel resumes writing in bucket %d at byte %llu, over %llu "
-			       "live jsets (seq %llu-%llu) of its own replay range", nb,
-			       (unsigned long long)p, (unsigned long long)n,
-			       (unsigned long long)lo, (unsigned long long)hi);
+			       "live jsets (seq %llu-%llu) of its own replay range", rs.bucket,
+			       (unsigned long long)rs.offset, (unsigned long long)rs.n,
+			       (unsigned long long)rs.lo, (unsigned long long)rs.hi);
 }
 
 static int analyze(struct jctx *c, struct journal *j)
@@ -489,7 +432,7 @@ static int load_ns(struct jctx *c)
 }
 
 /* Load everything and analyse; an exit code (problems do not count here). */
-static int load(struct jctx *c)
+int jctx_load(struct jctx *c)
 {
 	int rc = load_ns(c);
 
@@ -565,7 +508,7 @@ static bool seq_selected(const struct jctx *c, const struct journal *j, uint64_t
 	return !c->o->last || newest - seq < c->o->last;
 }
 
-static int location_table(struct out *o, struct jctx *c)
+int journal_location_table(struct out *o, struct jctx *c)
 {
 	struct libscols_table *tb = out_table(o, "journals");
 	static const struct out_coldef cols[] = {
@@ -816,54 +759,72 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 	return rc;
 }
 
-static int summary_row(struct out *o, struct libscols_table *tb, struct jctx *c,
-		       const char *view,
-		       const struct bch_jlist *l, const struct bch_jrange *r,
-		       const struct bch_jview *v, uint64_t dups, uint64_t invalid)
+enum {
+	SC_DEVICE, SC_VIEW, SC_NEWEST, SC_LAST_SEQ, SC_PRESENT, SC_MISSING, SC_MISSING_SEQS,
+	SC_STALE, SC_DUPS, SC_INVALID, SC_READ, SC_CUR_IDX, SC_RESUME, SC_FOUND_BY,
+	SC_COMPLETE, SC__COUNT
+};
+
+static const struct out_coldef summary_cols[SC__COUNT] = {
+	[SC_DEVICE] = { "device", SCOLS_JSON_STRING, 0, NULL },
+	[SC_VIEW] = { "view", SCOLS_JSON_STRING, 0, NULL },
+	[SC_NEWEST] = { "newest_seq", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_LAST_SEQ] = { "last_seq", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_PRESENT] = { "present", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_MISSING] = { "missing", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_MISSING_SEQS] = { "missing_seqs", SCOLS_JSON_STRING, 0, NULL },
+	[SC_STALE] = { "stale", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_DUPS] = { "duplicates", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_INVALID] = { "invalid", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_READ] = { "buckets_read", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_CUR_IDX] = { "cur_idx", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_RESUME] = { "resume_offset", SCOLS_JSON_NUMBER, 0, NULL },
+	[SC_FOUND_BY] = { "found_by", SCOLS_JSON_STRING, 0, NULL },
+	[SC_COMPLETE] = { "complete", SCOLS_JSON_BOOLEAN, 0, NULL },
+};
+
+int journal_summary_row(struct out *o, struct libscols_table *tb, const struct jctx *c,
+			const char *view, const struct bch_jlist *l,
+			const struct bch_jrange *r, const struct bch_jview *v,
+			const struct bch_jgeom *g, uint64_t dups, uint64_t invalid)
 {
 	struct libscols_line *ln;
 	char gaps[512];
-	static const char *const n[] = {
-		"device", "view", "newest_seq", "last_seq", "present", "missing",
-		"missing_seqs", "stale", "duplicates", "invalid", "buckets_read", "cur_idx",
-		"resume_offset", "found_by", "complete",
-	};
 
 	if (!tb)
 		return -ENOMEM;
 	if (!scols_table_get_ncols(tb))
-		for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-			out_column(o, tb, n[i], i <= 1 || i == 6 || i == 13 ? SCOLS_JSON_STRING :
-				   i == 14 ? SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER,
-				   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
+		for (size_t i = 0; i < SC__COUNT; i++)
+			out_column(o, tb, summary_cols[i].name, summary_cols[i].json_type,
+				   i == SC_DEVICE && !o->json ? SCOLS_FL_HIDDEN : 0);
 	ln = scols_table_new_line(tb, NULL);
 	if (!ln)
 		return -ENOMEM;
-	if (!gaps_text(l, r, gaps, sizeof(gaps)))
+	if (!journal_gaps_text(l, r, gaps, sizeof(gaps)))
 		snprintf(gaps, sizeof(gaps), "%s", o->json ? "" : "none");
-	out_cell(ln, 0, "%s", c->path);
-	out_cell(ln, 1, "%s", view);
-	out_cell(ln, 2, "%llu", (unsigned long long)r->newest);
-	out_cell(ln, 3, "%llu", (unsigned long long)r->last_seq);
-	out_cell(ln, 4, "%llu", (unsigned long long)r->present);
-	out_cell(ln, 5, "%llu", (unsigned long long)r->missing);
-	out_cell(ln, 6, "%s", gaps);
-	out_cell(ln, 7, "%llu", (unsigned long long)r->stale);
-	out_cell(ln, 8, "%llu", (unsigned long long)dups);
-	out_cell(ln, 9, "%llu", (unsigned long long)invalid);
-	if (v) {
-		int nb = v->cur_idx >= 0 ? (v->cur_idx + 1) % (int)c->loc.g.n : -1;
+	out_cell(ln, SC_DEVICE, "%s", c->path);
+	out_cell(ln, SC_VIEW, "%s", view);
+	out_cell(ln, SC_NEWEST, "%llu", (unsigned long long)r->newest);
+	out_cell(ln, SC_LAST_SEQ, "%llu", (unsigned long long)r->last_seq);
+	out_cell(ln, SC_PRESENT, "%llu", (unsigned long long)r->present);
+	out_cell(ln, SC_MISSING, "%llu", (unsigned long long)r->missing);
+	out_cell(ln, SC_MISSING_SEQS, "%s", gaps);
+	out_cell(ln, SC_STALE, "%llu", (unsigned long long)r->stale);
+	out_cell(ln, SC_DUPS, "%llu", (unsigned long long)dups);
+	out_cell(ln, SC_INVALID, "%llu", (unsigned long long)invalid);
+	if (v && g && g->n) {
+		int nb = v->cur_idx >= 0 ? (v->cur_idx + 1) % (int)g->n : -1;
 
-		out_cell(ln, 10, "%u", v->nread);
-		out_cell(ln, 11, "%d", v->cur_idx);
-		if (nb >= 0 && c->loc.g.usable[nb])
-			out_cell(ln, 12, "%llu", (unsigned long long)c->loc.g.start[nb]);
+		out_cell(ln, SC_READ, "%u", v->nread);
+		out_cell(ln, SC_CUR_IDX, "%d", v->cur_idx);
+		if (nb >= 0 && g->usable[nb])
+			out_cell(ln, SC_RESUME, "%llu", (unsigned long long)g->start[nb]);
 		if (v->probe_hit >= 0)
-			out_cell(ln, 13, "probe i=%d", v->probe_hit);
+			out_cell(ln, SC_FOUND_BY, "probe i=%d", v->probe_hit);
 		else
-			out_cell(ln, 13, "%s", v->linear_hit ? "linear" : "none");
+			out_cell(ln, SC_FOUND_BY, "%s", v->linear_hit ? "linear" : "none");
 	}
-	out_cell(ln, 14, "%s", out_bool(o, r->any && r->complete));
+	out_cell(ln, SC_COMPLETE, "%s", out_bool(o, r->any && r->complete));
 	return 0;
 }
 
@@ -876,22 +837,23 @@ static int summaries(struct out *o, struct jctx *c)
 		const struct journal *j = &c->j[i];
 
 		if (j->kernel) {
-			rc = summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange, &j->kv,
-					 j->kv.duplicates, j->kv.invalid);
+			rc = journal_summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange,
+						 &j->kv, &c->loc.g, j->kv.duplicates,
+						 j->kv.invalid);
 			if (!rc)
-				rc = summary_row(o, tb, c, "buckets", &j->lv.list, &j->lrange, &j->lv,
-						 j->lv.duplicates, j->lv.invalid);
+				rc = journal_summary_row(o, tb, c, "buckets", &j->lv.list,
+							 &j->lrange, &j->lv, &c->loc.g,
+							 j->lv.duplicates, j->lv.invalid);
 		}
 		if (!rc)
-			rc = summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL, j->dups,
-					 j->invalid);
+			rc = journal_summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL,
+						 NULL, j->dups, j->invalid);
 	}
 	if (rc || !c->nj) {
 		scols_unref_table(tb);
 		return rc;
 	}
-	out_title(o, "summary (kernel: the v7 kernel's read; buckets: every bucket in "
-		  "order; media: magic scan of the region)");
+	out_title(o, JOURNAL_SUMMARY_TITLE);
 	return out_emit(o, tb);
 }
 
@@ -958,7 +920,7 @@ static int emit_rows(struct out *o, struct libscols_table *tb, const char *title
 
 static int show_output(struct out *o, struct jctx *c)
 {
-	int rc = location_table(o, c);
+	int rc = journal_location_table(o, c);
 
 	for (size_t i = 0; i < c->nj && !rc && !c->o->summary; i++) {
 		if (c->j[i].kernel)
@@ -995,19 +957,19 @@ static int cmd_journal_show(const struct bch_cmd *cmd, int argc, char **argv)
 	if (opts.cache && opts.have_cset_uuid)
 		return bch_usage_error(cmd, "--cset-uuid is taken from the cache device with -C");
 	c.path = argv[first];
-	rc = load(&c);
+	rc = jctx_load(&c);
 	if (rc) {
-		ctx_free(&c);
+		jctx_free(&c);
 		return rc;
 	}
 	out_init(&o, opts.json);
 	if (show_output(&o, &c) || out_finish(&o)) {
 		bch_err("%s: output failed", c.path);
-		ctx_free(&c);
+		jctx_free(&c);
 		return BCH_EXIT_ERROR;
 	}
 	rc = verdict(&c);
-	ctx_free(&c);
+	jctx_free(&c);
 	return rc;
 }
 
@@ -1070,28 +1032,28 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!opts.output)
 		return bch_usage_error(cmd, "-o FILE is required");
 	c.path = argv[first];
-	rc = load(&c);
+	rc = jctx_load(&c);
 	if (rc) {
-		ctx_free(&c);
+		jctx_free(&c);
 		return rc;
 	}
 	fd = open(opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		bch_err("%s: cannot create: %s", opts.output, strerror(errno));
-		ctx_free(&c);
+		jctx_free(&c);
 		return BCH_EXIT_ERROR;
 	}
 	rc = extract(&c, fd, &n, &bytes);
 	close(fd);
 	if (rc) {
 		bch_err("%s: %s", opts.output, strerror(-rc));
-		ctx_free(&c);
+		jctx_free(&c);
 		return BCH_EXIT_ERROR;
 	}
 	fprintf(stderr, "%s: %llu jsets, %llu bytes written to %s\n", c.path,
 		(unsigned long long)n, (unsigned long long)bytes, opts.output);
 	rc = verdict(&c);
-	ctx_free(&c);
+	jctx_free(&c);
 	return rc;
 }
 
@@ -1112,6 +1074,7 @@ static const struct bch_cmd journal_extract = {
 static const struct bch_cmd *const journal_subs[] = {
 	&journal_show,
 	&journal_extract,
+	&bch_cmd_journal_repair,
 	NULL,
 };
 

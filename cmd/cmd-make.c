@@ -518,10 +518,8 @@ static int prepare(const struct make_opts *o, struct make_dev *d)
 /* Test-only: BCACHE_TEST_FAULT_STEP=N stops the write after step N. */
 static int fault_hook(enum bch_nvm_format_step step, void *arg)
 {
-	const char *s = getenv("BCACHE_TEST_FAULT_STEP");
-
 	(void)arg;
-	return s && atoi(s) == (int)step;
+	return bch_test_fault((int)step);
 }
 #define FORMAT_HOOK fault_hook
 #else

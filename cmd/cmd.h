@@ -120,4 +120,13 @@ int bch_exit_for_errno(int err);
 /* Print why opening a device operand failed (cmd/open.c); returns the exit code. */
 int bch_open_error(const char *operand, int err);
 
+/*
+ * Test-only hooks, inert unless built with -Dtest_hooks=true (bcache(8),
+ * ENVIRONMENT): whether BCACHE_TEST_FAULT_STEP names this write step (the
+ * write stops there, as a power cut would), and the directory that
+ * BCACHE_TEST_SYSFS puts in place of /sys (NULL: /sys).
+ */
+bool bch_test_fault(int step);
+const char *bch_test_sysfs(void);
+
 #endif

@@ -83,6 +83,27 @@ void bch_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+bool bch_test_fault(int step)
+{
+#ifdef BCH_TEST_HOOKS
+	const char *s = getenv("BCACHE_TEST_FAULT_STEP");
+
+	return s && atoi(s) == step;
+#else
+	(void)step;
+	return false;
+#endif
+}
+
+const char *bch_test_sysfs(void)
+{
+#ifdef BCH_TEST_HOOKS
+	return getenv("BCACHE_TEST_SYSFS");
+#else
+	return NULL;
+#endif
+}
+
 int bch_exit_for_errno(int err)
 {
 	switch (err) {

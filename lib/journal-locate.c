@@ -254,8 +254,11 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 	}
 	if (!rc && out->chosen >= 0 && sb->d[0] != ns->base.k + out->r[out->chosen].start)
 		rc = bch_problem_add(ps, BCH_P_J_BASE, SB_D_AT(0), "cache_sb.d[0]",
-				     "d[0] = 0x%llx, the region starts at 0x%llx",
-				     (unsigned long long)sb->d[0],
+				     "d[0] = 0x%llx lies %llu bytes into the region at 0x%llx: "
+				     "the kernel finds the region by d[0]'s page (a table "
+				     "written by journal repair)", (unsigned long long)sb->d[0],
+				     (unsigned long long)(sb->d[0] - ns->base.k -
+							  out->r[out->chosen].start),
 				     (unsigned long long)(ns->base.k + out->r[out->chosen].start));
 	out->stride = detect_stride(sb, out->g.n, out->g.bucket_sectors);
 	if (!rc)

@@ -22,6 +22,8 @@ int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jsca
 	s->magic = magic;
 	s->events = true;
 	s->hint = 0;
+	s->ov = NULL;
+	s->nov = 0;
 	s->buf = malloc(JSET_MAX_BYTES);
 	return s->buf ? 0 : -ENOMEM;
 }
@@ -32,14 +34,56 @@ void bch_jsrc_free(struct bch_jsrc *s)
 	s->buf = NULL;
 }
 
+/* The first copy whose destination ends after off (copies sorted by dst). */
+static size_t ov_first(const struct bch_jsrc *s, uint64_t off)
+{
+	size_t lo = 0, hi = s->nov;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ov[mid].dst + s->ov[mid].bytes <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether a copy's destination meets [off, off + len). */
+static bool ov_meets(const struct bch_jsrc *s, uint64_t off, uint64_t len)
+{
+	size_t i = s->nov ? ov_first(s, off) : 0;
+
+	return i < s->nov && s->ov[i].dst < off + len;
+}
+
+int bch_jsrc_read(struct bch_jsrc *s, void *buf, size_t len, uint64_t off)
+{
+	unsigned char *p = buf;
+	int rc = bch_media_read(s->m, buf, len, off);
+
+	for (size_t i = s->nov ? ov_first(s, off) : 0; !rc && i < s->nov; i++) {
+		const struct bch_jcopy *c = &s->ov[i];
+		uint64_t lo = c->dst > off ? c->dst : off;
+		uint64_t hi = c->dst + c->bytes < off + len ? c->dst + c->bytes : off + len;
+
+		if (c->dst >= off + len)
+			break;
+		rc = bch_media_read(s->m, p + (lo - off), hi - lo, c->src + (lo - c->dst));
+	}
+	return rc;
+}
+
 /* The jset at pos: from the magic scan when it covers pos, else read. */
 static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
 {
 	const struct bch_jscan *sc = s->scan;
-	uint64_t len;
+	uint64_t len, head;
 	int rc;
 
-	if (sc && pos >= sc->start && pos < sc->end && pos % 8 == 0) {
+	if (sc && pos >= sc->start && pos < sc->end && pos % 8 == 0 &&
+	    !ov_meets(s, pos, JSET_MAX_BYTES)) {
 		const struct bch_jhit *h = bch_jscan_near(sc, pos, &s->hint);
 
 		if (!h) {
@@ -59,10 +103,20 @@ static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
 		out->state = BCH_JSET_TRUNCATED;
 		return 0;
 	}
+	/* the header first: most positions hold no jset */
 	len = s->m->size - pos;
 	if (len > JSET_MAX_BYTES)
 		len = JSET_MAX_BYTES;
-	rc = bch_media_read(s->m, s->buf, len, pos);
+	head = len < 4096 ? len : 4096;
+	rc = bch_jsrc_read(s, s->buf, head, pos);
+	if (rc)
+		return rc;
+	bch_jset_eval(s->buf, head, s->magic, pos, out);
+	if (out->state != BCH_JSET_TRUNCATED || head == len)
+		return 0;
+	if (bch_jset_bytes(out) < len)	/* the header was read: bytes > head */
+		len = bch_jset_bytes(out);
+	rc = bch_jsrc_read(s, s->buf + head, len - head, pos + head);
 	if (rc)
 		return rc;
 	bch_jset_eval(s->buf, len, s->magic, pos, out);
@@ -297,6 +351,37 @@ int bch_journal_linear_view(struct bch_jsrc *src, const struct bch_jgeom *g,
 		rc = read_bucket(src, g, v, b);
 	finish(v);
 	return rc < 0 ? rc : 0;
+}
+
+void bch_jview_resume(const struct bch_jview *v, const struct bch_jgeom *g,
+		      const struct bch_jrange *r, struct bch_jresume *out)
+{
+	uint64_t end;
+
+	memset(out, 0, sizeof(*out));
+	out->bucket = -1;
+	if (v->cur_idx < 0 || !g->n)
+		return;
+	out->bucket = (v->cur_idx + 1) % (int)g->n;
+	if (!g->usable[out->bucket]) {
+		out->bucket = -1;
+		return;
+	}
+	out->offset = g->start[out->bucket];
+	end = out->offset + g->bucket_sectors * 512;
+	out->lo = UINT64_MAX;
+	for (size_t i = v->list.lo; i < v->list.hi; i++) {
+		const struct bch_jhit *h = bch_jlist_hit(&v->list, i);
+
+		if (h->seq < r->last_seq || h->off + bch_jset_bytes(h) <= out->offset ||
+		    h->off >= end)
+			continue;
+		out->lo = h->seq < out->lo ? h->seq : out->lo;
+		out->hi = h->seq > out->hi ? h->seq : out->hi;
+		out->n++;
+	}
+	if (!out->n)
+		out->lo = 0;
 }
 
 const char *bch_jstop_name(enum bch_jstop s)

@@ -313,3 +313,83 @@ int bch_media_persist(struct bch_media *m)
 		return -errno;
 	return 0;
 }
+
+#define DIRECT_ALIGN 4096u
+
+/* Whether [off, off + len) holds expect (a plain read). */
+static int check_expected(struct bch_media *m, uint64_t off, size_t len, const void *expect)
+{
+	void *b = malloc(len ? len : 1);
+	int rc = b ? bch_media_read(m, b, len, off) : -ENOMEM;
+
+	if (!rc && memcmp(b, expect, len))
+		rc = -ESTALE;
+	free(b);
+	return rc;
+}
+
+/* The aligned read-modify-write of write_direct on an O_DIRECT descriptor. */
+static int direct_rmw(int fd, const void *buf, size_t len, uint64_t off, const void *expect)
+{
+	uint64_t lo = off & ~(uint64_t)(DIRECT_ALIGN - 1);
+	uint64_t hi = (off + len + DIRECT_ALIGN - 1) & ~(uint64_t)(DIRECT_ALIGN - 1);
+	size_t n = hi - lo;
+	unsigned char *b;
+	int rc = 0;
+
+	ssize_t r;
+
+	if (posix_memalign((void **)&b, DIRECT_ALIGN, n))
+		return -ENOMEM;
+	r = pread(fd, b, n, lo);
+	if (r != (ssize_t)n)
+		rc = r < 0 ? -errno : -EIO;
+	if (!rc && expect && memcmp(b + (off - lo), expect, len))
+		rc = -ESTALE;
+	if (!rc) {
+		memcpy(b + (off - lo), buf, len);
+		r = pwrite(fd, b, n, lo);
+		if (r != (ssize_t)n)
+			rc = r < 0 ? -errno : -EIO;
+	}
+	if (!rc && fdatasync(fd) < 0)
+		rc = -errno;
+	free(b);
+	return rc;
+}
+
+int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uint64_t off,
+			   const void *expect)
+{
+	int rc = check_range(m, len, off), fd;
+
+	if (rc)
+		return rc;
+	if (!m->writable)
+		return -EBADF;
+	if (m->map) {
+		if (expect && memcmp((const unsigned char *)m->map + off, expect, len))
+			return -ESTALE;
+		rc = bch_media_write(m, buf, len, off);
+		return rc ? rc : bch_media_persist(m);
+	}
+	if (!len)
+		return 0;
+	/* whole aligned blocks must exist: else (odd-sized files) a plain write */
+	fd = (off + len + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN <= m->size ?
+	     open(m->path, O_RDWR | O_DIRECT | O_CLOEXEC) : (errno = EINVAL, -1);
+	if (fd < 0 && errno == EINVAL && m->kind == BCH_MEDIA_FILE) {
+		/* or a file system without O_DIRECT (tmpfs before Linux 6.6) */
+		rc = expect ? check_expected(m, off, len, expect) : 0;
+		if (!rc)
+			rc = bch_media_write(m, buf, len, off);
+		if (!rc && fdatasync(m->fd) < 0)
+			rc = -errno;
+		return rc;
+	}
+	if (fd < 0)
+		return -errno;
+	rc = direct_rmw(fd, buf, len, off, expect);
+	close(fd);
+	return rc;
+}

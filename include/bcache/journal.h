@@ -242,7 +242,23 @@ static inline unsigned int bch_journal_probe(unsigned int i, unsigned int n)
 	return (uint32_t)(i * BCH_GOLDEN_RATIO_32) % n;	/* 32-bit multiply */
 }
 
-/* Where bucket scans get jsets: the magic scan, else direct reads. */
+/*
+ * A jset copied from src to dst (namespace bytes), `bytes` long: a planned
+ * relocation (journal repair).  Destinations never overlap each other or
+ * any source.
+ */
+struct bch_jcopy {
+	uint64_t seq;
+	uint64_t src, dst;
+	uint32_t bytes;
+	unsigned int bucket;	/* the bucket of the new geometry it lands in */
+};
+
+/*
+ * Where bucket scans get jsets: the magic scan, else direct reads.  With an
+ * overlay (copies sorted by dst), the bytes are those of the media after the
+ * copies: positions a copy may reach are read directly, through the overlay.
+ */
 struct bch_jsrc {
 	struct bch_media *m;
 	const struct bch_jscan *scan;
@@ -250,10 +266,14 @@ struct bch_jsrc {
 	unsigned char *buf;	/* JSET_MAX_BYTES, owned */
 	size_t hint;		/* bch_jscan_near() position */
 	bool events;		/* keep a bch_jevent per jset seen */
+	const struct bch_jcopy *ov;
+	size_t nov;
 };
 int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
 		  uint64_t magic);
 void bch_jsrc_free(struct bch_jsrc *s);
+/* Read bytes as the source sees them (through its overlay); -ERANGE outside. */
+int bch_jsrc_read(struct bch_jsrc *s, void *buf, size_t len, uint64_t off);
 
 /* The kernel's bch_journal_read over the geometry (VISITING ORDER 1-5). */
 int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
@@ -262,6 +282,19 @@ int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
 int bch_journal_linear_view(struct bch_jsrc *src, const struct bch_jgeom *g,
 			    struct bch_jview *v);
 void bch_jview_free(struct bch_jview *v);
+
+/*
+ * Where the kernel writes next after its read (9.3): the bucket after
+ * cur_idx, and the live jsets of its replay list (seq >= r->last_seq) whose
+ * bytes lie in that bucket: the ones it would overwrite.
+ */
+struct bch_jresume {
+	int bucket;		/* -1: no bucket credited, or not usable */
+	uint64_t offset;	/* its start (namespace bytes) */
+	uint64_t n, lo, hi;	/* live jsets in it: count, lowest and highest seq */
+};
+void bch_jview_resume(const struct bch_jview *v, const struct bch_jgeom *g,
+		      const struct bch_jrange *r, struct bch_jresume *out);
 
 /*
  * The magic-scan view: valid hits deduplicated by seq (the first by offset

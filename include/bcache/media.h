@@ -55,6 +55,20 @@ int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len);
 /* Make everything written so far durable (fsync, or CPU cache flush on dax). */
 int bch_media_persist(struct bch_media *m);
 
+/*
+ * Write len bytes at off past the page cache and make them durable before
+ * returning: block devices and files through O_DIRECT (whole 4 KiB blocks,
+ * read and written back around the range) and fdatasync, so the page cache
+ * neither hides nor overwrites them later; a file system without O_DIRECT
+ * gets a plain write and fdatasync; devdax a store and a cache flush.  For
+ * metadata the kernel reads behind its own page cache (the cache superblock)
+ * and for bytes next to what the kernel wrote through DAX.  With expect (may
+ * be NULL) the bytes there, read past the page cache, must be expect's, else
+ * -ESTALE and nothing is written.
+ */
+int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uint64_t off,
+			   const void *expect);
+
 const char *bch_media_kind_name(enum bch_media_kind kind);
 
 #endif

@@ -96,7 +96,7 @@ enum bch_severity {
 	X(J_NO_RECORD, ERROR, "d[0] matches no record of the owner")           \
 	X(J_KERNEL_LOOKUP, ERROR, "the kernel's allocation lookup misses the record") \
 	X(J_LEAKED_REGION, WARN, "owner has more than one journal region")     \
-	X(J_BASE, ERROR, "d[0] is not the start of the region")                \
+	X(J_BASE, INFO, "d[0] is inside the region's first page, not its start") \
 	X(J_STRIDE, INFO, "journal bucket stride")                             \
 	X(J_STRIDE_IRREGULAR, ERROR, "d[] stride is neither bytes nor bucket bytes") \
 	X(J_BUCKET_RANGE, ERROR, "journal bucket outside the region or namespace") \
@@ -114,6 +114,14 @@ enum bch_severity {
 	X(J_RESUME_OVERWRITES, WARN, "the kernel resumes writing inside live jsets") \
 	X(J_NO_JOURNAL, ERROR, "no journal entries found")                     \
 	X(J_WORK_CAP, ERROR, "journal analysis stopped at its work cap")       \
+	X(J_REPAIR_NOT_NEEDED, INFO, "the kernel already replays the whole range") \
+	X(J_REPAIR_LOST, ERROR, "jsets of the replay range are not intact on the media") \
+	X(J_REPAIR_NO_LAYOUT, ERROR, "no layout in the allocation replays the whole range") \
+	X(J_REPAIR_UNLOCATED, ERROR, "the kernel cannot locate the journal region") \
+	X(J_REPAIR_SB, ERROR, "the cache superblock fails the kernel's checks") \
+	X(J_REPAIR_NOT_SYNC, ERROR, "CACHE_SYNC is not set: the kernel replays nothing") \
+	X(J_REPAIR_BUSY, ERROR, "the cache set or device is registered with the kernel") \
+	X(J_REPAIR_REBASE, ERROR, "the namespace's base K is not the live K: rebase first") \
 	X(SET_UUID, ERROR, "set members have different set uuids")             \
 	X(SET_DUP_NR, ERROR, "two set members have the same namespace number") \
 	X(SET_TOTAL, ERROR, "set members disagree on total_namespaces_nr")     \

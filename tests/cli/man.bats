@@ -250,6 +250,13 @@ check_keys() {
 			--stride bytes --jsets 5 > /dev/null
 		check_keys bcache-journal journal show --all --json "$jns" -C "$jcache"
 		check_keys bcache-show show --json "$jcache"
+		# a journal repair that copies jsets: every member of its document
+		jns=$(mkimg rns.img 64M)
+		jcache=$(mkimg rcache.img 1G)
+		bcache make -M "$jns" -C "$jcache" --block 4k > /dev/null
+		"$(dirname "$BCACHE")/../tests/tools/journal-gen" "$jns" "$jcache" \
+			--stride bytes --jsets 130 --lag 5 > /dev/null
+		check_keys bcache-journal journal repair --dry-run --json "$jns" -C "$jcache"
 	fi
 	# commands that may not exist on this branch yet: checked when they do
 	for c in "nvm check" "nvm list" show "journal show"; do

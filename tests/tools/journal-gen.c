@@ -11,7 +11,9 @@
  *   - d[i] = J + stride * i (stride: bucket_size bytes (v7) or bucket bytes);
  *   - jsets from d[1], block-aligned, padding and unused header words filled
  *     with garbage, bucket switching when the free blocks run out;
- *   - knobs: seqs left out, seqs with a corrupt checksum, last_seq lag.
+ *   - knobs: seqs left out, seqs with a corrupt checksum, last_seq lag or a
+ *     fixed last_seq (what a real v7 cache set left after a clean stop),
+ *     CACHE_SYNC left clear, CACHE_DISCARD set.
  * With --print it lists what it wrote: one "jset" line per jset and one
  * "key" line per key, with plain field values, for the tests to compare.
  */
@@ -33,8 +35,9 @@
 struct gen {
 	struct bch_media *pm, *cm;
 	uint64_t k;
-	bool bucket_stride, print;
+	bool bucket_stride, print, no_sync, discard;
 	uint64_t njsets, lag, seed;
+	uint64_t last_seq_max;		/* last_seq = min(seq, this) (0: by lag) */
 	unsigned int nkeys_fixed;	/* keys per jset; 0: seq % 4 */
 	uint64_t skip[MAX_KNOBS], bad[MAX_KNOBS];
 	int nskip, nbad;
@@ -168,6 +171,8 @@ static void header(struct gen *g, struct jset *j, uint64_t s, unsigned int words
 	j->version = 1;
 	j->keys = words;
 	j->last_seq = s > g->lag ? s - g->lag + 1 : 1;
+	if (g->last_seq_max)
+		j->last_seq = s < g->last_seq_max ? s : g->last_seq_max;
 	/* header keys as jset A; slot tails, pad and prio_bucket[1..7] stay garbage */
 	j->uuid_bucket.key[0] = 0x9000000040000000ULL;
 	j->uuid_bucket.key[1] = 0;
@@ -224,8 +229,8 @@ static void write_journal(struct gen *g)
 static void usage(void)
 {
 	fprintf(stderr, "usage: journal-gen PMEM CACHEDEV [--base K] [--stride bytes|bucket] "
-		"[--jsets N] [--lag L] [--keys-per-jset N] [--buckets N] [--skip SEQ]... "
-		"[--bad-csum SEQ]... [--seed N] [--print]\n");
+		"[--jsets N] [--lag L] [--last-seq N] [--keys-per-jset N] [--buckets N] [--skip SEQ]... "
+		"[--bad-csum SEQ]... [--seed N] [--no-sync] [--discard] [--print]\n");
 	exit(2);
 }
 
@@ -236,12 +241,15 @@ static void parse(struct gen *g, int argc, char **argv)
 		{ "stride", required_argument, NULL, 's' },
 		{ "jsets", required_argument, NULL, 'n' },
 		{ "lag", required_argument, NULL, 'l' },
+		{ "last-seq", required_argument, NULL, 'L' },
 		{ "keys-per-jset", required_argument, NULL, 'p' },
 		{ "buckets", required_argument, NULL, 'b' },
 		{ "skip", required_argument, NULL, 'x' },
 		{ "bad-csum", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 'r' },
 		{ "print", no_argument, NULL, 'P' },
+		{ "no-sync", no_argument, NULL, 'S' },
+		{ "discard", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -252,6 +260,7 @@ static void parse(struct gen *g, int argc, char **argv)
 		case 's': g->bucket_stride = !strcmp(optarg, "bucket"); break;
 		case 'n': g->njsets = strtoull(optarg, NULL, 0); break;
 		case 'l': g->lag = strtoull(optarg, NULL, 0); break;
+		case 'L': g->last_seq_max = strtoull(optarg, NULL, 0); break;
 		case 'p': g->nkeys_fixed = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'b': g->keys = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'x':
@@ -264,6 +273,8 @@ static void parse(struct gen *g, int argc, char **argv)
 			break;
 		case 'r': g->seed = strtoull(optarg, NULL, 0) | 1; break;
 		case 'P': g->print = true; break;
+		case 'S': g->no_sync = true; break;
+		case 'D': g->discard = true; break;
 		default: usage();
 		}
 	}
@@ -299,7 +310,10 @@ int main(int argc, char **argv)
 		g.csb.sb.d[i] = g.k + g.region * 4096 +
 				i * g.csb.bucket_sectors * (g.bucket_stride ? 512 : 1);
 	g.csb.sb.keys = (uint16_t)g.keys;
-	g.csb.sb.flags |= 1ULL << CACHE_SYNC_BIT;
+	if (!g.no_sync)
+		g.csb.sb.flags |= 1ULL << CACHE_SYNC_BIT;
+	if (g.discard)
+		g.csb.sb.flags |= 1ULL << 1;	/* CACHE_DISCARD */
 	g.csb.sb.seq = 1;
 	bch_cache_sb_update_csum(&g.csb.sb);
 	if ((rc = bch_media_write(g.pm, meta, 16 << 20, 0)) ||

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <bcache/cache-sb.h>
@@ -303,6 +304,78 @@ static void test_worked_example(void)
 }
 
 /*
+ * The read model over planned copies (journal repair): A and B of 11.3
+ * copied to the start of bucket 2 of a bucket-bytes table whose bucket 0
+ * starts 512 bytes into the region (on no jset); the source reads the copies
+ * there, the media elsewhere, and the kernel's read of that table finds them
+ * only through the overlay; where the v7 table makes the kernel resume.
+ */
+static void test_overlay(void)
+{
+	char path[] = "/tmp/test-journal-XXXXXX";
+	int fd = mkstemp(path);
+	unsigned char a[4096] = { 0 }, b[4096] = { 0 }, buf[8192];
+	uint64_t region = 0x8000000, dst = region + 512 + 2 * 524288;
+	struct bch_media *m = NULL;
+	struct bch_jscan s = { 0 };
+	struct bch_jsrc src;
+	struct bch_jcopy cp[2] = {
+		{ .seq = 1, .src = 0x8000400, .dst = dst, .bytes = 240, .bucket = 2 },
+		{ .seq = 2, .src = 0x8001400, .dst = dst + 4096, .bytes = 264, .bucket = 2 },
+	};
+	struct bch_jgeom g = { .n = 256, .bucket_sectors = 1024, .block_sectors = 8 };
+	struct bch_jgeom g2 = { .n = 255, .bucket_sectors = 1024, .block_sectors = 8 };
+	struct bch_jview kv;
+	struct bch_jrange r;
+	struct bch_jresume rs;
+
+	ok(fd >= 0 && ftruncate(fd, 1ULL << 30) == 0, "1 GiB sparse image");
+	jset_a(a);
+	jset_b(b);
+	ok(pwrite(fd, a, 4096, 0x8000400) == 4096 && pwrite(fd, b, 4096, 0x8001400) == 4096,
+	   "jset A at 0x8000400, B at 0x8001400");
+	close(fd);
+	ok(bch_media_open(path, 0, &m) == 0, "open");
+	ok(bch_jscan_run(m, region, 2 * region, bch_jset_magic(cset), &s) == 0 && s.n == 2,
+	   "magic scan finds A and B");
+	for (unsigned int i = 0; i < 256; i++) {
+		g.start[i] = region + 1024 * i;
+		g.usable[i] = true;
+		g2.start[i] = region + 512 + 524288ULL * i;
+		g2.usable[i] = i < g2.n;
+	}
+	bch_jsrc_init(&src, m, &s, bch_jset_magic(cset));
+	ok(bch_journal_kernel_view(&src, &g, &kv) == 0, "v7 table: kernel view");
+	bch_jlist_range(&kv.list, &r);
+	bch_jview_resume(&kv, &g, &r, &rs);
+	ok(rs.bucket == 2 && rs.offset == region + 2048 && rs.n == 1 && rs.lo == 2 && rs.hi == 2,
+	   "it resumes in bucket 2, over seq 2 (bucket %d, %llu jsets)", rs.bucket,
+	   (unsigned long long)rs.n);
+	bch_jview_free(&kv);
+	src.ov = cp;
+	src.nov = 2;
+	ok(bch_jsrc_read(&src, buf, 8192, dst - 2048) == 0 && !memcmp(buf + 2048, a, 240) &&
+	   !memcmp(buf + 2048 + 4096, b, 264) && buf[2047] == 0 && buf[2048 + 240] == 0,
+	   "the overlay reads the copies in place, the media around them");
+	ok(bch_journal_kernel_view(&src, &g2, &kv) == 0, "bucket-bytes table: kernel view");
+	bch_jlist_range(&kv.list, &r);
+	ok(r.newest == 2 && r.last_seq == 1 && r.complete && kv.duplicates == 0,
+	   "replays [1, 2] once");
+	ok(bch_jlist_hit(&kv.list, kv.list.lo)->off == dst &&
+	   bch_jlist_bucket(&kv.list, kv.list.lo) == 2 && kv.cur_idx == 2,
+	   "from the copies in bucket 2, which it credits");
+	bch_jview_free(&kv);
+	src.nov = 0;
+	ok(bch_journal_kernel_view(&src, &g2, &kv) == 0 && kv.list.hi == kv.list.lo,
+	   "without the overlay the table reads nothing");
+	bch_jview_free(&kv);
+	bch_jsrc_free(&src);
+	bch_jscan_free(&s);
+	bch_media_close(m);
+	unlink(path);
+}
+
+/*
  * The magic scan reads in 256 KiB windows (every MiB is an edge): jsets
  * across a window edge count once.  Six copies of jset B: the scan view
  * keeps the first by offset and counts five duplicates.
@@ -350,6 +423,7 @@ int main(void)
 	test_probe();
 	test_insert();
 	test_worked_example();
+	test_overlay();
 	test_scan_windows();
 	return tap_done();
 }
