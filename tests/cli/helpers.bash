@@ -4,9 +4,24 @@ bats_require_minimum_version 1.5.0
 # Shared by the BATS suites: the binary under test, scratch images, loop
 # devices (root only) that are always detached again.
 
-bats_load_library bats-support
-bats_load_library bats-assert
-bats_load_library bats-file
+# bats-support, bats-assert, bats-file.  Their load.bash files run one
+# dirname(1) per file they source: 0.2 s of CPU in every test.  Their
+# functions are sourced here directly, from the same BATS_LIB_PATH.
+load_lib() {
+	local d f
+	local IFS=:
+	for d in ${BATS_LIB_PATH:-/usr/lib/bats}; do
+		[ -d "$d/$1/src" ] || continue
+		for f in "$d/$1/src"/*.bash; do
+			source "$f"
+		done
+		return 0
+	done
+	bats_load_library "$1"
+}
+load_lib bats-support
+load_lib bats-assert
+load_lib bats-file
 
 : "${BCACHE:=$BATS_TEST_DIRNAME/../../build/cmd/bcache}"
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)

@@ -2,8 +2,8 @@
 # Shared by the nvm-*.bats suites: the test-only generator and an
 # independent model of the buddy rebuild (nvm-pages-format.md section 10).
 
-: "${NVM_GEN:=$(dirname "$BCACHE")/../tests/tools/nvm-gen}"
-: "${NVM_LOAD_CMP:=$(dirname "$BCACHE")/../tests/tools/nvm-load-cmp}"
+: "${NVM_GEN:=${BCACHE%/*}/../tests/tools/nvm-gen}"
+: "${NVM_LOAD_CMP:=${BCACHE%/*}/../tests/tools/nvm-load-cmp}"
 K=0xffff888100000000
 OWNER_A=aaaaaaaa-1111-4111-8111-111111111111
 OWNER_B=bbbbbbbb-2222-4222-8222-222222222222
@@ -23,32 +23,44 @@ fresh_img() {
 # kernel rebuilds, as compact JSON [{order,page,count}] in free-list order
 # (order 0 first, highest address first; one row per block).
 expect_free() {
-	python3 - "$@" <<'PY'
-import json, sys
-total, reserved = int(sys.argv[1]), int(sys.argv[2])
-used = sorted(tuple(map(int, a.split(':'))) for a in sys.argv[3:])
-marked = []
-for p, o in used:
-    marked.append((p, p + (1 << o)))
-pushed, s = [], reserved
-def run(s, e):
-    while s < e:
-        o = 19
-        while o and (s % (1 << o) or s + (1 << o) > e):
-            o -= 1
-        pushed.append((o, s))
-        s += 1 << o
-for a, b in marked:
-    if a > s:
-        run(s, a)
-    s = max(s, b)
-run(s, total)
-lists = {}
-for o, p in pushed:
-    lists.setdefault(o, []).insert(0, p)
-out = [{"order": o, "page": p, "count": 1} for o in sorted(lists) for p in lists[o]]
-print(json.dumps(out, separators=(',', ':')))
-PY
+	awk 'function run(s, e,   o) {
+		while (s < e) {
+			o = 19
+			while (o && (s % 2 ^ o || s + 2 ^ o > e))
+				o--
+			n[o]++
+			blk[o, n[o]] = s
+			s += 2 ^ o
+		}
+	}
+	BEGIN {
+		total = ARGV[1] + 0
+		s = ARGV[2] + 0
+		for (i = 3; i < ARGC; i++) {
+			split(ARGV[i], a, ":")
+			u[++nu] = a[1] + 0
+			uo[nu] = a[2] + 0
+		}
+		for (i = 2; i <= nu; i++)	# sort the allocations by (page, order)
+			for (j = i; j > 1 && (u[j - 1] > u[j] || (u[j - 1] == u[j] && uo[j - 1] > uo[j])); j--) {
+				t = u[j]; u[j] = u[j - 1]; u[j - 1] = t
+				t = uo[j]; uo[j] = uo[j - 1]; uo[j - 1] = t
+			}
+		for (i = 1; i <= nu; i++) {
+			if (u[i] > s)
+				run(s, u[i])
+			if (u[i] + 2 ^ uo[i] > s)
+				s = u[i] + 2 ^ uo[i]
+		}
+		run(s, total)
+		# each list is a stack: the block pushed last comes first
+		out = ""
+		for (o = 0; o <= 19; o++)
+			for (i = n[o]; i >= 1; i--)
+				out = out sprintf("%s{\"order\":%d,\"page\":%.0f,\"count\":1}",
+						  out == "" ? "" : ",", o, blk[o, i])
+		print "[" out "]"
+	}' "$@"
 }
 
 # free_rows JSON: .free_blocks of a dump, one row per block, compact
