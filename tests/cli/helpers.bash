@@ -57,12 +57,36 @@ loop_attach() {
 
 loop_cleanup() {
 	local d
+	release
 	[ -f "$BATS_TEST_TMPDIR/.loops" ] || return 0
 	while read -r d; do
 		umount "$d" 2>/dev/null
 		losetup -d "$d" 2>/dev/null
 	done < "$BATS_TEST_TMPDIR/.loops"
 	rm -f "$BATS_TEST_TMPDIR/.loops"
+}
+
+# hold excl|fd|map PATH: another process that holds PATH (tests/tools/hold)
+# until killed; returns once it does, with its pid in $holder.  No polling:
+# the first line it prints ("held") is waited for on a FIFO, however slowly
+# the machine runs.
+hold() {
+	local fifo=$BATS_TEST_TMPDIR/hold.fifo line=
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	# not on bats' descriptors: bats would wait for it to end
+	"${BCACHE%/*}/../tests/tools/hold" "$1" "$2" > "$fifo" 2> /dev/null 3>&- &
+	holder=$!
+	read -r line < "$fifo"
+	[ "$line" = held ] || { echo "hold $1 $2 failed"; return 1; }
+}
+
+# release: end the process hold started, if any (also from teardown)
+release() {
+	[ -n "${holder:-}" ] || return 0
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null || true
+	holder=
 }
 
 # hexat FILE OFFSET LEN: plain lower-case hex of the bytes

@@ -176,11 +176,9 @@ assert_fresh_layout() {
 	dev=$(loop_attach "$img")
 	before=$(digest "$dev")
 	# hold the device with an exclusive open from another process
-	python3 -c 'import os,sys,time; fd=os.open(sys.argv[1], os.O_RDONLY|os.O_EXCL); print("held", flush=True); time.sleep(30)' "$dev" > "$BATS_TEST_TMPDIR/hold.out" &
-	holder=$!
-	for _ in $(seq 50); do grep -q held "$BATS_TEST_TMPDIR/hold.out" && break; sleep 0.1; done
+	hold excl "$dev"
 	run --separate-stderr bcache make -M "$dev"
-	kill $holder; wait $holder 2>/dev/null || true
+	release
 	assert_equal "$status" $EX_REFUSED
 	[[ "$stderr" == *"device is in use"* ]]
 	[ "$(digest "$dev")" = "$before" ]
