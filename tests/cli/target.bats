@@ -131,10 +131,10 @@ no_nd_bus() {
 }
 
 # loaded CMD...: the libraries the dynamic loader loads for CMD, one soname
-# a line (the sanitizer runtimes left out)
+# a line (the sanitizer runtimes and what they need left out)
 loaded() {
 	LD_DEBUG=libs "$@" 2>&1 >/dev/null | sed -n 's|.*calling init: .*/\([^/]*\)$|\1|p' |
-		grep -v '^lib[atl]*san\.\|^libstdc++\.\|^libgcc_s\.\|^libm\.' | sort
+		grep -vE '^lib(a|ub|l|t|hwa)san\.|^libstdc\+\+\.|^libgcc_s\.|^libm\.' | sort
 }
 
 @test "libndctl, libdaxctl and libpmem2 are loaded only by the commands that need them" {
