@@ -11,11 +11,20 @@ OWNER_C=cccccccc-3333-4333-8333-333333333333
 
 gen() { "$NVM_GEN" "$@"; }
 
-# fresh_img NAME SIZE: formatted with the fixed uuids of helpers.bash
+# fresh_img NAME SIZE: formatted with the fixed uuids of helpers.bash.  The
+# first image of a size in a file is made by make -M, the next ones are
+# sparse copies of it (make -M writes and syncs 16 MiB: a copy is 10 times
+# cheaper, and the bytes are the same).
 fresh_img() {
-	local f
-	f=$(mkimg "$1" "$2")
-	bcache make -M "$f" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null || return 1
+	local f tpl=$BATS_FILE_TMPDIR/fresh-$2.img
+	if [ ! -f "$tpl" ]; then
+		f=$(mkimg "$1" "$2")
+		bcache make -M "$f" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null || return 1
+		cp --sparse=always "$f" "$tpl" || return 1
+	else
+		f=$BATS_TEST_TMPDIR/$1
+		cp --sparse=always "$tpl" "$f" || return 1
+	fi
 	echo "$f"
 }
 
@@ -80,10 +89,10 @@ check_only() {
 	[ "$(digest "$img")" = "$before" ] || { echo "image changed"; return 1; }
 	echo "$output" >&2
 	assert_equal "$status" "$want_rc"
-	assert_equal "$(jq -r '[.problems[].code | select(. != "ATTACHED")] | sort | unique |
-		join(",")' <<< "$output")" "$codes"
-	assert_equal "$(jq -r --arg c "${codes%%,*}" \
-		'[.problems[] | select(.code == $c)][0].offset' <<< "$output")" "$off"
+	# the codes, and the offset of the first
+	assert_equal "$(jq -r --arg c "${codes%%,*}" '"\([.problems[].code |
+		select(. != "ATTACHED")] | sort | unique | join(",")) \([.problems[] |
+		select(.code == $c)][0].offset)"' <<< "$output")" "$codes $off"
 	# the lazy load (journal show) walks to exactly the same result
 	[ ! -x "$NVM_LOAD_CMP" ] || assert_equal "$("$NVM_LOAD_CMP" "$img" | cut -d, -f1)" same
 }
