@@ -108,7 +108,6 @@ static int dax_map(struct bch_media *m)
 	m->persist = bch_dl.pmem2_get_persist_fn(m->pmap);
 	return 0;
 }
-
 #else
 static int dax_map(struct bch_media *m)
 {
