@@ -382,10 +382,8 @@ static int load_cache(struct jctx *c)
 	struct bch_media *cm;
 	int rc = bch_media_open(c->o->cache, 0, &cm);
 
-	if (rc) {
-		bch_err("%s: cannot open: %s", c->o->cache, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_open_error(c->o->cache, rc);
 	rc = bch_cache_sb_read(cm, &c->csb);
 	if (!rc)
 		rc = bch_cache_sb_check(&c->csb, cm->size, 0, &c->ps);

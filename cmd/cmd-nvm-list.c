@@ -82,6 +82,8 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 	if (first < argc)
 		return bch_usage_error(cmd, "unexpected operand '%s'", argv[first]);
 	rc = bch_pmem_list(&l);
+	if (rc && bch_optlib_error("nvm list", rc))
+		return BCH_EXIT_ERROR;
 	if (rc) {
 		bch_err("cannot list pmem namespaces: %s", strerror(-rc));
 		return BCH_EXIT_ERROR;

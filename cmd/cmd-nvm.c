@@ -15,8 +15,10 @@
 #include <bcache/nvm-walk.h>
 
 #include "cmd.h"
+#include "columns.h"
 #include "nvm-common.h"
 #include "output.h"
+#include "tables.h"
 
 struct dump_opts {
 	bool json;
@@ -44,35 +46,13 @@ static const struct bch_opt dump_opts_def[] = {
 };
 
 static const struct out_coldef alloc_cols[] = {
-	{ "device", SCOLS_JSON_STRING, 0, "device path" },
-	{ "owner", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "owner head index" },
-	{ "uuid", SCOLS_JSON_STRING, 0, "owner uuid" },
-	{ "ns", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "namespace number j of heads[].recs[j]" },
-	{ "slot", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "record-page slot" },
-	{ "k", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "record index in the page" },
-	{ "pgoff", SCOLS_JSON_STRING, SCOLS_FL_RIGHT, "stored pgoff (address >> 12)" },
-	{ "page", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "namespace page" },
-	{ "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "allocation order" },
-	{ "pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "2^order pages" },
-	{ "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "byte offset in the namespace" },
-	{ "length", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "length in bytes" },
-	{ "valid", SCOLS_JSON_BOOLEAN, 0, "inside the namespace, aligned, order <= 19" },
-	{ "record", SCOLS_JSON_STRING, 0, "the record as stored (u64)" },
+#define ALLOC_COL(name, type, flag, help) { #name, SCOLS_JSON_##type, OUT_FL_##flag, help },
+	BCH_NVM_DUMP_COLUMNS(ALLOC_COL)
+#undef ALLOC_COL
 };
 #define NALLOC_COLS (sizeof(alloc_cols) / sizeof(alloc_cols[0]))
 #define ALLOC_VAL_LEN 40	/* a uuid, "0x" and 16 digits, a u64 */
 #define ALLOC_DEFAULTS "owner,ns,slot,k,pgoff,page,order,pages,offset,length"
-
-static const char *dump_columns(void)
-{
-	static char buf[2048];
-	size_t n = 0;
-
-	for (size_t i = 0; i < NALLOC_COLS && n < sizeof(buf); i++)
-		n += snprintf(buf + n, sizeof(buf) - n, "%-14s %s\n", alloc_cols[i].name,
-			      alloc_cols[i].help);
-	return buf;
-}
 
 static int dump_opt(int val, const char *arg, void *ctx)
 {
@@ -86,7 +66,7 @@ static int dump_opt(int val, const char *arg, void *ctx)
 		o->columns = arg;
 		return 0;
 	case OPT_LIST_COLUMNS:
-		out_list_columns(alloc_cols, NALLOC_COLS);
+		bch_print_columns(o->cmd->full, stdout);
 		return -1;
 	case OPT_TREE:
 		o->tree = true;
@@ -889,7 +869,7 @@ static const struct bch_cmd nvm_dump = {
 	.name = "dump", .full = "nvm dump",
 	.summary = "decode the nvm-pages structures of namespaces",
 	.usage = "DEV...", .opts = dump_opts_def, .run = cmd_dump,
-	.operands = "device", .columns = dump_columns,
+	.operands = "device",
 };
 
 static const struct bch_cmd *const nvm_subs[] = {

@@ -120,10 +120,8 @@ static int show_one(struct out *o, const char *path)
 	struct bch_nvm_sb_info ni;
 	int rc = bch_media_open(path, 0, &m), ret = BCH_EXIT_OK;
 
-	if (rc) {
-		bch_err("%s: cannot open: %s", path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_open_error(path, rc);
 	rc = bch_cache_sb_read(m, &ci);
 	if (rc == -ENODATA) {
 		rc = bch_nvm_sb_read(m, &ni);

@@ -79,7 +79,6 @@ struct bch_cmd {
 	bch_cmd_fn run;			/* NULL for a group with subs */
 	const struct bch_cmd *const *subs;	/* NULL-terminated */
 	const char *operands;		/* operand completion: "device", NULL */
-	const char *(*columns)(void);	/* --list-columns source, if any */
 };
 
 /* Commands (one file per group). */
@@ -119,6 +118,12 @@ void bch_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int bch_exit_for_errno(int err);
 /* Print why opening a device operand failed (cmd/open.c); returns the exit code. */
 int bch_open_error(const char *operand, int err);
+/*
+ * -ENOPKG or -ELIBACC from an optional library (libndctl, libpmem2): print
+ * "WHO: built without LIB (...)" or why it cannot be loaded and return
+ * BCH_EXIT_ERROR; 0 for any other error.
+ */
+int bch_optlib_error(const char *who, int err);
 
 /*
  * Test-only hooks, inert unless built with -Dtest_hooks=true (bcache(8),

@@ -14,6 +14,7 @@
 #include <bcache/problem.h>
 
 #include "cmd.h"
+#include "tables.h"
 
 #ifndef BCACHE_VERSION
 #define BCACHE_VERSION "0.0"
@@ -340,14 +341,6 @@ static void list_opts(const struct bch_cmd *cmd)
 		printf("@%s\n", cmd->operands);
 }
 
-static void list_problems(void)
-{
-	for (int i = 0; i < BCH_P__COUNT; i++)
-		printf("%s\t%s\t%s\n", bch_problem_name(i),
-		       bch_severity_name(bch_problem_default_severity(i)),
-		       bch_problem_text(i));
-}
-
 static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
 {
 	const struct bch_cmd *c = find_cmd(table, argv[0]);
@@ -366,10 +359,9 @@ static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
 		list_cmds(c->subs);	/* nothing for a command without subs */
 		return BCH_EXIT_OK;
 	}
-	if (argc > 1 && !strcmp(argv[1], "--list-columns") && c->columns) {
-		fputs(c->columns(), stdout);
+	if (argc > 1 && !strcmp(argv[1], "--list-columns") &&
+	    bch_print_columns(c->full, stdout))
 		return BCH_EXIT_OK;
-	}
 	if (c->subs) {
 		if (argc < 2) {
 			bch_cmd_help(c, stderr);
@@ -413,7 +405,7 @@ int main(int argc, char **argv)
 		return BCH_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--list-problems")) {
-		list_problems();
+		bch_print_problems(stdout);
 		return BCH_EXIT_OK;
 	}
 	rc = dispatch(bch_commands, argc - 1, argv + 1);

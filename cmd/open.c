@@ -7,12 +7,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bcache/optlib.h>
 #include <bcache/target.h>
 
 #include "cmd.h"
 
+int bch_optlib_error(const char *who, int err)
+{
+	const char *why, *lib = bch_optlib_failed(&why);
+
+	if ((err != -ENOPKG && err != -ELIBACC) || !lib)
+		return BCH_EXIT_OK;
+	if (err == -ENOPKG)
+		bch_err("%s: built without %s (%s)", who, lib,
+			strcmp(lib, "libpmem2") ? "namespace names and 'nvm list' need it"
+						 : "device-dax nodes need it");
+	else
+		bch_err("%s: cannot load %s: %s", who, lib, why);
+	return BCH_EXIT_ERROR;
+}
+
 int bch_open_error(const char *operand, int err)
 {
+	int rc = bch_optlib_error(operand, err);
+
+	if (rc)
+		return rc;
 	switch (err) {
 	case -EBUSY:
 		bch_err("%s: device is in use (mounted or held open exclusively); refusing",

@@ -767,12 +767,6 @@ int out_parse_columns(const struct out_coldef *defs, size_t ndefs,
 	return (int)n;
 }
 
-void out_list_columns(const struct out_coldef *defs, size_t ndefs)
-{
-	for (size_t i = 0; i < ndefs; i++)
-		printf("%-14s %s\n", defs[i].name, defs[i].help);
-}
-
 static int field_json_type(const struct bch_field *f)
 {
 	return f->kind == BCH_FK_UINT ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING;

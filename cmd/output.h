@@ -67,7 +67,13 @@ struct out {
 	struct out_buf fast;	/* JSON: rows from tpl not yet put */
 };
 
-/* A column of a command's column catalogue (drives -o and --list-columns). */
+/*
+ * A column of a command's column catalogue (drives -o; --list-columns
+ * prints the same catalogue from cmd/columns.h).  OUT_FL_<flag> names the
+ * flags a catalogue line of columns.h may give.
+ */
+#define OUT_FL_ 0
+#define OUT_FL_RIGHT SCOLS_FL_RIGHT
 struct out_coldef {
 	const char *name;	/* JSON key, lower case; text header is upper case */
 	int json_type;		/* SCOLS_JSON_* */
@@ -135,7 +141,6 @@ int out_finish(struct out *o);
 int out_parse_columns(const struct out_coldef *defs, size_t ndefs,
 		      const char *defaults, const char *list, int *idx,
 		      size_t max, const char **bad);
-void out_list_columns(const struct out_coldef *defs, size_t ndefs);
 
 /*
  * A struct as a table: text mode prints FIELD/VALUE rows; JSON emits one

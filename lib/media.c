@@ -17,10 +17,10 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
-#include <libpmem2.h>
-
 #include <bcache/media.h>
 #include <bcache/target.h>
+
+#include "dl.h"
 
 #define ZERO_CHUNK (1u << 20)
 
@@ -52,6 +52,7 @@ static int chr_is_dax(dev_t rdev)
 	return strstr(link, "/dax") != NULL;
 }
 
+#ifdef BCH_HAVE_LIBPMEM2
 /*
  * libpmem2 returns -errno for system errors and its own PMEM2_E_* codes
  * (far below -4095) for the rest: those become -EIO.
@@ -74,36 +75,46 @@ static int dax_map(struct bch_media *m)
 	size_t size, align;
 	int rc;
 
-	rc = pmem2_rc(pmem2_source_from_fd(&m->psrc, m->fd));
+	rc = bch_dl_need(BCH_OPTLIB_PMEM2);
+	if (rc)
+		return rc;
+	rc = pmem2_rc(bch_dl.pmem2_source_from_fd(&m->psrc, m->fd));
 	if (!rc)
-		rc = pmem2_rc(pmem2_source_size(m->psrc, &size));
+		rc = pmem2_rc(bch_dl.pmem2_source_size(m->psrc, &size));
 	if (!rc)
-		rc = pmem2_rc(pmem2_source_alignment(m->psrc, &align));
+		rc = pmem2_rc(bch_dl.pmem2_source_alignment(m->psrc, &align));
 	if (rc)
 		return rc;
 	if (!size || !align || size % align)
 		return -EIO;
 	m->size = size;
 	m->align = align;
-	rc = pmem2_rc(pmem2_config_new(&cfg));
+	rc = pmem2_rc(bch_dl.pmem2_config_new(&cfg));
 	if (rc)
 		return rc;
-	rc = pmem2_rc(pmem2_config_set_required_store_granularity(cfg,
+	rc = pmem2_rc(bch_dl.pmem2_config_set_required_store_granularity(cfg,
 			PMEM2_GRANULARITY_PAGE));
 	if (!rc)
-		rc = pmem2_rc(pmem2_config_set_protection(cfg, m->writable ?
+		rc = pmem2_rc(bch_dl.pmem2_config_set_protection(cfg, m->writable ?
 				PMEM2_PROT_READ | PMEM2_PROT_WRITE : PMEM2_PROT_READ));
 	if (!rc)
-		rc = pmem2_rc(pmem2_map_new(&m->pmap, cfg, m->psrc));
-	pmem2_config_delete(&cfg);
+		rc = pmem2_rc(bch_dl.pmem2_map_new(&m->pmap, cfg, m->psrc));
+	bch_dl.pmem2_config_delete(&cfg);
 	if (rc)
 		return rc;
-	if (pmem2_map_get_size(m->pmap) < size)
+	if (bch_dl.pmem2_map_get_size(m->pmap) < size)
 		return -EIO;
-	m->map = pmem2_map_get_address(m->pmap);
-	m->persist = pmem2_get_persist_fn(m->pmap);
+	m->map = bch_dl.pmem2_map_get_address(m->pmap);
+	m->persist = bch_dl.pmem2_get_persist_fn(m->pmap);
 	return 0;
 }
+#else
+static int dax_map(struct bch_media *m)
+{
+	(void)m;
+	return bch_dl_need(BCH_OPTLIB_PMEM2);	/* -ENOPKG */
+}
+#endif
 
 int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 {
@@ -180,10 +191,12 @@ void bch_media_close(struct bch_media *m)
 {
 	if (!m)
 		return;
+#ifdef BCH_HAVE_LIBPMEM2
 	if (m->pmap)
-		pmem2_map_delete(&m->pmap);
+		bch_dl.pmem2_map_delete(&m->pmap);
 	if (m->psrc)
-		pmem2_source_delete(&m->psrc);
+		bch_dl.pmem2_source_delete(&m->psrc);
+#endif
 	if (m->fd >= 0)
 		close(m->fd);
 	free(m->path);

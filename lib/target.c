@@ -15,10 +15,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <daxctl/libdaxctl.h>
-#include <ndctl/libndctl.h>
-
 #include <bcache/target.h>
+
+#include "dl.h"
 
 const char *bch_ns_mode_name(enum bch_ns_mode mode)
 {
@@ -51,6 +50,7 @@ static bool copy_str(char *dst, size_t len, const char *src)
 	return true;
 }
 
+#ifdef BCH_HAVE_LIBNDCTL
 /* Read one unsigned number from a sysfs file; 0 when unreadable. */
 static uint64_t sysfs_u64(const char *path)
 {
@@ -86,25 +86,26 @@ static uint64_t data_offset(unsigned long long res, unsigned long long ns_res)
 
 static void fill_devdax(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
 {
-	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	struct ndctl_dax *dax = bch_dl.ndctl_namespace_get_dax(ndns);
 	struct daxctl_region *region;
 	struct daxctl_dev *dev;
 
 	if (!dax)
 		return;
-	p->data_offset = data_offset(ndctl_dax_get_resource(dax),
-				     ndctl_namespace_get_resource(ndns));
-	p->align = ndctl_dax_get_align(dax);
-	region = ndctl_dax_get_daxctl_region(dax);
+	p->data_offset = data_offset(bch_dl.ndctl_dax_get_resource(dax),
+				     bch_dl.ndctl_namespace_get_resource(ndns));
+	p->align = bch_dl.ndctl_dax_get_align(dax);
+	region = bch_dl.ndctl_dax_get_daxctl_region(dax);
 	if (!region)
 		return;
-	daxctl_dev_foreach(region, dev) {
-		if (!daxctl_dev_get_size(dev) || !daxctl_dev_is_enabled(dev))
+	for (dev = bch_dl.daxctl_dev_get_first(region); dev;
+	     dev = bch_dl.daxctl_dev_get_next(dev)) {
+		if (!bch_dl.daxctl_dev_get_size(dev) || !bch_dl.daxctl_dev_is_enabled(dev))
 			continue;
-		snprintf(p->dev, sizeof(p->dev), "/dev/%s", daxctl_dev_get_devname(dev));
-		p->size = daxctl_dev_get_size(dev);
-		if (daxctl_dev_get_align(dev))
-			p->align = daxctl_dev_get_align(dev);
+		snprintf(p->dev, sizeof(p->dev), "/dev/%s", bch_dl.daxctl_dev_get_devname(dev));
+		p->size = bch_dl.daxctl_dev_get_size(dev);
+		if (bch_dl.daxctl_dev_get_align(dev))
+			p->align = bch_dl.daxctl_dev_get_align(dev);
 		return;
 	}
 }
@@ -115,20 +116,20 @@ static void fill_ns(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
 	struct ndctl_btt *btt;
 
 	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "%s", ndctl_namespace_get_devname(ndns));
+	snprintf(p->name, sizeof(p->name), "%s", bch_dl.ndctl_namespace_get_devname(ndns));
 	snprintf(p->region, sizeof(p->region), "%s",
-		 ndctl_region_get_devname(ndctl_namespace_get_region(ndns)));
-	p->ns_size = ndctl_namespace_get_size(ndns);
-	switch (ndctl_namespace_get_mode(ndns)) {
+		 bch_dl.ndctl_region_get_devname(bch_dl.ndctl_namespace_get_region(ndns)));
+	p->ns_size = bch_dl.ndctl_namespace_get_size(ndns);
+	switch (bch_dl.ndctl_namespace_get_mode(ndns)) {
 	case NDCTL_NS_MODE_FSDAX:
 		p->mode = BCH_NS_FSDAX;
-		pfn = ndctl_namespace_get_pfn(ndns);
+		pfn = bch_dl.ndctl_namespace_get_pfn(ndns);
 		if (!pfn)
 			break;
-		p->align = ndctl_pfn_get_align(pfn);
-		p->data_offset = data_offset(ndctl_pfn_get_resource(pfn),
-					     ndctl_namespace_get_resource(ndns));
-		set_blockdev(p, ndctl_pfn_get_block_device(pfn));
+		p->align = bch_dl.ndctl_pfn_get_align(pfn);
+		p->data_offset = data_offset(bch_dl.ndctl_pfn_get_resource(pfn),
+					     bch_dl.ndctl_namespace_get_resource(ndns));
+		set_blockdev(p, bch_dl.ndctl_pfn_get_block_device(pfn));
 		break;
 	case NDCTL_NS_MODE_DEVDAX:
 		p->mode = BCH_NS_DEVDAX;
@@ -136,13 +137,13 @@ static void fill_ns(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
 		break;
 	case NDCTL_NS_MODE_SECTOR:
 		p->mode = BCH_NS_SECTOR;
-		btt = ndctl_namespace_get_btt(ndns);
+		btt = bch_dl.ndctl_namespace_get_btt(ndns);
 		if (btt)
-			set_blockdev(p, ndctl_btt_get_block_device(btt));
+			set_blockdev(p, bch_dl.ndctl_btt_get_block_device(btt));
 		break;
 	case NDCTL_NS_MODE_RAW:
 		p->mode = BCH_NS_RAW;
-		set_blockdev(p, ndctl_namespace_get_block_device(ndns));
+		set_blockdev(p, bch_dl.ndctl_namespace_get_block_device(ndns));
 		break;
 	default:
 		p->mode = BCH_NS_UNKNOWN;
@@ -171,25 +172,39 @@ int bch_pmem_list(struct bch_pmem_list *out)
 	struct ndctl_bus *bus;
 	struct ndctl_region *region;
 	struct ndctl_namespace *ndns;
-	int rc = 0;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (ndctl_new(&ctx))
+	rc = bch_dl_need(BCH_OPTLIB_NDCTL);
+	if (!rc)
+		rc = bch_dl_need(BCH_OPTLIB_DAXCTL);
+	if (rc)
+		return rc;
+	if (bch_dl.ndctl_new(&ctx))
 		return 0;	/* no libnvdimm: no namespaces */
-	ndctl_set_log_priority(ctx, 0);	/* the library never prints */
-	daxctl_set_log_priority(ndctl_get_daxctl_ctx(ctx), 0);
-	ndctl_bus_foreach(ctx, bus)
-		ndctl_region_foreach(bus, region)
-			ndctl_namespace_foreach(region, ndns) {
-				if (!ndctl_namespace_get_size(ndns) || rc)
-					continue;	/* seeds: not a namespace yet */
-				rc = list_add(out, ndns);
-			}
-	ndctl_unref(ctx);
+	bch_dl.ndctl_set_log_priority(ctx, 0);	/* the library never prints */
+	bch_dl.daxctl_set_log_priority(bch_dl.ndctl_get_daxctl_ctx(ctx), 0);
+	for (bus = bch_dl.ndctl_bus_get_first(ctx); bus && !rc;
+	     bus = bch_dl.ndctl_bus_get_next(bus))
+		for (region = bch_dl.ndctl_region_get_first(bus); region && !rc;
+		     region = bch_dl.ndctl_region_get_next(region))
+			for (ndns = bch_dl.ndctl_namespace_get_first(region); ndns && !rc;
+			     ndns = bch_dl.ndctl_namespace_get_next(ndns))
+				/* size 0: a seed, not a namespace yet */
+				if (bch_dl.ndctl_namespace_get_size(ndns))
+					rc = list_add(out, ndns);
+	bch_dl.ndctl_unref(ctx);
 	if (rc)
 		bch_pmem_list_free(out);
 	return rc;
 }
+#else
+int bch_pmem_list(struct bch_pmem_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	return bch_dl_need(BCH_OPTLIB_NDCTL);	/* -ENOPKG */
+}
+#endif
 
 void bch_pmem_list_free(struct bch_pmem_list *l)
 {

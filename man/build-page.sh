@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# build-page.sh SCDOC BCACHE IN.scd OUT.8
+# build-page.sh SCDOC TABLES IN.scd OUT.8
 #
 # Renders one scdoc page.  Lists the binary can print are not written by
 # hand: a line "@PROBLEMS@" becomes the table of problem codes
-# (bcache --list-problems) and "@COLUMNS CMD [SUB]@" the column catalogue of
-# that command (bcache CMD [SUB] --list-columns).
+# (TABLES --list-problems) and "@COLUMNS CMD [SUB]@" the column catalogue of
+# that command (TABLES CMD [SUB] --list-columns).  TABLES is bcache-tables
+# (man/meson.build) or the bcache binary itself, which print the same; when
+# it is empty (a cross build that can run neither), the page names the
+# command that prints the list instead.
 set -eu
 scdoc=$1 bcache=$2 in=$3 out=$4
 tmp=$out.tmp
@@ -14,13 +17,18 @@ tmp=$out.tmp
 esc() { sed 's/[\\_*]/\\&/g'; }
 
 problems() {
+	if [ -z "$bcache" ]; then
+		printf '*bcache --list-problems* prints the problem codes, their severities and meanings.\n'
+		return
+	fi
 	printf '|[ *code*\n:[ *severity*\n:< *meaning*\n'
 	"$bcache" --list-problems | esc |
 		awk -F '\t' '{ printf "|  %s\n:  %s\n:  %s\n", $1, $2, $3 }'
 }
 
 columns() {
-	list=$("$bcache" "$@" --list-columns 2>/dev/null | esc) || list=
+	list=
+	[ -z "$bcache" ] || list=$("$bcache" "$@" --list-columns 2>/dev/null | esc) || list=
 	if [ -z "$list" ]; then
 		printf '*bcache %s --list-columns* prints the columns.\n' "$*"
 		return

@@ -42,7 +42,9 @@ struct bch_media {
  * Returns 0 or a negative errno: -EBUSY when BCH_MEDIA_EXCL is given and the
  * device is held (mounted, or opened exclusively elsewhere), -ENOTSUP for
  * device kinds that are not byte-addressable namespaces, -EMEDIUMTYPE for a
- * sector-mode (BTT) device, -ENOENT/-ENODEV for unknown/disabled namespaces.
+ * sector-mode (BTT) device, -ENOENT/-ENODEV for unknown/disabled namespaces,
+ * -ENOPKG/-ELIBACC when a namespace name or a devdax node needs an optional
+ * library the build lacks or that cannot be loaded (bcache/optlib.h).
  */
 int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out);
 void bch_media_close(struct bch_media *m);

@@ -38,7 +38,10 @@ struct bch_pmem_list {
 
 /*
  * Every non-empty namespace on every NVDIMM bus.  A system without ndctl
- * buses (or without libnvdimm) gives an empty list and 0.
+ * buses (or without libnvdimm) gives an empty list and 0.  Needs libndctl
+ * and libdaxctl (bcache/optlib.h): -ENOPKG when the build has none, -ELIBACC
+ * when they cannot be loaded; bch_target_resolve passes these on for
+ * namespace names.
  */
 int bch_pmem_list(struct bch_pmem_list *out);
 void bch_pmem_list_free(struct bch_pmem_list *l);

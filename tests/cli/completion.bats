@@ -288,25 +288,30 @@ FAKE
 @test "completion: zsh completes in a real line editor (zpty)" {
 	command -v zsh > /dev/null || skip "zsh not installed"
 	zsh -f -c 'zmodload zsh/zpty' 2> /dev/null || skip "no zsh/zpty module"
-	run timeout 30 zsh -f -c '
+	run timeout 150 zsh -f -c '
 		zmodload zsh/zpty
 		zpty -b z "zsh -f -i"
 		zpty -w z "PS1=\"> \"; fpath=($1 \$fpath); autoload -Uz compinit;" \
 			"compinit -u -D; path=($2 \$path); print READY"
 		zpty -r -m z out "*READY*" && zpty -r -m z out "*READY*"
-		# type a line and TAB, read what the line editor echoes
-		complete() {
+		# type a line and TAB, read what the line editor echoes until it
+		# shows EXPECT (the completion runs the binary: slow on a busy
+		# machine or with sanitizers), at most 60 s
+		complete() { # LINE EXPECT
 			zpty -w -n z "$1"$'\''\t'\''
-			sleep 1
-			local line out=
-			while zpty -r -t z line; do out+=$line; done
+			local line out= n=0
+			while (( n++ < 600 )); do
+				while zpty -r -t z line; do out+=$line; done
+				[[ ${out//[$'\''\r\e'\'']/} == *"$2"* ]] && break
+				sleep 0.1
+			done
 			print -r -- "${out//[$'\''\r\e'\'']/}"
 			zpty -w -n z $'\''\x15'\''
 		}
-		complete "bcache nvm "
-		complete "bcache nvm dump --js"
+		complete "bcache nvm " dump
+		complete "bcache nvm dump --js" "bcache nvm dump --json"
 		zpty -d z
-	' zsh "$TOP/completions" "$(dirname "$BCACHE")"
+	' zsh "$TOP/completions" "${BCACHE%/*}"
 	assert_success
 	assert_output --partial "bcache nvm dump"
 	assert_output --partial "bcache nvm dump --json"

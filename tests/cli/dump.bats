@@ -12,46 +12,25 @@ setup() {
 @test "nvm dump --json decodes the fresh superblock field by field" {
 	run bcache nvm dump --json "$img"
 	assert_success
-	sb=$(jq -c '.superblock[0]' <<< "$output")
-	[ "$(jq -r .csum <<< "$sb")" = 0x01f41a7a529a8ccd ]
-	[ "$(jq -r .csum_computed <<< "$sb")" = 0x01f41a7a529a8ccd ]
-	[ "$(jq .csum_ok <<< "$sb")" = true ]
-	[ "$(jq .sb_offset <<< "$sb")" = 4096 ]
-	[ "$(jq -r .magic <<< "$sb")" = 17bd537f1b23d68346a4f82817daeca9 ]
-	[ "$(jq -r .uuid <<< "$sb")" = $NS_UUID ]
-	[ "$(jq -r .set_uuid <<< "$sb")" = $SET_UUID ]
-	[ "$(jq .page_size <<< "$sb")" = 4096 ]
-	[ "$(jq .total_namespaces_nr <<< "$sb")" = 1 ]
-	[ "$(jq .this_namespace_nr <<< "$sb")" = 0 ]
-	[ "$(jq .pages_offset <<< "$sb")" = 16777216 ]
-	[ "$(jq .pages_total <<< "$sb")" = 262144 ]
-	[ "$(jq -r .owner_list_head <<< "$sb")" = 0x2000 ]
-	[ "$(jq .keys <<< "$sb")" = 0 ]
-	[ "$(jq -r .state <<< "$sb")" = fresh ]
-	[ "$(jq -r .revision <<< "$sb")" = v7 ]
-	[ "$(jq -r .base <<< "$sb")" = 0x0 ]
+	assert_equal "$(jq -c '.superblock[0] | {csum, csum_computed, csum_ok, sb_offset, magic,
+		uuid, set_uuid, page_size, total_namespaces_nr, this_namespace_nr, pages_offset,
+		pages_total, owner_list_head, keys, state, revision, base}' <<< "$output")" \
+		'{"csum":"0x01f41a7a529a8ccd","csum_computed":"0x01f41a7a529a8ccd","csum_ok":true,'\
+'"sb_offset":4096,"magic":"17bd537f1b23d68346a4f82817daeca9",'\
+'"uuid":"'$NS_UUID'","set_uuid":"'$SET_UUID'","page_size":4096,'\
+'"total_namespaces_nr":1,"this_namespace_nr":0,"pages_offset":16777216,'\
+'"pages_total":262144,"owner_list_head":"0x2000","keys":0,"state":"fresh",'\
+'"revision":"v7","base":"0x0"}'
 }
 
 @test "nvm dump --json decodes the owner table, heads[0] and the system record page" {
 	run bcache nvm dump --json "$img"
 	assert_success
-	[ "$(jq '.owner_list_head[0].size' <<< "$output")" = 72 ]
-	[ "$(jq '.owner_list_head[0].used' <<< "$output")" = 1 ]
-	[ "$(jq '.owners | length' <<< "$output")" = 1 ]
-	[ "$(jq -r '.owners[0].uuid' <<< "$output")" = $SET_UUID ]
-	[ "$(jq -r '.owners[0].label' <<< "$output")" = nvm_pages_internal ]
-	[ "$(jq -r '.owners[0]["recs[0]"]' <<< "$output")" = 0x4000 ]
-	[ "$(jq -r '.owners[0]["recs[7]"]' <<< "$output")" = 0x0 ]
-	[ "$(jq '.record_pages | length' <<< "$output")" = 1 ]
-	rp=$(jq -c '.record_pages[0]' <<< "$output")
-	[ "$(jq .slot <<< "$rp")" = 0 ]
-	[ "$(jq .offset <<< "$rp")" = 16384 ]
-	[ "$(jq -r .owner <<< "$rp")" = 0x2028 ]
-	[ "$(jq -r .next <<< "$rp")" = 0x0 ]
-	[ "$(jq .magic_ok <<< "$rp")" = true ]
-	[ "$(jq .size <<< "$rp")" = 1013 ]
-	[ "$(jq .used <<< "$rp")" = 0 ]
-	[ "$(jq '.problems | length' <<< "$output")" = 0 ]
+	assert_equal "$(jq -c '[(.owner_list_head[0] | .size, .used), (.owners | length),
+		(.owners[0] | .uuid, .label, .["recs[0]"], .["recs[7]"]), (.record_pages | length),
+		(.record_pages[0] | .slot, .offset, .owner, .next, .magic_ok, .size, .used),
+		(.problems | length)]' <<< "$output")" \
+		'[72,1,1,"'$SET_UUID'","nvm_pages_internal","0x4000","0x0",1,0,16384,"0x2028","0x0",true,1013,0,0]'
 }
 
 @test "nvm dump text names every superblock field with the checksum verdict" {
@@ -99,9 +78,8 @@ setup() {
 	bcache make -M "$b" --force > /dev/null
 	run bcache nvm dump --json "$img" "$b"
 	assert_success
-	[ "$(jq '.superblock | length' <<< "$output")" = 2 ]
-	[ "$(jq -r '.superblock[1].device' <<< "$output")" = "$b" ]
-	[ "$(jq '.superblock[1].pages_total' <<< "$output")" = 16384 ]
+	assert_equal "$(jq -c '[(.superblock | length), (.superblock[1] | .device, .pages_total)]' \
+		<<< "$output")" "[2,\"$b\",16384]"
 }
 
 @test "dispatcher: help, version, unknown commands and options" {

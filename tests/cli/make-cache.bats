@@ -16,7 +16,9 @@ crc64we() {
 	python3 - "$@" <<'PY'
 import sys
 path, off, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-data = open(path, 'rb').read()[off:off + n]
+with open(path, 'rb') as f:
+    f.seek(off)
+    data = f.read(n)
 crc = (1 << 64) - 1
 for b in data:
     crc ^= b << 56

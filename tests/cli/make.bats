@@ -55,13 +55,10 @@ assert_fresh_layout() {
 	assert_line --partial "pages_offset         16777216"
 	run bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID --force --json
 	assert_success
-	[ "$(jq -r '.namespaces[0].set_uuid' <<< "$output")" = $SET_UUID ]
-	[ "$(jq -r '.namespaces[0].uuid' <<< "$output")" = $NS_UUID ]
-	[ "$(jq '.namespaces[0].pages_total' <<< "$output")" = 16384 ]
-	[ "$(jq '.namespaces[0].this_namespace_nr' <<< "$output")" = 0 ]
-	[ "$(jq '.namespaces[0].written' <<< "$output")" = true ]
-	[ "$(jq -r '.namespaces[0].csum' <<< "$output")" = \
-	  "0x$(xxd -p -s 4096 -l 8 "$img" | fold -w2 | tac | tr -d '\n')" ]
+	assert_equal "$(jq -c '.namespaces[0] | [.set_uuid, .uuid, .pages_total,
+		.this_namespace_nr, .written, .csum]' <<< "$output")" \
+		"[\"$SET_UUID\",\"$NS_UUID\",16384,0,true,\"0x$(xxd -p -s 4096 -l 8 "$img" |
+		fold -w2 | tac | tr -d '\n')\"]"
 }
 
 @test "pages_total follows the real size (16 MiB + 1 page is the minimum)" {
@@ -89,10 +86,9 @@ assert_fresh_layout() {
 	b=$(mkimg b.img 64M)
 	run --separate-stderr bcache make -M "$a" -M "$b" --set-uuid $SET_UUID --json
 	assert_success
-	[ "$(jq -r '[.namespaces[].set_uuid] | unique | length' <<< "$output")" = 1 ]
-	[ "$(jq -r '.namespaces[1].device' <<< "$output")" = "$b" ]
-	[ "$(jq '.namespaces[1].this_namespace_nr' <<< "$output")" = 1 ]
-	[ "$(jq '.namespaces[0].total_namespaces_nr' <<< "$output")" = 2 ]
+	assert_equal "$(jq -c '[([.namespaces[].set_uuid] | unique | length),
+		(.namespaces[1] | .device, .this_namespace_nr), .namespaces[0].total_namespaces_nr]' \
+		<<< "$output")" "[1,\"$b\",1,2]"
 	# total_namespaces_nr 2 (at +68) and this_namespace_nr (at +72) on media
 	[ "$(hexat "$a" $((4096 + 68)) 8)" = "0200000000000000" ]
 	[ "$(hexat "$b" $((4096 + 68)) 8)" = "0200000001000000" ]
@@ -180,11 +176,9 @@ assert_fresh_layout() {
 	dev=$(loop_attach "$img")
 	before=$(digest "$dev")
 	# hold the device with an exclusive open from another process
-	python3 -c 'import os,sys,time; fd=os.open(sys.argv[1], os.O_RDONLY|os.O_EXCL); print("held", flush=True); time.sleep(30)' "$dev" > "$BATS_TEST_TMPDIR/hold.out" &
-	holder=$!
-	for _ in $(seq 50); do grep -q held "$BATS_TEST_TMPDIR/hold.out" && break; sleep 0.1; done
+	hold excl "$dev"
 	run --separate-stderr bcache make -M "$dev"
-	kill $holder; wait $holder 2>/dev/null || true
+	release
 	assert_equal "$status" $EX_REFUSED
 	[[ "$stderr" == *"device is in use"* ]]
 	[ "$(digest "$dev")" = "$before" ]

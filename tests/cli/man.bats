@@ -32,9 +32,12 @@ setup() {
 }
 
 # render PAGE [SECTION]: plain text, wide, no hyphenation (so option names
-# stay whole)
+# stay whole); each page is rendered once for the whole file
 render() {
-	groff -t -man -Tascii -rHY=0 -rLL=300n -P-cbou "$MANDIR/$1.${2:-8}" 2> /dev/null
+	local f=$BATS_FILE_TMPDIR/$1.${2:-8}.txt
+	[ -f "$f" ] ||
+		groff -t -man -Tascii -rHY=0 -rLL=300n -P-cbou "$MANDIR/$1.${2:-8}" > "$f" 2> /dev/null
+	cat "$f"
 }
 
 # section TEXT HEADING: the lines of a top-level section of a rendered page
@@ -42,23 +45,27 @@ section() {
 	awk -v h="$2" '/^[^ ]/ { on = ($0 == h) } on' <<< "$1"
 }
 
-# has_word TEXT WORD: WORD appears literally, not as part of a longer option
-# or word
-has_word() {
-	awk -v w="$2" '
+# missing_words TEXT WORD...: the WORDs that do not appear literally in TEXT
+# (not as part of a longer option or word), one per line
+missing_words() {
+	awk 'BEGIN { n = ARGC - 1; for (i = 1; i <= n; i++) w[i] = ARGV[i]; ARGC = 1 }
 	{
-		s = $0
-		while ((i = index(s, w)) > 0) {
-			b = i > 1 ? substr(s, i - 1, 1) : ""
-			a = substr(s, i + length(w), 1)
-			if (b !~ /[-[:alnum:]_]/ && a !~ /[-[:alnum:]_]/) {
-				found = 1
-				exit
+		for (i = 1; i <= n; i++) {
+			if (i in found)
+				continue
+			s = $0
+			while ((j = index(s, w[i])) > 0) {
+				b = j > 1 ? substr(s, j - 1, 1) : ""
+				a = substr(s, j + length(w[i]), 1)
+				if (b !~ /[-[:alnum:]_]/ && a !~ /[-[:alnum:]_]/) {
+					found[i] = 1
+					break
+				}
+				s = substr(s, j + 1)
 			}
-			s = substr(s, i + 1)
 		}
 	}
-	END { exit !found }' <<< "$1"
+	END { for (i = 1; i <= n; i++) if (!(i in found)) print w[i] }' "${@:2}" <<< "$1"
 }
 
 # page_of "CMD [SUB]": the page documenting a command
@@ -149,19 +156,19 @@ page_of() { echo "bcache-${1%% *}"; }
 		part=$(section "$text" "${cmd^^}")
 		[ -n "$part" ] || part=$text
 		# shellcheck disable=SC2086
-		for opt in $(command_options $cmd); do
-			has_word "$part" "$opt" || missing+=" $cmd:$opt"
+		for opt in $(missing_words "$part" $(command_options $cmd)); do
+			missing+=" $cmd:$opt"
 		done
 	done < <(all_commands)
 	[ -z "$missing" ] || { echo "options missing from their page:$missing"; return 1; }
 }
 
 @test "man drift: the global options are in bcache(8) OPTIONS" {
-	local text opt
+	local text
 	text=$(section "$(render bcache)" OPTIONS)
-	for opt in $(bcache --list-opts | sed 's/=.*//'); do
-		has_word "$text" "$opt" || { echo "bcache(8): $opt"; return 1; }
-	done
+	run missing_words "$text" $(bcache --list-opts | sed 's/=.*//')
+	assert_success
+	assert_output ""
 }
 
 # exit_rows: "CODE meaning" per row of the EXIT STATUS table of bcache.8.scd
@@ -203,16 +210,16 @@ exit_rows_scd() {
 }
 
 @test "man drift: every column of --list-columns is in the command's page" {
-	local cmd text col found=0
+	local cmd text found=0
 	while read -r cmd; do
 		# shellcheck disable=SC2086
 		"$BCACHE" $cmd --list-opts | grep -q '^--list-columns$' || continue
 		found=1
 		text=$(render "$(page_of "$cmd")")
 		# shellcheck disable=SC2086
-		for col in $("$BCACHE" $cmd --list-columns | awk '{ print $1 }'); do
-			has_word "$text" "$col" || { echo "$cmd: column $col"; return 1; }
-		done
+		run missing_words "$text" $("$BCACHE" $cmd --list-columns | awk '{ print $1 }')
+		assert_success
+		assert_output ""
 	done < <(all_commands)
 	[ $found = 1 ] || skip "no command lists columns yet"
 }
@@ -224,14 +231,13 @@ json_keys() {
 
 # check_keys PAGE CMD...: every key of CMD's JSON output is in PAGE
 check_keys() {
-	local page=$1 text key missing=
+	local page=$1 missing
 	shift
 	run --separate-stderr bcache "$@"
 	[ -n "$output" ] || return 2
-	text=$(render "$page")
-	for key in $(json_keys <<< "$output"); do
-		grep -qF -- "$key" <<< "$text" || missing+=" $key"
-	done
+	render "$page" > "$BATS_TEST_TMPDIR/page.txt"
+	missing=$(json_keys <<< "$output" | awk 'NR == FNR { t = t $0 "\n"; next }
+		index(t, $0) == 0 { printf " %s", $0 }' "$BATS_TEST_TMPDIR/page.txt" -)
 	[ -z "$missing" ] || { echo "$page(8) lacks JSON keys of '$*':$missing"; return 1; }
 }
 

@@ -386,15 +386,17 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 
 @test "hostile: huge used/size, pointers anywhere, every slot looping" {
 	base
-	gen "$img" corrupt owner_list used 0xffffffff
-	gen "$img" corrupt slot 1 size 0xffffffff
-	for i in $(seq 0 7); do
-		gen "$img" corrupt head 1 "recs[$i]" $((K + 16384 + 8192 * (i * 300)))
-	done
-	for s in $(seq 2 50); do
-		gen "$img" corrupt slot $s magic 39253ff72717d0b910e6d2da386826ae
-		gen "$img" corrupt slot $s next $((K + 16384 + 8192 * (s - 1)))
-	done
+	{
+		echo corrupt owner_list used 0xffffffff
+		echo corrupt slot 1 size 0xffffffff
+		for i in {0..7}; do
+			echo corrupt head 1 "recs[$i]" $((K + 16384 + 8192 * (i * 300)))
+		done
+		for s in {2..50}; do
+			echo corrupt slot $s magic 39253ff72717d0b910e6d2da386826ae
+			echo corrupt slot $s next $((K + 16384 + 8192 * (s - 1)))
+		done
+	} | gen "$img" -
 	before=$(digest "$img")
 	run timeout 10 "$BCACHE" nvm check --json "$img"
 	assert_equal "$status" $EX_PROBLEMS

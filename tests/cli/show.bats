@@ -13,14 +13,10 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	bcache make -C "$c" -M "$n" --cset-uuid $CSET --dev-uuid $DEV --block 4k > /dev/null
 	run bcache show --json "$c"
 	assert_success
-	s='.bcache_superblocks[0]'
-	[ "$(jq -r "$s.type, $s.version, $s.version_name, $s.features_incompat" <<< "$output" |
-		tr '\n' ' ')" = "cache 5 CDEV_WITH_FEATURES nvdimm_meta " ]
-	[ "$(jq -r "$s.uuid, $s.set_uuid" <<< "$output" | tr '\n' ' ')" = "$DEV $CSET " ]
-	[ "$(jq "$s.nbuckets, $s.block_size, $s.bucket_size, $s.first_bucket, $s.keys" \
-		<<< "$output" | tr '\n' ' ')" = "2048 8 1024 1 0 " ]
-	[ "$(jq -r "$s.csum_ok" <<< "$output")" = true ]
-	[ "$(jq -r "$s.csum" <<< "$output")" = "$(jq -r "$s.csum_computed" <<< "$output")" ]
+	assert_equal "$(jq -c '.bcache_superblocks[0] | [.type, .version, .version_name,
+		.features_incompat, .uuid, .set_uuid, .nbuckets, .block_size, .bucket_size,
+		.first_bucket, .keys, .csum_ok, .csum == .csum_computed]' <<< "$output")" \
+		"[\"cache\",5,\"CDEV_WITH_FEATURES\",\"nvdimm_meta\",\"$DEV\",\"$CSET\",2048,8,1024,1,0,true,true]"
 	run bcache show "$c"
 	assert_success
 	assert_line --regexp '^features_incompat +nvdimm_meta$'
@@ -34,10 +30,9 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	bcache make -M "$n" --set-uuid $CSET > /dev/null
 	run bcache show --json "$b" "$n"
 	assert_success
-	[ "$(jq -r '.bcache_superblocks[0] | .type, .label, .cache_mode, .data_offset' \
-		<<< "$output" | tr '\n' ' ')" = "backing backing1 writearound 16 " ]
-	[ "$(jq -r '.nvm_superblocks[0] | .type, .set_uuid, .csum_ok' <<< "$output" |
-		tr '\n' ' ')" = "nvm-pages $CSET true " ]
+	assert_equal "$(jq -c '[(.bcache_superblocks[0] | .type, .label, .cache_mode,
+		.data_offset), (.nvm_superblocks[0] | .type, .set_uuid, .csum_ok)]' <<< "$output")" \
+		"[\"backing\",\"backing1\",\"writearound\",16,\"nvm-pages\",\"$CSET\",true]"
 }
 
 @test "show: a bad checksum is exit 4 with the problem named; no superblock is exit 5" {
@@ -46,8 +41,8 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	printf '\x01' | dd of="$c" bs=1 seek=$((4096 + 112)) conv=notrunc status=none
 	run bcache show --json "$c"
 	[ "$status" -eq $EX_PROBLEMS ]
-	[ "$(jq -r '.bcache_superblocks[0].csum_ok' <<< "$output")" = false ]
-	[ "$(jq -r '.problems[0].code' <<< "$output")" = CSB_CSUM ]
+	assert_equal "$(jq -c '[.bcache_superblocks[0].csum_ok, .problems[0].code]' \
+		<<< "$output")" '[false,"CSB_CSUM"]'
 	run bcache show "$(mkimg zero.img 1M)"
 	[ "$status" -eq $EX_NOT_FOUND ]
 	assert_output --partial "no bcache superblock"
@@ -60,7 +55,6 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	"$(dirname "$BCACHE")/../tests/tools/journal-gen" "$n" "$c" --jsets 3
 	run bcache show --json "$c"
 	assert_success
-	[ "$(jq '.journal_buckets | length' <<< "$output")" = 16 ]
-	[ "$(jq -r '.journal_buckets[1].d' <<< "$output")" = 0xffff9a2f41000400 ]
-	[ "$(jq -r '.bcache_superblocks[0].flags' <<< "$output")" = 0x0000000000000001 ]
+	assert_equal "$(jq -c '[(.journal_buckets | length), .journal_buckets[1].d,
+		.bcache_superblocks[0].flags]' <<< "$output")" '[16,"0xffff9a2f41000400","0x0000000000000001"]'
 }

@@ -163,3 +163,14 @@ citations() {
 		grep -q 'SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note' "$f"
 	done
 }
+
+@test "standalone: every BATS suite is registered with meson (none is silently left out)" {
+	local f name n=0 missing=
+	for f in "$TOP"/tests/cli/*.bats; do
+		name=$(basename "$f" .bats)
+		n=$((n + 1))
+		grep -q "^  '$name',\$" "$TOP/tests/cli/meson.build" || missing+=" $name"
+	done
+	[ "$n" -ge 10 ]
+	[ -z "$missing" ] || { echo "not in tests/cli/meson.build:$missing"; return 1; }
+}

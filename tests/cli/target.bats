@@ -129,3 +129,31 @@ no_nd_bus() {
 	assert_equal "$status" $EX_REFUSED
 	[ "$(digest "$img")" = "$before" ]
 }
+
+# loaded CMD...: the libraries the dynamic loader loads for CMD, one soname
+# a line (the sanitizer runtimes and what they need left out)
+loaded() {
+	LD_DEBUG=libs "$@" 2>&1 >/dev/null | sed -n 's|.*calling init: .*/\([^/]*\)$|\1|p' |
+		grep -vE '^lib(a|ub|l|t|hwa)san\.|^libstdc\+\+\.|^libgcc_s\.|^libm\.' | sort
+}
+
+@test "libndctl, libdaxctl and libpmem2 are loaded only by the commands that need them" {
+	local img c
+	img=$(mkimg ns.img 64M)
+	bcache make -M "$img" > /dev/null
+	# what every command on an image file loads
+	for c in version "nvm dump --json" "nvm check" show "journal show" "make -M --force"; do
+		assert_equal "$(loaded "$BCACHE" $c "$img" | tr '\n' ' ')" \
+			"ld-linux-x86-64.so.2 libblkid.so.1 libc.so.6 libisal.so.2 libsmartcols.so.1 libuuid.so.1 "
+	done
+	# a namespace name needs libndctl (a build without it says so instead)
+	run --separate-stderr "$BCACHE" nvm list
+	if [[ "$stderr" == *"built without libndctl"* ]]; then
+		assert_equal "$status" $EX_ERROR
+		skip "built without libndctl"
+	fi
+	for c in "nvm list" "nvm dump namespace7.3"; do
+		loaded "$BCACHE" $c | grep -qx libndctl.so.6
+		loaded "$BCACHE" $c | grep -qx libdaxctl.so.1
+	done
+}

@@ -15,6 +15,9 @@
  *   nvm-gen IMG poke OFFSET U64          store a u64 at a byte offset
  *   nvm-gen IMG rec SLOT K U64           store record k of a slot
  *   nvm-gen IMG rec-at SLOT K PAGE ORDER  store a record for a namespace page
+ *   nvm-gen IMG -                        the commands on standard input, one
+ *                                        a line, as if run one by one (one
+ *                                        process for a whole test state)
  *
  * STRUCT is sb, owner_list, head N or slot N; FIELD a name of the field
  * catalogues (include/bcache/fields.h); VALUE an integer, a UUID or hex
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <bcache/fields.h>
 #include <bcache/media.h>
@@ -36,7 +40,7 @@
 
 struct gen {
 	struct bch_media *m;
-	unsigned char *meta, *orig;
+	unsigned char *meta;	/* the metadata area, mapped shared */
 	size_t len;
 	uint64_t k;			/* base; 0 when FRESH */
 	struct bch_nvm_alloc *ext;	/* allocations sorted by page */
@@ -81,6 +85,26 @@ static struct bch_nvm_pgalloc_recs *slot_of(struct gen *g, int s)
 	return (void *)(g->meta + BCH_NVM_SLOT_OFFSET(s));
 }
 
+/*
+ * State as a fresh process sees it: the base from the superblock, no
+ * allocations loaded, no hint.
+ */
+static void gen_reset(struct gen *g)
+{
+	free(g->ext);
+	g->ext = NULL;
+	g->next = g->capext = 0;
+	g->hint = NULL;
+	g->k = 0;
+	if (sb_of(g)->owner_list_head >= BCH_NVM_KERNEL_ADDR_MIN)
+		g->k = sb_of(g)->owner_list_head - OLH_OFF;
+}
+
+/*
+ * The metadata area is mapped shared: changes are in the page cache at
+ * once, so the library's reads (load_extents) and the next command see
+ * them, and only the pages written are dirtied.
+ */
 static void gen_open(struct gen *g, const char *path)
 {
 	int rc = bch_media_open(path, BCH_MEDIA_WRITE, &g->m);
@@ -88,31 +112,18 @@ static void gen_open(struct gen *g, const char *path)
 	if (rc)
 		die("cannot open %s", path);
 	g->len = g->m->size < META ? g->m->size : META;
-	g->meta = malloc(g->len);
-	g->orig = malloc(g->len);
-	if (!g->meta || !g->orig || bch_media_read(g->m, g->meta, g->len, 0))
-		die("cannot read %s", path);
-	memcpy(g->orig, g->meta, g->len);
-	if (sb_of(g)->owner_list_head >= BCH_NVM_KERNEL_ADDR_MIN)
-		g->k = sb_of(g)->owner_list_head - OLH_OFF;
+	g->meta = mmap(NULL, g->len, PROT_READ | PROT_WRITE, MAP_SHARED, g->m->fd, 0);
+	if (g->meta == MAP_FAILED)
+		die("cannot map %s", path);
+	gen_reset(g);
 }
 
-/* Write back the 4 KiB pages that changed. */
 static void gen_close(struct gen *g)
 {
-	for (size_t off = 0; off < g->len; off += 4096) {
-		size_t n = g->len - off < 4096 ? g->len - off : 4096;
-
-		if (!memcmp(g->meta + off, g->orig + off, n))
-			continue;
-		if (bch_media_write(g->m, g->meta + off, n, off))
-			die("write failed on %s", g->m->path);
-	}
-	if (bch_media_persist(g->m))
+	if (msync(g->meta, g->len, MS_SYNC) || bch_media_persist(g->m))
 		die("flush failed on %s", g->m->path);
+	munmap(g->meta, g->len);
 	bch_media_close(g->m);
-	free(g->meta);
-	free(g->orig);
 	free(g->ext);
 }
 
@@ -144,6 +155,7 @@ static void load_extents(struct gen *g)
 	rc = bch_nvm_load(g->m, &ns);
 	if (rc)
 		die("%s: cannot load the namespace", g->m->path);
+	free(g->ext);
 	g->ext = ns.allocs;
 	g->next = ns.nallocs;
 	g->capext = ns.allocs_cap;
@@ -510,16 +522,37 @@ static int run(struct gen *g, int argc, char **argv)
 	return die("unknown command or wrong arguments: %s", c);
 }
 
+/* Commands from standard input, one a line, each from a fresh state. */
+static void run_stdin(struct gen *g)
+{
+	char line[4096], *argv[16], *save;
+	int argc;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		argc = 0;
+		for (char *t = strtok_r(line, " \t\n", &save); t && argc < 16;
+		     t = strtok_r(NULL, " \t\n", &save))
+			argv[argc++] = t;
+		if (!argc)
+			continue;
+		gen_reset(g);
+		run(g, argc, argv);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct gen g = { 0 };
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvm-gen IMG COMMAND ARGS... (see the source)\n");
+		fprintf(stderr, "usage: nvm-gen IMG COMMAND ARGS... | IMG - (see the source)\n");
 		return 1;
 	}
 	gen_open(&g, argv[1]);
-	run(&g, argc - 2, argv + 2);
+	if (argc == 3 && !strcmp(argv[2], "-"))
+		run_stdin(&g);
+	else
+		run(&g, argc - 2, argv + 2);
 	gen_close(&g);
 	return 0;
 }

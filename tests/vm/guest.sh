@@ -30,7 +30,17 @@ ndctl list -N
 echo "guest: bats at $(up)"
 export BCACHE BCACHE_VM_RESULTS
 : > "$R/host-checks"
-bats --tap --timing tests/vm/*.bats 2>"$R/bats.err" | tee "$R/tap" > /dev/console
+# bats' own stream ("suite FILE", "begin N NAME", then the TAP line) goes
+# to the host line by line over the console as it happens, so a run cut
+# short still says which test was running; $R/tap keeps the TAP.
+bats --formatter cat --timing tests/vm/*.bats 2>"$R/bats.err" |
+	while IFS= read -r line; do
+		printf 'BCACHEVM-TAP %s\n' "$line" > /dev/console
+		case $line in
+		"suite "* | "begin "*) ;;
+		*) printf '%s\n' "$line" >> "$R/tap" ;;
+		esac
+	done
 echo "guest: bats exit ${PIPESTATUS[0]} at $(up)"
 "$BCACHE" nvm list
 plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$R/tap" | head -n1)

@@ -4,13 +4,28 @@
 load ../cli/helpers
 
 # The namespaces guest.sh made, one per mode, as bcache nvm list shows them
-# (read once per test; ns_refresh reads again after a change).
-ns_refresh() { "$BCACHE" nvm list --json > "$BATS_TEST_TMPDIR/list.json"; }
-ns_field() { # MODE FIELD
-	[ -s "$BATS_TEST_TMPDIR/list.json" ] || ns_refresh
-	jq -r --arg m "$1" --arg f "$2" '.namespaces[] | select(.mode == $m) | .[$f]' \
-		"$BATS_TEST_TMPDIR/list.json"
+# (read once per test; ns_refresh reads again after a change), flattened by
+# one jq to "MODE NAME FIELD VALUE" lines that the lookups read without
+# starting a process (each one costs under TCG).
+ns_refresh() {
+	"$BCACHE" nvm list --json > "$BATS_TEST_TMPDIR/list.json"
+	jq -r '.namespaces[] | . as $n | keys_unsorted[] |
+		[$n.mode, $n.namespace, ., ($n[.] | tostring)] | @tsv' \
+		"$BATS_TEST_TMPDIR/list.json" > "$BATS_TEST_TMPDIR/list.tsv"
 }
+# ns_lookup COLUMN KEY FIELD: the FIELD of the namespace whose mode (column
+# 1) or name (column 2) is KEY
+ns_lookup() {
+	local c=() f v
+	[ -s "$BATS_TEST_TMPDIR/list.tsv" ] || ns_refresh
+	while IFS=$'\t' read -r c[1] c[2] f v; do
+		if [ "${c[$1]}" = "$2" ] && [ "$f" = "$3" ]; then
+			echo "$v"
+			return 0
+		fi
+	done < "$BATS_TEST_TMPDIR/list.tsv"
+}
+ns_field() { ns_lookup 1 "$1" "$2"; }	# MODE FIELD
 ns_name() { ns_field "$1" namespace; }
 ns_dev() { ns_field "$1" device; }
 
@@ -31,8 +46,4 @@ host_check() {
 	echo "$hex"
 }
 
-ns_field_by_name() { # NAME FIELD
-	[ -s "$BATS_TEST_TMPDIR/list.json" ] || ns_refresh
-	jq -r --arg n "$1" --arg f "$2" '.namespaces[] | select(.namespace == $n) | .[$f]' \
-		"$BATS_TEST_TMPDIR/list.json"
-}
+ns_field_by_name() { ns_lookup 2 "$1" "$2"; }	# NAME FIELD

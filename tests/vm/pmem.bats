@@ -17,8 +17,10 @@ teardown() {
 	[ "$(jq -r '[.namespaces[].mode] | sort | join(",")' <<< "$ours")" = \
 	  "devdax,fsdax,raw,sector" ]
 	# what ndctl says, in the same shape: name mode device
-	theirs=$(ndctl list -N -X | jq -r '.[] | [.dev, .mode,
-		"/dev/" + (.blockdev // .daxregion.devices[0].chardev)] | join(" ")' | sort)
+	ndctl list -N -X > "$BATS_TEST_TMPDIR/ndctl.json"
+	theirs=$(jq -r '.[] | [.dev, .mode,
+		"/dev/" + (.blockdev // .daxregion.devices[0].chardev)] | join(" ")' \
+		"$BATS_TEST_TMPDIR/ndctl.json" | sort)
 	mine=$(jq -r '.namespaces[] | [.namespace, .mode, .device] | join(" ")' <<< "$ours" | sort)
 	echo "bcache: $mine"
 	echo "ndctl:  $theirs"
@@ -26,8 +28,8 @@ teardown() {
 	for mode in raw fsdax sector; do
 		[ "$(ns_field $mode size)" = "$(blockdev --getsize64 "$(ns_dev $mode)")" ]
 	done
-	[ "$(ns_field devdax size)" = "$(ndctl list -N -X | jq '.[] | select(.mode == "devdax") |
-		.daxregion.devices[0].size')" ]
+	[ "$(ns_field devdax size)" = "$(jq '.[] | select(.mode == "devdax") |
+		.daxregion.devices[0].size' "$BATS_TEST_TMPDIR/ndctl.json")" ]
 	[ "$(ns_field devdax align)" = 2097152 ]
 	[ "$(ns_field fsdax align)" = 2097152 ]
 	[ "$(ns_field raw data_offset)" = 0 ]
@@ -141,49 +143,30 @@ teardown() {
 @test "refuses fsdax held open exclusively by another process, unchanged" {
 	dev=$(ns_dev fsdax)
 	before=$(digest "$dev")
-	python3 -c 'import os,sys,time; fd=os.open(sys.argv[1], os.O_RDONLY|os.O_EXCL); print("held", flush=True); time.sleep(60)' "$dev" > "$BATS_TEST_TMPDIR/hold" &
-	holder=$!
-	for _ in $(seq 100); do grep -q held "$BATS_TEST_TMPDIR/hold" && break; sleep 0.1; done
+	hold excl "$dev"
 	run --separate-stderr "$BCACHE" make -M "$dev" --force
-	kill $holder; wait $holder 2>/dev/null || true
+	release
 	assert_equal "$status" $EX_REFUSED
 	assert_equal "$stderr" "bcache: $dev: device is in use (mounted or held open exclusively); refusing"
 	[ "$(digest "$dev")" = "$before" ]
-}
-
-# hold_dax MODE DEV: a python3 process that has DEV open (fd) or only
-# mapped (libc mmap, then every descriptor closed: python's own mmap module
-# would keep a dup); its pid in $holder
-hold_dax() {
-	python3 -c '
-import ctypes, os, sys, time
-fd = os.open(sys.argv[2], os.O_RDWR)
-if sys.argv[1] == "map":
-	libc = ctypes.CDLL(None, use_errno=True)
-	libc.mmap.restype = ctypes.c_void_p
-	libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
-			      ctypes.c_int, ctypes.c_int, ctypes.c_long]
-	addr = libc.mmap(None, 2 << 20, 3, 1, fd, 0)	# RW, MAP_SHARED
-	assert addr not in (None, ctypes.c_void_p(-1).value), os.strerror(ctypes.get_errno())
-	os.close(fd)
-	assert not any(os.path.realpath("/proc/self/fd/" + f) == sys.argv[2]
-		       for f in os.listdir("/proc/self/fd"))
-print("held", flush=True)
-time.sleep(60)' "$1" "$2" > "$BATS_TEST_TMPDIR/hold" &
-	holder=$!
-	for _ in $(seq 100); do grep -q held "$BATS_TEST_TMPDIR/hold" && break; sleep 0.1; done
 }
 
 @test "refuses devdax open or mapped by another process, even with --force, unchanged" {
 	dev=$(ns_dev devdax)
 	before=$("$BCACHE" nvm dump --json "$dev")
 	for how in fd map; do
-		hold_dax $how "$dev"
+		hold $how "$dev"
+		# the mapping alone: no descriptor of the device is left open
+		if [ $how = map ] && ls -l "/proc/$holder/fd" | grep -q " $dev\$"; then
+			echo "hold map keeps a descriptor of $dev"
+			return 1
+		fi
+		pid=$holder
 		run --separate-stderr "$BCACHE" make -M "$dev" --force
-		kill $holder; wait $holder 2>/dev/null || true
+		release
 		assert_equal "$status" $EX_REFUSED
 		assert_equal "$stderr" \
-			"bcache: $dev: $dev is open or mapped by process $holder (python3); refusing"
+			"bcache: $dev: $dev is open or mapped by process $pid (hold); refusing"
 	done
 	[ "$("$BCACHE" nvm dump --json "$dev")" = "$before" ]
 }
