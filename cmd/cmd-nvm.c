@@ -910,6 +910,7 @@ static const struct bch_cmd *const nvm_subs[] = {
 	&nvm_dump,
 	&nvm_check,
 	&bch_cmd_nvm_list,
+	&bch_cmd_nvm_rebase,
 	NULL,
 };
 

@@ -8,6 +8,7 @@
 #include "output.h"
 
 extern const struct bch_cmd bch_cmd_nvm_list;
+extern const struct bch_cmd bch_cmd_nvm_rebase;
 
 /* Open read-only and load; prints the error, returns an exit code. */
 int nvm_open_load(const char *path, struct bch_nvm_ns *ns);

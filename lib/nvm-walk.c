@@ -803,6 +803,26 @@ static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy)
 	return rc;
 }
 
+int bch_nvm_load_buf(const void *meta, size_t len, uint64_t size, const char *path,
+		     struct bch_nvm_ns *ns)
+{
+	memset(ns, 0, sizeof(*ns));
+	ns->path = strdup(path);
+	if (!ns->path)
+		return -ENOMEM;
+	ns->size = size;
+	if (size < 2 * 4096 || len < 2 * 4096)
+		return -ENODATA;
+	ns->meta_len = size < BCH_NVM_PAGES_OFFSET ? size : BCH_NVM_PAGES_OFFSET;
+	if (len < ns->meta_len)
+		return -EINVAL;
+	ns->meta = bch_media_buf_alloc(ns->meta_len);
+	if (!ns->meta)
+		return -ENOMEM;
+	memcpy(ns->meta, meta, ns->meta_len);
+	return nvm_walk(ns);
+}
+
 int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns)
 {
 	return nvm_load(m, ns, false);

@@ -232,3 +232,51 @@ int bch_probe_wipe_all(struct bch_media *m, int rounds)
 	}
 	return -EAGAIN;
 }
+
+void bch_devlist_free(struct bch_devlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int bch_probe_bcache_devices(struct bch_devlist *out)
+{
+	blkid_cache cache;
+	blkid_dev_iterate it;
+	blkid_dev dev;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* "/dev/null": no cache file read or written, every device probed now */
+	if (blkid_get_cache(&cache, "/dev/null"))
+		return -ENOMEM;
+	blkid_probe_all(cache);
+	it = blkid_dev_iterate_begin(cache);
+	if (!it) {
+		blkid_put_cache(cache);
+		return -ENOMEM;
+	}
+	blkid_dev_set_search(it, "TYPE", "bcache");
+	while (!rc && out->n < 4096 && !blkid_dev_next(it, &dev)) {
+		char **v = realloc(out->v, (out->n + 1) * sizeof(*v));
+
+		if (!v) {
+			rc = -ENOMEM;
+			break;
+		}
+		out->v = v;
+		out->v[out->n] = strdup(blkid_dev_devname(dev));
+		if (!out->v[out->n])
+			rc = -ENOMEM;
+		else
+			out->n++;
+	}
+	blkid_dev_iterate_end(it);
+	blkid_put_cache(cache);
+	if (rc)
+		bch_devlist_free(out);
+	return rc;
+}
