@@ -388,9 +388,12 @@ static int list_fields(struct run *r, const struct bch_rebase *rb)
 /* The summary of one pass: a row per device. */
 static int report_pass(struct run *r, const struct bch_rebase *rb, int pass)
 {
-	struct libscols_table *tb = out_table(&r->out, "rebase");
+	struct libscols_table *tb;
 	struct libscols_line *ln;
 
+	if (!r->out.json)
+		return 0;	/* text: text_summary() */
+	tb = out_table(&r->out, "rebase");
 	if (!tb)
 		return -ENOMEM;
 	if (!scols_table_get_ncols(tb)) {
@@ -421,7 +424,7 @@ static int report_pass(struct run *r, const struct bch_rebase *rb, int pass)
 		out_cell(ln, 5, "%s", out_bool(&r->out, rb->k_mid && rb->k_mid == rb->k_to));
 		out_cell(ln, 6, "%s", out_bool(&r->out, !r->o->dry_run));
 	}
-	return 0;
+	return out_emit(&r->out, tb);
 }
 
 static void text_summary(const struct run *r, const struct bch_rebase *rb)
