@@ -87,6 +87,7 @@ extern const struct bch_cmd bch_cmd_make;
 extern const struct bch_cmd bch_cmd_nvm;
 extern const struct bch_cmd bch_cmd_show;
 extern const struct bch_cmd bch_cmd_journal;
+extern const struct bch_cmd bch_cmd_register;
 extern const struct bch_cmd *const bch_commands[];	/* top level, NULL-terminated */
 
 /* Options every command accepts. */

@@ -42,6 +42,7 @@ const struct bch_cmd *const bch_commands[] = {
 	&bch_cmd_nvm,
 	&bch_cmd_show,
 	&bch_cmd_journal,
+	&bch_cmd_register,
 	&cmd_help_def,
 	&cmd_version_def,
 	NULL,

@@ -63,10 +63,11 @@ int bch_sysfs_register(bool nvdimm, const char *devpath)
 
 	snprintf(path, sizeof(path), "%s/fs/bcache/%s", bch_sysfs_root(),
 		 nvdimm ? "register_nvdimm_meta" : "register");
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_APPEND: no effect on sysfs; a test root's file keeps every write */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* one write: the kernel takes the whole buffer as the path */
+	/* one write, the path alone (no newline: it would be in the kernel's log) */
 	do
 		n = write(fd, devpath, len);
 	while (n < 0 && errno == EINTR);
