@@ -182,14 +182,16 @@ static void explain(const struct reg *r, int err)
 				"in this boot, 'already has the same position(0) nvm' (or 'namespace "
 				"id doesn't match nvm set': v7 registers one set)", r->d.path);
 		else
-			bch_err("%s: the kernel refused its superblock (EINVAL); its log most "
-				"likely says 'error %s: <reason>', e.g. 'Unsupported incompatible "
-				"feature found'", r->d.path, r->d.path);
+			bch_err("%s: the kernel refused it (EINVAL); its log most likely says "
+				"'error %s: device busy' (another process holds it open "
+				"exclusively), '... device already registered', or why it rejects "
+				"the superblock (e.g. 'Unsupported incompatible feature found')",
+				r->d.path, r->d.path);
 		break;
 	case -EBUSY:
-		bch_err("%s: the kernel answered EBUSY: the device is held open exclusively "
-			"by another process or already used by bcache (its log most likely says "
-			"'device busy' or 'device already registered')", r->d.path);
+		bch_err("%s: the kernel answered EBUSY: the bcache module is being unloaded "
+			"or the system is going down (its log most likely says 'failed to "
+			"reference bcache module' or 'bcache is in reboot')", r->d.path);
 		break;
 	case -EACCES:
 	case -EPERM:
