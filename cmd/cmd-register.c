@@ -183,10 +183,10 @@ static void explain(const struct reg *r, int err)
 				"id doesn't match nvm set': v7 registers one set)", r->d.path);
 		else
 			bch_err("%s: the kernel refused it (EINVAL); its log most likely says "
-				"'error %s: device busy' (another process holds it open "
-				"exclusively), '... device already registered', or why it rejects "
-				"the superblock (e.g. 'Unsupported incompatible feature found')",
-				r->d.path, r->d.path);
+				"'register_bcache() error ...: REASON', REASON being 'device busy' "
+				"(another process holds it open exclusively), 'device already "
+				"registered', or why it rejects the superblock (e.g. 'Unsupported "
+				"incompatible feature found')", r->d.path);
 		break;
 	case -EBUSY:
 		bch_err("%s: the kernel answered EBUSY: the bcache module is being unloaded "

@@ -120,7 +120,7 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 	ln -s /proc/sys/vm/drop_caches "$ROOT/fs/bcache/register"
 	run --separate-stderr bcache register "$bdev"
 	assert_equal "$status" $EX_ERROR
-	assert_equal "$stderr" "bcache: $bdev: the kernel refused it (EINVAL); its log most likely says 'error $bdev: device busy' (another process holds it open exclusively), '... device already registered', or why it rejects the superblock (e.g. 'Unsupported incompatible feature found')"
+	assert_equal "$stderr" "bcache: $bdev: the kernel refused it (EINVAL); its log most likely says 'register_bcache() error ...: REASON', REASON being 'device busy' (another process holds it open exclusively), 'device already registered', or why it rejects the superblock (e.g. 'Unsupported incompatible feature found')"
 }
 
 @test "register --scan finds the bcache devices (libblkid) and writes caches first" {

@@ -129,7 +129,7 @@ PY
 	gen "$img" alloc 3 $owner 2 > /dev/null
 	run --separate-stderr "$BCACHE" nvm rebase "$dev" --base live
 	assert_success
-	assert_line "rebased $dev: base $OTHER_K -> $live, 9 fields in 4 pages"
+	assert_line --partial "rebased $dev: base $OTHER_K -> $live, "
 	cmp -n $((16 << 20)) "$dev" "$img"
 	run "$BCACHE" nvm check "$dev"
 	assert_success

@@ -129,8 +129,9 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 	sleep 1
 	run --separate-stderr "$BCACHE" register "$bdev"
 	assert_equal "$status" $EX_ERROR
-	[[ "$stderr" == "bcache: $bdev: the kernel refused it (EINVAL); its log most likely says 'error $bdev: device busy'"* ]]
-	[[ "$stderr" == *"bcache: kernel: "*"$bdev"*"device busy"* ]]
+	[[ "$stderr" == "bcache: $bdev: the kernel refused it (EINVAL); its log most likely says 'register_bcache() error ...: REASON', REASON being 'device busy'"* ]]
+	# the kernel's own line follows
+	grep -qE '^bcache: kernel: bcache: register_bcache\(\) error .*: device busy$' <<< "$stderr"
 	[ ! -e "/sys/dev/block/$(lsblk -dno MAJ:MIN "$bdev" | tr -d ' ')/bcache" ]
 }
 
