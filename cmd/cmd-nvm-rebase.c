@@ -30,7 +30,7 @@ struct rebase_opts {
 	const char *base;		/* --base: a number or "live" */
 	const char *cache[BCH_REBASE_MAX_CACHES];
 	int ncaches;
-	bool dry_run, json, force;
+	struct bch_write_flags w;
 	const struct bch_cmd *cmd;
 };
 
@@ -62,17 +62,8 @@ static int rebase_opt(int val, const char *arg, void *ctx)
 					       BCH_REBASE_MAX_CACHES);
 		o->cache[o->ncaches++] = arg;
 		return 0;
-	case 'n':
-		o->dry_run = true;
-		return 0;
-	case 'J':
-		o->json = true;
-		return 0;
-	case 'f':
-		o->force = true;
-		return 0;
 	}
-	return BCH_EXIT_USAGE;
+	return bch_write_flag(&o->w, val);
 }
 
 /* One device of the run: the namespace (index 0) or a cache device. */
@@ -110,7 +101,7 @@ static int fault_hook(int step, void *arg)
 /* Open a device (read-write and exclusive unless --dry-run); an exit code. */
 static int dev_open(const struct rebase_opts *o, struct dev *d)
 {
-	unsigned int flags = o->dry_run ? 0 : BCH_MEDIA_WRITE | BCH_MEDIA_EXCL;
+	unsigned int flags = o->w.dry_run ? 0 : BCH_MEDIA_WRITE | BCH_MEDIA_EXCL;
 	struct bch_target_use u;
 	int rc = bch_media_open(d->arg, flags, &d->m);
 
@@ -284,7 +275,7 @@ static int refuse_registered(const struct run *r, const struct bch_rebase *rb)
 	struct bch_live live;
 
 	bch_sysfs_bcache_probe(&sb);
-	if (r->o->force || !sb.reg_nvdimm || bch_live_base(r->ns.m->path, &live) ||
+	if (r->o->w.force || !sb.reg_nvdimm || bch_live_base(r->ns.m->path, &live) ||
 	    live.reason == BCH_LIVE_NOT_NAMESPACE || live.reason == BCH_LIVE_NOT_FSDAX)
 		return BCH_EXIT_OK;
 	if (live.reason != BCH_LIVE_OK) {
@@ -313,7 +304,7 @@ static int refusal(struct run *r, struct bch_rebase *rb, uint64_t k)
 	case BCH_RB_OK:
 		return BCH_EXIT_OK;
 	case BCH_RB_FRESH:
-		if (!r->o->json)
+		if (!r->o->w.json)
 			printf("%s: %s; nothing to do\n", dev, bch_rebase_verdict_text(rb->verdict));
 		return BCH_EXIT_OK;
 	case BCH_RB_NOT_V7:
@@ -370,7 +361,7 @@ static int list_fields(struct run *r, const struct bch_rebase *rb)
 		out_column(&r->out, tb, "old", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
 		out_column(&r->out, tb, "new", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
 	}
-	out_title(&r->out, "fields that %s (in write order)", r->o->dry_run ?
+	out_title(&r->out, "fields that %s (in write order)", r->o->w.dry_run ?
 		  "would change" : "changed");
 	for (size_t i = 0; i < rb->n && !rc; i++) {
 		const struct bch_rebase_field *f = &rb->v[i];
@@ -422,20 +413,20 @@ static int report_pass(struct run *r, const struct bch_rebase *rb, int pass)
 		out_cell(ln, 3, "0x%llx", (unsigned long long)rb->k_to);
 		out_cell(ln, 4, "%zu", n);
 		out_cell(ln, 5, "%s", out_bool(&r->out, rb->k_mid && rb->k_mid == rb->k_to));
-		out_cell(ln, 6, "%s", out_bool(&r->out, !r->o->dry_run));
+		out_cell(ln, 6, "%s", out_bool(&r->out, !r->o->w.dry_run));
 	}
 	return out_emit(&r->out, tb);
 }
 
 static void text_summary(const struct run *r, const struct bch_rebase *rb)
 {
-	const char *verb = r->o->dry_run ? "would rebase" : "rebased";
+	const char *verb = r->o->w.dry_run ? "would rebase" : "rebased";
 
 	if (r->out.json)
 		return;
 	if (rb->k_mid && rb->k_mid == rb->k_to)
 		printf("%s: an interrupted rebase to 0x%llx was found; %s\n", r->ns.arg,
-		       (unsigned long long)rb->k_to, r->o->dry_run ? "it would be finished" :
+		       (unsigned long long)rb->k_to, r->o->w.dry_run ? "it would be finished" :
 		       "finished it");
 	printf("%s %s: base 0x%llx -> 0x%llx, %zu fields in %zu pages\n", verb, r->ns.arg,
 	       (unsigned long long)rb->k_from, (unsigned long long)rb->k_to,
@@ -484,9 +475,9 @@ static int pass(struct run *r, uint64_t k, int n, bool *more)
 	if (n == 1)
 		warn_uncovered(r, &rb);
 	rc = refuse_registered(r, &rb);
-	if (rc && !r->o->dry_run)
+	if (rc && !r->o->w.dry_run)
 		goto out;
-	if (!r->o->dry_run) {
+	if (!r->o->w.dry_run) {
 		int steps = 0;
 
 		for (int i = 0; i < r->in.ncaches; i++)
@@ -510,7 +501,7 @@ static int pass(struct run *r, uint64_t k, int n, bool *more)
 	bch_nvm_rebase_apply(&rb, r->ns.buf, cpage);
 	text_summary(r, &rb);
 	err = report_pass(r, &rb, n);
-	if (!err && r->o->dry_run)
+	if (!err && r->o->w.dry_run)
 		err = list_fields(r, &rb);
 	if (err) {
 		bch_err("output failed: %s", strerror(-err));
@@ -539,7 +530,7 @@ static int cmd_rebase(const struct bch_cmd *cmd, int argc, char **argv)
 		return bch_usage_error(cmd, "one namespace at a time ('%s' too)", argv[first + 1]);
 	if (!o.base)
 		return bch_usage_error(cmd, "--base K or --base live is required");
-	out_init(&r.out, o.json);
+	out_init(&r.out, o.w.json);
 	r.ns.arg = argv[first];
 	rc = dev_open(&o, &r.ns);
 	if (!rc)

@@ -28,7 +28,8 @@ enum { OPT_SCAN = OPT__CMD_FIRST };
 #define MAX_REG 256
 
 struct reg_opts {
-	bool scan, dry_run, json, force;
+	bool scan;
+	struct bch_write_flags w;
 	const struct bch_cmd *cmd;
 };
 
@@ -51,17 +52,8 @@ static int reg_opt(int val, const char *arg, void *ctx)
 	case OPT_SCAN:
 		o->scan = true;
 		return 0;
-	case 'n':
-		o->dry_run = true;
-		return 0;
-	case 'J':
-		o->json = true;
-		return 0;
-	case 'f':
-		o->force = true;
-		return 0;
 	}
-	return BCH_EXIT_USAGE;
+	return bch_write_flag(&o->w, val);
 }
 
 struct reg {
@@ -352,7 +344,7 @@ static int cmd_register(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_ERROR;
 	}
 	bch_sysfs_bcache_probe(&sys);
-	out_init(&out, o.json);
+	out_init(&out, o.w.json);
 	if (o.scan) {
 		rc = scan(v, &n, owned);
 		if (rc) {
@@ -376,7 +368,7 @@ static int cmd_register(const struct bch_cmd *cmd, int argc, char **argv)
 			v[i].status = "already registered";
 			continue;
 		}
-		rc = verdict_line(&v[i], o.force);
+		rc = verdict_line(&v[i], o.w.force);
 		if (!rc)
 			continue;
 		v[i].status = "refused";
@@ -395,7 +387,7 @@ static int cmd_register(const struct bch_cmd *cmd, int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		if (v[i].status)
 			continue;
-		if (o.dry_run) {
+		if (o.w.dry_run) {
 			v[i].status = "would register";
 			continue;
 		}

@@ -110,6 +110,12 @@ void bch_cmd_help(const struct bch_cmd *cmd, FILE *f);
  */
 extern const struct bch_opt bch_json_opts[];
 int bch_json_opt(int val, const char *arg, void *ctx);
+/* The flags of the writing commands: -f/--force, -n/--dry-run, -J/--json. */
+struct bch_write_flags {
+	bool force, dry_run, json;
+};
+/* Set the flag of option val ('f', 'n', 'J'); BCH_EXIT_USAGE for others. */
+int bch_write_flag(struct bch_write_flags *w, int val);
 /* Print "usage: ..." and a hint to stderr; returns BCH_EXIT_USAGE. */
 int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -168,6 +168,22 @@ int bch_json_opt(int val, const char *arg, void *ctx)
 	return 0;
 }
 
+int bch_write_flag(struct bch_write_flags *w, int val)
+{
+	switch (val) {
+	case 'f':
+		w->force = true;
+		return 0;
+	case 'n':
+		w->dry_run = true;
+		return 0;
+	case 'J':
+		w->json = true;
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
+}
+
 int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 	      int (*handler)(int val, const char *arg, void *ctx), void *ctx,
 	      int *optind_out)
