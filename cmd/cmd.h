@@ -61,7 +61,7 @@ struct bch_opt {
 	const char *help;
 	/*
 	 * What completes the argument: "device", "file", "uuid", "columns",
-	 * "struct", a "|"-separated word list ("writethrough|writeback"), or
+	 * a "|"-separated word list ("writethrough|writeback", or one word), or
 	 * NULL for free text.
 	 */
 	const char *complete;

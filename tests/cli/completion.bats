@@ -311,3 +311,12 @@ FAKE
 	assert_output --partial "bcache nvm dump"
 	assert_output --partial "bcache nvm dump --json"
 }
+
+@test "completion: nvm rebase --base completes live; register its options" {
+	run comp "$BCACHE" nvm rebase --base ""
+	assert_output live
+	run comp "$BCACHE" register --
+	assert_output "$(printf '%s\n' --dry-run --force --help --json --scan | sorted)"
+	run comp "$BCACHE" nvm ""
+	assert_line rebase
+}
