@@ -327,3 +327,32 @@ interrupt() {
 	assert_success
 	cmp "$a" "$b"
 }
+
+@test "without -C the cache device is found by its cache set uuid (libblkid); two of one set are refused" {
+	need_root
+	cset=$(cat /proc/sys/kernel/random/uuid)	# no other device has it
+	for k in 1 2; do
+		truncate -s 64M "$BATS_TEST_TMPDIR/n$k.img"
+		truncate -s 2G "$BATS_TEST_TMPDIR/c$k.img"
+		bcache make -M "$BATS_TEST_TMPDIR/n$k.img" -C "$BATS_TEST_TMPDIR/c$k.img" \
+			--cset-uuid "$cset" --set-uuid $SET_UUID --uuid $NS_UUID \
+			--dev-uuid $DEV_UUID > /dev/null
+		"$JGEN" "$BATS_TEST_TMPDIR/n$k.img" "$BATS_TEST_TMPDIR/c$k.img" \
+			--base "$([ $k = 1 ] && echo $K1 || echo $K2)" --jsets 10
+	done
+	ns=$(loop_attach "$BATS_TEST_TMPDIR/n1.img")
+	cache=$(loop_attach "$BATS_TEST_TMPDIR/c1.img")
+	run --separate-stderr bcache nvm rebase "$ns" --base $K2
+	assert_success
+	assert_line "rebased $cache: d[] base $K1 -> $K2"
+	cmp "$BATS_TEST_TMPDIR/n1.img" "$BATS_TEST_TMPDIR/n2.img"
+	cmp -n 8192 "$BATS_TEST_TMPDIR/c1.img" "$BATS_TEST_TMPDIR/c2.img"
+	# a second cache device of the same set: which one is meant?
+	cp --sparse=always "$BATS_TEST_TMPDIR/c1.img" "$BATS_TEST_TMPDIR/c3.img"
+	loop_attach "$BATS_TEST_TMPDIR/c3.img" > /dev/null
+	before=$(digest "$BATS_TEST_TMPDIR/n1.img")
+	run --separate-stderr bcache nvm rebase "$ns" --base $K1
+	assert_equal "$status" $EX_REFUSED
+	[[ "$stderr" == *"several cache devices of cache set $cset"*"name the right one with -C"* ]]
+	[ "$(digest "$BATS_TEST_TMPDIR/n1.img")" = "$before" ]
+}
