@@ -9,6 +9,7 @@
  * make the kernel fail or crash.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ struct reg {
 	const char *arg;
 	struct bch_reg_dev d;
 	const char *status;	/* registered, would register, refused, failed, ... */
-	char why[512];		/* one line */
+	char why[PATH_MAX + 1024];	/* one line (naming the device) */
 };
 
 /* Why a device is refused, one line in r->why; BCH_EXIT_*. */

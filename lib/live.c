@@ -2,7 +2,7 @@
 /*
  * The live base K of a namespace (include/bcache/live.h): the physical
  * address of its data start (libndctl, lib/target.c) plus the kernel's
- * direct-map base, read from /proc/kallsyms and /proc/kcore.  Everything
+ * direct-map base, read from /proc/kcore (else /proc/kallsyms).  Everything
  * read from those files is bounded and checked: an ELF64 little-endian
  * core file, at most 65535 program headers, reads inside a segment's
  * file size.
@@ -52,8 +52,8 @@ const char *bch_live_reason_text(enum bch_live_reason r)
 		return "/proc/kcore is unreadable (needs root and CAP_SYS_RAWIO; kernel "
 		       "lockdown hides it)";
 	case BCH_LIVE_NO_DIRECT_MAP:
-		return "the kernel's direct-map base is in neither /proc/kallsyms nor "
-		       "/proc/kcore";
+		return "the kernel's direct-map base is in neither /proc/kcore nor "
+		       "/proc/kallsyms";
 	case BCH_LIVE_INCONSISTENT:
 		return "/proc/kallsyms and /proc/kcore name different direct-map bases";
 	}
@@ -220,30 +220,48 @@ static bool plausible_base(uint64_t b)
 	return b >= (1ULL << 63) && !(b & 4095) && b < KERNEL_IMAGE_START;
 }
 
+/* page_offset_base, read through /proc/kcore; -ENOENT when unknown. */
+static int symbol_base(int kcore_fd, FILE *kallsyms, uint64_t *base)
+{
+	uint64_t addr;
+	int rc;
+
+	if (!kallsyms || bch_kallsyms_find(kallsyms, DMAP_SYMBOL, &addr))
+		return -ENOENT;
+	rc = bch_kcore_read(kcore_fd, addr, base, sizeof(*base));
+	if (rc == -ENOMEM)
+		return rc;
+	return !rc && plausible_base(*base) ? 0 : -ENOENT;
+}
+
 int bch_live_direct_map(int kcore_fd, FILE *kallsyms, uint64_t *base,
 			enum bch_dmap_source *source)
 {
-	uint64_t sym_addr, sym_val = 0, ram = 0;
-	bool have_sym = false, have_ram;
-	int rc;
+	uint64_t ram = 0, sym = 0;
+	int rc, src;
 
 	*source = BCH_DMAP_NONE;
-	if (kallsyms && !bch_kallsyms_find(kallsyms, DMAP_SYMBOL, &sym_addr)) {
-		rc = bch_kcore_read(kcore_fd, sym_addr, &sym_val, sizeof(sym_val));
-		if (rc == -EPROTO || rc == -ENOMEM)
-			return rc;
-		have_sym = !rc && plausible_base(sym_val);
-	}
 	rc = bch_kcore_direct_map(kcore_fd, &ram);
 	if (rc == -ENOMEM)
 		return rc;
-	have_ram = !rc && plausible_base(ram);
-	if (have_sym && have_ram && sym_val != ram)
-		return -EDOM;
-	if (!have_sym && !have_ram)
-		return -ENOENT;
-	*base = have_sym ? sym_val : ram;
-	*source = have_sym ? BCH_DMAP_SYMBOL : BCH_DMAP_KCORE_RAM;
+	if (!rc && plausible_base(ram)) {
+		/* the RAM segments: reading kallsyms costs (100,000 lines) */
+		*base = ram;
+		*source = BCH_DMAP_KCORE_RAM;
+		if (!kallsyms)
+			return 0;
+		src = symbol_base(kcore_fd, kallsyms, &sym);
+		if (src == -ENOMEM)
+			return src;
+		if (!src && sym != ram)
+			return -EDOM;
+		return 0;
+	}
+	rc = symbol_base(kcore_fd, kallsyms, &sym);
+	if (rc)
+		return rc;
+	*base = sym;
+	*source = BCH_DMAP_SYMBOL;
 	return 0;
 }
 
@@ -259,10 +277,14 @@ int bch_dmap_read(struct bch_dmap *out)
 		out->err = errno;
 		return 0;
 	}
-	ks = fopen(KALLSYMS_PATH, "re");
-	rc = bch_live_direct_map(fd, ks, &out->base, &out->source);
-	if (ks)
-		fclose(ks);
+	/* kallsyms only when kcore's RAM segments give no base */
+	rc = bch_live_direct_map(fd, NULL, &out->base, &out->source);
+	if (rc == -ENOENT || rc == -EPROTO) {
+		ks = fopen(KALLSYMS_PATH, "re");
+		rc = bch_live_direct_map(fd, ks, &out->base, &out->source);
+		if (ks)
+			fclose(ks);
+	}
 	close(fd);
 	switch (rc) {
 	case 0:

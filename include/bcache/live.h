@@ -7,8 +7,9 @@
  * direct-map base, where phys is the physical address of the namespace's
  * data start (libndctl: the pfn device's resource).  The base is the
  * kernel's page_offset_base (randomised at every boot when the kernel
- * randomises its memory layout): read from /proc/kallsyms and /proc/kcore,
- * else from /proc/kcore's RAM segments (virtual minus physical address).
+ * randomises its memory layout): the virtual minus the physical address of
+ * /proc/kcore's RAM segments, else page_offset_base itself (its address from
+ * /proc/kallsyms, its value read through /proc/kcore).
  * Both need root; where the base cannot be told, the reason is typed.
  */
 #ifndef BCACHE_LIVE_H
@@ -56,7 +57,7 @@ struct bch_dmap {
 	enum bch_dmap_source source;
 };
 
-/* Read it from /proc/kcore and /proc/kallsyms.  0, or -ENOMEM. */
+/* Read it from /proc/kcore (else /proc/kallsyms).  0, or -ENOMEM. */
 int bch_dmap_read(struct bch_dmap *out);
 
 /*
@@ -86,7 +87,11 @@ int bch_kcore_read(int kcore_fd, uint64_t vaddr, void *buf, size_t len);
 int bch_kcore_direct_map(int kcore_fd, uint64_t *base);
 /* A symbol's address; -ENOENT when absent or hidden (address 0). */
 int bch_kallsyms_find(FILE *kallsyms, const char *name, uint64_t *addr);
-/* The direct-map base by both methods (cross-checked when both work). */
+/*
+ * The direct-map base: from the RAM segments, else from page_offset_base
+ * (kallsyms may be NULL).  With both, they must agree (-EDOM otherwise).
+ * -ENOENT when neither gives one.
+ */
 int bch_live_direct_map(int kcore_fd, FILE *kallsyms, uint64_t *base,
 			enum bch_dmap_source *source);
 

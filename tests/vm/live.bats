@@ -13,7 +13,9 @@ OTHER_K=0xff11000000000000	# a base no boot of this VM uses
 setup_file() { modprobe ext4; }
 
 teardown() {
-	[ -n "${MNT:-}" ] && umount "$MNT" 2>/dev/null
+	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
+		umount "$MNT" 2>/dev/null || umount -l "$MNT"
+	fi
 	loop_cleanup
 }
 
@@ -33,7 +35,8 @@ hex() { printf '0x%x' "$1"; }
 	sync
 	# the file's first block: its byte offset on /dev/pmemN (FIEMAP), and
 	# the physical address of the page a DAX mapping of it shows (pagemap)
-	read -r fe_physical pfn < <(python3 - "$MNT/f" <<'PY'
+	# (a command substitution: python must be done before the umount)
+	out=$(python3 - "$MNT/f" <<'PY'
 import ctypes, fcntl, mmap, os, struct, sys
 fd = os.open(sys.argv[1], os.O_RDWR)
 # struct fiemap with room for one extent; FS_IOC_FIEMAP
@@ -52,6 +55,7 @@ assert ent >> 63, "page not present"
 print(fe_physical, ent & ((1 << 55) - 1))
 PY
 )
+	read -r fe_physical pfn <<< "$out"
 	umount "$MNT"
 	echo "fe_physical $fe_physical pfn $pfn phys $phys"
 	[ "$(hex $((pfn * 4096 - fe_physical)))" = "$phys" ]
@@ -61,7 +65,7 @@ PY
 	phys=$(ns_field fsdax phys)
 	live=$(ns_field fsdax live_base)
 	[[ "$live" == 0x* ]]
-	read -r ram sym < <(python3 - <<'PY'
+	out=$(python3 - <<'PY'
 import struct
 f = open('/proc/kcore', 'rb')
 h = f.read(64)
@@ -89,6 +93,7 @@ for t, off, va, pa, fs in segs:
 print(hex(ram.pop()), hex(sym))
 PY
 )
+	read -r ram sym <<< "$out"
 	echo "live $live phys $phys ram $ram page_offset_base $sym"
 	[ "$live" = "$(hex $((phys + ram)))" ]
 	[ "$live" = "$(hex $((phys + sym)))" ]
