@@ -10,7 +10,13 @@ load helpers
 NVM_GEN=$(dirname "$BCACHE")/../tests/tools/nvm-gen
 OTHER_K=0xff11000000000000	# a base no boot of this VM uses
 
-setup_file() { modprobe ext4; }
+setup_file() {
+	modprobe ext4
+	read -r OWN_NS OWN_DEV < <(own_ns_create fsdax)
+	export OWN_NS OWN_DEV
+}
+
+teardown_file() { own_ns_destroy "$OWN_NS"; }
 
 teardown() {
 	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
@@ -24,8 +30,8 @@ gen() { "$NVM_GEN" "$@"; }
 hex() { printf '0x%x' "$1"; }
 
 @test "live base: libndctl's physical start is where the kernel maps the namespace's pages (DAX mmap + pagemap)" {
-	dev=$(ns_dev fsdax)
-	phys=$(ns_field fsdax phys)
+	dev=$OWN_DEV
+	phys=$(ns_field_by_name "$OWN_NS" phys)
 	[[ "$phys" == 0x* ]]
 	MNT=$BATS_TEST_TMPDIR/mnt
 	mkdir "$MNT"
@@ -62,8 +68,8 @@ PY
 }
 
 @test "live base: phys + the direct-map base of kcore's RAM segments and of page_offset_base" {
-	phys=$(ns_field fsdax phys)
-	live=$(ns_field fsdax live_base)
+	phys=$(ns_field_by_name "$OWN_NS" phys)
+	live=$(ns_field_by_name "$OWN_NS" live_base)
 	[[ "$live" == 0x* ]]
 	out=$(python3 - <<'PY'
 import struct
@@ -100,11 +106,12 @@ PY
 	# raw and devdax namespaces have none: v7 maps only fsdax namespaces
 	[ "$(ns_field raw live_base)" = - ]
 	[ "$(ns_field devdax live_base)" = - ]
+	[ "$(ns_field_by_name "$OWN_NS" device)" = "$OWN_DEV" ]
 }
 
 @test "nvm check: the stored base is this boot's (fine), or another one (BASE_LIVE naming both, exit 4)" {
-	dev=$(ns_dev fsdax)
-	live=$(ns_field fsdax live_base)
+	dev=$OWN_DEV
+	live=$(ns_field_by_name "$OWN_NS" live_base)
 	"$BCACHE" make -M "$dev" --force > /dev/null
 	gen "$dev" attach "$live"
 	run "$BCACHE" nvm check --json "$dev"
@@ -121,9 +128,9 @@ PY
 }
 
 @test "nvm rebase --base live: the bytes of the same namespace attached at this boot's base" {
-	dev=$(ns_dev fsdax)
-	live=$(ns_field fsdax live_base)
-	size=$(ns_field fsdax size)
+	dev=$OWN_DEV
+	live=$(ns_field_by_name "$OWN_NS" live_base)
+	size=$(ns_field_by_name "$OWN_NS" size)
 	owner=aaaaaaaa-1111-4111-8111-111111111111
 	"$BCACHE" make -M "$dev" --force --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
 	gen "$dev" attach $OTHER_K
@@ -141,8 +148,8 @@ PY
 }
 
 @test "nvm rebase refuses a namespace this boot's kernel may have registered; --force overrides" {
-	dev=$(ns_dev fsdax)
-	live=$(ns_field fsdax live_base)
+	dev=$OWN_DEV
+	live=$(ns_field_by_name "$OWN_NS" live_base)
 	"$BCACHE" make -M "$dev" --force > /dev/null
 	gen "$dev" attach "$live"
 	root=$BATS_TEST_TMPDIR/sys

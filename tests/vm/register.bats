@@ -13,6 +13,8 @@ OTHER_K=0xff11000000000000
 setup_file() {
 	modprobe bcache
 	modprobe loop
+	read -r OWN_NS OWN_DEV < <(own_ns_create fsdax)
+	export OWN_NS OWN_DEV
 	# builds without test hooks ignore BCACHE_TEST_SYSFS_ROOT
 	mkdir -p "$BATS_FILE_TMPDIR/none"
 	if BCACHE_TEST_SYSFS_ROOT="$BATS_FILE_TMPDIR/none" "$BCACHE" register --scan --dry-run \
@@ -20,6 +22,8 @@ setup_file() {
 		export HOOKS=1
 	fi
 }
+
+teardown_file() { own_ns_destroy "$OWN_NS"; }
 
 setup() {
 	ROOT=$BATS_TEST_TMPDIR/sys
@@ -48,23 +52,23 @@ need_hooks() {
 }
 
 @test "register: the stock module has no register_nvdimm_meta: a clear error (exit 1)" {
-	dev=$(ns_dev fsdax)
+	dev=$OWN_DEV
 	"$BCACHE" make -M "$dev" --force > /dev/null
 	[ -e /sys/fs/bcache/register ] && [ ! -e /sys/fs/bcache/register_nvdimm_meta ]
 	run --separate-stderr "$BCACHE" register "$dev"
 	assert_equal "$status" $EX_ERROR
 	assert_equal "$stderr" "bcache: $dev: /sys/fs/bcache/register_nvdimm_meta does not exist: the loaded bcache module was built without NVDIMM support (the v7 NVDIMM patches, CONFIG_BCACHE_NVM_PAGES); an nvm-pages namespace cannot be registered"
 	# by its name too
-	run --separate-stderr "$BCACHE" register "$(ns_name fsdax)"
+	run --separate-stderr "$BCACHE" register "$OWN_NS"
 	assert_equal "$status" $EX_ERROR
 }
 
 @test "register: a namespace at this boot's base (or fresh) goes to register_nvdimm_meta; at another base it is refused (3)" {
 	need_hooks
-	dev=$(ns_dev fsdax)
-	live=$(ns_field fsdax live_base)
+	dev=$OWN_DEV
+	live=$(ns_field_by_name "$OWN_NS" live_base)
 	"$BCACHE" make -M "$dev" --force > /dev/null
-	run --separate-stderr test_root "$BCACHE" register "$(ns_name fsdax)"
+	run --separate-stderr test_root "$BCACHE" register "$OWN_NS"
 	assert_success
 	assert_output "registered $dev (namespace, /sys/fs/bcache/register_nvdimm_meta)"
 	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "$dev" ]
@@ -88,23 +92,26 @@ need_hooks() {
 
 @test "register: a namespace whose superblock the kernel rejects, raw and devdax namespaces: refused (3)" {
 	need_hooks
-	dev=$(ns_dev fsdax)
+	dev=$OWN_DEV
 	"$BCACHE" make -M "$dev" --force > /dev/null
 	gen "$dev" corrupt sb pages_total 1
 	run --separate-stderr test_root "$BCACHE" register "$dev"
 	assert_equal "$status" $EX_REFUSED
 	[[ "$stderr" == "bcache: $dev: csum is 0x"*"(SB_CSUM at sb.csum): the kernel would reject it; refusing" ]]
-	raw=$(ns_dev raw)
+	# the same namespace as raw and as devdax (then back to fsdax)
+	read -r _ raw < <(own_ns_mode "$OWN_NS" raw)
 	"$BCACHE" make -M "$raw" --force > /dev/null
 	run --separate-stderr test_root "$BCACHE" register "$raw"
 	assert_equal "$status" $EX_REFUSED
 	assert_equal "$stderr" "bcache: $raw: a raw namespace has no DAX on this kernel; the v7 kernel needs an fsdax namespace with struct pages (ndctl create-namespace -m fsdax --map=mem); refusing"
-	dax=$(ns_dev devdax)
+	read -r _ dax < <(own_ns_mode "$OWN_NS" devdax)
 	"$BCACHE" make -M "$dax" --force > /dev/null
 	run --separate-stderr test_root "$BCACHE" register "$dax"
 	assert_equal "$status" $EX_REFUSED
 	[[ "$stderr" == "bcache: $dax: not a block device: the kernel registers fsdax namespaces"* ]]
 	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "" ]
+	read -r _ dev < <(own_ns_mode "$OWN_NS" fsdax)
+	[ "$dev" = "$OWN_DEV" ]
 }
 
 @test "register: make -C/-B devices through the kernel's bcache module; again: already registered (3)" {
@@ -140,14 +147,17 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 
 @test "register --scan: namespaces, then cache devices, then backing devices" {
 	need_hooks
-	dev=$(ns_dev fsdax)
+	dev=$OWN_DEV
 	"$BCACHE" make -M "$dev" --force > /dev/null
 	cdev=$(loop_attach "$(mkimg cache.img 64M)")
 	bdev=$(loop_attach "$(mkimg backing.img 64M)")
 	"$BCACHE" make -C "$cdev" --bucket 64k -B "$bdev" > /dev/null
 	run --separate-stderr test_root "$BCACHE" register --scan
 	assert_success
-	assert_equal "${lines[0]}" "registered $dev (namespace, /sys/fs/bcache/register_nvdimm_meta)"
-	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "$dev" ]
+	# the other files' fsdax namespace may carry a superblock too
+	assert_line "registered $dev (namespace, /sys/fs/bcache/register_nvdimm_meta)"
+	[[ "${lines[0]}" == *"(namespace, "* ]]
+	[[ "${lines[-1]}" == "registered $bdev (backing, /sys/fs/bcache/register)" ]]
+	[[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" == *"$dev"* ]]
 	[ "$(cat "$ROOT/fs/bcache/register")" = "$cdev$bdev" ]
 }
