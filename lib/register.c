@@ -159,8 +159,10 @@ static int check_bcache(struct bch_media *m, const struct bch_sysfs_bcache *sys,
 		return 0;
 	}
 	rc = bch_cache_sb_check(info, m->size, m->dio_align, &ps);
-	if (rc)
+	if (rc) {
+		bch_problems_free(&ps);
 		return rc;
+	}
 	if ((p = first(&ps, BCH_SEV_ERROR, -1))) {
 		out->verdict = BCH_REG_PROBLEM;
 		out->problem = *p;
