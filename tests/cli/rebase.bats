@@ -330,7 +330,10 @@ interrupt() {
 
 @test "without -C the cache device is found by its cache set uuid (libblkid); two of one set are refused" {
 	need_root
-	cset=$(cat /proc/sys/kernel/random/uuid)	# no other device has it
+	# a uuid no other device has, without 0x00 bytes (the kernel's strncpy
+	# of owner_uuid would cut it: RP_UUID_TRUNC, and the state not clean)
+	cset=$(tr -dc '1-9a-f' < /dev/urandom | head -c 32 |
+		sed -E 's/(.{8})(.{4})(.{4})(.{4})(.{12})/\1-\2-\3-\4-\5/')
 	for k in 1 2; do
 		truncate -s 64M "$BATS_TEST_TMPDIR/n$k.img"
 		truncate -s 2G "$BATS_TEST_TMPDIR/c$k.img"
