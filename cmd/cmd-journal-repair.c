@@ -16,6 +16,7 @@
 
 #include <bcache/cache-sb.h>
 #include <bcache/journal-repair.h>
+#include <bcache/live.h>
 #include <bcache/media.h>
 
 #include "cmd.h"
@@ -55,15 +56,17 @@ static int repair_opt(int val, const char *arg, void *ctx)
 
 /*
  * Where this boot maps the namespace (the live K), to refuse a namespace
- * that must be rebased first.  It is not known yet: the function that tells
- * it arrives with `nvm rebase`; until it is wired here the check is skipped
- * and the stored K is used as it is.
+ * that must be rebased first (nvm rebase).  Known only for an fsdax
+ * namespace of this system, read as root; otherwise the stored K is used.
  */
 static bool live_base(const struct jctx *c, uint64_t *k)
 {
-	(void)c;
-	(void)k;
-	return false;
+	struct bch_live live;
+
+	if (bch_live_base(c->path, &live) || live.reason != BCH_LIVE_OK)
+		return false;
+	*k = live.k;
+	return true;
 }
 
 /* ---- output ---- */
@@ -407,7 +410,6 @@ static int cmd_journal_repair(const struct bch_cmd *cmd, int argc, char **argv)
 	in = (struct bch_jrepair_in){
 		.m = c.m, .ns = &c.ns, .csb = &c.csb, .loc = &c.loc, .scan = &c.j[0].scan,
 		.media = &c.j[0].media, .kv = &c.j[0].kv, .check_busy = true,
-		.sysfs = bch_test_sysfs(),
 	};
 	in.live_k_known = live_base(&c, &in.live_k);
 	if (!stat(ro.j.cache, &st) && S_ISBLK(st.st_mode))

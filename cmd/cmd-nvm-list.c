@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <bcache/fields.h>
+#include <bcache/live.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
 #include <bcache/target.h>
@@ -27,7 +28,40 @@ static const struct out_coldef list_cols[] = {
 	{ "set_uuid", SCOLS_JSON_STRING, 0, "set uuid of the superblock" },
 	{ "this_namespace_nr", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "namespace number in the set" },
 	{ "state", SCOLS_JSON_STRING, 0, "fresh, attached, ...; none; or why unreadable" },
+	{ "phys", SCOLS_JSON_STRING, 0, "physical address of device byte 0 (root)" },
+	{ "live_base", SCOLS_JSON_STRING, 0,
+	  "fsdax: where this boot maps byte 0 (v7 base K), or why unknown" },
 };
+
+/* The live base column: the address, or why there is none. */
+static void list_live(const struct bch_pmem_ns *p, const struct bch_dmap *dm,
+		      struct libscols_line *ln)
+{
+	struct bch_live live;
+
+	if (p->phys)
+		out_cell(ln, 10, "0x%llx", (unsigned long long)p->phys);
+	bch_live_of(p, dm, &live);
+	switch (live.reason) {
+	case BCH_LIVE_OK:
+		out_cell(ln, 11, "0x%llx", (unsigned long long)live.k);
+		break;
+	case BCH_LIVE_NOT_FSDAX:
+	case BCH_LIVE_NOT_NAMESPACE:
+		out_cell(ln, 11, "-");
+		break;
+	case BCH_LIVE_NO_PHYS:
+		out_cell(ln, 11, "unknown: no physical address (root only)");
+		break;
+	case BCH_LIVE_NO_KCORE:
+		out_cell(ln, 11, "unknown: /proc/kcore: %s", strerror(live.err));
+		break;
+	case BCH_LIVE_NO_DIRECT_MAP:
+	case BCH_LIVE_INCONSISTENT:
+		out_cell(ln, 11, "unknown: %s", bch_live_reason_text(live.reason));
+		break;
+	}
+}
 
 /* The superblock columns of one namespace. */
 static void list_sb(const struct out *o, const struct bch_pmem_ns *p,
@@ -72,6 +106,7 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	bool json = false;
 	struct bch_pmem_list l;
+	struct bch_dmap dm = { .reason = BCH_LIVE_NO_DIRECT_MAP };
 	struct libscols_table *tb;
 	struct out o;
 	int rc, first;
@@ -86,6 +121,16 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_ERROR;
 	if (rc) {
 		bch_err("cannot list pmem namespaces: %s", strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].mode == BCH_NS_FSDAX && l.v[i].phys) {
+			rc = bch_dmap_read(&dm);	/* once, when it is needed */
+			break;
+		}
+	if (rc) {
+		bch_pmem_list_free(&l);
+		bch_err("out of memory");
 		return BCH_EXIT_ERROR;
 	}
 	out_init(&o, json);
@@ -106,6 +151,7 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 		out_cell(ln, 4, "%llu", (unsigned long long)p->align);
 		out_cell(ln, 5, "%llu", (unsigned long long)p->data_offset);
 		list_sb(&o, p, ln);
+		list_live(p, &dm, ln);
 	}
 	bch_pmem_list_free(&l);
 	rc = tb ? out_emit(&o, tb) : -ENOMEM;

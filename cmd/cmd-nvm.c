@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <bcache/fields.h>
+#include <bcache/live.h>
 #include <bcache/media.h>
 #include <bcache/probe.h>
 #include <bcache/nvm-buddy.h>
@@ -110,6 +111,17 @@ int nvm_load_status(const char *path, const struct bch_nvm_ns *ns, int rc)
 		bch_err("%s: cannot read: %s", path, strerror(-rc));
 		return BCH_EXIT_ERROR;
 	}
+}
+
+int nvm_live_check(struct bch_nvm_ns *ns)
+{
+	struct bch_live live;
+
+	if (bch_live_base(ns->path, &live) || bch_nvm_check_live(ns, &live)) {
+		bch_err("out of memory");
+		return BCH_EXIT_ERROR;
+	}
+	return BCH_EXIT_OK;
 }
 
 int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
@@ -714,6 +726,8 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 		}
 		ns[i]->problems.device = i;
 		rc = nvm_open_load(argv[i], ns[i]);
+		if (!rc)
+			rc = nvm_live_check(ns[i]);
 		if (rc) {
 			bch_nvm_ns_free(ns[i]);
 			free(ns[i]);
@@ -876,6 +890,7 @@ static const struct bch_cmd *const nvm_subs[] = {
 	&nvm_dump,
 	&nvm_check,
 	&bch_cmd_nvm_list,
+	&bch_cmd_nvm_rebase,
 	NULL,
 };
 

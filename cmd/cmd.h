@@ -61,7 +61,7 @@ struct bch_opt {
 	const char *help;
 	/*
 	 * What completes the argument: "device", "file", "uuid", "columns",
-	 * "struct", a "|"-separated word list ("writethrough|writeback"), or
+	 * a "|"-separated word list ("writethrough|writeback", or one word), or
 	 * NULL for free text.
 	 */
 	const char *complete;
@@ -86,6 +86,7 @@ extern const struct bch_cmd bch_cmd_make;
 extern const struct bch_cmd bch_cmd_nvm;
 extern const struct bch_cmd bch_cmd_show;
 extern const struct bch_cmd bch_cmd_journal;
+extern const struct bch_cmd bch_cmd_register;
 extern const struct bch_cmd *const bch_commands[];	/* top level, NULL-terminated */
 
 /* Options every command accepts. */
@@ -108,6 +109,12 @@ void bch_cmd_help(const struct bch_cmd *cmd, FILE *f);
  */
 extern const struct bch_opt bch_json_opts[];
 int bch_json_opt(int val, const char *arg, void *ctx);
+/* The flags of the writing commands: -f/--force, -n/--dry-run, -J/--json. */
+struct bch_write_flags {
+	bool force, dry_run, json;
+};
+/* Set the flag of option val ('f', 'n', 'J'); BCH_EXIT_USAGE for others. */
+int bch_write_flag(struct bch_write_flags *w, int val);
 /* Print "usage: ..." and a hint to stderr; returns BCH_EXIT_USAGE. */
 int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -128,10 +135,9 @@ int bch_optlib_error(const char *who, int err);
 /*
  * Test-only hooks, inert unless built with -Dtest_hooks=true (bcache(8),
  * ENVIRONMENT): whether BCACHE_TEST_FAULT_STEP names this write step (the
- * write stops there, as a power cut would), and the directory that
- * BCACHE_TEST_SYSFS puts in place of /sys (NULL: /sys).
+ * write stops there, as a power cut would).  BCACHE_TEST_SYSFS_ROOT is read
+ * by lib/sysfs.c.
  */
 bool bch_test_fault(int step);
-const char *bch_test_sysfs(void);
 
 #endif

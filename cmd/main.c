@@ -43,6 +43,7 @@ const struct bch_cmd *const bch_commands[] = {
 	&bch_cmd_nvm,
 	&bch_cmd_show,
 	&bch_cmd_journal,
+	&bch_cmd_register,
 	&cmd_help_def,
 	&cmd_version_def,
 	NULL,
@@ -93,15 +94,6 @@ bool bch_test_fault(int step)
 #else
 	(void)step;
 	return false;
-#endif
-}
-
-const char *bch_test_sysfs(void)
-{
-#ifdef BCH_TEST_HOOKS
-	return getenv("BCACHE_TEST_SYSFS");
-#else
-	return NULL;
 #endif
 }
 
@@ -187,6 +179,22 @@ int bch_json_opt(int val, const char *arg, void *ctx)
 		return BCH_EXIT_USAGE;
 	*(bool *)ctx = true;
 	return 0;
+}
+
+int bch_write_flag(struct bch_write_flags *w, int val)
+{
+	switch (val) {
+	case 'f':
+		w->force = true;
+		return 0;
+	case 'n':
+		w->dry_run = true;
+		return 0;
+	case 'J':
+		w->json = true;
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
 }
 
 int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,

@@ -8,9 +8,15 @@
 #include "output.h"
 
 extern const struct bch_cmd bch_cmd_nvm_list;
+extern const struct bch_cmd bch_cmd_nvm_rebase;
 
 /* Open read-only and load; prints the error, returns an exit code. */
 int nvm_open_load(const char *path, struct bch_nvm_ns *ns);
+/*
+ * A live namespace: compare its stored base with where this boot maps it
+ * (problems BASE_LIVE, BASE_LIVE_UNKNOWN).  An exit code.
+ */
+int nvm_live_check(struct bch_nvm_ns *ns);
 /* The exit code of a load's result rc; prints the error (one line). */
 int nvm_load_status(const char *path, const struct bch_nvm_ns *ns, int rc);
 

@@ -83,7 +83,9 @@ _bcache_value()
 		_bcache_keep "$cur"
 		compopt -o nospace 2>/dev/null
 		;;
-	*'|'*)
+	none)	# free text
+		;;
+	?*)	# a word list: "writethrough|writeback", or one word ("live")
 		_bcache_add "${hint//|/$'\n'}" "$cur"
 		# "slot:" wants a number after it, not a space
 		[[ ${COMPREPLY[*]} == *: || ${COMPREPLY[*]} == *:\ * ]] &&

@@ -47,6 +47,7 @@
 	X(ndctl_pfn_get_align)			\
 	X(ndctl_pfn_get_resource)		\
 	X(ndctl_pfn_get_block_device)		\
+	X(ndctl_pfn_get_location)		\
 	X(ndctl_btt_get_block_device)		\
 	X(ndctl_dax_get_resource)		\
 	X(ndctl_dax_get_align)			\

@@ -16,6 +16,7 @@
 #include <bcache/cache-sb.h>
 #include <bcache/fields.h>
 #include <bcache/journal-repair.h>
+#include <bcache/sysfs.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
 
@@ -666,7 +667,7 @@ int bch_journal_repair_busy(const char *sysfs, const uint8_t set_uuid[16], dev_t
 			    struct bch_problems *ps)
 {
 	char u[37], path[PATH_MAX];
-	const char *root = sysfs ? sysfs : "/sys";
+	const char *root = sysfs ? sysfs : bch_sysfs_root();
 	int rc = 0;
 
 	bch_uuid_format(set_uuid, u);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Bytes of a namespace: image files and block devices through pread/pwrite,
- * device-dax through a libpmem2 mapping (msync does not work on devdax; the
- * persist function flushes CPU caches instead).
+ * Bytes of a namespace: image files through buffered pread/pwrite, block
+ * devices through O_DIRECT pread/pwrite (aligned bounce buffer for unaligned
+ * requests), device-dax through a libpmem2 mapping (msync does not work on
+ * devdax; the persist function flushes CPU caches instead).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -23,6 +25,21 @@
 #include "dl.h"
 
 #define ZERO_CHUNK (1u << 20)
+#define BOUNCE_SIZE (1u << 20)	/* O_DIRECT bounce buffer */
+
+void *bch_media_buf_alloc(size_t len)
+{
+	void *p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void bch_media_buf_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len ? len : 1);
+}
 
 const char *bch_media_kind_name(enum bch_media_kind kind)
 {
@@ -116,6 +133,21 @@ static int dax_map(struct bch_media *m)
 }
 #endif
 
+/*
+ * O_DIRECT needs offsets, lengths and buffer addresses aligned to the
+ * logical block size; the bounce buffer is page aligned.
+ */
+static int dio_setup(struct bch_media *m)
+{
+	int lbs = 512;
+
+	if (ioctl(m->fd, BLKSSZGET, &lbs) < 0 || lbs < 512 || lbs > 65536 ||
+	    (lbs & (lbs - 1)))
+		lbs = 4096;
+	m->dio_align = (uint32_t)lbs;
+	return 0;
+}
+
 int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 {
 	char path[PATH_MAX];
@@ -155,7 +187,7 @@ int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 		goto fail;
 	}
 
-	m->fd = open(path, oflags);
+	m->fd = open(path, oflags | (m->kind == BCH_MEDIA_BLOCK ? O_DIRECT : 0));
 	if (m->fd < 0) {
 		rc = -errno;
 		goto fail;
@@ -173,6 +205,9 @@ int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 			rc = -errno;
 			goto fail;
 		}
+		rc = dio_setup(m);
+		if (rc)
+			goto fail;
 		break;
 	case BCH_MEDIA_DAX:
 		rc = dax_map(m);
@@ -199,6 +234,7 @@ void bch_media_close(struct bch_media *m)
 #endif
 	if (m->fd >= 0)
 		close(m->fd);
+	bch_media_buf_free(m->bounce, BOUNCE_SIZE);
 	free(m->path);
 	free(m);
 }
@@ -223,19 +259,13 @@ static int check_range(const struct bch_media *m, size_t len, uint64_t off)
 	return 0;
 }
 
-int bch_media_read(struct bch_media *m, void *buf, size_t len, uint64_t off)
+/* pread/pwrite exactly len bytes (len 0 is a no-op). */
+static int io_full(int fd, void *buf, size_t len, uint64_t off, bool wr)
 {
 	unsigned char *p = buf;
-	int rc = check_range(m, len, off);
 
-	if (rc)
-		return rc;
-	if (m->map) {
-		memcpy(buf, (const unsigned char *)m->map + off, len);
-		return 0;
-	}
 	while (len) {
-		ssize_t n = pread(m->fd, p, len, off);
+		ssize_t n = wr ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -251,9 +281,74 @@ int bch_media_read(struct bch_media *m, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+static bool dio_aligned(const struct bch_media *m, const void *buf, size_t len,
+			uint64_t off)
+{
+	uint64_t a = m->dio_align - 1;
+
+	return !(((uintptr_t)buf | len | off) & a);
+}
+
+static int bounce_get(struct bch_media *m)
+{
+	if (!m->bounce)
+		m->bounce = bch_media_buf_alloc(BOUNCE_SIZE);
+	return m->bounce ? 0 : -ENOMEM;
+}
+
+/*
+ * O_DIRECT transfer of [off, off + len) through the bounce buffer, in
+ * aligned chunks.  A write reads a chunk first when it covers it only in
+ * part (the blocks at the edges), so the bytes around the request are
+ * the media's, not a cached copy's.
+ */
+static int dio_bounce(struct bch_media *m, unsigned char *p, size_t len, uint64_t off,
+		      bool wr)
+{
+	uint64_t a = m->dio_align;
+	int rc = bounce_get(m);
+
+	while (!rc && len) {
+		uint64_t start = off / a * a;
+		uint64_t end = (off + len + a - 1) / a * a;
+		uint64_t n = end - start < BOUNCE_SIZE ? end - start : BOUNCE_SIZE;
+		size_t skip = off - start;
+		size_t take = n - skip < len ? n - skip : len;
+
+		if (!wr || skip || take < n - skip)
+			rc = io_full(m->fd, m->bounce, n, start, false);
+		if (rc)
+			break;
+		if (wr) {
+			memcpy(m->bounce + skip, p, take);
+			rc = io_full(m->fd, m->bounce, n, start, true);
+		} else {
+			memcpy(p, m->bounce + skip, take);
+		}
+		p += take;
+		off += take;
+		len -= take;
+	}
+	return rc;
+}
+
+int bch_media_read(struct bch_media *m, void *buf, size_t len, uint64_t off)
+{
+	int rc = check_range(m, len, off);
+
+	if (rc)
+		return rc;
+	if (m->map) {
+		memcpy(buf, (const unsigned char *)m->map + off, len);
+		return 0;
+	}
+	if (m->dio_align && !dio_aligned(m, buf, len, off))
+		return dio_bounce(m, buf, len, off, false);
+	return io_full(m->fd, buf, len, off, false);
+}
+
 int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t off)
 {
-	const unsigned char *p = buf;
 	int rc = check_range(m, len, off);
 
 	if (rc)
@@ -265,21 +360,9 @@ int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t o
 		mark_dirty(m, off, len);
 		return 0;
 	}
-	while (len) {
-		ssize_t n = pwrite(m->fd, p, len, off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += n;
-		len -= n;
-	}
-	return 0;
+	if (m->dio_align && !dio_aligned(m, buf, len, off))
+		return dio_bounce(m, (unsigned char *)buf, len, off, true);
+	return io_full(m->fd, (void *)buf, len, off, true);
 }
 
 int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len)
@@ -296,7 +379,7 @@ int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len)
 		mark_dirty(m, off, len);
 		return 0;
 	}
-	zero = calloc(1, ZERO_CHUNK);
+	zero = bch_media_buf_alloc(ZERO_CHUNK);	/* aligned: O_DIRECT as is */
 	if (!zero)
 		return -ENOMEM;
 	while (len && !rc) {
@@ -306,7 +389,7 @@ int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len)
 		off += n;
 		len -= n;
 	}
-	free(zero);
+	bch_media_buf_free(zero, ZERO_CHUNK);
 	return rc;
 }
 

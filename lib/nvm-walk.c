@@ -65,7 +65,7 @@ const struct bch_nvm_pages_owner_head *bch_nvm_head(const struct bch_nvm_ns *ns,
 void bch_nvm_ns_free(struct bch_nvm_ns *ns)
 {
 	free(ns->path);
-	free(ns->meta);
+	bch_media_buf_free(ns->meta, ns->meta_len);
 	free(ns->owners);
 	free(ns->pages);
 	free(ns->allocs);
@@ -789,8 +789,9 @@ static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy)
 	if (m->size < 2 * 4096)
 		return -ENODATA;
 	ns->meta_len = m->size < BCH_NVM_PAGES_OFFSET ? m->size : BCH_NVM_PAGES_OFFSET;
-	/* calloc: the pages a lazy load never reads are never touched */
-	ns->meta = lazy ? calloc(1, ns->meta_len) : malloc(ns->meta_len);
+	/* zeroed and page aligned: the pages a lazy load never reads are never
+	 * touched, and O_DIRECT reads land in place */
+	ns->meta = bch_media_buf_alloc(ns->meta_len);
 	if (!ns->meta)
 		return -ENOMEM;
 	ns->meta_lazy = lazy;
@@ -800,6 +801,26 @@ static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy)
 		rc = nvm_walk(ns);
 	ns->meta_m = NULL;
 	return rc;
+}
+
+int bch_nvm_load_buf(const void *meta, size_t len, uint64_t size, const char *path,
+		     struct bch_nvm_ns *ns)
+{
+	memset(ns, 0, sizeof(*ns));
+	ns->path = strdup(path);
+	if (!ns->path)
+		return -ENOMEM;
+	ns->size = size;
+	if (size < 2 * 4096 || len < 2 * 4096)
+		return -ENODATA;
+	ns->meta_len = size < BCH_NVM_PAGES_OFFSET ? size : BCH_NVM_PAGES_OFFSET;
+	if (len < ns->meta_len)
+		return -EINVAL;
+	ns->meta = bch_media_buf_alloc(ns->meta_len);
+	if (!ns->meta)
+		return -ENOMEM;
+	memcpy(ns->meta, meta, ns->meta_len);
+	return nvm_walk(ns);
 }
 
 int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns)

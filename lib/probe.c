@@ -5,11 +5,14 @@
  * this format family that libblkid does not know.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/fs.h>
 
 #include <blkid.h>
 
@@ -162,6 +165,24 @@ static int dax_shadow(struct bch_media *m)
 	return rc ? rc : fd;
 }
 
+/*
+ * libblkid reads with plain read() into buffers of its own, which O_DIRECT
+ * refuses: give it a second, buffered descriptor of the block device, after
+ * dropping the device's page cache (a kernel may have written the device
+ * behind it), so its reads come from the media too.  BLKFLSBUF needs
+ * CAP_SYS_ADMIN; POSIX_FADV_DONTNEED drops the clean pages without it.
+ */
+static int block_fresh_fd(struct bch_media *m)
+{
+	int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	(void)ioctl(fd, BLKFLSBUF, 0);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return fd;
+}
+
 int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out)
 {
 	unsigned char page[4096];
@@ -174,9 +195,9 @@ int bch_probe_signatures(struct bch_media *m, struct bch_signatures *out)
 			return rc;
 		probe_own(page, out);
 	}
-	if (m->kind != BCH_MEDIA_DAX)
+	if (m->kind == BCH_MEDIA_FILE)
 		return probe_blkid(m->fd, m->size, out);
-	fd = dax_shadow(m);
+	fd = m->kind == BCH_MEDIA_BLOCK ? block_fresh_fd(m) : dax_shadow(m);
 	if (fd < 0)
 		return fd;
 	rc = probe_blkid(fd, m->size, out);
@@ -210,4 +231,52 @@ int bch_probe_wipe_all(struct bch_media *m, int rounds)
 			return rc;
 	}
 	return -EAGAIN;
+}
+
+void bch_devlist_free(struct bch_devlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int bch_probe_bcache_devices(struct bch_devlist *out)
+{
+	blkid_cache cache;
+	blkid_dev_iterate it;
+	blkid_dev dev;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* "/dev/null": no cache file read or written, every device probed now */
+	if (blkid_get_cache(&cache, "/dev/null"))
+		return -ENOMEM;
+	blkid_probe_all(cache);
+	it = blkid_dev_iterate_begin(cache);
+	if (!it) {
+		blkid_put_cache(cache);
+		return -ENOMEM;
+	}
+	blkid_dev_set_search(it, "TYPE", "bcache");
+	while (!rc && out->n < 4096 && !blkid_dev_next(it, &dev)) {
+		char **v = realloc(out->v, (out->n + 1) * sizeof(*v));
+
+		if (!v) {
+			rc = -ENOMEM;
+			break;
+		}
+		out->v = v;
+		out->v[out->n] = strdup(blkid_dev_devname(dev));
+		if (!out->v[out->n])
+			rc = -ENOMEM;
+		else
+			out->n++;
+	}
+	blkid_dev_iterate_end(it);
+	blkid_put_cache(cache);
+	if (rc)
+		bch_devlist_free(out);
+	return rc;
 }

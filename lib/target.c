@@ -84,6 +84,12 @@ static uint64_t data_offset(unsigned long long res, unsigned long long ns_res)
 	return res - ns_res;
 }
 
+/* A physical address from libndctl (ULLONG_MAX: unreadable) or 0. */
+static uint64_t phys_of(unsigned long long res)
+{
+	return res == ULLONG_MAX ? 0 : res;
+}
+
 static void fill_devdax(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
 {
 	struct ndctl_dax *dax = bch_dl.ndctl_namespace_get_dax(ndns);
@@ -94,6 +100,7 @@ static void fill_devdax(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
 		return;
 	p->data_offset = data_offset(bch_dl.ndctl_dax_get_resource(dax),
 				     bch_dl.ndctl_namespace_get_resource(ndns));
+	p->phys = phys_of(bch_dl.ndctl_dax_get_resource(dax));
 	p->align = bch_dl.ndctl_dax_get_align(dax);
 	region = bch_dl.ndctl_dax_get_daxctl_region(dax);
 	if (!region)
@@ -129,6 +136,9 @@ static void fill_ns(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
 		p->align = bch_dl.ndctl_pfn_get_align(pfn);
 		p->data_offset = data_offset(bch_dl.ndctl_pfn_get_resource(pfn),
 					     bch_dl.ndctl_namespace_get_resource(ndns));
+		/* the pfn device's resource is the data start: pmem's byte 0 */
+		p->phys = phys_of(bch_dl.ndctl_pfn_get_resource(pfn));
+		p->map_mem = bch_dl.ndctl_pfn_get_location(pfn) == NDCTL_PFN_LOC_RAM;
 		set_blockdev(p, bch_dl.ndctl_pfn_get_block_device(pfn));
 		break;
 	case NDCTL_NS_MODE_DEVDAX:
@@ -143,6 +153,7 @@ static void fill_ns(struct ndctl_namespace *ndns, struct bch_pmem_ns *p)
 		break;
 	case NDCTL_NS_MODE_RAW:
 		p->mode = BCH_NS_RAW;
+		p->phys = phys_of(bch_dl.ndctl_namespace_get_resource(ndns));
 		set_blockdev(p, bch_dl.ndctl_namespace_get_block_device(ndns));
 		break;
 	default:
@@ -211,6 +222,31 @@ void bch_pmem_list_free(struct bch_pmem_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+int bch_pmem_find_dev(const char *path, struct bch_pmem_ns *out)
+{
+	struct bch_pmem_list l;
+	struct stat st, dst;
+	int rc;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode))
+		return -ENOENT;
+	rc = bch_pmem_list(&l);
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; i < l.n && rc; i++)
+		if (l.v[i].dev[0] && !stat(l.v[i].dev, &dst) &&
+		    (dst.st_mode & S_IFMT) == (st.st_mode & S_IFMT) &&
+		    dst.st_rdev == st.st_rdev) {
+			*out = l.v[i];
+			rc = 0;
+		}
+	bch_pmem_list_free(&l);
+	return rc;
 }
 
 bool bch_target_is_ns_name(const char *arg)

@@ -61,7 +61,7 @@ struct bch_jrepair_in {
 	bool live_k_known;			/* live_k: where this boot maps the */
 	uint64_t live_k;			/* namespace (nvm rebase first if not K) */
 	bool check_busy;			/* bch_journal_repair_busy() with: */
-	const char *sysfs;			/* NULL: /sys */
+	const char *sysfs;			/* NULL: bch_sysfs_root() */
 	dev_t cache_rdev;			/* the cache device, 0 if not a block device */
 };
 

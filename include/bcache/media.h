@@ -3,6 +3,14 @@
  * Access to the bytes of a namespace: a regular image file, a block device
  * (/dev/pmemN, a loop device) or a device-dax character device (/dev/daxN.M).
  * Every access is bounds-checked against the device size.
+ *
+ * Block devices are read and written with O_DIRECT, never through the page
+ * cache: a kernel may have written the device behind it (the v7 kernel
+ * reads the nvm-pages superblock through the page cache and then writes
+ * the namespace through DAX, so a buffered read returns the old page; a
+ * buffered partial-page write would write that old page back).  Unaligned
+ * requests go through an aligned bounce buffer (read-modify-write of the
+ * blocks at the edges).  Image files keep buffered I/O.
  */
 #ifndef BCACHE_MEDIA_H
 #define BCACHE_MEDIA_H
@@ -34,6 +42,8 @@ struct bch_media {
 	struct pmem2_source *psrc;
 	void (*persist)(const void *addr, size_t len);
 	uint64_t dirty_lo, dirty_hi;	/* devdax: range written since persist */
+	uint32_t dio_align;	/* O_DIRECT block size (block devices), else 0 */
+	unsigned char *bounce;	/* O_DIRECT: aligned bounce buffer, lazily */
 };
 
 /*
@@ -72,5 +82,13 @@ int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uin
 			   const void *expect);
 
 const char *bch_media_kind_name(enum bch_media_kind kind);
+
+/*
+ * A page-aligned, zeroed buffer of len bytes (an anonymous mapping: pages
+ * never touched cost no memory), so O_DIRECT reads need no bounce buffer.
+ * NULL when out of memory.  Free with bch_media_buf_free(p, len).
+ */
+void *bch_media_buf_alloc(size_t len);
+void bch_media_buf_free(void *p, size_t len);
 
 #endif

@@ -96,6 +96,13 @@ int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns);
  * allocations, not a dump of the metadata area.
  */
 int bch_nvm_load_lazy(struct bch_media *m, struct bch_nvm_ns *ns);
+/*
+ * The full load from a copy of the metadata area in memory: meta holds
+ * bytes [0, min(size, 16 MiB)) of a device of size bytes (len at least
+ * that); path names it in problems.  -EINVAL when len is too short.
+ */
+int bch_nvm_load_buf(const void *meta, size_t len, uint64_t size, const char *path,
+		     struct bch_nvm_ns *ns);
 void bch_nvm_ns_free(struct bch_nvm_ns *ns);
 
 /* Full decoding of an allocation record. */

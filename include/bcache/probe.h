@@ -46,4 +46,18 @@ const char *bch_probe_info_block(const void *page, size_t len);
  */
 int bch_probe_wipe_all(struct bch_media *m, int rounds);
 
+/* Block devices found by a scan. */
+struct bch_devlist {
+	char **v;
+	size_t n;
+};
+
+/*
+ * Every block device of the system that libblkid identifies as bcache
+ * (cache and backing devices; the caller reads their superblocks itself).
+ * Devices that cannot be opened (not root) are not found.  0 or -ENOMEM.
+ */
+int bch_probe_bcache_devices(struct bch_devlist *out);
+void bch_devlist_free(struct bch_devlist *l);
+
 #endif

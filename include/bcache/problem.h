@@ -39,6 +39,8 @@ enum bch_severity {
 	X(BASE_DISAGREE, ERROR, "anchors disagree on the mapping base K")      \
 	X(BASE_PARTIAL, ERROR, "first attach only partly persisted")           \
 	X(ATTACHED, INFO, "namespace was attached by a kernel")                \
+	X(BASE_LIVE, ERROR, "stored base K differs from this boot's mapping: registration crashes the kernel") \
+	X(BASE_LIVE_UNKNOWN, INFO, "this boot's mapping of the namespace cannot be told") \
 	X(OL_SIZE, ERROR, "owner table size is not 72")                        \
 	X(OL_USED, ERROR, "owner table used out of range")                     \
 	X(OL_FULL, ERROR, "owner table is full")                               \

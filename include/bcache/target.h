@@ -28,6 +28,9 @@ struct bch_pmem_ns {
 	uint64_t size;		/* bytes of the device node (data area) */
 	uint64_t align;		/* fsdax/devdax alignment, else 0 */
 	uint64_t data_offset;	/* device byte 0 within the namespace */
+	uint64_t phys;		/* physical address of device byte 0; 0: unknown
+				 * (the sysfs resource files are root's) */
+	bool map_mem;		/* fsdax: struct pages in RAM (--map=mem) */
 	char dev[64];		/* "/dev/pmem0", "/dev/dax0.0", "" if none */
 };
 
@@ -46,6 +49,13 @@ struct bch_pmem_list {
 int bch_pmem_list(struct bch_pmem_list *out);
 void bch_pmem_list_free(struct bch_pmem_list *l);
 const char *bch_ns_mode_name(enum bch_ns_mode mode);
+
+/*
+ * The namespace whose device node is path (compared by device number), into
+ * *out.  Returns 0, -ENOENT when path is no pmem namespace's node (an image
+ * file, a loop device), or -errno from stat.
+ */
+int bch_pmem_find_dev(const char *path, struct bch_pmem_ns *out);
 
 /* Whether arg has the form namespaceX.Y. */
 bool bch_target_is_ns_name(const char *arg);

@@ -273,8 +273,10 @@ FAKE
 		words=("$2" nvm dump -); CURRENT=4; _bcache
 		BCACHE_COMPLETION_DEVICES="namespace0.0"
 		words=("$2" nvm dump ""); CURRENT=4; _bcache
+		words=("$2" nvm rebase --base ""); CURRENT=5; _bcache	# a one-word hint
 	' zsh "$TOP/completions" "$BCACHE"
 	assert_success
+	assert_line live
 	assert_line --index 0 comp=_bcache
 	assert_line --index 1 defined
 	assert_line dump
@@ -315,4 +317,13 @@ FAKE
 	assert_success
 	assert_output --partial "bcache nvm dump"
 	assert_output --partial "bcache nvm dump --json"
+}
+
+@test "completion: nvm rebase --base completes live; register its options" {
+	run comp "$BCACHE" nvm rebase --base ""
+	assert_output live
+	run comp "$BCACHE" register --
+	assert_output "$(printf '%s\n' --dry-run --force --help --json --scan | sorted)"
+	run comp "$BCACHE" nvm ""
+	assert_line rebase
 }

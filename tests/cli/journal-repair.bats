@@ -269,17 +269,17 @@ null" ]
 	setup_journal 64M 1G 4k --stride bytes --jsets 50
 	sys=$BATS_TEST_TMPDIR/sys
 	mkdir -p "$sys/fs/bcache"
-	run env BCACHE_TEST_SYSFS="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --dry-run
+	run env BCACHE_TEST_SYSFS_ROOT="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --dry-run
 	assert_success
 	mkdir "$sys/fs/bcache/$CSET"
-	run env BCACHE_TEST_SYSFS="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --dry-run
+	run env BCACHE_TEST_SYSFS_ROOT="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --dry-run
 	[ "$status" -eq 0 ] && skip "built without -Dtest_hooks=true"
 	a=$(digest "$ns") b=$(digest "$cache")
-	run --separate-stderr env BCACHE_TEST_SYSFS="$sys" "$BCACHE" journal repair "$ns" -C "$cache"
+	run --separate-stderr env BCACHE_TEST_SYSFS_ROOT="$sys" "$BCACHE" journal repair "$ns" -C "$cache"
 	assert_equal "$status" $EX_REFUSED
 	[ "$stderr" = "bcache: $ns: refusing to repair: the cache set $CSET is registered \
 ($sys/fs/bcache/$CSET exists): stop it first" ]
-	run env BCACHE_TEST_SYSFS="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --json
+	run env BCACHE_TEST_SYSFS_ROOT="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --json
 	[ "$(jq -r '[.problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
 		J_REPAIR_BUSY ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
@@ -292,13 +292,13 @@ null" ]
 	sys=$BATS_TEST_TMPDIR/sys
 	mm=$(stat -c '%t %T' "$dev" | { read -r a b; echo "$((16#$a)):$((16#$b))"; })
 	mkdir -p "$sys/dev/block/$mm/bcache"
-	run --separate-stderr env BCACHE_TEST_SYSFS="$sys" "$BCACHE" journal repair "$ns" -C "$dev"
+	run --separate-stderr env BCACHE_TEST_SYSFS_ROOT="$sys" "$BCACHE" journal repair "$ns" -C "$dev"
 	[ "$status" -eq 0 ] && skip "built without -Dtest_hooks=true"
 	assert_equal "$status" $EX_REFUSED
 	[ "$stderr" = "bcache: $ns: refusing to repair: the cache device is registered with \
 bcache ($sys/dev/block/$mm/bcache exists)" ]
 	rmdir "$sys/dev/block/$mm/bcache"
-	run --separate-stderr env BCACHE_TEST_SYSFS="$sys" "$BCACHE" journal repair "$ns" -C "$dev"
+	run --separate-stderr env BCACHE_TEST_SYSFS_ROOT="$sys" "$BCACHE" journal repair "$ns" -C "$dev"
 	assert_success
 	[ "$(sb_facts "$dev")" = "keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 }

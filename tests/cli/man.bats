@@ -274,4 +274,10 @@ check_keys() {
 			return 1
 		fi
 	done
+	# nvm rebase (an attached image) and register (an image is refused)
+	if [ -x "$(dirname "$BCACHE")/../tests/tools/nvm-gen" ]; then
+		"$(dirname "$BCACHE")/../tests/tools/nvm-gen" "$img" attach 0xffff888100000000
+		check_keys bcache-nvm nvm rebase --dry-run --json "$img" --base 0xff20e63b00200000
+	fi
+	check_keys bcache-register register --dry-run --json "$img"
 }

@@ -47,3 +47,20 @@ host_check() {
 }
 
 ns_field_by_name() { ns_lookup 2 "$1" "$2"; }	# NAME FIELD
+
+# A namespace of a test file's own, so that what its tests write never
+# meets the namespaces guest.sh made for the other files: 32 MiB of the
+# region's free space (guest.sh leaves 32 MiB), made in setup_file, given
+# another mode with own_ns_mode, destroyed in teardown_file.  Each echoes
+# "NAME DEVICE".
+own_ns_create() { # MODE
+	ndctl create-namespace -r region0 -m "$1" -s 32M |
+		jq -r '"\(.dev) /dev/\(.blockdev // .daxregion.devices[0].chardev)"'
+}
+own_ns_mode() { # NAME MODE
+	ndctl create-namespace -f -e "$1" -m "$2" |
+		jq -r '"\(.dev) /dev/\(.blockdev // .daxregion.devices[0].chardev)"'
+}
+own_ns_destroy() { # NAME
+	ndctl destroy-namespace -f "$1" > /dev/null
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# bcache register in the VM: the kernel's own (stock) bcache module, which
+# has no NVDIMM support, and a test sysfs root (BCACHE_TEST_SYSFS_ROOT) that
+# stands in for a v7 module's register_nvdimm_meta, with real namespaces and
+# this boot's live base.
+
+load helpers
+
+NVM_GEN=$(dirname "$BCACHE")/../tests/tools/nvm-gen
+OTHER_K=0xff11000000000000
+
+setup_file() {
+	modprobe bcache
+	modprobe loop
+	read -r OWN_NS OWN_DEV < <(own_ns_create fsdax)
+	export OWN_NS OWN_DEV
+	# builds without test hooks ignore BCACHE_TEST_SYSFS_ROOT
+	mkdir -p "$BATS_FILE_TMPDIR/none"
+	if BCACHE_TEST_SYSFS_ROOT="$BATS_FILE_TMPDIR/none" "$BCACHE" register --scan --dry-run \
+		2>&1 | grep -q "$BATS_FILE_TMPDIR/none/fs/bcache does not exist"; then
+		export HOOKS=1
+	fi
+}
+
+teardown_file() { own_ns_destroy "$OWN_NS"; }
+
+setup() {
+	ROOT=$BATS_TEST_TMPDIR/sys
+	mkdir -p "$ROOT/fs/bcache"
+	: > "$ROOT/fs/bcache/register"
+	: > "$ROOT/fs/bcache/register_nvdimm_meta"
+}
+
+teardown() {
+	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
+	for s in /sys/block/bcache*/bcache/stop; do [ -e "$s" ] && echo 1 > "$s"; done
+	for u in /sys/fs/bcache/*-*-*-*-*/unregister; do [ -e "$u" ] && echo 1 > "$u"; done
+	sleep 1
+	loop_cleanup
+}
+
+gen() { "$NVM_GEN" "$@"; }
+
+# test_root CMD...: run with the test sysfs root (skip without test hooks)
+test_root() {
+	BCACHE_TEST_SYSFS_ROOT=$ROOT "$@"
+}
+
+need_hooks() {
+	[ -n "${HOOKS:-}" ] || skip "built without -Dtest_hooks=true"
+}
+
+@test "register: the stock module has no register_nvdimm_meta: a clear error (exit 1)" {
+	dev=$OWN_DEV
+	"$BCACHE" make -M "$dev" --force > /dev/null
+	[ -e /sys/fs/bcache/register ] && [ ! -e /sys/fs/bcache/register_nvdimm_meta ]
+	run --separate-stderr "$BCACHE" register "$dev"
+	assert_equal "$status" $EX_ERROR
+	assert_equal "$stderr" "bcache: $dev: /sys/fs/bcache/register_nvdimm_meta does not exist: the loaded bcache module was built without NVDIMM support (the v7 NVDIMM patches, CONFIG_BCACHE_NVM_PAGES); an nvm-pages namespace cannot be registered"
+	# by its name too
+	run --separate-stderr "$BCACHE" register "$OWN_NS"
+	assert_equal "$status" $EX_ERROR
+}
+
+@test "register: a namespace at this boot's base (or fresh) goes to register_nvdimm_meta; at another base it is refused (3)" {
+	need_hooks
+	dev=$OWN_DEV
+	live=$(ns_field_by_name "$OWN_NS" live_base)
+	"$BCACHE" make -M "$dev" --force > /dev/null
+	run --separate-stderr test_root "$BCACHE" register "$OWN_NS"
+	assert_success
+	assert_output "registered $dev (namespace, /sys/fs/bcache/register_nvdimm_meta)"
+	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "$dev" ]
+	gen "$dev" attach "$live"
+	: > "$ROOT/fs/bcache/register_nvdimm_meta"
+	run --separate-stderr test_root "$BCACHE" register "$dev"
+	assert_success
+	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "$dev" ]
+	"$BCACHE" make -M "$dev" --force > /dev/null
+	gen "$dev" attach $OTHER_K
+	: > "$ROOT/fs/bcache/register_nvdimm_meta"
+	run --separate-stderr test_root "$BCACHE" register "$dev"
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $dev: stored base K = $OTHER_K, but this boot maps it at $live: registering it would crash the kernel (BUG_ON in bch_register_namespace); run 'bcache nvm rebase $dev --base live' first; refusing"
+	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "" ]
+	# after the rebase it registers
+	"$BCACHE" nvm rebase "$dev" --base live > /dev/null
+	run --separate-stderr test_root "$BCACHE" register "$dev"
+	assert_success
+}
+
+@test "register: a namespace whose superblock the kernel rejects, raw and devdax namespaces: refused (3)" {
+	need_hooks
+	dev=$OWN_DEV
+	"$BCACHE" make -M "$dev" --force > /dev/null
+	gen "$dev" corrupt sb pages_total 1
+	run --separate-stderr test_root "$BCACHE" register "$dev"
+	assert_equal "$status" $EX_REFUSED
+	[[ "$stderr" == "bcache: $dev: csum is 0x"*"(SB_CSUM at sb.csum): the kernel would reject it; refusing" ]]
+	# the same namespace as raw and as devdax (then back to fsdax)
+	read -r _ raw < <(own_ns_mode "$OWN_NS" raw)
+	"$BCACHE" make -M "$raw" --force > /dev/null
+	run --separate-stderr test_root "$BCACHE" register "$raw"
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $raw: a raw namespace has no DAX on this kernel; the v7 kernel needs an fsdax namespace with struct pages (ndctl create-namespace -m fsdax --map=mem); refusing"
+	read -r _ dax < <(own_ns_mode "$OWN_NS" devdax)
+	"$BCACHE" make -M "$dax" --force > /dev/null
+	run --separate-stderr test_root "$BCACHE" register "$dax"
+	assert_equal "$status" $EX_REFUSED
+	[[ "$stderr" == "bcache: $dax: not a block device: the kernel registers fsdax namespaces"* ]]
+	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "" ]
+	read -r _ dev < <(own_ns_mode "$OWN_NS" fsdax)
+	[ "$dev" = "$OWN_DEV" ]
+}
+
+@test "register: make -C/-B devices through the kernel's bcache module; again: already registered (3)" {
+	cdev=$(loop_attach "$(mkimg cache.img 64M)")
+	bdev=$(loop_attach "$(mkimg backing.img 64M)")
+	"$BCACHE" make -C "$cdev" --bucket 64k -B "$bdev" --cset-uuid 01234567-89ab-cdef-fedc-ba9876543210 > /dev/null
+	run --separate-stderr "$BCACHE" register "$bdev" "$cdev"
+	assert_success
+	assert_equal "$output" "registered $cdev (cache, /sys/fs/bcache/register)
+registered $bdev (backing, /sys/fs/bcache/register)"
+	[ -d /sys/fs/bcache/01234567-89ab-cdef-fedc-ba9876543210 ]
+	bcd=$(basename "$(ls -d /sys/block/bcache*)")
+	[ "$(cat "/sys/block/$bcd/bcache/state")" = clean ]	# attached to the set
+	run --separate-stderr "$BCACHE" register "$cdev"
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $cdev: already registered with bcache; refusing"
+}
+
+@test "register: a device another process holds exclusively: the kernel's EINVAL and its log lines" {
+	bdev=$(loop_attach "$(mkimg backing.img 64M)")
+	"$BCACHE" make -B "$bdev" > /dev/null
+	python3 -c 'import os, sys, time; os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL); time.sleep(60)' \
+		"$bdev" &
+	HOLDER=$!
+	sleep 1
+	run --separate-stderr "$BCACHE" register "$bdev"
+	assert_equal "$status" $EX_ERROR
+	[[ "$stderr" == "bcache: $bdev: the kernel refused it (EINVAL); its log most likely says 'register_bcache() error ...: REASON', REASON being 'device busy'"* ]]
+	# the kernel's own line follows
+	grep -qE '^bcache: kernel: bcache: register_bcache\(\) error .*: device busy$' <<< "$stderr"
+	[ ! -e "/sys/dev/block/$(lsblk -dno MAJ:MIN "$bdev" | tr -d ' ')/bcache" ]
+}
+
+@test "register --scan: namespaces, then cache devices, then backing devices" {
+	need_hooks
+	dev=$OWN_DEV
+	"$BCACHE" make -M "$dev" --force > /dev/null
+	cdev=$(loop_attach "$(mkimg cache.img 64M)")
+	bdev=$(loop_attach "$(mkimg backing.img 64M)")
+	"$BCACHE" make -C "$cdev" --bucket 64k -B "$bdev" > /dev/null
+	run --separate-stderr test_root "$BCACHE" register --scan
+	assert_success
+	# the other files' fsdax namespace may carry a superblock too
+	assert_line "registered $dev (namespace, /sys/fs/bcache/register_nvdimm_meta)"
+	[[ "${lines[0]}" == *"(namespace, "* ]]
+	[[ "${lines[-1]}" == "registered $bdev (backing, /sys/fs/bcache/register)" ]]
+	[[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" == *"$dev"* ]]
+	[ "$(cat "$ROOT/fs/bcache/register")" = "$cdev$bdev" ]
+}
