@@ -33,7 +33,6 @@ setup() {
 }
 
 teardown() {
-	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
 	for s in /sys/block/bcache*/bcache/stop; do [ -e "$s" ] && echo 1 > "$s"; done
 	for u in /sys/fs/bcache/*-*-*-*-*/unregister; do [ -e "$u" ] && echo 1 > "$u"; done
 	sleep 1
@@ -143,10 +142,7 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 @test "register: a device another process holds exclusively: the kernel's EINVAL and its log lines" {
 	bdev=$(loop_attach "$(mkimg backing.img 64M)")
 	"$BCACHE" make -B "$bdev" > /dev/null
-	python3 -c 'import os, sys, time; os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL); time.sleep(60)' \
-		"$bdev" &
-	HOLDER=$!
-	sleep 1
+	hold excl "$bdev"	# returns once the device is held (no race with a slow start)
 	run --separate-stderr "$BCACHE" register "$bdev"
 	assert_equal "$status" $EX_ERROR
 	[[ "$stderr" == "bcache: $bdev: the kernel refused it (EINVAL); its log most likely says 'register_bcache() error ...: REASON', REASON being 'device busy'"* ]]
