@@ -203,7 +203,7 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 {
 	size_t n = count_opts(cmd->opts), nc = count_opts(bch_common_opts), k = 0;
 	struct option *lo = calloc(n + nc + 1, sizeof(*lo));
-	char *so = calloc(2 * (n + nc) + 3, 1);
+	char *so = calloc(3 * (n + nc) + 4, 1);
 	size_t sl = 0;
 	int rc = 0, c;
 
@@ -213,6 +213,8 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 		bch_err("out of memory");
 		return BCH_EXIT_ERROR;
 	}
+	if (cmd->in_order)
+		so[sl++] = '-';	/* operands in order, as option 1 */
 	so[sl++] = ':';		/* report missing arguments as ':' */
 	for (int pass = 0; pass < 2; pass++) {
 		const struct bch_opt *o = pass ? bch_common_opts : cmd->opts;
@@ -224,7 +226,9 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 			k++;
 			if (o->val < 256) {
 				so[sl++] = (char)o->val;
-				if (o->has_arg == required_argument)
+				if (o->has_arg != no_argument)
+					so[sl++] = ':';
+				if (o->has_arg == optional_argument)
 					so[sl++] = ':';
 			}
 		}
@@ -325,7 +329,7 @@ static void list_cmds(const struct bch_cmd *const *table)
 static void list_opt(const struct bch_opt *o, const char *prefix, const char *name)
 {
 	printf("%s%s", prefix, name);
-	if (o->has_arg == required_argument)
+	if (o->has_arg != no_argument)
 		printf("=%s", o->complete ? o->complete : "");
 	putchar('\n');
 }
