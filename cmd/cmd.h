@@ -92,6 +92,12 @@ extern const struct bch_cmd bch_cmd_nvm;
 extern const struct bch_cmd bch_cmd_show;
 extern const struct bch_cmd bch_cmd_journal;
 extern const struct bch_cmd bch_cmd_register;
+extern const struct bch_cmd bch_cmd_tree;
+extern const struct bch_cmd bch_cmd_unregister;
+extern const struct bch_cmd bch_cmd_attach;
+extern const struct bch_cmd bch_cmd_detach;
+extern const struct bch_cmd bch_cmd_set_label;
+extern const struct bch_cmd bch_cmd_set_cachemode;
 extern const struct bch_cmd *const bch_commands[];	/* top level, NULL-terminated */
 
 /* Options every command accepts. */
