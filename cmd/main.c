@@ -14,6 +14,7 @@
 #include <bcache/problem.h>
 
 #include "cmd.h"
+#include "output.h"
 #include "tables.h"
 
 #ifndef BCACHE_VERSION
@@ -28,7 +29,7 @@ static const struct bch_opt no_opts[] = { { NULL } };
 static const struct bch_cmd cmd_version_def = {
 	.name = "version", .full = "version",
 	.summary = "print the version",
-	.usage = "", .opts = no_opts, .run = cmd_version,
+	.usage = "", .opts = bch_json_opts, .run = cmd_version,
 };
 
 static const struct bch_cmd cmd_help_def = {
@@ -269,11 +270,31 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 
 static int cmd_version(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-	printf("bcache-nvm-tools %s\n", BCACHE_VERSION);
-	return BCH_EXIT_OK;
+	struct libscols_table *tb;
+	struct libscols_line *ln;
+	bool json = false;
+	struct out o;
+	int first, rc = cmd ? bch_parse(cmd, argc, argv, bch_json_opt, &json, &first) : 0;
+
+	if (rc)
+		return rc;
+	if (!json) {
+		printf("bcache-nvm-tools %s\n", BCACHE_VERSION);
+		return BCH_EXIT_OK;
+	}
+	out_init(&o, true);
+	tb = out_table(&o, "version");
+	if (!tb)
+		return BCH_EXIT_ERROR;
+	out_column(&o, tb, "program", SCOLS_JSON_STRING, 0);
+	out_column(&o, tb, "version", SCOLS_JSON_STRING, 0);
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln)
+		return BCH_EXIT_ERROR;
+	out_cell(ln, 0, "bcache-nvm-tools");
+	out_cell(ln, 1, "%s", BCACHE_VERSION);
+	out_emit(&o, tb);
+	return out_finish(&o) ? BCH_EXIT_ERROR : BCH_EXIT_OK;
 }
 
 static void top_help(FILE *f)
