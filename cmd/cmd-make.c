@@ -28,7 +28,7 @@
 #define MAX_NVM 8	/* BCH_NVM_PAGES_NAMESPACES_MAX */
 #define MAX_BDEV 8
 
-enum { OPT_DEV_UUID = OPT__CMD_FIRST };
+enum { OPT_DEV_UUID = OPT__CMD_FIRST, OPT_REVISION };
 struct bdev_opts;
 
 struct make_opts {
@@ -39,6 +39,7 @@ struct make_opts {
 	uint8_t uuid[16];
 	bool have_uuid;
 	bool force, dry_run, json;
+	enum bch_nvm_revision revision;	/* --revision: V7 or V12 (nvmpg) */
 	const struct bch_cmd *cmd;
 	struct bdev_opts *bd;
 };
@@ -58,6 +59,9 @@ static const struct bch_opt make_opts_def[] = {
 	  "the set uuid shared by all -M namespaces (default: random)", "uuid" },
 	{ "uuid", OPT_UUID, required_argument, "UUID",
 	  "the namespace uuid (only with a single -M)", "uuid" },
+	{ "revision", OPT_REVISION, required_argument, "REV",
+	  "nvm-pages revision of -M: v7 (default) or v13 (nvmpg, as the v13-era formatter "
+	  "writes it)", "v7|v13" },
 	{ "force", 'f', no_argument, NULL,
 	  "overwrite existing signatures and nvm-pages superblocks", NULL },
 	{ "dry-run", 'n', no_argument, NULL,
@@ -482,6 +486,14 @@ static int make_opt(int val, const char *arg, void *ctx)
 	case OPT_UUID:
 		o->have_uuid = true;
 		return parse_uuid_arg(o->cmd, "--uuid", arg, o->uuid);
+	case OPT_REVISION:
+		if (!strcmp(arg, "v7"))
+			o->revision = BCH_NVM_REV_V7;
+		else if (!strcmp(arg, "v13") || !strcmp(arg, "v12") || !strcmp(arg, "nvmpg"))
+			o->revision = BCH_NVM_REV_V12;
+		else
+			return bch_usage_error(o->cmd, "--revision: '%s' is not v7 or v13", arg);
+		return 0;
 	case 'f':
 		o->force = true;
 		return 0;
@@ -582,6 +594,7 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		{ "pages_total", SCOLS_JSON_NUMBER, 0, NULL },
 		{ "owner_list_head", SCOLS_JSON_STRING, 0, NULL },
 		{ "csum", SCOLS_JSON_STRING, 0, NULL },
+		{ "revision", SCOLS_JSON_STRING, 0, NULL },
 		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
 	};
 
@@ -608,12 +621,14 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		out_cell(ln, 7, "%llu", (unsigned long long)sb.pages_total);
 		out_cell(ln, 8, "0x%llx", (unsigned long long)sb.owner_list_head);
 		out_cell(ln, 9, "0x%016llx", (unsigned long long)sb.csum);
-		out_cell(ln, 10, "%d", !mo->dry_run);
+		out_cell(ln, 10, "%s", bch_nvm_layout_of(d->f.revision)->name);
+		out_cell(ln, 11, "%d", !mo->dry_run);
 		out_emit(o, tb);
 	} else {
 		scols_unref_table(tb);
 		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", d->path);
-		printf("  type                 nvm-pages namespace (v7)\n");
+		printf("  type                 nvm-pages namespace (%s)\n",
+		       bch_nvm_layout_of(d->f.revision)->name);
 		printf("  set_uuid             %s\n", su);
 		printf("  uuid                 %s\n", u);
 		printf("  total_namespaces_nr  %u\n", sb.total_namespaces_nr);
@@ -621,7 +636,8 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		printf("  page_size            %u\n", sb.page_size);
 		printf("  pages_offset         %llu\n", (unsigned long long)sb.pages_offset);
 		printf("  pages_total          %llu\n", (unsigned long long)sb.pages_total);
-		printf("  owner_list_head      %llu\n", (unsigned long long)sb.owner_list_head);
+		printf("  %-20s %llu\n", d->f.revision == BCH_NVM_REV_V12 ? "set_header_offset" :
+		       "owner_list_head", (unsigned long long)sb.owner_list_head);
 	}
 	report_signatures(o, mo, d);
 	free(olh);
@@ -654,7 +670,8 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 				return bch_usage_error(cmd, "%s given twice", o.nvm[i]);
 	if (!bd.have_cset_uuid)
 		uuid_generate_random(bd.cset_uuid);
-	if (!o.have_set_uuid && bd.n)
+	/* the v13-era formatter's namespace set_uuid is always its own */
+	if (!o.have_set_uuid && bd.n && o.revision != BCH_NVM_REV_V12)
 		memcpy(o.set_uuid, bd.cset_uuid, 16);
 	else if (!o.have_set_uuid)
 		uuid_generate_random(o.set_uuid);
@@ -676,12 +693,14 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 		dev[i].f.this_namespace_nr = i;
 		dev[i].f.device_bytes = dev[i].m->size;
 		dev[i].f.page_size = 4096;
+		dev[i].f.revision = o.revision;
 	}
 	if (rc == BCH_EXIT_OK)
 		rc = bdev_prepare_all(&o, bdev);
 	if (rc == BCH_EXIT_OK && o.n_nvm > 1)
-		bch_warn("a set of %d namespaces: a v7 kernel registers only sets with "
-			 "total_namespaces_nr = 1", o.n_nvm);
+		bch_warn("a set of %d namespaces: a %s kernel registers only sets with "
+			 "%s = 1", o.n_nvm, o.revision == BCH_NVM_REV_V12 ? "v13" : "v7",
+			 o.revision == BCH_NVM_REV_V12 ? "total_ns" : "total_namespaces_nr");
 
 	out_init(&out, o.json);
 	for (i = 0; i < o.n_nvm && (rc == BCH_EXIT_OK || o.dry_run); i++) {

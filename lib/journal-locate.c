@@ -62,7 +62,7 @@ static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
 		r->alloc = (int)i;
 		r->start = a->page * 4096;
 		r->len = (1ULL << a->order) * 4096;
-		memcpy(r->uuid, ns->owners[oi].head->uuid, 16);
+		memcpy(r->uuid, ns->owners[oi].uuid, 16);
 		r->magic = magic;
 		r->kernel_finds = pg->ns == 0 && (uint32_t)a->rec < pg->raw->used;
 	}
@@ -86,7 +86,7 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 	memset(out, 0, sizeof(*out));
 	out->chosen = -1;
 	for (size_t i = 0; cset_uuid && i < ns->nowners && only < 0; i++)
-		if (!memcmp(ns->owners[i].head->uuid, cset_uuid, 16))
+		if (!memcmp(ns->owners[i].uuid, cset_uuid, 16))
 			only = (int)i;
 	for (size_t i = 0; i < ns->nowners && !rc; i++) {
 		size_t before = out->nr;
@@ -94,7 +94,7 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 		if (only >= 0 && (int)i != only)
 			continue;
 		rc = add_regions(ns, (int)i, bch_jset_magic(cset_uuid ? cset_uuid :
-							    ns->owners[i].head->uuid), out);
+							    ns->owners[i].uuid), out);
 		if (!rc && i > 0)
 			rc = leaked(ns, (int)i, out->nr - before, out);
 	}
@@ -108,7 +108,7 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
 {
 	for (size_t i = 0; i < ns->nowners; i++)
-		if (!memcmp(ns->owners[i].head->uuid, uuid, 16))
+		if (!memcmp(ns->owners[i].uuid, uuid, 16))
 			return (int)i;
 	return -1;
 }

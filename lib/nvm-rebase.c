@@ -368,7 +368,7 @@ static uint64_t cache_base(const struct bch_rebase *rb, const struct cache_sb_di
 static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
 {
 	for (size_t i = 0; i < ns->nowners; i++)
-		if (!memcmp(ns->owners[i].head->uuid, uuid, 16))
+		if (!memcmp(ns->owners[i].uuid, uuid, 16))
 			return (int)i;
 	return -1;
 }
