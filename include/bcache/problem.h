@@ -97,7 +97,7 @@ enum bch_severity {
 	X(CSB_FIRST_BUCKET, ERROR, "first bucket before the end of the superblock") \
 	X(CSB_NVDIMM_VERSION, ERROR, "NVDIMM_META with version below 5")       \
 	X(CSB_NVDIMM_DISCARD, ERROR, "CACHE_DISCARD with NVDIMM_META")         \
-	X(CSB_NVDIMM_D, ERROR, "d[] is not a kernel address in NVDIMM mode")   \
+	X(CSB_NVDIMM_D, ERROR, "d[] mix kernel addresses (v7) and nvmpg offsets, or are 0") \
 	X(CSB_KEYS_CLAMP, INFO, "keys differs from what the kernel writes")    \
 	X(CSB_NOT_NVDIMM, ERROR, "cache superblock not in NVDIMM mode")        \
 	X(J_NO_BASE, ERROR, "namespace never attached: no base K")             \
