@@ -310,6 +310,9 @@ static int refusal(struct run *r, struct bch_rebase *rb, uint64_t k)
 	case BCH_RB_NOT_V7:
 		bch_err("%s: %s", dev, bch_rebase_verdict_text(rb->verdict));
 		return BCH_EXIT_NOT_FOUND;
+	case BCH_RB_NVMPG:
+		bch_err("%s: %s", dev, bch_rebase_verdict_text(rb->verdict));
+		return BCH_EXIT_REFUSED;
 	case BCH_RB_BAD_BASE:
 		return bch_usage_error(r->o->cmd, "--base 0x%llx: %s", (unsigned long long)k,
 				       bch_rebase_verdict_text(rb->verdict));
