@@ -65,14 +65,21 @@ static enum bch_nvm_revision detect_revision(const struct bch_nvm_pages_sb *sb)
 	return BCH_NVM_REV_UNKNOWN;
 }
 
+void bch_nvm_sb_set_revision(struct bch_nvm_sb_info *sbi, enum bch_nvm_revision rev)
+{
+	const unsigned char *sb = (const void *)&sbi->sb;
+
+	sbi->revision = rev;
+	sbi->lay = bch_nvm_layout_of(rev);
+	memcpy(&sbi->sb_offset, sb + sbi->lay->sb_offset_at, 8);
+	memcpy(&sbi->ns_start, sb + sbi->lay->ns_start_at, 8);
+}
+
 void bch_nvm_sb_parse(const void *page, struct bch_nvm_sb_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	memcpy(&out->sb, page, BCH_NVM_SB_SIZE);
-	out->revision = detect_revision(&out->sb);
-	out->lay = bch_nvm_layout_of(out->revision);
-	memcpy(&out->sb_offset, (const unsigned char *)page + out->lay->sb_offset_at, 8);
-	memcpy(&out->ns_start, (const unsigned char *)page + out->lay->ns_start_at, 8);
+	bch_nvm_sb_set_revision(out, detect_revision(&out->sb));
 	if (bch_nvm_sb_csum(page, 4096, &out->csum_computed) < 0) {
 		out->keys_overrun = true;
 		out->csum_ok = false;

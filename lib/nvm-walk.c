@@ -816,6 +816,20 @@ static int nvm_walk(struct bch_nvm_ns *ns)
 	int rc;
 
 	bch_nvm_sb_parse(ns->meta + BCH_NVM_PAGES_SB_OFFSET, &ns->sbi);
+	/*
+	 * Neither superblock rule: the secondary evidence of bcache-nvm-pages(5),
+	 * NVMPG, decides: heads[0].state (u32 at 8280) 1 and its recs_offset[0]
+	 * (u64 at 8288) 16384 is the nvmpg table.
+	 */
+	if (ns->sbi.revision == BCH_NVM_REV_UNKNOWN && ns->meta_len >= 8296) {
+		uint32_t st;
+		uint64_t r0v;
+
+		memcpy(&st, ns->meta + 8280, 4);
+		memcpy(&r0v, ns->meta + 8288, 8);
+		if (st == BCH_NVMPG_HD_STAT_ALLOC && r0v == SYS_OFF)
+			bch_nvm_sb_set_revision(&ns->sbi, BCH_NVM_REV_V12);
+	}
 	ns->lay = ns->sbi.lay;
 	if (ns->sbi.revision == BCH_NVM_REV_NONE)
 		return -ENODATA;

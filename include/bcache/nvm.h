@@ -92,6 +92,8 @@ struct bch_nvm_sb_info {
  * Never fails: the verdicts are in *out.
  */
 void bch_nvm_sb_parse(const void *page, struct bch_nvm_sb_info *out);
+/* Set the revision (and the fields read by it) when other evidence decides. */
+void bch_nvm_sb_set_revision(struct bch_nvm_sb_info *sbi, enum bch_nvm_revision rev);
 /* Read and parse the superblock of a device; -errno on I/O errors. */
 int bch_nvm_sb_read(struct bch_media *m, struct bch_nvm_sb_info *out);
 /* Checksum over [8, 232 + 8 * keys) of a superblock page of `avail` bytes. */
