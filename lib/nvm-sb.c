@@ -210,13 +210,8 @@ int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 				"(OFFSET(this_ns, 8192)): the v13 kernel refuses the namespace",
 				(unsigned long long)sb->owner_list_head,
 				(unsigned long long)want);
-		/* the posted v13 code's defects, for every nvmpg namespace */
-		if (!rc)
-			rc = bch_problem_add(ps, BCH_P_NVMPG_V13_BUG, SBOFF(pages_total),
-					     "sb.pages_total", "an unmodified v13 kernel hits "
-					     "\"kernel BUG at lib/list_debug.c:33\" registering "
-					     "this namespace (its buddy set-up passes a page "
-					     "number where a byte offset is expected)");
+		/* the posted v13 code's replay defect, for every nvmpg namespace;
+		 * its registration BUG comes with the walk (nvm-walk.c) */
 		if (!rc)
 			rc = bch_problem_add(ps, BCH_P_NVMPG_V13_REPLAY, SBOFF(owner_list_head),
 					     "sb.set_header_offset", "an unmodified v13 kernel "

@@ -14,6 +14,7 @@
 
 #include <bcache/fields.h>
 #include <bcache/media.h>
+#include <bcache/nvm-buddy.h>
 #include <bcache/nvm-walk.h>
 
 #define OLH_OFF BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET
@@ -809,6 +810,47 @@ static int check_base(struct bch_nvm_ns *ns)
 	return 0;
 }
 
+/*
+ * The posted v13 buddy set-up files every free block as page 0 (it passes a
+ * page number where a byte offset is expected): the second block of an
+ * order already used is a list corruption, which Debian's kernels (list
+ * debugging, BUG on data corruption) turn into a BUG.  Told only of a
+ * namespace that passes every check before it (no errors so far).
+ */
+static int v13_buddy_bug(struct bch_nvm_ns *ns)
+{
+	struct bch_nvm_buddy b;
+	int rc, rep = -1;
+
+	if (!ns->olh || bch_problems_count(&ns->problems, BCH_SEV_ERROR))
+		return 0;
+	rc = bch_nvm_buddy_of(ns, false, &b);
+	if (rc)
+		return rc;
+	for (int o = 0; o < BCH_MAX_ORDER && rep < 0; o++)
+		if (b.blocks[o] > 1)
+			rep = o;
+	if (rep >= 0)
+		rc = bch_problem_add(&ns->problems, BCH_P_NVMPG_V13_BUG,
+				     BCH_NVM_PAGES_SB_OFFSET +
+				     offsetof(struct bch_nvm_pages_sb, pages_total),
+				     "sb.pages_total", "an unmodified v13 kernel hits a "
+				     "kernel BUG in lib/list_debug.c registering this "
+				     "namespace: its buddy set-up files every free block as "
+				     "page 0, and order %d has %llu free blocks", rep,
+				     (unsigned long long)b.blocks[rep]);
+	else
+		rc = bch_problem_add(&ns->problems, BCH_P_NVMPG_V13_BUG,
+				     BCH_NVM_PAGES_SB_OFFSET +
+				     offsetof(struct bch_nvm_pages_sb, pages_total),
+				     "sb.pages_total", "an unmodified v13 kernel registers "
+				     "this namespace (no order repeats among its free blocks) "
+				     "but files every free block as page 0: its allocations "
+				     "return offset 0, which callers take for failure");
+	bch_nvm_buddy_free(&b);
+	return rc;
+}
+
 /* After the first pages are read: superblock, base, owner walk. */
 static int nvm_walk(struct bch_nvm_ns *ns)
 {
@@ -851,7 +893,8 @@ static int nvm_walk(struct bch_nvm_ns *ns)
 		if (ns->base.state == BCH_NVM_STATE_NVMPG &&
 		    ns->meta_len >= SYS_OFF + BCH_NVM_PAGES_RECS_SIZE)
 			ns->olh = (const void *)(ns->meta + OLH_OFF);
-		return ns->olh ? walk_owners(ns) : 0;
+		rc = ns->olh ? walk_owners(ns) : 0;
+		return rc ? rc : v13_buddy_bug(ns);
 	}
 	if (ns->sbi.sb.owner_list_head && ns->meta_len >= SYS_OFF + BCH_NVM_PAGES_RECS_SIZE) {
 		ns->olh = (const void *)(ns->meta + OLH_OFF);

@@ -35,7 +35,7 @@ enum bch_severity {
 	X(SB_OLH_NULL, ERROR, "owner_list_head is 0 on namespace 0")           \
 	X(SB_OLH_WILD, ERROR, "owner_list_head is neither 8192 nor an address") \
 	X(SB_HEADER_OFFSET, ERROR, "set_header_offset is not OFFSET(this_ns, 8192)") \
-	X(NVMPG_V13_BUG, INFO, "an unmodified v13 kernel BUGs registering the namespace") \
+	X(NVMPG_V13_BUG, INFO, "an unmodified v13 kernel's free lists break on this namespace (BUG or offset 0)") \
 	X(NVMPG_V13_REPLAY, INFO, "an unmodified v13 kernel never replays a journal once d[0] is set") \
 	X(DEV_TOO_SMALL, ERROR, "namespace smaller than 16 MiB + 1 page")      \
 	X(BASE_DISAGREE, ERROR, "anchors disagree on the mapping base K")      \
