@@ -407,6 +407,12 @@ static int cmd_journal_repair(const struct bch_cmd *cmd, int argc, char **argv)
 		jctx_free(&c);
 		return rc ? rc : BCH_EXIT_REFUSED;
 	}
+	if (c.ns.lay->nvmpg_ptrs) {
+		bch_err("%s: refusing to repair: journal repair writes v7 journal tables; this "
+			"namespace is the nvmpg (v12/v13) revision", c.path);
+		jctx_free(&c);
+		return BCH_EXIT_REFUSED;
+	}
 	in = (struct bch_jrepair_in){
 		.m = c.m, .ns = &c.ns, .csb = &c.csb, .loc = &c.loc, .scan = &c.j[0].scan,
 		.media = &c.j[0].media, .kv = &c.j[0].kv, .check_busy = true,

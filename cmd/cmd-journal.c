@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bcache journal show / extract: the v7 journal in an nvm-pages namespace
+ * bcache journal show / extract: the journal in an nvm-pages namespace (v7 or nvmpg)
  * (bcache-journal-format(5), NVDIMM JOURNAL to LOCATING).  With the cache
  * device (-C) the kernel's own
  * read is emulated (bucket visiting order and insertion) next to the media
@@ -523,6 +523,7 @@ int journal_location_table(struct out *o, struct jctx *c)
 		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
 		{ "block_size", SCOLS_JSON_NUMBER, 0, NULL },
 		{ "base", SCOLS_JSON_STRING, 0, NULL },
+		{ "revision", SCOLS_JSON_STRING, 0, NULL },
 	};
 
 	if (!tb)
@@ -552,7 +553,11 @@ int journal_location_table(struct out *o, struct jctx *c)
 		out_cell(ln, 9, "%u", j->kernel ? c->loc.g.n : 0);
 		out_cell(ln, 10, "%llu", (unsigned long long)(j->kernel ? c->loc.g.bucket_sectors : 0));
 		out_cell(ln, 11, "%llu", (unsigned long long)(j->kernel ? c->loc.g.block_sectors : 0));
-		out_cell(ln, 12, "0x%llx", (unsigned long long)c->ns.base.k);
+		if (c->ns.lay->nvmpg_ptrs)
+			out_cell(ln, 12, "none");
+		else
+			out_cell(ln, 12, "0x%llx", (unsigned long long)c->ns.base.k);
+		out_cell(ln, 13, "%s", c->ns.lay->name);
 	}
 	out_title(o, "%s: journal location", c->path);
 	return out_emit(o, tb);
@@ -851,7 +856,7 @@ static int summaries(struct out *o, struct jctx *c)
 		scols_unref_table(tb);
 		return rc;
 	}
-	out_title(o, JOURNAL_SUMMARY_TITLE);
+	out_title(o, JOURNAL_SUMMARY_TITLE, c->ns.lay->nvmpg_ptrs ? "v13" : "v7");
 	return out_emit(o, tb);
 }
 
@@ -1057,7 +1062,7 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 
 static const struct bch_cmd journal_show = {
 	.name = "show", .full = "journal show",
-	.summary = "decode the v7 journal in an nvm-pages namespace",
+	.summary = "decode the journal in an nvm-pages namespace (v7 or nvmpg)",
 	.usage = "PMEM", .opts = show_opts_def, .run = cmd_journal_show,
 	.operands = "device",
 };

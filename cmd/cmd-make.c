@@ -38,6 +38,7 @@ enum {
 	OPT_REPLACEMENT,
 	OPT_REPLACEMENT_DASH,
 	OPT_WIPE_BCACHE,
+	OPT_REVISION,
 	OPT_CSET_UUID_SHORT = 'u',
 };
 struct bdev_opts;
@@ -55,6 +56,7 @@ enum {
 	SEEN_DEV_UUID = 1 << 8,
 	SEEN_SET_UUID = 1 << 9,
 	SEEN_UUID = 1 << 10,
+	SEEN_REVISION = 1 << 11,
 };
 
 struct make_opts {
@@ -67,6 +69,7 @@ struct make_opts {
 	bool force, dry_run, json, wipe_bcache;
 	int mode;		/* 'M', 'C', 'B': what the next operand is; 0 none yet */
 	unsigned int seen;	/* SEEN_* */
+	enum bch_nvm_revision revision;	/* --revision: V7 or V12 (nvmpg) */
 	const struct bch_cmd *cmd;
 	struct bdev_opts *bd;
 };
@@ -89,6 +92,9 @@ static const struct bch_opt make_opts_def[] = {
 	  "the set uuid shared by all -M namespaces (default: random)", "uuid" },
 	{ "uuid", OPT_UUID, required_argument, "UUID",
 	  "the namespace uuid (only with a single -M)", "uuid" },
+	{ "revision", OPT_REVISION, required_argument, "REV",
+	  "nvm-pages revision of -M: v7 (default) or v13 (nvmpg, as the v13-era formatter "
+	  "writes it)", "v7|v13" },
 	{ "force", 'f', no_argument, NULL,
 	  "overwrite existing signatures and superblocks", NULL },
 	{ "wipe-bcache", OPT_WIPE_BCACHE, no_argument, NULL,
@@ -623,6 +629,7 @@ static unsigned int seen_bit(int val)
 	case OPT_DEV_UUID: return SEEN_DEV_UUID;
 	case OPT_SET_UUID: return SEEN_SET_UUID;
 	case OPT_UUID: return SEEN_UUID;
+	case OPT_REVISION: return SEEN_REVISION;
 	}
 	return 0;
 }
@@ -659,6 +666,14 @@ static int make_opt(int val, const char *arg, void *ctx)
 		return parse_uuid_arg(o->cmd, "--uuid", arg, o->uuid);
 	case OPT_WIPE_BCACHE:
 		o->wipe_bcache = true;
+		return 0;
+	case OPT_REVISION:
+		if (!strcmp(arg, "v7"))
+			o->revision = BCH_NVM_REV_V7;
+		else if (!strcmp(arg, "v13") || !strcmp(arg, "v12") || !strcmp(arg, "nvmpg"))
+			o->revision = BCH_NVM_REV_V12;
+		else
+			return bch_usage_error(o->cmd, "--revision: '%s' is not v7 or v13", arg);
 		return 0;
 	case 'f':
 		o->force = true;
@@ -703,6 +718,7 @@ static int check_effect(const struct make_opts *o)
 		{ SEEN_SET_UUID, 'M', "--set-uuid applies to -M namespaces (-C and -B take "
 		  "--cset-uuid)" },
 		{ SEEN_UUID, 'M', "--uuid applies to a -M namespace (-C and -B take --dev-uuid)" },
+		{ SEEN_REVISION, 'M', "--revision applies to -M namespaces" },
 	};
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
@@ -811,6 +827,7 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		{ "pages_total", SCOLS_JSON_NUMBER, 0, NULL },
 		{ "owner_list_head", SCOLS_JSON_STRING, 0, NULL },
 		{ "csum", SCOLS_JSON_STRING, 0, NULL },
+		{ "revision", SCOLS_JSON_STRING, 0, NULL },
 		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
 	};
 
@@ -837,12 +854,14 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		out_cell(ln, 7, "%llu", (unsigned long long)sb.pages_total);
 		out_cell(ln, 8, "0x%llx", (unsigned long long)sb.owner_list_head);
 		out_cell(ln, 9, "0x%016llx", (unsigned long long)sb.csum);
-		out_cell(ln, 10, "%d", !mo->dry_run);
+		out_cell(ln, 10, "%s", bch_nvm_layout_of(d->f.revision)->name);
+		out_cell(ln, 11, "%d", !mo->dry_run);
 		out_emit(o, tb);
 	} else {
 		scols_unref_table(tb);
 		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", d->path);
-		printf("  type                 nvm-pages namespace (v7)\n");
+		printf("  type                 nvm-pages namespace (%s)\n",
+		       bch_nvm_layout_of(d->f.revision)->name);
 		printf("  set_uuid             %s\n", su);
 		printf("  uuid                 %s\n", u);
 		printf("  total_namespaces_nr  %u\n", sb.total_namespaces_nr);
@@ -850,7 +869,8 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		printf("  page_size            %u\n", sb.page_size);
 		printf("  pages_offset         %llu\n", (unsigned long long)sb.pages_offset);
 		printf("  pages_total          %llu\n", (unsigned long long)sb.pages_total);
-		printf("  owner_list_head      %llu\n", (unsigned long long)sb.owner_list_head);
+		printf("  %-20s %llu\n", d->f.revision == BCH_NVM_REV_V12 ? "set_header_offset" :
+		       "owner_list_head", (unsigned long long)sb.owner_list_head);
 	}
 	report_signatures(o, mo, d);
 	free(olh);
@@ -887,7 +907,8 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 				return bch_usage_error(cmd, "%s given twice", o.nvm[i]);
 	if (!bd.have_cset_uuid)
 		uuid_generate_random(bd.cset_uuid);
-	if (!o.have_set_uuid && bd.n)
+	/* the v13-era formatter's namespace set_uuid is always its own */
+	if (!o.have_set_uuid && bd.n && o.revision != BCH_NVM_REV_V12)
 		memcpy(o.set_uuid, bd.cset_uuid, 16);
 	else if (!o.have_set_uuid)
 		uuid_generate_random(o.set_uuid);
@@ -909,12 +930,14 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 		dev[i].f.this_namespace_nr = i;
 		dev[i].f.device_bytes = dev[i].m->size;
 		dev[i].f.page_size = 4096;
+		dev[i].f.revision = o.revision;
 	}
 	if (rc == BCH_EXIT_OK)
 		rc = bdev_prepare_all(&o, bdev);
 	if (rc == BCH_EXIT_OK && o.n_nvm > 1)
-		bch_warn("a set of %d namespaces: a v7 kernel registers only sets with "
-			 "total_namespaces_nr = 1", o.n_nvm);
+		bch_warn("a set of %d namespaces: a %s kernel registers only sets with "
+			 "%s = 1", o.n_nvm, o.revision == BCH_NVM_REV_V12 ? "v13" : "v7",
+			 o.revision == BCH_NVM_REV_V12 ? "total_ns" : "total_namespaces_nr");
 
 	out_init(&out, o.json);
 	for (i = 0; i < o.n_nvm && (rc == BCH_EXIT_OK || o.dry_run); i++) {

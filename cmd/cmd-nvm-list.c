@@ -85,17 +85,15 @@ static void list_sb(const struct out *o, const struct bch_pmem_ns *p,
 	}
 	rc = bch_nvm_load(m, &ns);
 	bch_media_close(m);
-	out_cell(ln, 6, "%s", out_bool(o, rc == 0 || rc == -EPROTONOSUPPORT));
+	out_cell(ln, 6, "%s", out_bool(o, rc == 0));
 	if (rc == 0) {
 		bch_uuid_format(ns.sbi.sb.set_uuid, u);
 		out_cell(ln, 7, "%s", u);
 		out_cell(ln, 8, "%u", ns.sbi.sb.this_namespace_nr);
-		out_cell(ln, 9, "%s%s", bch_nvm_state_name(ns.base.state),
-			 ns.sbi.csum_ok ? "" : ", csum bad");
+		out_cell(ln, 9, "%s%s%s", ns.lay->nvmpg_ptrs ? "nvmpg, " : "",
+			 bch_nvm_state_name(ns.base.state), ns.sbi.csum_ok ? "" : ", csum bad");
 	} else if (rc == -ENODATA) {
 		out_cell(ln, 9, "none");
-	} else if (rc == -EPROTONOSUPPORT) {
-		out_cell(ln, 9, "v12/v13 revision (unsupported)");
 	} else {
 		out_cell(ln, 9, "unreadable: %s", strerror(-rc));
 	}

@@ -224,7 +224,7 @@ static int find_caches(struct run *r, const struct bch_rebase *rb)
 		if (!bch_cache_sb_read(m, &info) && info.magic_ok && !info.backing && info.nvdimm)
 			for (size_t o = 0; o < rb->ns.nowners; o++)
 				if (owner_pages(&rb->ns, (int)o) &&
-				    !memcmp(rb->ns.owners[o].head->uuid, info.sb.set_uuid, 16))
+				    !memcmp(rb->ns.owners[o].uuid, info.sb.set_uuid, 16))
 					oi = (int)o;
 		bch_media_close(m);
 		if (oi < 0)
@@ -255,7 +255,7 @@ static void warn_uncovered(const struct run *r, const struct bch_rebase *rb)
 
 		if (!owner_pages(&rb->ns, (int)o) || owner_has_cache(rb, (int)o))
 			continue;
-		bch_uuid_format(rb->ns.owners[o].head->uuid, u);
+		bch_uuid_format(rb->ns.owners[o].uuid, u);
 		bch_warn("%s: owner %zu (%s) holds %llu pages but no cache device of that "
 			 "cache set was %s: its d[] keep base 0x%llx; rebase it later with -C",
 			 r->ns.arg, o, u, (unsigned long long)owner_pages(&rb->ns, (int)o),
@@ -310,6 +310,9 @@ static int refusal(struct run *r, struct bch_rebase *rb, uint64_t k)
 	case BCH_RB_NOT_V7:
 		bch_err("%s: %s", dev, bch_rebase_verdict_text(rb->verdict));
 		return BCH_EXIT_NOT_FOUND;
+	case BCH_RB_NVMPG:
+		bch_err("%s: %s", dev, bch_rebase_verdict_text(rb->verdict));
+		return BCH_EXIT_REFUSED;
 	case BCH_RB_BAD_BASE:
 		return bch_usage_error(r->o->cmd, "--base 0x%llx: %s", (unsigned long long)k,
 				       bch_rebase_verdict_text(rb->verdict));

@@ -103,10 +103,6 @@ int nvm_load_status(const char *path, const struct bch_nvm_ns *ns, int rc)
 				path);
 		return BCH_EXIT_NOT_FOUND;
 	}
-	case -EPROTONOSUPPORT:
-		bch_err("%s: nvm-pages superblock of the v12/v13 \"nvmpg\" revision: "
-			"unsupported revision", path);
-		return BCH_EXIT_NOT_FOUND;
 	default:
 		bch_err("%s: cannot read: %s", path, strerror(-rc));
 		return BCH_EXIT_ERROR;
@@ -150,14 +146,16 @@ static int dump_superblock(struct out *o, const struct bch_nvm_ns *ns)
 	};
 
 	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)ns->sbi.csum_computed);
-	if (ns->base.k_known)
+	if (ns->lay->nvmpg_ptrs)
+		snprintf(k, sizeof(k), "none");
+	else if (ns->base.k_known)
 		snprintf(k, sizeof(k), "0x%llx", (unsigned long long)ns->base.k);
 	else
 		snprintf(k, sizeof(k), "unknown");
 	out_title(o, "%s: nvm-pages superblock at byte 4096 (%s, %s), checksum %s",
 		  ns->path, bch_nvm_revision_name(ns->sbi.revision),
 		  bch_nvm_state_name(ns->base.state), ns->sbi.csum_ok ? "ok" : "BAD");
-	return out_struct(o, "superblock", &bch_desc_nvm_sb, &ns->sbi.sb, extra,
+	return out_struct(o, "superblock", ns->lay->sb_desc, &ns->sbi.sb, extra,
 			  sizeof(extra) / sizeof(extra[0]));
 }
 
@@ -169,21 +167,22 @@ static int dump_owner_list(struct out *o, const struct bch_nvm_ns *ns)
 
 	if (!ns->olh)
 		return 0;
-	out_title(o, "owner list head at byte 8192");
-	return out_struct(o, "owner_list_head", &bch_desc_owner_list_head, ns->olh,
-			  extra, 1);
+	out_title(o, "%s at byte 8192", ns->lay->nvmpg_ptrs ? "set header" : "owner list head");
+	return out_struct(o, ns->lay->table_name, ns->lay->table_desc, ns->olh, extra, 1);
 }
 
 static bool owner_shown(const struct dump_opts *d, const struct bch_nvm_owner *ow)
 {
-	return !d->owner_set || !memcmp(ow->head->uuid, d->owner, 16);
+	return !d->owner_set || !memcmp(ow->uuid, d->owner, 16);
 }
 
 static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		       const struct dump_opts *d)
 {
 	struct libscols_table *tb = out_table(o, "owners");
-	int ncols = 4 + BCH_NVM_PAGES_NAMESPACES_MAX;
+	const struct bch_struct_desc *hd = ns->lay->head_desc;
+	int nst = ns->lay->head_state_at < 0 ? 0 : 2;	/* state, flags */
+	int ncols = 4 + nst + BCH_NVM_PAGES_NAMESPACES_MAX;
 
 	if (!tb)
 		return -ENOMEM;
@@ -192,12 +191,10 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		out_column(o, tb, "index", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
 		out_column(o, tb, "uuid", SCOLS_JSON_STRING, 0);
 		out_column(o, tb, "label", SCOLS_JSON_STRING, 0);
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++) {
-			char name[16];
-
-			snprintf(name, sizeof(name), "recs[%d]", j);
-			out_column(o, tb, name, SCOLS_JSON_STRING, 0);
-		}
+		/* state, flags (nvmpg), recs[j] or recs_offset[j]: the head's names */
+		for (int f = 2; f < 2 + nst + BCH_NVM_PAGES_NAMESPACES_MAX; f++)
+			out_column(o, tb, hd->fields[f].name, hd->fields[f].kind == BCH_FK_UINT ?
+				   SCOLS_JSON_NUMBER : SCOLS_JSON_STRING, 0);
 		out_column(o, tb, "record_pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
 		out_column(o, tb, "records", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
 		out_column(o, tb, "pages_allocated", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
@@ -212,15 +209,18 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			return -ENOMEM;
-		bch_uuid_format(ow->head->uuid, u);
-		bch_field_format(bch_field_find(&bch_desc_owner_head, "label"), ow->head,
-				 label, sizeof(label));
+		bch_uuid_format(ow->uuid, u);
+		bch_field_format(bch_field_find(hd, "label"), ow->raw, label, sizeof(label));
 		out_cell(ln, 0, "%s", ns->path);
 		out_cell(ln, 1, "%d", ow->index);
 		out_cell(ln, 2, "%s", u);
 		out_cell(ln, 3, "%s", label);
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && 4 + j < ncols; j++)
-			out_cell(ln, 4 + j, "0x%llx", (unsigned long long)ow->head->recs[j]);
+		if (nst) {
+			out_cell(ln, 4, "%u", ow->state);
+			out_cell(ln, 5, "0x%x", ow->flags);
+		}
+		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
+			out_cell(ln, 4 + nst + j, "0x%llx", (unsigned long long)ow->recs_raw[j]);
 		out_cell(ln, ncols, "%zu", ow->npages);
 		out_cell(ln, ncols + 1, "%llu", (unsigned long long)ow->nrecords);
 		out_cell(ln, ncols + 2, "%llu", (unsigned long long)ow->pages_allocated);
@@ -232,8 +232,10 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 
 static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
-	static const char *const cols[] = { "slot", "offset", "head", "ns", "owner", "next",
-					    "magic_ok", "size", "used", "nonempty" };
+	const struct bch_struct_desc *rd = ns->lay->recs_desc;
+	/* owner/next: head_offset/next_offset in nvmpg */
+	const char *const cols[] = { "slot", "offset", "head", "ns", rd->fields[0].name,
+				     rd->fields[1].name, "magic_ok", "size", "used", "nonempty" };
 	struct libscols_table *tb = out_table(o, "record_pages");
 
 	if (!tb)
@@ -241,8 +243,7 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 	if (!scols_table_get_ncols(tb)) {
 		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c],
-				   !strcmp(cols[c], "owner") || !strcmp(cols[c], "next") ?
+			out_column(o, tb, cols[c], c == 4 || c == 5 ?
 				   SCOLS_JSON_STRING : !strcmp(cols[c], "magic_ok") ?
 				   SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
 	}
@@ -267,7 +268,7 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 		out_cell(ln, 9, "%u", pg->raw->used);
 		out_cell(ln, 10, "%u", pg->nonempty);
 	}
-	out_title(o, "record pages reached by the owner-list walk");
+	out_title(o, "%ss reached by the owner-list walk", ns->lay->recs_name);
 	return out_emit(o, tb);
 }
 
@@ -293,7 +294,7 @@ static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int
 	case 1:
 		return out_u64(buf, ow->index);
 	case 2:
-		bch_uuid_format(ow->head->uuid, buf);
+		bch_uuid_format(ow->uuid, buf);
 		return buf;
 	case 3:
 		return out_u64(buf, pg->ns);
@@ -315,9 +316,11 @@ static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int
 		return out_u64(buf, r->pages << 12);
 	case 12:
 		return out_bool(o, valid);
-	default:
+	case 13:
 		snprintf(buf, ALLOC_VAL_LEN, "0x%016llx", (unsigned long long)r->v);
 		return buf;
+	default:
+		return out_u64(buf, r->ns_id);
 	}
 }
 
@@ -367,7 +370,7 @@ static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct 
 
 			if (!bch_rec_pgoff(pg->raw->recs[k].v))
 				continue;
-			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
+			bch_nvm_lay_rec_decode(ns->lay, pg->raw->recs[k].v, ns->base.k, &r);
 			valid = want_valid && !r.below_base && alloc_valid(ns, &r);
 			for (int c = 0; c < ncols; c++)
 				vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, k, &r, valid);
@@ -379,8 +382,10 @@ static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct 
 
 static int dump_stale(struct out *o, const struct bch_nvm_ns *ns)
 {
-	static const char *const cols[] = { "device", "slot", "offset", "owner", "next",
-					    "owner_uuid", "size", "used", "nonempty" };
+	const struct bch_struct_desc *rd = ns->lay->recs_desc;
+	const char *const cols[] = { "device", "slot", "offset", rd->fields[0].name,
+				     rd->fields[1].name, rd->fields[3].name, "size", "used",
+				     "nonempty" };
 	struct libscols_table *tb = out_table(o, "stale_slots");
 
 	if (!tb)
@@ -561,7 +566,7 @@ static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
 
 			if (!bch_rec_pgoff(pg->raw->recs[k].v))
 				continue;
-			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
+			bch_nvm_lay_rec_decode(ns->lay, pg->raw->recs[k].v, ns->base.k, &r);
 			snprintf(name, sizeof(name), "recs[%u]", k);
 			rc = tree_line(tb, pl, &al, name, &r);
 		}
@@ -588,7 +593,7 @@ static int dump_tree(struct out *o, const struct bch_nvm_ns *ns, const struct du
 
 		if (!owner_shown(d, ow))
 			continue;
-		bch_uuid_format(ow->head->uuid, u);
+		bch_uuid_format(ow->uuid, u);
 		snprintf(name, sizeof(name), "owner %d %s", ow->index, u);
 		rc = tree_line(tb, NULL, &owl, name, NULL);
 		if (!rc)
@@ -608,13 +613,13 @@ static int hex_range(const struct bch_nvm_ns *ns, const char *what, uint64_t *of
 	if (!strcmp(what, "superblock") || !strcmp(what, "sb")) {
 		*off = BCH_NVM_PAGES_SB_OFFSET;
 		*len = BCH_NVM_SB_SIZE;
-	} else if (!strcmp(what, "owner_list")) {
+	} else if (!strcmp(what, "owner_list") || !strcmp(what, "set_header")) {
 		*off = BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
 		*len = BCH_NVM_PAGES_OWNER_LIST_HEAD_SIZE;
 	} else if (!strncmp(what, "slot:", 5)) {
 		errno = 0;
 		n = strtoul(what + 5, &end, 10);
-		if (errno || *end || !what[5] || n >= BCH_MAX_PGALLOC_RECS)
+		if (errno || *end || !what[5] || n >= (unsigned long)ns->lay->max_slots)
 			return -EINVAL;
 		*off = BCH_NVM_SLOT_OFFSET(n);
 		*len = BCH_NVM_PAGES_RECS_SIZE;

@@ -369,6 +369,11 @@ static int cmd_register(const struct bch_cmd *cmd, int argc, char **argv)
 			v[i].status = "already registered";
 			continue;
 		}
+		/* nvmpg: what the posted v13 code does with any namespace (info) */
+		for (int k = 0; k < v[i].d.nnotes && !o.w.json; k++)
+			fprintf(stderr, "bcache: %s: info: %s (%s, bcache-nvm-pages(5))\n",
+				v[i].arg, v[i].d.notes[k].message,
+				bch_problem_name(v[i].d.notes[k].code));
 		rc = verdict_line(&v[i], o.w.force);
 		if (!rc)
 			continue;

@@ -22,8 +22,9 @@
 #include "cmd.h"
 #include "output.h"
 
-static int show_d(struct out *o, const char *path, const struct cache_sb_disk *sb)
+static int show_d(struct out *o, const char *path, const struct bch_cache_sb_info *in)
 {
+	const struct cache_sb_disk *sb = &in->sb;
 	struct libscols_table *tb;
 	unsigned int n = sb->keys < SB_JOURNAL_BUCKETS ? sb->keys : SB_JOURNAL_BUCKETS;
 
@@ -36,6 +37,8 @@ static int show_d(struct out *o, const char *path, const struct cache_sb_disk *s
 		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
 		out_column(o, tb, "index", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
 		out_column(o, tb, "d", SCOLS_JSON_STRING, 0);
+		out_column(o, tb, "ns_id", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
@@ -45,8 +48,14 @@ static int show_d(struct out *o, const char *path, const struct cache_sb_disk *s
 		out_cell(ln, 0, "%s", path);
 		out_cell(ln, 1, "%u", i);
 		out_cell(ln, 2, "0x%llx", (unsigned long long)sb->d[i]);
+		/* an nvmpg offset decodes alone; a v7 address needs the namespace's K */
+		if (in->d_nvmpg) {
+			out_cell(ln, 3, "%llu", (unsigned long long)BCH_NVMPG_GET_NS_ID(sb->d[i]));
+			out_cell(ln, 4, "%llu", (unsigned long long)BCH_NVMPG_GET_OFFSET(sb->d[i]));
+		}
 	}
-	out_title(o, "journal buckets d[0..%u]", n - 1);
+	out_title(o, "journal buckets d[0..%u]: %s", n - 1, !in->nvdimm ? "bucket numbers" :
+		  in->d_nvmpg ? "nvmpg offsets (v12/v13)" : "kernel addresses (v7)");
 	return out_emit(o, tb);
 }
 
@@ -186,6 +195,9 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 		{ "replacement", repl, SCOLS_JSON_STRING },
 		{ "discard", out_bool(o, !in->backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT))),
 		  SCOLS_JSON_BOOLEAN },
+		/* the nvm-pages revision d[] are written for, by their form */
+		{ "revision", !in->nvdimm || !sb->keys || !sb->d[0] ? "" :
+			      in->d_nvmpg ? "nvmpg" : "v7", SCOLS_JSON_STRING },
 	};
 	int rc = 0;
 
@@ -210,7 +222,7 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 		rc = out_struct(o, "bcache_superblocks", &bch_desc_cache_sb, sb, extra,
 				sizeof(extra) / sizeof(extra[0]));
 	if (!rc && (o->json || more))
-		rc = show_d(o, m->path, sb);
+		rc = show_d(o, m->path, in);
 	if (!rc)
 		rc = bch_cache_sb_check(in, m->size, 0, ps);
 	return rc;
@@ -232,9 +244,9 @@ static int show_nvm(struct out *o, struct bch_media *m, const struct bch_nvm_sb_
 	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)in->csum_computed);
 	out_title(o, "%s: nvm-pages namespace superblock at byte 4096 (%s), checksum %s",
 		  m->path, bch_nvm_revision_name(in->revision), in->csum_ok ? "ok" : "BAD");
-	rc = out_struct(o, "nvm_superblocks", &bch_desc_nvm_sb, &in->sb, extra,
+	rc = out_struct(o, "nvm_superblocks", in->lay->sb_desc, &in->sb, extra,
 			sizeof(extra) / sizeof(extra[0]));
-	if (!rc && in->revision == BCH_NVM_REV_V7)
+	if (!rc && in->revision != BCH_NVM_REV_UNKNOWN)
 		rc = bch_nvm_sb_check(in, m->size, ps);
 	return rc;
 }
@@ -259,8 +271,6 @@ static int show_one(struct out *o, const char *path, bool more)
 			ret = BCH_EXIT_NOT_FOUND;
 		} else if (!rc) {
 			rc = show_nvm(o, m, &ni, &ps);
-			if (ni.revision == BCH_NVM_REV_V12)
-				ret = BCH_EXIT_NOT_FOUND;
 		}
 	} else if (!rc) {
 		rc = show_cache(o, m, &ci, &ps, more);

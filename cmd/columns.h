@@ -24,6 +24,7 @@
 	X(offset, NUMBER, RIGHT, "byte offset in the namespace")		\
 	X(length, NUMBER, RIGHT, "length in bytes")				\
 	X(valid, BOOLEAN, , "inside the namespace, aligned, order <= 19")	\
-	X(record, STRING, , "the record as stored (u64)")
+	X(record, STRING, , "the record as stored (u64)")			\
+	X(ns_id, NUMBER, RIGHT, "the record's ns_id (nvmpg; v7: 0)")
 
 #endif

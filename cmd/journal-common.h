@@ -82,7 +82,7 @@ int journal_summary_row(struct out *o, struct libscols_table *tb, const struct j
 			const struct bch_jrange *r, const struct bch_jview *v,
 			const struct bch_jgeom *g, uint64_t dups, uint64_t invalid);
 /* The title of the summary table. */
-#define JOURNAL_SUMMARY_TITLE "summary (kernel: the v7 kernel's read; buckets: every bucket " \
+#define JOURNAL_SUMMARY_TITLE "summary (kernel: the %s kernel's read; buckets: every bucket " \
 	"in order; media: magic scan of the region)"
 
 #endif

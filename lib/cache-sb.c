@@ -124,6 +124,9 @@ void bch_cache_sb_parse(const void *page, struct bch_cache_sb_info *out)
 	out->nvdimm = !out->backing &&
 		      (out->sb.feature_incompat & BCH_FEATURE_INCOMPAT_NVDIMM_META);
 	out->bucket_sectors = out->backing ? 0 : bch_cache_sb_bucket_sectors(&out->sb);
+	/* v7 d[] are kernel addresses (>= 2^63), nvmpg d[] namespace offsets */
+	out->d_nvmpg = out->nvdimm && out->sb.keys && out->sb.d[0] &&
+		       out->sb.d[0] < (1ULL << 63);
 }
 
 int bch_cache_sb_read(struct bch_media *m, struct bch_cache_sb_info *out)
@@ -253,9 +256,12 @@ static int check_nvdimm(const struct bch_cache_sb_info *info, struct bch_problem
 	if ((sb->flags & (1ULL << CACHE_SYNC_BIT)) && sb->keys && !sb->d[0])
 		ADD(CSB_NVDIMM_D, d, "d[0] is 0 while CACHE_SYNC is set");
 	for (unsigned int i = 0; info->keys_ok && i < sb->keys; i++)
-		if (sb->d[i] < (1ULL << 63) && sb->d[0])
-			ADD(CSB_NVDIMM_D, d, "d[%u] is 0x%llx: not a kernel address", i,
-			    (unsigned long long)sb->d[i]);
+		if (info->d_nvmpg ? !sb->d[i] || sb->d[i] >> 61 != sb->d[0] >> 61 :
+		    sb->d[i] < (1ULL << 63) && sb->d[0])
+			ADD(CSB_NVDIMM_D, d, info->d_nvmpg ? "d[%u] is 0x%llx: d[0] is an "
+			    "nvmpg offset (v12/v13), this is not one of the same namespace" :
+			    "d[%u] is 0x%llx: not a kernel address (v7) while d[0] is",
+			    i, (unsigned long long)sb->d[i]);
 	if (sb->keys && sb->keys != bch_cache_journal_buckets(sb->nbuckets))
 		ADD(CSB_KEYS_CLAMP, keys, "keys is %u, the kernel writes clamp(nbuckets >> 7, "
 		    "2, 256) = %u", sb->keys, bch_cache_journal_buckets(sb->nbuckets));

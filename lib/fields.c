@@ -8,6 +8,7 @@
 #include <uuid.h>
 
 #include <linux/bcache-nvm.h>
+#include <linux/bcache-nvmpg.h>
 #include <linux/bcache.h>
 #include <bcache/fields.h>
 
@@ -83,6 +84,73 @@ static const struct bch_field recs_fields[] = {
 const struct bch_struct_desc bch_desc_pgalloc_recs = {
 	"bch_nvm_pgalloc_recs", BCH_NVM_PAGES_RECS_HDR_SIZE, recs_fields,
 	sizeof(recs_fields) / sizeof(recs_fields[0])
+};
+
+/* The nvmpg (v12/v13) revision. */
+static const struct bch_field nvmpg_sb_fields[] = {
+	F(bch_nvmpg_sb, csum, BCH_FK_HEX),
+	F(bch_nvmpg_sb, sb_offset, BCH_FK_PTR),
+	F(bch_nvmpg_sb, ns_start, BCH_FK_HEX),
+	F(bch_nvmpg_sb, version, BCH_FK_UINT),
+	F(bch_nvmpg_sb, magic, BCH_FK_MAGIC),
+	F(bch_nvmpg_sb, uuid, BCH_FK_UUID),
+	F(bch_nvmpg_sb, page_size, BCH_FK_UINT),
+	F(bch_nvmpg_sb, total_ns, BCH_FK_UINT),
+	F(bch_nvmpg_sb, this_ns, BCH_FK_UINT),
+	{ "__pad76", 76, 4, BCH_FK_PAD },
+	F(bch_nvmpg_sb, set_uuid, BCH_FK_UUID),
+	F(bch_nvmpg_sb, flags, BCH_FK_HEX),
+	F(bch_nvmpg_sb, seq, BCH_FK_UINT),
+	F(bch_nvmpg_sb, feature_compat, BCH_FK_HEX),
+	F(bch_nvmpg_sb, feature_incompat, BCH_FK_HEX),
+	F(bch_nvmpg_sb, feature_ro_compat, BCH_FK_HEX),
+	F(bch_nvmpg_sb, pages_offset, BCH_FK_UINT),
+	F(bch_nvmpg_sb, pages_total, BCH_FK_UINT),
+	F(bch_nvmpg_sb, pad, BCH_FK_PAD),
+	F(bch_nvmpg_sb, set_header_offset, BCH_FK_PTR),
+	F(bch_nvmpg_sb, keys, BCH_FK_UINT),
+	{ "__pad228", 228, 4, BCH_FK_PAD },
+};
+DESC(bch_desc_nvmpg_sb, bch_nvmpg_sb, "bch_nvmpg_sb", nvmpg_sb_fields);
+
+static const struct bch_field set_header_fields[] = {
+	F(bch_nvmpg_set_header, size, BCH_FK_UINT),
+	F(bch_nvmpg_set_header, used, BCH_FK_UINT),
+	F(bch_nvmpg_set_header, _pad, BCH_FK_PAD),
+};
+const struct bch_struct_desc bch_desc_nvmpg_set_header = {
+	"bch_nvmpg_set_header", BCH_NVMPG_SET_HDR_PREFIX, set_header_fields,
+	sizeof(set_header_fields) / sizeof(set_header_fields[0])
+};
+
+static const struct bch_field nvmpg_head_fields[] = {
+	F(bch_nvmpg_head, uuid, BCH_FK_UUID),
+	F(bch_nvmpg_head, label, BCH_FK_LABEL),
+	F(bch_nvmpg_head, state, BCH_FK_UINT),
+	F(bch_nvmpg_head, flags, BCH_FK_HEX),
+	FA(bch_nvmpg_head, recs_offset, 0, BCH_FK_PTR),
+	FA(bch_nvmpg_head, recs_offset, 1, BCH_FK_PTR),
+	FA(bch_nvmpg_head, recs_offset, 2, BCH_FK_PTR),
+	FA(bch_nvmpg_head, recs_offset, 3, BCH_FK_PTR),
+	FA(bch_nvmpg_head, recs_offset, 4, BCH_FK_PTR),
+	FA(bch_nvmpg_head, recs_offset, 5, BCH_FK_PTR),
+	FA(bch_nvmpg_head, recs_offset, 6, BCH_FK_PTR),
+	FA(bch_nvmpg_head, recs_offset, 7, BCH_FK_PTR),
+};
+DESC(bch_desc_nvmpg_head, bch_nvmpg_head, "bch_nvmpg_head", nvmpg_head_fields);
+
+static const struct bch_field nvmpg_recs_fields[] = {
+	F(bch_nvmpg_recs, head_offset, BCH_FK_PTR),
+	F(bch_nvmpg_recs, next_offset, BCH_FK_PTR),
+	F(bch_nvmpg_recs, magic, BCH_FK_MAGIC),
+	F(bch_nvmpg_recs, uuid, BCH_FK_UUID),
+	F(bch_nvmpg_recs, size, BCH_FK_UINT),
+	F(bch_nvmpg_recs, used, BCH_FK_UINT),
+	F(bch_nvmpg_recs, _pad, BCH_FK_PAD),
+};
+const struct bch_struct_desc bch_desc_nvmpg_recs = {
+	"bch_nvmpg_recs", BCH_NVMPG_RECS_HDR_SIZE, nvmpg_recs_fields,
+	sizeof(nvmpg_recs_fields) / sizeof(nvmpg_recs_fields[0])
 };
 
 static const struct bch_field cache_sb_fields[] = {

@@ -62,9 +62,11 @@ static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
 		r->alloc = (int)i;
 		r->start = a->page * 4096;
 		r->len = (1ULL << a->order) * 4096;
-		memcpy(r->uuid, ns->owners[oi].head->uuid, 16);
+		memcpy(r->uuid, ns->owners[oi].uuid, 16);
 		r->magic = magic;
-		r->kernel_finds = pg->ns == 0 && (uint32_t)a->rec < pg->raw->used;
+		/* v7 looks in chain recs[0] below used; v13 in every chain, all size */
+		r->kernel_finds = !ns->lay->lookup_by_used ||
+				  (pg->ns == 0 && (uint32_t)a->rec < pg->raw->used);
 	}
 	return 0;
 }
@@ -86,7 +88,7 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 	memset(out, 0, sizeof(*out));
 	out->chosen = -1;
 	for (size_t i = 0; cset_uuid && i < ns->nowners && only < 0; i++)
-		if (!memcmp(ns->owners[i].head->uuid, cset_uuid, 16))
+		if (!memcmp(ns->owners[i].uuid, cset_uuid, 16))
 			only = (int)i;
 	for (size_t i = 0; i < ns->nowners && !rc; i++) {
 		size_t before = out->nr;
@@ -94,7 +96,7 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 		if (only >= 0 && (int)i != only)
 			continue;
 		rc = add_regions(ns, (int)i, bch_jset_magic(cset_uuid ? cset_uuid :
-							    ns->owners[i].head->uuid), out);
+							    ns->owners[i].uuid), out);
 		if (!rc && i > 0)
 			rc = leaked(ns, (int)i, out->nr - before, out);
 	}
@@ -108,12 +110,25 @@ int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_u
 static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
 {
 	for (size_t i = 0; i < ns->nowners; i++)
-		if (!memcmp(ns->owners[i].head->uuid, uuid, 16))
+		if (!memcmp(ns->owners[i].uuid, uuid, 16))
 			return (int)i;
 	return -1;
 }
 
 #define SB_D_AT(i) (4096 + 208 + 8 * (uint64_t)(i))
+
+/*
+ * The namespace byte offset a d[] value stands for: v7 kernel address - K,
+ * nvmpg offset without its namespace id (checked by the caller).  An
+ * out-of-range value gives a value >= the namespace size.
+ */
+static uint64_t d_offset(const struct bch_nvm_ns *ns, uint64_t d)
+{
+	if (ns->lay->nvmpg_ptrs)
+		return BCH_NVMPG_GET_NS_ID(d) == ns->base.ns_id ? BCH_NVMPG_GET_OFFSET(d) :
+		       UINT64_MAX;
+	return d >= ns->base.k ? d - ns->base.k : UINT64_MAX;
+}
 
 static uint64_t alloc_pgoff(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
 {
@@ -133,7 +148,8 @@ static int match_record(const struct bch_nvm_ns *ns, const struct cache_sb_disk 
 	if (rc)
 		return rc;
 	for (size_t i = n; i < out->nr; i++)
-		if (alloc_pgoff(ns, &ns->allocs[out->r[i].alloc]) == sb->d[0] >> 12 &&
+		if (alloc_pgoff(ns, &ns->allocs[out->r[i].alloc]) ==
+		    (ns->lay->nvmpg_ptrs ? d_offset(ns, sb->d[0]) : sb->d[0]) >> 12 &&
 		    out->chosen < 0)
 			out->chosen = (int)i;
 	if (out->nr - n > 1 && oi > 0)
@@ -183,12 +199,12 @@ static int place_buckets(const struct bch_nvm_ns *ns, const struct cache_sb_disk
 {
 	struct bch_jgeom *g = &out->g;
 	const struct bch_jregion *reg = out->chosen >= 0 ? &out->r[out->chosen] : NULL;
-	uint64_t k = ns->base.k, bb = g->bucket_sectors * 512, lo = UINT64_MAX, hi = 0;
+	uint64_t bb = g->bucket_sectors * 512, lo = UINT64_MAX, hi = 0;
 	unsigned int bad = 0, first_bad = 0;
 
 	for (unsigned int b = 0; b < g->n; b++) {
-		uint64_t d = sb->d[b], s = d - k;
-		bool in_ns = d >= k && s < ns->size;
+		uint64_t s = d_offset(ns, sb->d[b]);
+		bool in_ns = s < ns->size;
 		bool in_reg = reg && in_ns && s >= reg->start && s - reg->start < reg->len &&
 			      bb <= reg->start + reg->len - s;
 
@@ -252,14 +268,15 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 	} else {
 		rc = match_record(ns, sb, oi, out);
 	}
-	if (!rc && out->chosen >= 0 && sb->d[0] != ns->base.k + out->r[out->chosen].start)
+	if (!rc && out->chosen >= 0 && d_offset(ns, sb->d[0]) != out->r[out->chosen].start)
 		rc = bch_problem_add(ps, BCH_P_J_BASE, SB_D_AT(0), "cache_sb.d[0]",
 				     "d[0] = 0x%llx lies %llu bytes into the region at 0x%llx: "
 				     "the kernel finds the region by d[0]'s page (a table "
 				     "written by journal repair)", (unsigned long long)sb->d[0],
-				     (unsigned long long)(sb->d[0] - ns->base.k -
+				     (unsigned long long)(d_offset(ns, sb->d[0]) -
 							  out->r[out->chosen].start),
-				     (unsigned long long)(ns->base.k + out->r[out->chosen].start));
+				     (unsigned long long)bch_nvm_ptr_encode(
+					     out->r[out->chosen].start, &ns->base));
 	out->stride = detect_stride(sb, out->g.n, out->g.bucket_sectors);
 	if (!rc)
 		rc = bch_problem_add(ps, out->stride == BCH_JSTRIDE_IRREGULAR ?

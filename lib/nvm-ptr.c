@@ -25,6 +25,8 @@ const char *bch_nvm_state_name(enum bch_nvm_state st)
 		return "partially-attached";
 	case BCH_NVM_STATE_CORRUPT:
 		return "corrupt";
+	case BCH_NVM_STATE_NVMPG:
+		return "offsets";
 	}
 	return "?";
 }
@@ -40,6 +42,8 @@ const char *bch_ptr_form_name(enum bch_ptr_form f)
 		return "address";
 	case BCH_PTR_INVALID:
 		return "invalid";
+	case BCH_PTR_NVMPG:
+		return "nvmpg";
 	}
 	return "?";
 }
@@ -101,6 +105,16 @@ int bch_nvm_ptr_decode(uint64_t raw, const struct bch_nvm_base *base,
 		out->form = BCH_PTR_NULL;
 		return 0;
 	}
+	if (base && base->lay && base->lay->nvmpg_ptrs) {
+		out->form = BCH_PTR_INVALID;
+		if (BCH_NVMPG_GET_NS_ID(raw) != base->ns_id)
+			return -EXDEV;
+		if (!BCH_NVMPG_GET_OFFSET(raw) || BCH_NVMPG_GET_OFFSET(raw) >= ns_bytes)
+			return -ERANGE;
+		out->form = BCH_PTR_NVMPG;
+		out->off = BCH_NVMPG_GET_OFFSET(raw);
+		return 0;
+	}
 	if (raw < ns_bytes) {
 		out->form = BCH_PTR_OFFSET;
 		out->off = raw;
@@ -122,33 +136,51 @@ uint64_t bch_nvm_ptr_encode(uint64_t off, const struct bch_nvm_base *base)
 {
 	if (!off)
 		return 0;
+	if (base && base->lay && base->lay->nvmpg_ptrs)
+		return BCH_NVMPG_OFFSET(base->ns_id, off);
 	return base && base->k_known ? base->k + off : off;
 }
 
-int bch_nvm_slot_of(uint64_t off)
+int bch_nvm_lay_slot_of(const struct bch_nvm_layout *l, uint64_t off)
 {
 	if (off < BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET ||
 	    (off - BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET) % BCH_NVM_PAGES_RECS_SIZE)
 		return -EINVAL;
 	off = (off - BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET) / BCH_NVM_PAGES_RECS_SIZE;
-	if (off >= BCH_MAX_PGALLOC_RECS)
+	if (off >= (uint64_t)l->max_slots)
 		return -EINVAL;
 	return (int)off;
+}
+
+int bch_nvm_lay_head_of(const struct bch_nvm_layout *l, uint64_t off)
+{
+	uint64_t first = bch_nvm_lay_head_offset(l, 0);
+
+	if (off < first || (off - first) % l->head_size)
+		return -EINVAL;
+	off = (off - first) / l->head_size;
+	if (off >= (uint64_t)l->max_heads)
+		return -EINVAL;
+	return (int)off;
+}
+
+int bch_nvm_slot_of(uint64_t off)
+{
+	return bch_nvm_lay_slot_of(&bch_nvm_layout_v7, off);
 }
 
 int bch_nvm_head_of(uint64_t off)
 {
-	uint64_t first = BCH_NVM_HEAD_OFFSET(0);
-
-	if (off < first || (off - first) % BCH_NVM_PAGES_OWNER_HEAD_SIZE)
-		return -EINVAL;
-	off = (off - first) / BCH_NVM_PAGES_OWNER_HEAD_SIZE;
-	if (off >= BCH_MAX_OWNER_LIST)
-		return -EINVAL;
-	return (int)off;
+	return bch_nvm_lay_head_of(&bch_nvm_layout_v7, off);
 }
 
 void bch_nvm_rec_decode(uint64_t v, uint64_t k, struct bch_rec *out)
+{
+	bch_nvm_lay_rec_decode(&bch_nvm_layout_v7, v, k, out);
+}
+
+void bch_nvm_lay_rec_decode(const struct bch_nvm_layout *l, uint64_t v, uint64_t k,
+			    struct bch_rec *out)
 {
 	uint64_t kpage = k >> 12;
 
@@ -156,7 +188,9 @@ void bch_nvm_rec_decode(uint64_t v, uint64_t k, struct bch_rec *out)
 	out->v = v;
 	out->pgoff = bch_rec_pgoff(v);
 	out->order = bch_rec_order(v);
-	out->reserved = bch_rec_reserved(v);
+	out->reserved = (v >> l->rec_reserved_shift) & l->rec_reserved_mask;
+	if (l->rec_ns_id_shift)
+		out->ns_id = (v >> l->rec_ns_id_shift) & BCH_NVMPG_REC_NS_ID_MASK;
 	out->empty = out->pgoff == 0;
 	out->pages = out->order < 64 ? 1ULL << out->order : 0;
 	if (out->empty)

@@ -39,6 +39,9 @@ const char *bch_rebase_verdict_text(enum bch_rebase_verdict v)
 		       "(the first registration stores one)";
 	case BCH_RB_NOT_V7:
 		return "no v7 nvm-pages superblock of namespace 0 (only it holds addresses)";
+	case BCH_RB_NVMPG:
+		return "an nvm-pages namespace of the nvmpg (v12/v13) revision: it stores "
+		       "namespace offsets, not kernel addresses, so there is nothing to rebase";
 	case BCH_RB_BAD_BASE:
 		return "the new base must be a page-aligned kernel address (>= 2^63) with "
 		       "the whole namespace below 2^64";
@@ -368,7 +371,7 @@ static uint64_t cache_base(const struct bch_rebase *rb, const struct cache_sb_di
 static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
 {
 	for (size_t i = 0; i < ns->nowners; i++)
-		if (!memcmp(ns->owners[i].head->uuid, uuid, 16))
+		if (!memcmp(ns->owners[i].uuid, uuid, 16))
 			return (int)i;
 	return -1;
 }
@@ -507,6 +510,8 @@ int bch_nvm_rebase_plan(const struct bch_rebase_input *in, uint64_t k, struct bc
 	if (in->size < BCH_NVM_MIN_DEVICE || in->ncaches > BCH_REBASE_MAX_CACHES)
 		return (out->verdict = BCH_RB_NOT_V7), 0;
 	bch_nvm_sb_parse(in->meta + SB_OFF, &sbi);
+	if (sbi.revision == BCH_NVM_REV_V12)
+		return (out->verdict = BCH_RB_NVMPG), 0;
 	if (sbi.revision != BCH_NVM_REV_V7 || sbi.sb.this_namespace_nr)
 		return (out->verdict = BCH_RB_NOT_V7), 0;
 	if (!base_ok(k, in->size))

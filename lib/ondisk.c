@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <linux/bcache-nvm.h>
+#include <linux/bcache-nvmpg.h>
 #include <linux/bcache.h>
 
 #define CHECK_SIZE(type, n) _Static_assert(sizeof(struct type) == (n), #type " size")
@@ -66,6 +67,65 @@ CHECK_OFF(bch_nvm_pages_sb, pad, 152);
 CHECK_OFF(bch_nvm_pages_sb, owner_list_head, 216);
 CHECK_OFF(bch_nvm_pages_sb, keys, 224);
 CHECK_OFF(bch_nvm_pages_sb, d, 232);
+
+/* The nvmpg (v12/v13) revision. */
+CHECK_SIZE(bch_nvmpg_rec, 8);
+
+CHECK_SIZE(bch_nvmpg_recs, 8192);
+CHECK_OFF(bch_nvmpg_recs, head_offset, 0);
+CHECK_OFF(bch_nvmpg_recs, next_offset, 8);
+CHECK_OFF(bch_nvmpg_recs, magic, 16);
+CHECK_OFF(bch_nvmpg_recs, uuid, 32);
+CHECK_OFF(bch_nvmpg_recs, size, 48);
+CHECK_OFF(bch_nvmpg_recs, used, 52);
+CHECK_OFF(bch_nvmpg_recs, _pad, 56);
+CHECK_OFF(bch_nvmpg_recs, recs, 88);
+_Static_assert(BCH_NVMPG_MAX_RECS == 1013, "BCH_NVMPG_MAX_RECS");
+
+CHECK_SIZE(bch_nvmpg_head, 120);
+CHECK_OFF(bch_nvmpg_head, uuid, 0);
+CHECK_OFF(bch_nvmpg_head, label, 16);
+CHECK_OFF(bch_nvmpg_head, state, 48);
+CHECK_OFF(bch_nvmpg_head, flags, 52);
+CHECK_OFF(bch_nvmpg_head, recs_offset, 56);
+
+CHECK_SIZE(bch_nvmpg_set_header, 8192);
+CHECK_OFF(bch_nvmpg_set_header, size, 0);
+CHECK_OFF(bch_nvmpg_set_header, used, 4);
+CHECK_OFF(bch_nvmpg_set_header, _pad, 8);
+CHECK_OFF(bch_nvmpg_set_header, heads, 40);
+_Static_assert(BCH_NVMPG_MAX_HEADS == 67, "BCH_NVMPG_MAX_HEADS");
+_Static_assert(offsetof(struct bch_nvmpg_set_header, heads) +
+	       sizeof(struct bch_nvmpg_head) * BCH_NVMPG_MAX_HEADS == 8080, "heads end");
+
+CHECK_SIZE(bch_nvmpg_sb, 232);
+CHECK_OFF(bch_nvmpg_sb, csum, 0);
+CHECK_OFF(bch_nvmpg_sb, sb_offset, 8);
+CHECK_OFF(bch_nvmpg_sb, ns_start, 16);
+CHECK_OFF(bch_nvmpg_sb, version, 24);
+CHECK_OFF(bch_nvmpg_sb, magic, 32);
+CHECK_OFF(bch_nvmpg_sb, uuid, 48);
+CHECK_OFF(bch_nvmpg_sb, page_size, 64);
+CHECK_OFF(bch_nvmpg_sb, total_ns, 68);
+CHECK_OFF(bch_nvmpg_sb, this_ns, 72);
+CHECK_OFF(bch_nvmpg_sb, set_uuid, 80);
+CHECK_OFF(bch_nvmpg_sb, set_magic, 80);
+CHECK_OFF(bch_nvmpg_sb, flags, 96);
+CHECK_OFF(bch_nvmpg_sb, seq, 104);
+CHECK_OFF(bch_nvmpg_sb, feature_compat, 112);
+CHECK_OFF(bch_nvmpg_sb, feature_incompat, 120);
+CHECK_OFF(bch_nvmpg_sb, feature_ro_compat, 128);
+CHECK_OFF(bch_nvmpg_sb, pages_offset, 136);
+CHECK_OFF(bch_nvmpg_sb, pages_total, 144);
+CHECK_OFF(bch_nvmpg_sb, pad, 152);
+CHECK_OFF(bch_nvmpg_sb, set_header_offset, 216);
+CHECK_OFF(bch_nvmpg_sb, keys, 224);
+CHECK_OFF(bch_nvmpg_sb, d, 232);
+/* The fields both revisions share sit at the same offsets. */
+_Static_assert(offsetof(struct bch_nvmpg_sb, set_header_offset) ==
+	       offsetof(struct bch_nvm_pages_sb, owner_list_head), "table pointer");
+_Static_assert(offsetof(struct bch_nvmpg_recs, recs) ==
+	       offsetof(struct bch_nvm_pgalloc_recs, recs), "records");
 
 CHECK_SIZE(bkey, 16);
 CHECK_SIZE(bkey_padded, 64);

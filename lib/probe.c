@@ -116,7 +116,7 @@ static void probe_own(const unsigned char *page, struct bch_signatures *out)
 
 	bch_nvm_sb_parse(page, &info);
 	if (info.revision == BCH_NVM_REV_V12)
-		add_sig(out, "nvm-pages-v12", "other", "bcache", 4096 + 32, 16);
+		add_sig(out, "nvm-pages-nvmpg", "other", "bcache", 4096 + 32, 16);
 	else if (info.revision != BCH_NVM_REV_NONE)
 		add_sig(out, "nvm-pages", "other", "bcache", 4096 + 32, 16);
 	if (!memcmp(page + 24, bcache_magic, 16))

@@ -66,10 +66,16 @@ static int check_namespace(struct bch_media *m, struct bch_reg_dev *out)
 	if (pns.mode != BCH_NS_FSDAX)
 		return (out->verdict = BCH_REG_NOT_FSDAX), 0;
 	rc = bch_nvm_load(m, &ns);
-	if (!rc)
+	out->nvmpg = !rc && ns.lay->nvmpg_ptrs;
+	/* nvmpg offsets do not depend on where this boot maps the namespace */
+	if (!rc && !out->nvmpg)
 		rc = bch_live_base(m->path, &out->live);
-	if (!rc)
+	if (!rc && !out->nvmpg)
 		rc = bch_nvm_check_live(&ns, &out->live);
+	for (size_t i = 0; !rc && i < ns.problems.n; i++)
+		if ((ns.problems.v[i].code == BCH_P_NVMPG_V13_BUG ||
+		     ns.problems.v[i].code == BCH_P_NVMPG_V13_REPLAY) && out->nnotes < 2)
+			out->notes[out->nnotes++] = ns.problems.v[i];
 	if (rc) {
 		bch_nvm_ns_free(&ns);
 		return rc;
@@ -168,7 +174,8 @@ static int check_bcache(struct bch_media *m, const struct bch_sysfs_bcache *sys,
 		out->problem = *p;
 	} else if (info->nvdimm && sys->module && !sys->reg_nvdimm) {
 		out->verdict = BCH_REG_NO_NVDIMM;
-	} else if (info->nvdimm && info->sb.keys && info->sb.d[0]) {
+	} else if (info->nvdimm && info->sb.keys && info->sb.d[0] && !info->d_nvmpg) {
+		/* v7 d[] are addresses of this boot's mapping; nvmpg d[] are offsets */
 		journal_base(&info->sb, info->sb.keys < SB_JOURNAL_BUCKETS ? info->sb.keys :
 			     SB_JOURNAL_BUCKETS, out);
 	}
@@ -200,10 +207,7 @@ int bch_register_check(const char *arg, const struct bch_sysfs_bcache *sys,
 	}
 	if (!rc && ni.revision != BCH_NVM_REV_NONE) {
 		out->kind = BCH_REG_NAMESPACE;
-		if (ni.revision != BCH_NVM_REV_V7)
-			out->verdict = BCH_REG_V12;
-		else
-			rc = check_namespace(m, out);
+		rc = check_namespace(m, out);
 	} else if (!rc) {
 		rc = bch_cache_sb_read(m, &ci);
 		if (rc == -ENODATA) {

@@ -31,6 +31,8 @@ struct bch_cache_sb_info {
 	uint64_t csum_computed;
 	bool backing;			/* version 1, 4 or 6 */
 	bool nvdimm;			/* incompat NVDIMM_META */
+	bool d_nvmpg;			/* NVDIMM d[] are nvmpg offsets (v12/v13):
+					 * d[0] is set and below 2^63 */
 	uint64_t bucket_sectors;	/* effective bucket size */
 };
 

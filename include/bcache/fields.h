@@ -38,6 +38,10 @@ extern const struct bch_struct_desc bch_desc_nvm_sb;
 extern const struct bch_struct_desc bch_desc_owner_list_head;
 extern const struct bch_struct_desc bch_desc_owner_head;
 extern const struct bch_struct_desc bch_desc_pgalloc_recs;
+extern const struct bch_struct_desc bch_desc_nvmpg_sb;
+extern const struct bch_struct_desc bch_desc_nvmpg_set_header;
+extern const struct bch_struct_desc bch_desc_nvmpg_head;
+extern const struct bch_struct_desc bch_desc_nvmpg_recs;
 extern const struct bch_struct_desc bch_desc_cache_sb;
 extern const struct bch_struct_desc bch_desc_jset;
 

@@ -62,6 +62,7 @@ enum bch_rebase_verdict {
 	BCH_RB_OK,		/* a plan (possibly empty: nothing to do) */
 	BCH_RB_FRESH,		/* never attached: there is no base to move */
 	BCH_RB_NOT_V7,		/* no v7 superblock, or not namespace 0 */
+	BCH_RB_NVMPG,		/* nvmpg (v12/v13): offsets, nothing to rebase */
 	BCH_RB_BAD_BASE,	/* the new base is no page-aligned kernel address */
 	BCH_RB_OVERLAP,		/* the new range overlaps the old (or the interrupted) one */
 	BCH_RB_NOT_CLEAN,	/* problems besides the base: in problems */

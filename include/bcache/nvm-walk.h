@@ -20,7 +20,11 @@ struct bch_media;
 struct bch_nvm_owner {
 	int index;			/* head index in the owner table */
 	uint64_t offset;		/* byte offset of the head */
-	const struct bch_nvm_pages_owner_head *head;	/* into ns->meta */
+	const uint8_t *raw;		/* the head's bytes, into ns->meta */
+	const uint8_t *uuid;		/* raw + 0 */
+	const char *label;		/* raw + 16, 32 bytes, NUL-padded */
+	uint32_t state, flags;		/* nvmpg heads only (v7: 1, 0) */
+	uint64_t recs_raw[BCH_NVM_PAGES_NAMESPACES_MAX];	/* as stored */
 	struct bch_ptr recs[BCH_NVM_PAGES_NAMESPACES_MAX];
 	size_t npages;			/* record pages reached */
 	uint64_t nrecords;		/* non-empty records */
@@ -28,7 +32,7 @@ struct bch_nvm_owner {
 };
 
 struct bch_nvm_recpage {
-	int slot;			/* 0 .. 2045 */
+	int slot;			/* 0 .. 2045 (nvmpg: 63) */
 	uint64_t offset;		/* byte offset of the page */
 	int owner;			/* index into ns->owners */
 	int ns;				/* namespace number j of head.recs[j] */
@@ -63,6 +67,7 @@ struct bch_nvm_ns {
 	char *path;
 	uint64_t size;			/* device bytes */
 	struct bch_nvm_sb_info sbi;
+	const struct bch_nvm_layout *lay;	/* sbi.lay */
 	struct bch_nvm_base base;
 	unsigned char *meta;		/* bytes [0, min(size, 16 MiB)) */
 	size_t meta_len;
@@ -84,9 +89,9 @@ struct bch_nvm_ns {
 };
 
 /*
- * Read and walk one namespace.  Returns 0 (problems are in ns->problems),
- * -ENODATA when there is no nvm-pages superblock, -EPROTONOSUPPORT for a
- * v12/v13 superblock (ns->sbi is filled), or another negative errno.
+ * Read and walk one namespace, of either revision.  Returns 0 (problems are
+ * in ns->problems), -ENODATA when there is no nvm-pages superblock, or
+ * another negative errno.
  */
 int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns);
 /*
@@ -113,7 +118,7 @@ uint64_t bch_nvm_alloc_at(const struct bch_nvm_ns *ns, const struct bch_nvm_allo
 /* First reserved page: min(pages_offset / page_size, pages_total). */
 uint64_t bch_nvm_first_page(const struct bch_nvm_ns *ns);
 
-/* The owner-table bytes of head i, or NULL when outside the table. */
-const struct bch_nvm_pages_owner_head *bch_nvm_head(const struct bch_nvm_ns *ns, int i);
+/* The bytes of head i (ns->lay->head_size), or NULL when outside the table. */
+const uint8_t *bch_nvm_head(const struct bch_nvm_ns *ns, int i);
 
 #endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The v7 nvm-pages format: superblock, pointer and record decoding, the
- * fresh layout.  In-core structures are kept apart from the on-media ones of
- * <linux/bcache-nvm.h>.
+ * The nvm-pages format in its two revisions, v7 and nvmpg (v12/v13):
+ * superblock, pointer and record decoding, the fresh layout.  In-core
+ * structures are kept apart from the on-media ones of <linux/bcache-nvm.h>
+ * and <linux/bcache-nvmpg.h>; what differs between the revisions is data
+ * (struct bch_nvm_layout), read by one walk, one check and one journal scan.
  */
 #ifndef BCACHE_NVM_H
 #define BCACHE_NVM_H
@@ -11,9 +13,11 @@
 #include <stdint.h>
 
 #include <linux/bcache-nvm.h>
+#include <linux/bcache-nvmpg.h>
 #include <bcache/problem.h>
 
 struct bch_media;
+struct bch_struct_desc;
 
 #define BCH_NVM_SB_SIZE		232	/* sizeof(struct bch_nvm_pages_sb) */
 #define BCH_NVM_SB_KEYS_MAX	((4096 - BCH_NVM_SB_SIZE) / 8)	/* 483 */
@@ -36,9 +40,48 @@ enum bch_nvm_revision {
 	BCH_NVM_REV_UNKNOWN,	/* magic present, neither rule matches */
 };
 
+/*
+ * What differs between the revisions, as data.  The superblock's fields
+ * other than sb_offset/ns_start, the table prefix (size, used) and the
+ * record-list header sit at the same offsets in both.
+ */
+struct bch_nvm_layout {
+	enum bch_nvm_revision revision;
+	const char *name;		/* "v7", "nvmpg": `revision` in output */
+	uint32_t sb_offset_at;		/* offset of sb_offset in the superblock */
+	uint32_t ns_start_at;
+	uint32_t head_size;		/* 112, 120 */
+	uint32_t head_recs_at;		/* recs[] / recs_offset[] in a head */
+	int head_state_at;		/* state, flags (-1: none, v7) */
+	int max_heads;			/* 72, 67 */
+	int max_slots;			/* record-list slots: 2046, 64 */
+	const char *sys_label;		/* the label make -M gives heads[0] */
+	bool nvmpg_ptrs;		/* pointers are nvmpg offsets */
+	unsigned int rec_ns_id_shift;	/* 0: records carry no ns_id */
+	unsigned int rec_reserved_shift;
+	uint64_t rec_reserved_mask;
+	bool used_must_match;		/* registration fails when used != records */
+	bool lookup_by_used;		/* the journal lookup stops at used */
+	const char *table_name;		/* JSON key of the table prefix */
+	const char *recs_name;		/* "record page", "record list" */
+	const struct bch_struct_desc *sb_desc, *table_desc, *head_desc, *recs_desc;
+};
+
+extern const struct bch_nvm_layout bch_nvm_layout_v7;
+extern const struct bch_nvm_layout bch_nvm_layout_nvmpg;
+/* The layout of a revision (v7 for NONE and UNKNOWN). */
+const struct bch_nvm_layout *bch_nvm_layout_of(enum bch_nvm_revision rev);
+
+static inline uint64_t bch_nvm_lay_head_offset(const struct bch_nvm_layout *l, int i)
+{
+	return BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET + 40 + (uint64_t)l->head_size * i;
+}
+
 struct bch_nvm_sb_info {
 	struct bch_nvm_pages_sb sb;	/* the 232 bytes as stored */
 	enum bch_nvm_revision revision;
+	const struct bch_nvm_layout *lay;
+	uint64_t sb_offset, ns_start;	/* by the revision's field order */
 	uint64_t csum_computed;
 	bool csum_ok;
 	bool keys_overrun;		/* keys runs past the 4 KiB page */
@@ -49,6 +92,8 @@ struct bch_nvm_sb_info {
  * Never fails: the verdicts are in *out.
  */
 void bch_nvm_sb_parse(const void *page, struct bch_nvm_sb_info *out);
+/* Set the revision (and the fields read by it) when other evidence decides. */
+void bch_nvm_sb_set_revision(struct bch_nvm_sb_info *sbi, enum bch_nvm_revision rev);
 /* Read and parse the superblock of a device; -errno on I/O errors. */
 int bch_nvm_sb_read(struct bch_media *m, struct bch_nvm_sb_info *out);
 /* Checksum over [8, 232 + 8 * keys) of a superblock page of `avail` bytes. */
@@ -72,6 +117,7 @@ enum bch_nvm_state {
 	BCH_NVM_STATE_ATTACHED,
 	BCH_NVM_STATE_PARTIAL,	/* first attach partly persisted */
 	BCH_NVM_STATE_CORRUPT,	/* owner_list_head is a wild value */
+	BCH_NVM_STATE_NVMPG,	/* nvmpg ("offsets"): position independent */
 };
 
 struct bch_nvm_base {
@@ -81,6 +127,8 @@ struct bch_nvm_base {
 	uint64_t olh, r0, ow;	/* the three anchors as stored */
 	bool olh_converted, r0_converted, ow_converted;
 	bool disagree;		/* converted anchors imply different K */
+	const struct bch_nvm_layout *lay;	/* NULL: v7 */
+	unsigned int ns_id;	/* nvmpg: the namespace id pointers carry */
 };
 
 /* r0 and ow are only meaningful for namespace 0 (pass 0 otherwise). */
@@ -95,6 +143,7 @@ enum bch_ptr_form {
 	BCH_PTR_OFFSET,		/* byte offset from namespace byte 0 */
 	BCH_PTR_ADDRESS,	/* kernel address K + offset */
 	BCH_PTR_INVALID,	/* neither: outside the namespace, or no K */
+	BCH_PTR_NVMPG,		/* nvmpg offset: ns_id << 61 | byte offset */
 };
 
 struct bch_ptr {
@@ -106,13 +155,16 @@ struct bch_ptr {
 /*
  * Classify and decode one stored pointer.  Returns 0 for a usable pointer
  * (or NULL), -ERANGE when outside (0, ns_bytes), -ENXIO for an address form
- * without a known base.
+ * without a known base, -EXDEV for an nvmpg offset of another namespace id.
  */
 int bch_nvm_ptr_decode(uint64_t raw, const struct bch_nvm_base *base,
 		       uint64_t ns_bytes, struct bch_ptr *out);
 /* Slot index of a record-page offset, or -EINVAL when not on a slot. */
-int bch_nvm_slot_of(uint64_t off);
+int bch_nvm_lay_slot_of(const struct bch_nvm_layout *l, uint64_t off);
 /* Head index of an owner-head offset, or -EINVAL when not at a head. */
+int bch_nvm_lay_head_of(const struct bch_nvm_layout *l, uint64_t off);
+/* The same for v7. */
+int bch_nvm_slot_of(uint64_t off);
 int bch_nvm_head_of(uint64_t off);
 /* Encode a namespace offset for a base (0 stays 0). */
 uint64_t bch_nvm_ptr_encode(uint64_t off, const struct bch_nvm_base *base);
@@ -125,6 +177,7 @@ struct bch_rec {
 	uint64_t pgoff;
 	unsigned int order;
 	unsigned int reserved;
+	unsigned int ns_id;	/* nvmpg records only */
 	bool empty;		/* pgoff == 0 */
 	bool below_base;	/* pgoff <= K / 4096 */
 	uint64_t page;		/* namespace page: pgoff - K/4096 */
@@ -148,6 +201,10 @@ static inline uint64_t bch_rec_make(uint64_t pgoff, unsigned int order)
 	return (pgoff & BCH_PGALLOC_REC_PGOFF_MASK) |
 	       ((uint64_t)(order & BCH_PGALLOC_REC_ORDER_MASK) << BCH_PGALLOC_REC_ORDER_SHIFT);
 }
+/* Decode a record of a revision, for base K (0 for nvmpg). */
+void bch_nvm_lay_rec_decode(const struct bch_nvm_layout *l, uint64_t v, uint64_t k,
+			    struct bch_rec *out);
+/* The same for v7. */
 void bch_nvm_rec_decode(uint64_t v, uint64_t k, struct bch_rec *out);
 /*
  * The v7 kernel fills a new record page's magic and owner_uuid with
@@ -172,12 +229,17 @@ struct bch_nvm_format {
 	uint32_t this_namespace_nr;
 	uint64_t device_bytes;
 	uint32_t page_size;	/* 0: 4096 */
+	enum bch_nvm_revision revision;	/* NONE: v7 */
 };
 
 /*
- * Build the structures of a fresh namespace.  For this_namespace_nr == 0 the
- * owner table and the system record page are filled too; otherwise they are
- * zeroed and owner_list_head is 0.  -ENOSPC when the device is too small.
+ * Build the structures of a fresh namespace, in the buffers of the v7 types
+ * (the nvmpg structures have the same sizes).  v7: for this_namespace_nr
+ * == 0 the owner table and the system record page are filled too;
+ * otherwise they are zeroed and owner_list_head is 0.  nvmpg: what the
+ * v13-era formatter writes, the set header and the system record list on
+ * every namespace, set_header_offset 8192 on namespace 0 only.  -ENOSPC
+ * when the device is too small.
  */
 int bch_nvm_format_build(const struct bch_nvm_format *f,
 			 struct bch_nvm_pages_sb *sb,
@@ -199,5 +261,7 @@ typedef int (*bch_nvm_format_hook)(enum bch_nvm_format_step step, void *arg);
 
 int bch_nvm_format_write(struct bch_media *m, const struct bch_nvm_format *f,
 			 bch_nvm_format_hook hook, void *arg);
+/* Whether the format writes the table and system records (see _build). */
+bool bch_nvm_format_has_table(const struct bch_nvm_format *f);
 
 #endif

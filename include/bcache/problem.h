@@ -21,8 +21,7 @@ enum bch_severity {
 #define BCH_PROBLEM_CODES(X)                                                   \
 	X(SB_MAGIC, ERROR, "superblock magic mismatch")                        \
 	X(SB_CSUM, ERROR, "superblock checksum mismatch")                      \
-	X(SB_OFFSET, ERROR, "sb_offset is not 4096")                           \
-	X(SB_REVISION_V12, ERROR, "superblock is the v12/v13 nvmpg revision")  \
+	X(SB_OFFSET, ERROR, "sb_offset does not locate the superblock")        \
 	X(SB_KEYS, WARN, "keys is not zero")                                   \
 	X(SB_KEYS_RANGE, ERROR, "keys runs past the superblock page")          \
 	X(SB_TOTAL_NS, ERROR, "total_namespaces_nr is not 1")                  \
@@ -35,22 +34,28 @@ enum bch_severity {
 	X(SB_UNUSED_FIELD, WARN, "field without v7 meaning is not zero")       \
 	X(SB_OLH_NULL, ERROR, "owner_list_head is 0 on namespace 0")           \
 	X(SB_OLH_WILD, ERROR, "owner_list_head is neither 8192 nor an address") \
+	X(SB_HEADER_OFFSET, ERROR, "set_header_offset is not OFFSET(this_ns, 8192)") \
+	X(NVMPG_V13_BUG, INFO, "an unmodified v13 kernel's free lists break on this namespace (BUG or offset 0)") \
+	X(NVMPG_V13_REPLAY, INFO, "an unmodified v13 kernel never replays a journal once d[0] is set") \
 	X(DEV_TOO_SMALL, ERROR, "namespace smaller than 16 MiB + 1 page")      \
 	X(BASE_DISAGREE, ERROR, "anchors disagree on the mapping base K")      \
 	X(BASE_PARTIAL, ERROR, "first attach only partly persisted")           \
 	X(ATTACHED, INFO, "namespace was attached by a kernel")                \
 	X(BASE_LIVE, ERROR, "stored base K differs from this boot's mapping: registration crashes the kernel") \
 	X(BASE_LIVE_UNKNOWN, INFO, "this boot's mapping of the namespace cannot be told") \
-	X(OL_SIZE, ERROR, "owner table size is not 72")                        \
+	X(OL_SIZE, ERROR, "owner table size is not its maximum (v7 72, nvmpg 67)") \
 	X(OL_USED, ERROR, "owner table used out of range")                     \
 	X(OL_FULL, ERROR, "owner table is full")                               \
 	X(OL_DUP_UUID, WARN, "duplicate owner uuid")                           \
 	X(OL_SYS_HEAD, INFO, "heads[0] differs from what make -M writes")      \
 	X(OL_TAIL_NONZERO, WARN, "head beyond used is not zero")               \
+	X(OL_HEAD_STATE, WARN, "head state is neither FREE nor ALLOC")          \
+	X(OL_HEAD_FREE, INFO, "head below used is FREE: the kernel skips it")   \
 	X(PTR_RANGE, ERROR, "pointer outside the namespace")                   \
 	X(PTR_NO_BASE, ERROR, "address pointer but the base K is unknown")     \
 	X(PTR_SLOT, ERROR, "record-page pointer not on a slot boundary")       \
 	X(PTR_FORM, WARN, "pointer form differs from the namespace state")     \
+	X(PTR_NS_ID, ERROR, "nvmpg offset names another namespace")            \
 	X(CHAIN_LOOP, ERROR, "record-page chain loops")                        \
 	X(CHAIN_SHARED, ERROR, "record page linked from two chains")           \
 	X(RP_MAGIC, ERROR, "record-page magic mismatch")                       \
@@ -60,6 +65,7 @@ enum bch_severity {
 	X(RP_SIZE, ERROR, "record-page size is not 1013")                      \
 	X(RP_USED, WARN, "record-page used differs from the record count")     \
 	X(RP_USED_RANGE, ERROR, "record-page used exceeds size")               \
+	X(RP_USED_REGISTER, ERROR, "record-list used differs from the record count: v13 refuses to register") \
 	X(REC_BELOW_BASE, ERROR, "record pgoff at or below the base K")        \
 	X(REC_ORDER, ERROR, "record order above the buddy maximum")            \
 	X(REC_RANGE, ERROR, "record outside [pages_offset, pages_total)")      \
@@ -70,6 +76,7 @@ enum bch_severity {
 	X(REC_EMPTY_BITS, WARN, "empty record with order or reserved bits")    \
 	X(REC_RESERVED, WARN, "record reserved bits set")                      \
 	X(REC_V12, WARN, "record looks namespace-relative (v12/v13)")          \
+	X(REC_NS_ID, ERROR, "record ns_id is not this namespace")              \
 	X(SLOT_STALE, INFO, "stale record-page slot")                          \
 	X(SLOT_ORPHAN, WARN, "unlinked record page holds records")             \
 	X(CSB_OFFSET, ERROR, "cache superblock offset is not 8")               \
@@ -90,7 +97,7 @@ enum bch_severity {
 	X(CSB_FIRST_BUCKET, ERROR, "first bucket before the end of the superblock") \
 	X(CSB_NVDIMM_VERSION, ERROR, "NVDIMM_META with version below 5")       \
 	X(CSB_NVDIMM_DISCARD, ERROR, "CACHE_DISCARD with NVDIMM_META")         \
-	X(CSB_NVDIMM_D, ERROR, "d[] is not a kernel address in NVDIMM mode")   \
+	X(CSB_NVDIMM_D, ERROR, "d[] mix kernel addresses (v7) and nvmpg offsets, or are 0") \
 	X(CSB_KEYS_CLAMP, INFO, "keys differs from what the kernel writes")    \
 	X(CSB_NOT_NVDIMM, ERROR, "cache superblock not in NVDIMM mode")        \
 	X(J_NO_BASE, ERROR, "namespace never attached: no base K")             \

@@ -29,7 +29,7 @@ enum bch_reg_kind {
 enum bch_reg_verdict {
 	BCH_REG_OK,
 	BCH_REG_NO_SB,		/* neither superblock */
-	BCH_REG_V12,		/* a v12/v13 namespace: not what v7 registers */
+	BCH_REG_V12,		/* unused (nvmpg namespaces are checked as v13 does) */
 	BCH_REG_NOT_BLOCK,	/* the kernel registers block devices only */
 	BCH_REG_NOT_PMEM,	/* an nvm-pages superblock on a block device without DAX */
 	BCH_REG_NOT_FSDAX,	/* a raw namespace: no DAX (no struct pages) */
@@ -55,6 +55,9 @@ struct bch_reg_dev {
 	uint64_t d0;			/* cache with nvdimm_meta: d[0] */
 	char holder[256];		/* IN_USE: mount point or holder */
 	char ns[32];			/* JOURNAL_BASE: the namespace d[0] lies in, if any */
+	bool nvmpg;			/* an nvmpg (v12/v13) namespace */
+	struct bch_problem notes[2];	/* nvmpg: the posted v13 code's defects (info) */
+	int nnotes;
 };
 
 /*

@@ -249,6 +249,9 @@ check_keys() {
 	bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
 	check_keys bcache-make make -M "$(mkimg other.img 64M)" --dry-run --json
 	check_keys bcache-nvm nvm dump --json "$img"
+	# the nvmpg (v13) field names
+	bcache make -M "$img" --force --revision v13 --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
+	check_keys bcache-nvm nvm dump --json "$img"
 	# the journal, when this build has the test-only journal writer
 	if [ -x "$(dirname "$BCACHE")/../tests/tools/journal-gen" ]; then
 		jns=$(mkimg jns.img 1G)

@@ -11,12 +11,13 @@
 #include <string.h>
 
 #include <linux/bcache-nvm.h>
+#include <linux/bcache-nvmpg.h>
 #include <linux/bcache.h>
 #include <bcache/fields.h>
 
 #include "../unit/tap.h"
 
-static char out[16384];
+static char out[24576];
 static size_t len;
 
 #define EMIT(...) (len += snprintf(out + len, sizeof(out) - len, __VA_ARGS__))
@@ -71,6 +72,53 @@ static void layout(void)
 	FLD(bch_nvm_pages_sb, owner_list_head);
 	FLD(bch_nvm_pages_sb, keys);
 	EMIT("  %-22s %5zu %5d\n", "d", offsetof(struct bch_nvm_pages_sb, d), 0);
+	S(bch_nvmpg_rec);
+	FLD(bch_nvmpg_rec, _v);
+	S(bch_nvmpg_recs);
+	FLD(bch_nvmpg_recs, head_offset);
+	FLD(bch_nvmpg_recs, next_offset);
+	FLD(bch_nvmpg_recs, magic);
+	FLD(bch_nvmpg_recs, uuid);
+	FLD(bch_nvmpg_recs, size);
+	FLD(bch_nvmpg_recs, used);
+	FLD(bch_nvmpg_recs, _pad);
+	FLD(bch_nvmpg_recs, recs);
+	FLD(bch_nvmpg_recs, pad);
+	S(bch_nvmpg_head);
+	FLD(bch_nvmpg_head, uuid);
+	FLD(bch_nvmpg_head, label);
+	FLD(bch_nvmpg_head, state);
+	FLD(bch_nvmpg_head, flags);
+	FLD(bch_nvmpg_head, recs_offset);
+	S(bch_nvmpg_set_header);
+	FLD(bch_nvmpg_set_header, size);
+	FLD(bch_nvmpg_set_header, used);
+	FLD(bch_nvmpg_set_header, _pad);
+	FLD(bch_nvmpg_set_header, heads);
+	FLD(bch_nvmpg_set_header, pad);
+	S(bch_nvmpg_sb);
+	FLD(bch_nvmpg_sb, csum);
+	FLD(bch_nvmpg_sb, sb_offset);
+	FLD(bch_nvmpg_sb, ns_start);
+	FLD(bch_nvmpg_sb, version);
+	FLD(bch_nvmpg_sb, magic);
+	FLD(bch_nvmpg_sb, uuid);
+	FLD(bch_nvmpg_sb, page_size);
+	FLD(bch_nvmpg_sb, total_ns);
+	FLD(bch_nvmpg_sb, this_ns);
+	FLD(bch_nvmpg_sb, set_uuid);
+	FLD(bch_nvmpg_sb, set_magic);
+	FLD(bch_nvmpg_sb, flags);
+	FLD(bch_nvmpg_sb, seq);
+	FLD(bch_nvmpg_sb, feature_compat);
+	FLD(bch_nvmpg_sb, feature_incompat);
+	FLD(bch_nvmpg_sb, feature_ro_compat);
+	FLD(bch_nvmpg_sb, pages_offset);
+	FLD(bch_nvmpg_sb, pages_total);
+	FLD(bch_nvmpg_sb, pad);
+	FLD(bch_nvmpg_sb, set_header_offset);
+	FLD(bch_nvmpg_sb, keys);
+	EMIT("  %-22s %5zu %5d\n", "d", offsetof(struct bch_nvmpg_sb, d), 0);
 	S(bkey);
 	FLD(bkey, high);
 	FLD(bkey, low);
@@ -172,11 +220,19 @@ int main(int argc, char **argv)
 	check_catalogue(&bch_desc_owner_list_head);
 	check_catalogue(&bch_desc_owner_head);
 	check_catalogue(&bch_desc_pgalloc_recs);
+	check_catalogue(&bch_desc_nvmpg_sb);
+	check_catalogue(&bch_desc_nvmpg_set_header);
+	check_catalogue(&bch_desc_nvmpg_head);
+	check_catalogue(&bch_desc_nvmpg_recs);
 	check_catalogue(&bch_desc_cache_sb);
 	check_catalogue(&bch_desc_jset);
 	is_u64(bch_field_find(&bch_desc_nvm_sb, "owner_list_head")->offset, 216,
 	       "catalogue: owner_list_head at 216");
 	is_u64(bch_field_find(&bch_desc_owner_head, "recs[3]")->offset, 72,
 	       "catalogue: recs[3] at 72");
+	is_u64(bch_field_find(&bch_desc_nvmpg_sb, "set_header_offset")->offset, 216,
+	       "catalogue: set_header_offset at 216");
+	is_u64(bch_field_find(&bch_desc_nvmpg_head, "recs_offset[3]")->offset, 80,
+	       "catalogue: recs_offset[3] at 80");
 	return tap_done();
 }

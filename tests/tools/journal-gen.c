@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * journal-gen (test-only): fill a v7 NVDIMM journal the way the kernel does
- * (bcache-journal-format(5), NVDIMM JOURNAL to WRITING), in an image made
- * by `bcache make -M` and a cache device made by `bcache make -C -M`:
- *   - first attach of the namespace at base K (bcache-nvm-pages(5), POINTERS);
+ * journal-gen (test-only): fill a v7 or v13 NVDIMM journal the way the kernel
+ * does (bcache-journal-format(5), NVDIMM JOURNAL to WRITING), in an image
+ * made by `bcache make -M [--revision v13]` and a cache device made by
+ * `bcache make -C -M`:
+ *   - v7: first attach of the namespace at base K (bcache-nvm-pages(5),
+ *     POINTERS); nvmpg: nothing (v13's registration writes nothing, its
+ *     pointers are offsets), the owner head gets state ALLOC, the record the
+ *     namespace's ns_id, d[] nvmpg offsets with the bucket-bytes stride;
  *   - allocation of 2^order pages, order = floor(log2(bucket_size*keys/8)),
  *     under the cache set uuid (owner head found by uuid or created), buddy
  *     placement (highest block of the lowest suitable order), record in the
@@ -34,6 +38,8 @@
 
 struct gen {
 	struct bch_media *pm, *cm;
+	const struct bch_nvm_layout *lay;
+	unsigned int ns_id;		/* nvmpg: this_ns */
 	uint64_t k;
 	bool bucket_stride, print, no_sync, discard;
 	uint64_t njsets, lag, seed;
@@ -93,42 +99,68 @@ static uint64_t place(const struct bch_nvm_pages_sb *sb, unsigned int order)
 	return page;
 }
 
-static void allocate(struct gen *g, struct bch_nvm_pages_sb *sb, struct bch_owner_list_head *olh,
-		     unsigned char *slots)
+/* An on-media pointer to a namespace offset: v7 K + off, nvmpg OFFSET(ns, off). */
+static uint64_t media_ptr(const struct gen *g, uint64_t off)
+{
+	return g->lay->nvmpg_ptrs ? BCH_NVMPG_OFFSET(g->ns_id, off) : g->k + off;
+}
+
+/* Head h's bytes in the metadata area, by the revision's layout. */
+static unsigned char *head(const struct gen *g, unsigned char *meta, unsigned int h)
+{
+	return meta + bch_nvm_lay_head_offset(g->lay, (int)h);
+}
+
+static void allocate(struct gen *g, struct bch_nvm_pages_sb *sb, unsigned char *meta)
 {
 	const uint8_t *uuid = g->csb.sb.set_uuid;
-	uint64_t bs = g->csb.bucket_sectors;
+	struct bch_owner_list_head *olh = (void *)(meta + 8192);
+	uint64_t bs = g->csb.bucket_sectors, r0;
 	unsigned int h, order = 0, slot;
 	struct bch_nvm_pgalloc_recs *pg;
 	uint64_t v = bs * g->keys / 8;
+	unsigned char *hd;
 
 	while (v >> (order + 1))
 		order++;
 	g->order = order;
 	for (h = 0; h < olh->used; h++)
-		if (!memcmp(olh->heads[h].uuid, uuid, 16))
+		if (!memcmp(head(g, meta, h), uuid, 16))
 			break;
-	if (h == olh->used)
-		memcpy(olh->heads[olh->used++].uuid, uuid, 16);
+	hd = head(g, meta, h);
+	if (h == olh->used) {
+		uint32_t alloc = BCH_NVMPG_HD_STAT_ALLOC;
+
+		memcpy(hd, uuid, 16);
+		if (g->lay->head_state_at >= 0)
+			memcpy(hd + g->lay->head_state_at, &alloc, 4);
+		olh->used++;
+	}
 	g->region = place(sb, order);
 	if (!g->region)
 		die("no room for the journal region", ENOSPC);
 	/* the chain of recs[0]: slot 0 for heads[0], else a new page in slot 1 */
-	if (olh->heads[h].recs[0]) {
-		slot = (olh->heads[h].recs[0] - g->k - 16384) / 8192;
-		pg = (void *)(slots + 8192 * (size_t)slot);
+	memcpy(&r0, hd + g->lay->head_recs_at, 8);
+	if (r0) {
+		slot = (r0 - media_ptr(g, 16384)) / 8192;
+		pg = (void *)(meta + 16384 + 8192 * (size_t)slot);
 	} else {
 		slot = 1;
-		pg = (void *)(slots + 8192);
+		pg = (void *)(meta + 16384 + 8192);
 		pg->next = 0;
-		pg->owner = g->k + 8232 + 112ULL * h;
+		pg->owner = media_ptr(g, bch_nvm_lay_head_offset(g->lay, (int)h));
 		memcpy(pg->magic, bch_nvm_recs_magic, 16);
-		bch_nvm_strncpy16(pg->owner_uuid, uuid);
+		if (g->lay->nvmpg_ptrs)
+			memcpy(pg->owner_uuid, uuid, 16);
+		else
+			bch_nvm_strncpy16(pg->owner_uuid, uuid);
 		pg->size = BCH_MAX_RECS;
 		pg->used = 0;
-		olh->heads[h].recs[0] = g->k + 16384 + 8192ULL * slot;
+		r0 = media_ptr(g, 16384 + 8192ULL * slot);
+		memcpy(hd + g->lay->head_recs_at, &r0, 8);
 	}
-	pg->recs[pg->used++].v = bch_rec_make((g->k >> 12) + g->region, order);
+	pg->recs[pg->used++].v = bch_rec_make((g->k >> 12) + g->region, order) |
+				 (uint64_t)g->ns_id << g->lay->rec_ns_id_shift;
 }
 
 static void fill_garbage(struct gen *g, unsigned char *p, size_t n)
@@ -207,7 +239,8 @@ static void write_journal(struct gen *g)
 		blocks = (BCH_JSET_HDR + 8ULL * words + blk - 1) / blk;
 		if (blocks > free_blocks) {	/* WRITING: bucket switch */
 			cur = (cur + 1) % g->keys;
-			ptr = g->csb.sb.d[cur] - g->k;
+			ptr = g->lay->nvmpg_ptrs ? BCH_NVMPG_GET_OFFSET(g->csb.sb.d[cur]) :
+			      g->csb.sb.d[cur] - g->k;
 			free_blocks = bb / blk;
 		}
 		if (g->print)
@@ -287,7 +320,7 @@ int main(int argc, char **argv)
 	struct gen g = { .k = 0xFFFF9A2F40000000ULL, .njsets = 100, .lag = 1000000, .seed = 1 };
 	struct bch_nvm_pages_sb sb;
 	unsigned char *meta = malloc(16 << 20);
-	struct bch_owner_list_head *olh = (void *)(meta + 8192);
+	struct bch_nvm_sb_info sbi;
 	int rc;
 
 	parse(&g, argc, argv);
@@ -301,14 +334,22 @@ int main(int argc, char **argv)
 	if ((rc = bch_media_read(g.pm, meta, 16 << 20, 0)))
 		die("read namespace", rc);
 	memcpy(&sb, meta + 4096, sizeof(sb));
+	bch_nvm_sb_parse(meta + 4096, &sbi);
+	g.lay = sbi.lay;
 	if (!g.keys)
 		g.keys = bch_cache_journal_buckets(g.csb.sb.nbuckets);
-	attach(&g, &sb, olh, (void *)(meta + 16384));
-	allocate(&g, &sb, olh, meta + 16384);
+	if (g.lay->nvmpg_ptrs) {	/* v13: offsets, bucket_bytes stride */
+		g.k = 0;
+		g.ns_id = sb.this_namespace_nr;
+		g.bucket_stride = true;
+	} else {
+		attach(&g, &sb, (void *)(meta + 8192), (void *)(meta + 16384));
+	}
+	allocate(&g, &sb, meta);
 	memcpy(meta + 4096, &sb, sizeof(sb));
 	for (unsigned int i = 0; i < g.keys; i++)
-		g.csb.sb.d[i] = g.k + g.region * 4096 +
-				i * g.csb.bucket_sectors * (g.bucket_stride ? 512 : 1);
+		g.csb.sb.d[i] = media_ptr(&g, g.region * 4096 +
+				    i * g.csb.bucket_sectors * (g.bucket_stride ? 512 : 1));
 	g.csb.sb.keys = (uint16_t)g.keys;
 	if (!g.no_sync)
 		g.csb.sb.flags |= 1ULL << CACHE_SYNC_BIT;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nvm-gen: test-only state generator for nvm-pages namespaces formatted by
- * `bcache make -M`.  It reproduces what the v7 kernel does to the media
- * (bcache-nvm-pages(5), POINTERS, BUDDY, ALLOCATION) and corrupts fields by
- * name, so every test fixture is made by code.  Not installed.
+ * `bcache make -M [--revision v13]`.  It reproduces what the v7 or the v13
+ * kernel does to the media (bcache-nvm-pages(5), POINTERS, BUDDY,
+ * ALLOCATION, NVMPG) and corrupts fields by name, so every test fixture is
+ * made by code.  The revision comes from the superblock.  Not installed.
  *
- *   nvm-gen IMG attach K                 first registration with base K
+ *   nvm-gen IMG attach K                 first registration with base K (v7;
+ *                                        nvmpg: nothing, v13 writes nothing)
  *   nvm-gen IMG alloc ORDER UUID [N]     N allocations; prints each page
  *   nvm-gen IMG free PAGE ORDER UUID     free the allocation at PAGE
  *   nvm-gen IMG bulk RECORDS ORDER UUID  RECORDS allocations written directly
@@ -19,9 +21,11 @@
  *                                        a line, as if run one by one (one
  *                                        process for a whole test state)
  *
- * STRUCT is sb, owner_list, head N or slot N; FIELD a name of the field
- * catalogues (include/bcache/fields.h); VALUE an integer, a UUID or hex
- * bytes for byte fields.  Exit 0, or 1 with a message.
+ * STRUCT is sb, owner_list (set_header), head N or slot N; FIELD a name of
+ * the revision's field catalogues (include/bcache/fields.h); VALUE an
+ * integer, a UUID or hex bytes for byte fields.  Exit 0, or 1 with a
+ * message.  nvmpg records carry the namespace's ns_id; v13 frees clear the
+ * whole record.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +43,8 @@
 #define SYS_OFF BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET
 
 struct gen {
+	const struct bch_nvm_layout *lay;
+	unsigned int ns_id;		/* nvmpg: this_ns */
 	struct bch_media *m;
 	unsigned char *meta;	/* the metadata area, mapped shared */
 	size_t len;
@@ -85,18 +91,52 @@ static struct bch_nvm_pgalloc_recs *slot_of(struct gen *g, int s)
 	return (void *)(g->meta + BCH_NVM_SLOT_OFFSET(s));
 }
 
+/* Head i by the revision's layout: its uuid, state and recs[] */
+static unsigned char *head_of(struct gen *g, int i)
+{
+	return g->meta + bch_nvm_lay_head_offset(g->lay, i);
+}
+
+static __u64 *head_recs(struct gen *g, int i)
+{
+	return (void *)(head_of(g, i) + g->lay->head_recs_at);
+}
+
+static uint32_t *head_state(struct gen *g, int i)
+{
+	return g->lay->head_state_at < 0 ? NULL : (void *)(head_of(g, i) + g->lay->head_state_at);
+}
+
+/* A namespace offset as stored: v7 K + off (off when FRESH), nvmpg OFFSET(ns, off). */
+static uint64_t media_ptr(struct gen *g, uint64_t off)
+{
+	return g->lay->nvmpg_ptrs ? BCH_NVMPG_OFFSET(g->ns_id, off) : g->k + off;
+}
+
+/* The record of a namespace page. */
+static uint64_t rec_of(struct gen *g, uint64_t page, unsigned int order)
+{
+	return bch_rec_make((g->k >> 12) + page, order) |
+	       (uint64_t)g->ns_id << g->lay->rec_ns_id_shift;
+}
+
 /*
  * State as a fresh process sees it: the base from the superblock, no
  * allocations loaded, no hint.
  */
 static void gen_reset(struct gen *g)
 {
+	struct bch_nvm_sb_info sbi;
+
 	free(g->ext);
 	g->ext = NULL;
 	g->next = g->capext = 0;
 	g->hint = NULL;
 	g->k = 0;
-	if (sb_of(g)->owner_list_head >= BCH_NVM_KERNEL_ADDR_MIN)
+	bch_nvm_sb_parse(sb_of(g), &sbi);
+	g->lay = sbi.lay;
+	g->ns_id = g->lay->nvmpg_ptrs ? sbi.sb.this_namespace_nr & 7 : 0;
+	if (!g->lay->nvmpg_ptrs && sb_of(g)->owner_list_head >= BCH_NVM_KERNEL_ADDR_MIN)
 		g->k = sb_of(g)->owner_list_head - OLH_OFF;
 }
 
@@ -134,6 +174,8 @@ static int cmd_attach(struct gen *g, uint64_t k)
 	struct bch_nvm_pages_sb *sb = sb_of(g);
 	uint64_t ow = k + OLH_OFF + 40;
 
+	if (g->lay->nvmpg_ptrs)
+		return 0;	/* v13 registration writes nothing */
 	if (sb->owner_list_head != OLH_OFF)
 		die("%s: owner_list_head is not 8192 (already attached?)", g->m->path);
 	sb->owner_list_head = k + OLH_OFF;
@@ -195,21 +237,33 @@ static void build_buddy(struct gen *g, struct bch_nvm_buddy *b)
 
 static uint64_t off_of(struct gen *g, uint64_t ptr)
 {
+	if (g->lay->nvmpg_ptrs)
+		return BCH_NVMPG_GET_OFFSET(ptr);
 	return ptr >= BCH_NVM_KERNEL_ADDR_MIN ? ptr - g->k : ptr;
 }
 
+/*
+ * v7 looks at heads [0, used); v13 at heads [0, size) in state ALLOC, and
+ * makes heads[used] (zeroed, state ALLOC, the uuid) when none matches.
+ */
 static int find_head(struct gen *g, const uint8_t uuid[16], bool create)
 {
 	struct bch_owner_list_head *t = olh_of(g);
+	uint32_t n = g->lay->nvmpg_ptrs ? t->size : t->used;
+	uint32_t max = (uint32_t)g->lay->max_heads;
 
-	for (uint32_t i = 0; i < t->used && i < BCH_MAX_OWNER_LIST; i++)
-		if (!memcmp(t->heads[i].uuid, uuid, 16))
+	for (uint32_t i = 0; i < n && i < max; i++)
+		if (!memcmp(head_of(g, (int)i), uuid, 16) &&
+		    (!head_state(g, (int)i) || *head_state(g, (int)i) == BCH_NVMPG_HD_STAT_ALLOC))
 			return (int)i;
 	if (!create)
 		return -1;
-	if (t->used >= t->size || t->used >= BCH_MAX_OWNER_LIST)
-		die("%s: owner table full (the kernel BUGs here)", g->m->path);
-	memcpy(t->heads[t->used].uuid, uuid, 16);
+	if (t->used >= t->size || t->used >= max)
+		die("%s: owner table full (v7 BUGs, v13 fails the allocation)", g->m->path);
+	memset(head_of(g, (int)t->used), 0, g->lay->head_size);
+	memcpy(head_of(g, (int)t->used), uuid, 16);
+	if (head_state(g, (int)t->used))
+		*head_state(g, (int)t->used) = BCH_NVMPG_HD_STAT_ALLOC;
 	return (int)t->used++;
 }
 
@@ -219,12 +273,12 @@ static void linked_slots(struct gen *g, bool *used)
 	struct bch_owner_list_head *t = olh_of(g);
 
 	memset(used, 0, BCH_MAX_PGALLOC_RECS * sizeof(*used));
-	for (uint32_t i = 0; i < t->used && i < BCH_MAX_OWNER_LIST; i++)
+	for (uint32_t i = 0; i < t->used && i < (uint32_t)g->lay->max_heads; i++)
 		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++) {
-			uint64_t p = t->heads[i].recs[j];
+			uint64_t p = head_recs(g, (int)i)[j];
 
-			for (int n = 0; p && n < BCH_MAX_PGALLOC_RECS; n++) {
-				int s = bch_nvm_slot_of(off_of(g, p));
+			for (int n = 0; p && n < g->lay->max_slots; n++) {
+				int s = bch_nvm_lay_slot_of(g->lay, off_of(g, p));
 
 				if (s < 0 || used[s])
 					break;
@@ -242,18 +296,24 @@ static int new_record_page(struct gen *g, int head, __u64 *link)
 	int s = 0;
 
 	linked_slots(g, used);
-	while (s < BCH_MAX_PGALLOC_RECS && used[s])
+	while (s < g->lay->max_slots && used[s])
 		s++;
-	if (s == BCH_MAX_PGALLOC_RECS || BCH_NVM_SLOT_OFFSET(s + 1) > g->len)
+	if (s == g->lay->max_slots || BCH_NVM_SLOT_OFFSET(s + 1) > g->len)
 		die("%s: all record-page slots in use (the kernel oopses here)", g->m->path);
 	p = slot_of(g, s);
+	if (g->lay->nvmpg_ptrs) {	/* v13 zeroes the slot and copies whole */
+		memset(p, 0, sizeof(*p));
+		memcpy(p->magic, magic, 16);
+		memcpy(p->owner_uuid, head_of(g, head), 16);
+	} else {
+		bch_nvm_strncpy16(p->magic, magic);
+		bch_nvm_strncpy16(p->owner_uuid, head_of(g, head));
+	}
 	p->next = 0;
-	p->owner = g->k + BCH_NVM_HEAD_OFFSET(head);
-	bch_nvm_strncpy16(p->magic, magic);
-	bch_nvm_strncpy16(p->owner_uuid, olh_of(g)->heads[head].uuid);
+	p->owner = media_ptr(g, bch_nvm_lay_head_offset(g->lay, head));
 	p->size = BCH_MAX_RECS;
 	p->used = 0;
-	*link = g->k + BCH_NVM_SLOT_OFFSET(s);
+	*link = media_ptr(g, BCH_NVM_SLOT_OFFSET(s));
 	return s;
 }
 
@@ -261,17 +321,17 @@ static int new_record_page(struct gen *g, int head, __u64 *link)
 static struct bch_nvm_pgalloc_recs *page_with_room(struct gen *g, int head)
 {
 	uint32_t nsnr = sb_of(g)->this_namespace_nr;
-	__u64 *link = &olh_of(g)->heads[head].recs[nsnr];
+	__u64 *link = &head_recs(g, head)[nsnr];
 	int s;
 
 	/* every page before the hint was full when it was passed */
 	if (g->hint && g->hint_head == head && g->hint->used < g->hint->size)
 		return g->hint;
 
-	for (int n = 0; *link && n < BCH_MAX_PGALLOC_RECS; n++) {
+	for (int n = 0; *link && n < g->lay->max_slots; n++) {
 		struct bch_nvm_pgalloc_recs *p;
 
-		s = bch_nvm_slot_of(off_of(g, *link));
+		s = bch_nvm_lay_slot_of(g->lay, off_of(g, *link));
 		if (s < 0)
 			die("%s: chain leaves the slot area", g->m->path);
 		p = slot_of(g, s);
@@ -290,7 +350,7 @@ static void add_record(struct gen *g, int head, uint64_t page, unsigned int orde
 
 	for (; k < p->size && k < BCH_MAX_RECS; k++)
 		if (!bch_rec_pgoff(p->recs[k].v)) {
-			p->recs[k].v = bch_rec_make((g->k >> 12) + page, order);
+			p->recs[k].v = rec_of(g, page, order);
 			p->used++;
 			g->hint = p;
 			g->hint_head = head;
@@ -308,7 +368,7 @@ static void parse_uuid(const char *s, uint8_t u[16])
 
 static void need_attached(struct gen *g)
 {
-	if (!g->k)
+	if (!g->k && !g->lay->nvmpg_ptrs)
 		die("%s: not attached (run 'attach K' first)", g->m->path);
 }
 
@@ -352,9 +412,9 @@ static int cmd_free(struct gen *g, uint64_t page, unsigned int order, const char
 	head = find_head(g, uuid, false);
 	if (head < 0)
 		die("%s: no such owner", owner);
-	link = &olh_of(g)->heads[head].recs[nsnr];
-	for (int n = 0; *link && n < BCH_MAX_PGALLOC_RECS; n++) {
-		int s = bch_nvm_slot_of(off_of(g, *link));
+	link = &head_recs(g, head)[nsnr];
+	for (int n = 0; *link && n < g->lay->max_slots; n++) {
+		int s = bch_nvm_lay_slot_of(g->lay, off_of(g, *link));
 		struct bch_nvm_pgalloc_recs *p = s < 0 ? NULL : slot_of(g, s);
 
 		if (!p)
@@ -364,8 +424,12 @@ static int cmd_free(struct gen *g, uint64_t page, unsigned int order, const char
 				continue;
 			if (bch_rec_order(p->recs[k].v) != order)
 				fprintf(stderr, "nvm-gen: warning: order differs\n");
-			p->recs[k].v &= ~(BCH_PGALLOC_REC_PGOFF_MASK |
-					  (BCH_PGALLOC_REC_ORDER_MASK << BCH_PGALLOC_REC_ORDER_SHIFT));
+			if (g->lay->nvmpg_ptrs)
+				p->recs[k].v = 0;	/* v13: _v = 0 */
+			else
+				p->recs[k].v &= ~(BCH_PGALLOC_REC_PGOFF_MASK |
+						  (BCH_PGALLOC_REC_ORDER_MASK <<
+						   BCH_PGALLOC_REC_ORDER_SHIFT));
 			if (--p->used == 0) {
 				*link = p->next;
 				p->next = p->owner = 0;
@@ -439,19 +503,19 @@ static int set_field(struct gen *g, char **argv, int argc, bool fix)
 	const char *field, *value;
 
 	if (!strcmp(argv[0], "sb")) {
-		d = &bch_desc_nvm_sb;
+		d = g->lay->sb_desc;
 		base = g->meta + BCH_NVM_PAGES_SB_OFFSET;
-	} else if (!strcmp(argv[0], "owner_list")) {
-		d = &bch_desc_owner_list_head;
+	} else if (!strcmp(argv[0], "owner_list") || !strcmp(argv[0], "set_header")) {
+		d = g->lay->table_desc;
 		base = g->meta + OLH_OFF;
 	} else if (!strcmp(argv[0], "head") && argc > 3) {
-		d = &bch_desc_owner_head;
-		base = g->meta + BCH_NVM_HEAD_OFFSET(num(argv[1]) % BCH_MAX_OWNER_LIST);
+		d = g->lay->head_desc;
+		base = head_of(g, (int)(num(argv[1]) % (uint64_t)g->lay->max_heads));
 		argv++;
 		argc--;
 	} else if (!strcmp(argv[0], "slot") && argc > 3) {
-		d = &bch_desc_pgalloc_recs;
-		base = g->meta + BCH_NVM_SLOT_OFFSET(num(argv[1]) % BCH_MAX_PGALLOC_RECS);
+		d = g->lay->recs_desc;
+		base = g->meta + BCH_NVM_SLOT_OFFSET(num(argv[1]) % (uint64_t)g->lay->max_slots);
 		argv++;
 		argc--;
 	} else {
@@ -470,7 +534,7 @@ static int set_field(struct gen *g, char **argv, int argc, bool fix)
 		parse_bytes(value, base + f->offset, f->size);
 	else if (bch_field_set_uint(f, base, num(value)))
 		die("field '%s' is not an integer", field);
-	if (fix && d == &bch_desc_nvm_sb) {
+	if (fix && d == g->lay->sb_desc) {
 		uint64_t csum;
 
 		/* honours keys, like the kernel: [8, 232 + 8 * keys) of the page */
@@ -517,8 +581,7 @@ static int run(struct gen *g, int argc, char **argv)
 		return poke(g, rec_off(num(argv[1]), num(argv[2])), num(argv[3]));
 	if (!strcmp(c, "rec-at") && argc == 5)
 		return poke(g, rec_off(num(argv[1]), num(argv[2])),
-			    bch_rec_make((g->k >> 12) + num(argv[3]),
-					 (unsigned int)num(argv[4])));
+			    rec_of(g, num(argv[3]), (unsigned int)num(argv[4])));
 	return die("unknown command or wrong arguments: %s", c);
 }
 

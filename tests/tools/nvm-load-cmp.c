@@ -64,7 +64,7 @@ static int cmp_walk(const struct bch_nvm_ns *a, const struct bch_nvm_ns *b)
 
 		CHECK(x->index == y->index && x->npages == y->npages &&
 		      x->nrecords == y->nrecords && x->pages_allocated == y->pages_allocated &&
-		      !memcmp(x->head, y->head, sizeof(*x->head)), "owner %zu", i);
+		      !memcmp(x->raw, y->raw, a->lay->head_size), "owner %zu", i);
 	}
 	CHECK(a->nallocs == b->nallocs, "%zu allocations, lazy %zu", a->nallocs, b->nallocs);
 	for (size_t i = 0; i < a->nallocs; i++) {

@@ -215,11 +215,47 @@ static void test_rec(void)
 	ok(r.below_base, "pgoff == K/4096 is below the base");
 }
 
+/* The nvmpg revision as data: offsets, 64 slots, 120-byte heads, ns_id. */
+static void test_nvmpg(void)
+{
+	const struct bch_nvm_layout *l = bch_nvm_layout_of(BCH_NVM_REV_V12);
+	struct bch_nvm_base b = { .state = BCH_NVM_STATE_NVMPG, .lay = l, .k_known = true };
+	const uint64_t ns = 1ULL << 30;
+	struct bch_ptr p;
+	struct bch_rec r;
+
+	ok(!strcmp(l->name, "nvmpg") && l->head_size == 120 && l->max_heads == 67 &&
+	   l->max_slots == 64 && l->head_recs_at == 56 && l->head_state_at == 48 &&
+	   l->sb_offset_at == 8 && l->ns_start_at == 16, "the nvmpg layout");
+	ok(bch_nvm_layout_of(BCH_NVM_REV_V7)->max_slots == 2046, "v7 keeps 2046 slots");
+	ok(bch_nvm_ptr_decode(0x6000, &b, ns, &p) == 0 && p.form == BCH_PTR_NVMPG &&
+	   p.off == 0x6000, "OFFSET(0, 0x6000)");
+	ok(bch_nvm_ptr_decode((1ULL << 61) | 0x6000, &b, ns, &p) == -EXDEV,
+	   "namespace id 1 in namespace 0");
+	ok(bch_nvm_ptr_decode(ns, &b, ns, &p) == -ERANGE, "past the end");
+	ok(bch_nvm_ptr_decode(0xffff888100006000ULL, &b, ns, &p) == -EXDEV,
+	   "a v7 address is namespace id 7");
+	b.ns_id = 2;
+	is_u64(bch_nvm_ptr_encode(8352, &b), (2ULL << 61) | 8352, "encode OFFSET(2, 8352)");
+	ok(bch_nvm_lay_slot_of(l, 16384 + 8192 * 63) == 63 &&
+	   bch_nvm_lay_slot_of(l, 16384 + 8192 * 64) < 0, "slots 0..63");
+	ok(bch_nvm_lay_head_of(l, 8352) == 1 && bch_nvm_lay_head_of(l, 8232 + 120 * 67) < 0 &&
+	   bch_nvm_lay_head_of(l, 8344) < 0, "heads of 120 bytes, 67 of them");
+	/* recs[0] of the real v13 journal: pgoff 64512, order 7, ns_id 0 */
+	bch_nvm_lay_rec_decode(l, 0x007000000000fc00ULL, 0, &r);
+	ok(r.page == 64512 && r.order == 7 && r.ns_id == 0 && !r.reserved, "0x007000000000fc00");
+	bch_nvm_lay_rec_decode(l, 0x2c00000000001000ULL, 0, &r);
+	ok(r.ns_id == 3 && r.reserved == 1 && r.page == 4096, "ns_id bits 58-60, reserved 61-63");
+	bch_nvm_lay_rec_decode(&bch_nvm_layout_v7, 0x2c00000000001000ULL, 0, &r);
+	ok(r.ns_id == 0 && r.reserved == 0xb, "v7: bits 58-63 are reserved");
+}
+
 int main(void)
 {
 	test_examples();
 	test_base();
 	test_ptr();
 	test_rec();
+	test_nvmpg();
 	return tap_done();
 }

@@ -89,6 +89,24 @@ need_hooks() {
 	assert_success
 }
 
+@test "register: an nvmpg (v13) namespace goes to register_nvdimm_meta without a base check, with the posted v13 code's defects as info" {
+	need_hooks
+	dev=$OWN_DEV
+	"$BCACHE" make -M "$dev" --force --revision v13 > /dev/null
+	run --separate-stderr test_root "$BCACHE" register "$dev"
+	assert_success
+	assert_output "registered $dev (namespace, /sys/fs/bcache/register_nvdimm_meta)"
+	[ "$(cat "$ROOT/fs/bcache/register_nvdimm_meta")" = "$dev" ]
+	[[ "$stderr" == *"bcache: $dev: info: an unmodified v13 kernel cannot replay a journal kept here once the cache device's d[0] is set (\"cannot allocate memory for journal\") (NVMPG_V13_REPLAY, bcache-nvm-pages(5))"* ]]
+	[[ "$stderr" == *"bcache: $dev: info: an unmodified v13 kernel "*"(NVMPG_V13_BUG, bcache-nvm-pages(5))"* ]]
+	# nvm check reads it back with O_DIRECT: the same two infos, exit 0
+	run "$BCACHE" nvm check --json "$dev"
+	assert_success
+	assert_equal "$(jq -r '[.problems[].code] | sort | join(",")' <<< "$output")" \
+		NVMPG_V13_BUG,NVMPG_V13_REPLAY
+	"$BCACHE" make -M "$dev" --force > /dev/null
+}
+
 @test "register: a namespace whose superblock the kernel rejects, raw and devdax namespaces: refused (3)" {
 	need_hooks
 	dev=$OWN_DEV
