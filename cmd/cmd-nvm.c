@@ -321,58 +321,29 @@ static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int
 	}
 }
 
-/* Whether record k of a page passed the record checks (ns->allocs, sorted). */
-static bool alloc_valid(const struct bch_nvm_ns *ns, const struct bch_rec *r)
-{
-	size_t lo = 0, hi = ns->nallocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ns->allocs[mid].page < r->page)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ns->nallocs && ns->allocs[lo].page == r->page; lo++)
-		if (ns->allocs[lo].valid && ns->allocs[lo].order == r->order)
-			return true;
-	return false;
-}
-
 static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
 		       const int *idx, int ncols)
 {
 	struct libscols_table *tb = out_table(o, "allocations");
-	bool want_valid = false;	/* the lookup costs: only for the column */
 	int rc = 0;
 
 	if (!tb)
 		return -ENOMEM;
 	add_columns(o, tb, idx, ncols);
-	for (int c = 0; c < ncols; c++)
-		want_valid |= !strcmp(alloc_cols[idx[c]].name, "valid");
 	out_title(o, "allocations (%zu records)", ns->nallocs);
-	for (size_t i = 0; i < ns->npages && !rc; i++) {
-		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
+	for (size_t i = 0; i < ns->nallocs && !rc; i++) {
+		const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[i]];
+		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
+		char buf[NALLOC_COLS][ALLOC_VAL_LEN];
+		const char *vals[NALLOC_COLS];
+		struct bch_rec r;
 
-		if (!pg->magic_ok || !owner_shown(d, &ns->owners[pg->owner]))
+		if (!owner_shown(d, &ns->owners[pg->owner]))
 			continue;
-		for (uint32_t k = 0; k < n && !rc; k++) {
-			char buf[NALLOC_COLS][ALLOC_VAL_LEN];
-			const char *vals[NALLOC_COLS];
-			struct bch_rec r;
-			bool valid;
-
-			if (!bch_rec_pgoff(pg->raw->recs[k].v))
-				continue;
-			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
-			valid = want_valid && !r.below_base && alloc_valid(ns, &r);
-			for (int c = 0; c < ncols; c++)
-				vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, k, &r, valid);
-			rc = out_row(o, tb, vals);
-		}
+		bch_nvm_alloc_rec(ns, a, &r);
+		for (int c = 0; c < ncols; c++)
+			vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, a->rec, &r, a->valid);
+		rc = out_row(o, tb, vals);
 	}
 	return rc ? rc : out_emit(o, tb);
 }

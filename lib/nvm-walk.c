@@ -69,6 +69,7 @@ void bch_nvm_ns_free(struct bch_nvm_ns *ns)
 	free(ns->owners);
 	free(ns->pages);
 	free(ns->allocs);
+	free(ns->walk);
 	free(ns->stale);
 	bch_problems_free(&ns->problems);
 	memset(ns, 0, sizeof(*ns));
@@ -160,70 +161,90 @@ uint64_t bch_nvm_alloc_at(const struct bch_nvm_ns *ns, const struct bch_nvm_allo
 /* Pages [4, 4096): the record-page slots (and the tables below them). */
 #define META_PAGES (BCH_NVM_PAGES_OFFSET / 4096)
 
-/* A record that check_record() would accept without any problem. */
-static bool rec_clean(const struct bch_nvm_ns *ns, const struct bch_rec *r)
+/* What is wrong with a record (the problems check_record() files). */
+enum {
+	REC_FRESH = 1 << 0,	/* namespace never attached */
+	REC_RESERVED = 1 << 1,
+	REC_V12 = 1 << 2,	/* below the base, and a plausible page number */
+	REC_BELOW_BASE = 1 << 3,
+	REC_ORDER = 1 << 4,
+	REC_META = 1 << 5,
+	REC_RANGE = 1 << 6,
+	REC_ALIGN = 1 << 7,
+	/* any of these and the record is not valid (the first one is filed) */
+	REC_INVALID = REC_BELOW_BASE | REC_ORDER | REC_META | REC_RANGE | REC_ALIGN,
+};
+
+/* The one predicate of the record checks: REC_* flags, 0 for a clean record. */
+static unsigned int rec_flags(const struct bch_nvm_ns *ns, const struct bch_rec *r)
 {
 	const struct bch_nvm_pages_sb *sb = &ns->sbi.sb;
-	uint64_t first = sb->page_size ? sb->pages_offset / sb->page_size : 0;
+	uint64_t first = bch_nvm_first_page(ns);
+	unsigned int f = 0;
 
-	return ns->base.state != BCH_NVM_STATE_FRESH && !r->reserved && !r->below_base &&
-	       r->order < BCH_MAX_ORDER && r->page >= META_PAGES && r->page >= first &&
-	       r->page <= sb->pages_total && r->pages <= sb->pages_total - r->page &&
-	       !(r->page & (r->pages - 1));
+	if (ns->base.state == BCH_NVM_STATE_FRESH)
+		f |= REC_FRESH;
+	if (r->reserved)
+		f |= REC_RESERVED;
+	if (r->below_base)
+		return f | REC_BELOW_BASE | (r->pgoff < sb->pages_total ? REC_V12 : 0);
+	if (r->order >= BCH_MAX_ORDER)
+		return f | REC_ORDER;
+	if (r->page < META_PAGES && r->page + r->pages > 4)
+		return f | REC_META;
+	if (r->page < first || r->page > sb->pages_total ||
+	    r->pages > sb->pages_total - r->page)
+		return f | REC_RANGE;
+	if (r->page % r->pages)
+		return f | REC_ALIGN;
+	return f;
 }
 
-static bool rec_clean_v(const struct bch_nvm_ns *ns, uint64_t v)
-{
-	struct bch_rec r;
-
-	bch_nvm_rec_decode(v, ns->base.k, &r);
-	return rec_clean(ns, &r);
-}
-
-static int check_record(struct bch_nvm_ns *ns, const struct bch_rec *r, bool *valid,
+/* File the problems of a record with flags f (non-zero), in the order of rec_flags(). */
+static int check_record(struct bch_nvm_ns *ns, const struct bch_rec *r, unsigned int f,
 			uint64_t at, const char *where)
 {
 	const struct bch_nvm_pages_sb *sb = &ns->sbi.sb;
-	uint64_t first = sb->page_size ? sb->pages_offset / sb->page_size : 0;
 	struct bch_problems *ps = &ns->problems;
 	int rc = 0;
 
-	*valid = false;
-	if (ns->base.state == BCH_NVM_STATE_FRESH)
+	if (f & REC_FRESH)
 		rc = bch_problem_add(ps, BCH_P_REC_FRESH, at, where, "record 0x%016llx in a "
 				     "namespace never attached by a kernel",
 				     (unsigned long long)r->v);
-	if (r->reserved && !rc)
+	if (!rc && (f & REC_RESERVED))
 		rc = bch_problem_add(ps, BCH_P_REC_RESERVED, at, where,
 				     "reserved bits are 0x%x, expected 0", r->reserved);
-	if (r->below_base) {
-		if (!rc && r->pgoff < sb->pages_total)
-			rc = bch_problem_add(ps, BCH_P_REC_V12, at, where, "pgoff 0x%llx is a "
-					     "namespace page number, as v12/v13 records are",
-					     (unsigned long long)r->pgoff);
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_BELOW_BASE, at, where,
-			"pgoff 0x%llx is at or below K/4096 = 0x%llx",
-			(unsigned long long)r->pgoff, (unsigned long long)(ns->base.k >> 12));
-	}
-	if (r->order >= BCH_MAX_ORDER)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ORDER, at, where,
-			"order is %u, the buddy maximum is %d", r->order, BCH_MAX_ORDER - 1);
-	if (r->page < META_PAGES && r->page + r->pages > 4)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_META, at, where,
-			"pages [%llu, %llu) overlap the metadata area, pages [0, %llu)",
-			(unsigned long long)r->page, (unsigned long long)(r->page + r->pages),
-			(unsigned long long)META_PAGES);
-	if (r->page < first || r->page > sb->pages_total ||
-	    r->pages > sb->pages_total - r->page)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_RANGE, at, where,
-			"pages [%llu, %llu) are outside [%llu, %llu)",
-			(unsigned long long)r->page, (unsigned long long)(r->page + r->pages),
-			(unsigned long long)first, (unsigned long long)sb->pages_total);
-	if (r->page % r->pages)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ALIGN, at, where,
-			"page %llu is not aligned to its order %u",
-			(unsigned long long)r->page, r->order);
-	*valid = true;
+	if (!rc && (f & REC_V12))
+		rc = bch_problem_add(ps, BCH_P_REC_V12, at, where, "pgoff 0x%llx is a "
+				     "namespace page number, as v12/v13 records are",
+				     (unsigned long long)r->pgoff);
+	if (!rc && (f & REC_BELOW_BASE))
+		rc = bch_problem_add(ps, BCH_P_REC_BELOW_BASE, at, where,
+				     "pgoff 0x%llx is at or below K/4096 = 0x%llx",
+				     (unsigned long long)r->pgoff,
+				     (unsigned long long)(ns->base.k >> 12));
+	if (!rc && (f & REC_ORDER))
+		rc = bch_problem_add(ps, BCH_P_REC_ORDER, at, where,
+				     "order is %u, the buddy maximum is %d", r->order,
+				     BCH_MAX_ORDER - 1);
+	if (!rc && (f & REC_META))
+		rc = bch_problem_add(ps, BCH_P_REC_META, at, where,
+				     "pages [%llu, %llu) overlap the metadata area, pages [0, %llu)",
+				     (unsigned long long)r->page,
+				     (unsigned long long)(r->page + r->pages),
+				     (unsigned long long)META_PAGES);
+	if (!rc && (f & REC_RANGE))
+		rc = bch_problem_add(ps, BCH_P_REC_RANGE, at, where,
+				     "pages [%llu, %llu) are outside [%llu, %llu)",
+				     (unsigned long long)r->page,
+				     (unsigned long long)(r->page + r->pages),
+				     (unsigned long long)bch_nvm_first_page(ns),
+				     (unsigned long long)sb->pages_total);
+	if (!rc && (f & REC_ALIGN))
+		rc = bch_problem_add(ps, BCH_P_REC_ALIGN, at, where,
+				     "page %llu is not aligned to its order %u",
+				     (unsigned long long)r->page, r->order);
 	return rc;
 }
 
@@ -282,11 +303,12 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 		struct bch_nvm_alloc a = { .pg = (uint16_t)(pg - ns->pages), .rec = (uint16_t)k };
 		struct bch_rec r;
 
+		unsigned int f;
+
 		if (!v)
 			continue;
-		if (!bch_rec_pgoff(v) || !rec_clean_v(ns, v))
-			snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
 		if (!bch_rec_pgoff(v)) {
+			snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
 			rc = bch_problem_add(ps, BCH_P_REC_EMPTY_BITS, at, where,
 					     "empty record has order %u, reserved %u",
 					     bch_rec_order(v), bch_rec_reserved(v));
@@ -294,10 +316,12 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 		}
 		pg->nonempty++;
 		bch_nvm_rec_decode(v, ns->base.k, &r);
-		if (rec_clean(ns, &r))
-			a.valid = true;	/* the common case: no text to format */
-		else
-			rc = check_record(ns, &r, &a.valid, at, where);
+		f = rec_flags(ns, &r);
+		a.valid = !(f & REC_INVALID);
+		if (f) {	/* the common case, clean, formats no text */
+			snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
+			rc = check_record(ns, &r, f, at, where);
+		}
 		a.page = r.page;
 		a.order = (uint8_t)r.order;
 		if (!rc)
@@ -507,6 +531,46 @@ static int overlap_problem(struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a,
 }
 
 /*
+ * ns->walk from the sorted allocations: a counting sort by record page
+ * (pages are numbered in walk order), then each page's records by index k.
+ */
+static int build_walk(struct bch_nvm_ns *ns)
+{
+	size_t *end = calloc(ns->npages + 1, sizeof(*end));
+	uint32_t *at = malloc(BCH_MAX_RECS * sizeof(*at));
+	size_t begin = 0;
+
+	ns->walk = malloc((ns->nallocs ? ns->nallocs : 1) * sizeof(*ns->walk));
+	if (!end || !at || !ns->walk) {
+		free(end);
+		free(at);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ns->nallocs; i++)
+		end[ns->allocs[i].pg + 1]++;
+	for (size_t p = 1; p <= ns->npages; p++)
+		end[p] += end[p - 1];
+	for (size_t i = 0; i < ns->nallocs; i++)	/* end[pg]: next free place */
+		ns->walk[end[ns->allocs[i].pg]++] = (uint32_t)i;
+	for (size_t p = 0; p < ns->npages; begin = end[p], p++) {
+		size_t n = begin;
+
+		if (end[p] - begin < 2)
+			continue;
+		for (uint32_t k = 0; k < BCH_MAX_RECS; k++)
+			at[k] = UINT32_MAX;
+		for (size_t i = begin; i < end[p]; i++)
+			at[ns->allocs[ns->walk[i]].rec] = ns->walk[i];
+		for (uint32_t k = 0; k < BCH_MAX_RECS; k++)
+			if (at[k] != UINT32_MAX)
+				ns->walk[n++] = at[k];
+	}
+	free(end);
+	free(at);
+	return 0;
+}
+
+/*
  * Sort the records by page, then one sweep: overlaps between valid records
  * of any owner, and the number of allocated pages (their union).
  */
@@ -713,6 +777,8 @@ static int walk_owners(struct bch_nvm_ns *ns)
 	}
 	if (!rc)
 		rc = check_overlaps(ns);
+	if (!rc)
+		rc = build_walk(ns);
 	return rc;
 }
 

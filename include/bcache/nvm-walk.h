@@ -77,6 +77,7 @@ struct bch_nvm_ns {
 	size_t npages;
 	struct bch_nvm_alloc *allocs;	/* sorted by page after the load */
 	size_t nallocs, allocs_cap;
+	uint32_t *walk;			/* allocs indexes in walk order: page pg, record k */
 	struct bch_nvm_stale *stale;
 	size_t nstale;
 	uint64_t pages_allocated;	/* union of the valid records, in pages */
