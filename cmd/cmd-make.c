@@ -12,8 +12,6 @@
 
 #include <uuid.h>
 
-#include <sys/ioctl.h>
-#include <linux/fs.h>
 
 #include <bcache/cache-sb.h>
 #include <bcache/fields.h>
@@ -173,15 +171,6 @@ static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, con
 	return BCH_EXIT_USAGE;
 }
 
-static uint32_t logical_block(const struct bch_media *m)
-{
-	int lbs = 512;
-
-	if (m->kind == BCH_MEDIA_BLOCK && ioctl(m->fd, BLKSSZGET, &lbs) < 0)
-		lbs = 512;
-	return (uint32_t)lbs;
-}
-
 /*
  * Refuse a device that is mounted, held by another driver (sysfs holders),
  * registered with bcache, or (devdax) open or mapped by another process.
@@ -278,7 +267,7 @@ static int bdev_prepare(const struct make_opts *o, const struct bdev_opts *b, in
 		return rc;
 	if (refused)
 		return BCH_EXIT_REFUSED;	/* --dry-run: the reason was printed */
-	lbs = logical_block(d->m);
+	lbs = d->m->logical_block;
 	memcpy(p.set_uuid, b->cset_uuid, 16);
 	if (b->have_dev_uuid)
 		memcpy(p.uuid, b->dev_uuid, 16);

@@ -141,8 +141,10 @@ static int dio_setup(struct bch_media *m)
 {
 	int lbs = 512;
 
-	if (ioctl(m->fd, BLKSSZGET, &lbs) < 0 || lbs < 512 || lbs > 65536 ||
-	    (lbs & (lbs - 1)))
+	if (ioctl(m->fd, BLKSSZGET, &lbs) < 0)
+		lbs = 0;
+	m->logical_block = lbs >= 512 ? (uint32_t)lbs : 512;
+	if (lbs < 512 || lbs > 65536 || (lbs & (lbs - 1)))
 		lbs = 4096;
 	m->dio_align = (uint32_t)lbs;
 	return 0;
@@ -166,6 +168,7 @@ int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 	if (!m)
 		return -ENOMEM;
 	m->fd = -1;
+	m->logical_block = 512;
 	m->path = strdup(path);
 	if (!m->path) {
 		rc = -ENOMEM;

@@ -43,6 +43,7 @@ struct bch_media {
 	void (*persist)(const void *addr, size_t len);
 	uint64_t dirty_lo, dirty_hi;	/* devdax: range written since persist */
 	uint32_t dio_align;	/* O_DIRECT block size (block devices), else 0 */
+	uint32_t logical_block;	/* BLKSSZGET of a block device (512 if unknown), else 512 */
 	unsigned char *bounce;	/* O_DIRECT: aligned bounce buffer, lazily */
 };
 
