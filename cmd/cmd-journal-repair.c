@@ -363,8 +363,7 @@ static int write_plan(const struct jctx *c, const struct bch_jrepair *p)
 			"stopped (run the repair again)", c->path);
 		ret = BCH_EXIT_ERROR;
 	} else if (rc) {
-		bch_err("%s: write failed: %s", c->path, strerror(-rc));
-		ret = BCH_EXIT_ERROR;
+		ret = bch_fail(c->path, rc, "write failed");
 	}
 	bch_media_close(cm);
 	bch_media_close(pm);
@@ -416,8 +415,7 @@ static int cmd_journal_repair(const struct bch_cmd *cmd, int argc, char **argv)
 		in.cache_rdev = st.st_rdev;
 	rc = bch_journal_repair_plan(&in, &plan);
 	if (rc) {
-		bch_err("%s: repair planning failed: %s", c.path, strerror(-rc));
-		rc = BCH_EXIT_ERROR;
+		rc = bch_fail(c.path, rc, "repair planning failed");
 		goto out;
 	}
 	act = plan.action == BCH_JREPAIR_TABLE || plan.action == BCH_JREPAIR_RELOCATE;

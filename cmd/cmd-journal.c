@@ -158,10 +158,8 @@ static int load_cache(struct jctx *c)
 		bch_err("%s: no bcache superblock (magic at byte 4120 not found)", c->o->cache);
 		return BCH_EXIT_NOT_FOUND;
 	}
-	if (rc) {
-		bch_err("%s: cannot read: %s", c->o->cache, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_fail(c->o->cache, rc, "cannot read");
 	if (c->csb.backing) {
 		bch_err("%s: a backing device: its superblock has no journal", c->o->cache);
 		return BCH_EXIT_NOT_FOUND;
@@ -193,10 +191,8 @@ int jctx_load(struct jctx *c)
 	if (rc)
 		return rc;
 	c->buf = malloc(JSET_MAX_BYTES);
-	if (!c->buf) {
-		bch_err("%s: out of memory", c->path);
-		return BCH_EXIT_ERROR;
-	}
+	if (!c->buf)
+		return bch_fail(c->path, -ENOMEM, NULL);
 	if (c->o->cache) {
 		rc = load_cache(c);
 		if (rc)
@@ -206,10 +202,8 @@ int jctx_load(struct jctx *c)
 	jo.cset_uuid = c->o->have_cset_uuid ? c->o->cset_uuid : NULL;
 	jo.events = c->o->all && !c->o->summary;
 	rc = bch_journal_analyze(c->m, &c->ns, &jo, &c->rep);
-	if (rc) {
-		bch_err("%s: journal analysis failed: %s", c->path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_fail(c->path, rc, "journal analysis failed");
 	if (!c->rep.nj && !c->o->cache) {
 		bch_err("%s: no journal: no owner has an allocation (namespace %s)", c->path,
 			bch_nvm_state_name(c->ns.base.state));
@@ -771,16 +765,16 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 	}
 	fd = open(opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		bch_err("%s: cannot create: %s", opts.output, strerror(errno));
+		rc = bch_fail(opts.output, errno, "cannot create");
 		jctx_free(&c);
-		return BCH_EXIT_ERROR;
+		return rc;
 	}
 	rc = extract(&c, fd, &n, &bytes);
 	close(fd);
 	if (rc) {
-		bch_err("%s: %s", opts.output, strerror(-rc));
+		rc = bch_fail(opts.output, rc, "write failed");
 		jctx_free(&c);
-		return BCH_EXIT_ERROR;
+		return rc;
 	}
 	fprintf(stderr, "%s: %llu jsets, %llu bytes written to %s\n", c.path,
 		(unsigned long long)n, (unsigned long long)bytes, opts.output);

@@ -246,8 +246,7 @@ static int open_checked(const struct make_opts *o, const char *path, struct bch_
 		return bch_open_error(path, rc);
 	rc = bch_probe_signatures(*m, sigs);
 	if (rc) {
-		bch_err("%s: cannot probe for existing signatures: %s", path, strerror(-rc));
-		return BCH_EXIT_ERROR;
+		return bch_fail(path, rc, "cannot probe for existing signatures");
 	}
 	return check_signatures(o, path, sigs, refused);
 }
@@ -432,10 +431,8 @@ static int bdev_write_all(const struct make_opts *o, struct bdev_dev *d, struct 
 	for (int i = 0; i < o->bd->n; i++) {
 		int err = o->dry_run ? 0 : bdev_write(&d[i]);
 
-		if (err) {
-			bch_err("%s: write failed: %s", o->bd->path[i], strerror(-err));
-			return BCH_EXIT_ERROR;
-		}
+		if (err)
+			return bch_fail(o->bd->path[i], err, "write failed");
 		bdev_report(out, o, o->bd->path[i], &d[i]);
 	}
 	return BCH_EXIT_OK;
@@ -690,8 +687,7 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 				break;
 			}
 			if (err) {
-				bch_err("%s: write failed: %s", dev[i].path, strerror(-err));
-				rc = BCH_EXIT_ERROR;
+				rc = bch_fail(dev[i].path, err, "write failed");
 				break;
 			}
 		}

@@ -26,6 +26,8 @@ struct dump_opts {
 	bool tree;
 	const char *columns;		/* -o */
 	const char *hex;		/* --hex STRUCT */
+	uint64_t hex_off;		/* its bytes */
+	size_t hex_len;
 	bool owner_set;
 	uint8_t owner[16];		/* --owner */
 	const struct bch_cmd *cmd;
@@ -55,6 +57,31 @@ static const struct out_coldef alloc_cols[] = {
 #define ALLOC_VAL_LEN 40	/* a uuid, "0x" and 16 digits, a u64 */
 #define ALLOC_DEFAULTS "owner,ns,slot,k,pgoff,page,order,pages,offset,length"
 
+/* The bytes of a --hex STRUCT name; -EINVAL for an unknown name. */
+static int hex_range(const char *what, uint64_t *off, size_t *len)
+{
+	char *end;
+	unsigned long n;
+
+	if (!strcmp(what, "superblock") || !strcmp(what, "sb")) {
+		*off = BCH_NVM_PAGES_SB_OFFSET;
+		*len = BCH_NVM_SB_SIZE;
+	} else if (!strcmp(what, "owner_list")) {
+		*off = BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
+		*len = BCH_NVM_PAGES_OWNER_LIST_HEAD_SIZE;
+	} else if (!strncmp(what, "slot:", 5)) {
+		errno = 0;
+		n = strtoul(what + 5, &end, 10);
+		if (errno || *end || !what[5] || n >= BCH_MAX_PGALLOC_RECS)
+			return -EINVAL;
+		*off = BCH_NVM_SLOT_OFFSET(n);
+		*len = BCH_NVM_PAGES_RECS_SIZE;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int dump_opt(int val, const char *arg, void *ctx)
 {
 	struct dump_opts *o = ctx;
@@ -68,12 +95,15 @@ static int dump_opt(int val, const char *arg, void *ctx)
 		return 0;
 	case OPT_LIST_COLUMNS:
 		bch_print_columns(o->cmd->full, stdout);
-		return -1;
+		return BCH_EXIT_DONE;
 	case OPT_TREE:
 		o->tree = true;
 		return 0;
 	case OPT_HEX:
 		o->hex = arg;
+		if (hex_range(arg, &o->hex_off, &o->hex_len))
+			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list "
+					       "or slot:N (N < %d)", arg, BCH_MAX_PGALLOC_RECS);
 		return 0;
 	case OPT_OWNER:
 		if (bch_uuid_parse(arg, o->owner))
@@ -101,15 +131,14 @@ int nvm_load_status(const char *path, const struct bch_nvm_ns *ns, int rc)
 		else
 			bch_err("%s: no nvm-pages superblock (magic at byte 4128 not found)",
 				path);
-		return BCH_EXIT_NOT_FOUND;
+		return bch_exit_for_errno(rc);
 	}
 	case -EPROTONOSUPPORT:
 		bch_err("%s: nvm-pages superblock of the v12/v13 \"nvmpg\" revision: "
 			"unsupported revision", path);
-		return BCH_EXIT_NOT_FOUND;
+		return bch_exit_for_errno(rc);
 	default:
-		bch_err("%s: cannot read: %s", path, strerror(-rc));
-		return BCH_EXIT_ERROR;
+		return bch_fail(path, rc, "cannot read");
 	}
 }
 
@@ -570,31 +599,6 @@ static int dump_tree(struct out *o, const struct bch_nvm_ns *ns, const struct du
 }
 
 /* --hex: superblock, owner_list or slot:N as offset / hex / ASCII rows */
-static int hex_range(const struct bch_nvm_ns *ns, const char *what, uint64_t *off,
-		     size_t *len)
-{
-	char *end;
-	unsigned long n;
-
-	if (!strcmp(what, "superblock") || !strcmp(what, "sb")) {
-		*off = BCH_NVM_PAGES_SB_OFFSET;
-		*len = BCH_NVM_SB_SIZE;
-	} else if (!strcmp(what, "owner_list")) {
-		*off = BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
-		*len = BCH_NVM_PAGES_OWNER_LIST_HEAD_SIZE;
-	} else if (!strncmp(what, "slot:", 5)) {
-		errno = 0;
-		n = strtoul(what + 5, &end, 10);
-		if (errno || *end || !what[5] || n >= BCH_MAX_PGALLOC_RECS)
-			return -EINVAL;
-		*off = BCH_NVM_SLOT_OFFSET(n);
-		*len = BCH_NVM_PAGES_RECS_SIZE;
-	} else {
-		return -EINVAL;
-	}
-	return *off + *len <= ns->meta_len ? 0 : -ERANGE;
-}
-
 static void hex_row(const unsigned char *p, size_t n, char *hex, char *ascii)
 {
 	size_t h = 0;
@@ -606,16 +610,14 @@ static void hex_row(const unsigned char *p, size_t n, char *hex, char *ascii)
 	ascii[n] = '\0';
 }
 
-static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const char *what)
+static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
+	const char *what = d->hex;
+	uint64_t off = d->hex_off;
+	size_t len = d->hex_len;
 	struct libscols_table *tb;
-	uint64_t off;
-	size_t len;
 	bool starred = false;
-	int rc = hex_range(ns, what, &off, &len);
 
-	if (rc)
-		return rc;
 	tb = out_table(o, "hex");
 	if (!tb)
 		return -ENOMEM;
@@ -661,7 +663,7 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	int err;
 
 	if (d->hex)
-		return dump_hex(o, ns, d->hex);
+		return dump_hex(o, ns, d);
 	if (d->tree)
 		return ns->olh ? dump_tree(o, ns, d) : 0;
 	err = dump_superblock(o, ns);
@@ -703,8 +705,7 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 			bch_nvm_ns_free(ns[i]);
 			free(ns[i]);
 			ns[i] = NULL;
-			if (ret != BCH_EXIT_ERROR)
-				ret = rc;
+			ret = bch_exit_combine(ret, rc);
 		}
 	}
 	if (bch_nvm_set_check(ns, argc)) {
@@ -782,15 +783,17 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 			continue;
 		if (i == last_loaded(ns, argc - first))
 			out_final(&o);
-		err = dump_one(&o, ns[i], &opts, idx, ncols);
-		if (err == -EINVAL || err == -ERANGE) {
-			bch_err("%s: --hex: '%s' is not superblock, owner_list or slot:N "
-				"inside the device", ns[i]->path, opts.hex);
-			ret = BCH_EXIT_USAGE;
-		} else if (err) {
-			bch_err("%s: output failed: %s", ns[i]->path, strerror(-err));
-			ret = BCH_EXIT_ERROR;
+		if (opts.hex && opts.hex_off + opts.hex_len > ns[i]->meta_len) {
+			bch_err("%s: --hex %s: bytes [%llu, %llu) lie beyond the device (%llu "
+				"bytes)", ns[i]->path, opts.hex, (unsigned long long)opts.hex_off,
+				(unsigned long long)(opts.hex_off + opts.hex_len),
+				(unsigned long long)ns[i]->size);
+			ret = bch_exit_combine(ret, BCH_EXIT_USAGE);
+			continue;
 		}
+		err = dump_one(&o, ns[i], &opts, idx, ncols);
+		if (err)
+			ret = bch_exit_combine(ret, bch_fail(ns[i]->path, err, "output failed"));
 	}
 	free_all(ns, argc - first);
 	if (out_finish(&o))
@@ -800,16 +803,16 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 
 /* ---- nvm check ---- */
 
+/* Each device's status (load, then problems of warning severity), combined. */
 static int check_status(struct bch_nvm_ns *const *ns, int n, int load_rc)
 {
-	bool found = false;
+	int ret = load_rc;
 
 	for (int i = 0; i < n; i++)
-		if (ns[i] && bch_problems_count(&ns[i]->problems, BCH_SEV_WARN))
-			found = true;
-	if (load_rc)
-		return load_rc;
-	return found ? BCH_EXIT_PROBLEMS : BCH_EXIT_OK;
+		if (ns[i])
+			ret = bch_exit_combine(ret, bch_exit_for_problems(&ns[i]->problems,
+									  BCH_SEV_WARN));
+	return ret;
 }
 
 static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)

@@ -137,14 +137,12 @@ static int show_one(struct out *o, const char *path)
 	} else if (!rc) {
 		rc = show_cache(o, m, &ci, &ps);
 	}
-	if (rc && rc != -ENODATA) {
-		bch_err("%s: %s", path, strerror(-rc));
-		ret = BCH_EXIT_ERROR;
-	}
+	if (rc && rc != -ENODATA)
+		ret = bch_fail(path, rc, "cannot read");
 	if (!ret && out_problems(o, path, &ps))
 		ret = BCH_EXIT_ERROR;
-	if (!ret && bch_problems_count(&ps, BCH_SEV_ERROR))
-		ret = BCH_EXIT_PROBLEMS;
+	if (!ret)
+		ret = bch_exit_for_problems(&ps, BCH_SEV_ERROR);
 	bch_problems_free(&ps);
 	bch_media_close(m);
 	return ret;
@@ -163,9 +161,7 @@ static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
 		return bch_usage_error(cmd, "no device given");
 	out_init(&o, json);
 	for (int i = first; i < argc; i++) {
-		rc = show_one(&o, argv[i]);
-		if (rc && (!ret || rc < ret))
-			ret = rc;
+		ret = bch_exit_combine(ret, show_one(&o, argv[i]));
 	}
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;

@@ -852,7 +852,7 @@ int out_problems(struct out *o, const char *path, const struct bch_problems *ps)
 		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
 		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
 	}
-	if (!o->json && !ps->n) {
+	if (!o->json && !ps->n && !ps->dropped) {
 		scols_unref_table(tb);
 		return 0;
 	}
@@ -866,6 +866,21 @@ int out_problems(struct out *o, const char *path, const struct bch_problems *ps)
 		};
 		int rc = out_row(o, tb, row);
 
+		if (rc)
+			return rc;
+	}
+	if (ps->dropped) {	/* the list hit its cap: say how much is missing */
+		char msg[96];
+		const char *row[] = {
+			path, bch_problem_name(BCH_P_DROPPED),
+			bch_severity_name(bch_problem_default_severity(BCH_P_DROPPED)), "0",
+			"problems", msg,
+		};
+		int rc;
+
+		snprintf(msg, sizeof(msg), "%zu more problems are not listed (the list holds %zu)",
+			 ps->dropped, ps->n);
+		rc = out_row(o, tb, row);
 		if (rc)
 			return rc;
 	}

@@ -264,6 +264,10 @@ static int kernel_views(struct analysis *a, struct bch_journal *j)
 				     "jset", "the kernel's read stopped %llu buckets at an "
 				     "invalid jset (bad checksum or too big)",
 				     (unsigned long long)j->kv.invalid);
+	if (!rc && j->kv.ev_dropped)
+		rc = bch_problem_add(ps, BCH_P_DROPPED, j->start, "journal region",
+				     "%zu jsets the kernel's read saw are not listed (it kept %zu)",
+				     j->kv.ev_dropped, j->kv.nev);
 	if (!rc)
 		rc = compare_views(a, j);
 	if (!rc)
@@ -281,6 +285,14 @@ static int analyze_one(struct analysis *a, struct bch_journal *j)
 		return rc;
 	for (size_t i = 0; i < j->scan.n; i++)
 		j->invalid += j->scan.v[i].state != BCH_JSET_OK;
+	if (j->scan.dropped) {
+		rc = bch_problem_add(&a->r->problems, BCH_P_J_WORK_CAP, j->start, "journal region",
+				     "the magic scan of [%llu, %llu) kept its first %zu hits, "
+				     "%zu more are not analysed", (unsigned long long)j->start,
+				     (unsigned long long)j->end, j->scan.n, j->scan.dropped);
+		if (rc)
+			return rc;
+	}
 	bch_jlist_range(&j->media, &j->mrange);
 	rc = check_live(a, &j->media, &j->mrange, NULL);
 	if (!rc && j->conflicts)

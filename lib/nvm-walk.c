@@ -318,6 +318,7 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 		bch_nvm_rec_decode(v, ns->base.k, &r);
 		f = rec_flags(ns, &r);
 		a.valid = !(f & REC_INVALID);
+		a.marked = !r.below_base;
 		if (f) {	/* the common case, clean, formats no text */
 			snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
 			rc = check_record(ns, &r, f, at, where);

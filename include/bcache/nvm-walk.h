@@ -49,6 +49,12 @@ struct bch_nvm_alloc {
 	uint16_t rec;			/* record index k in the page */
 	uint8_t order;
 	bool valid;			/* inside the namespace, aligned, order ok */
+	/*
+	 * The v7 kernel marks [page, page + 2^order) busy at registration:
+	 * every record above the base, valid or not (misaligned, overlapping,
+	 * in the reserved area, past the end).
+	 */
+	bool marked;
 };
 
 /* A record-page slot that carries the magic but is not linked (stale). */

@@ -178,7 +178,7 @@ static void ext_insert(struct gen *g, uint64_t page, unsigned int order)
 		i--;
 	}
 	g->ext[i] = (struct bch_nvm_alloc){ .page = page, .order = (uint8_t)order,
-					    .valid = true };
+					    .valid = true, .marked = true };
 	g->next++;
 }
 
