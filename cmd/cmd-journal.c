@@ -68,15 +68,17 @@ static int parse_seq(struct jopts *o, const char *arg)
 {
 	const char *dots = strstr(arg, "..");
 	char lo[32];
+	size_t n;
 
 	o->seq_lo = 0;
 	o->seq_hi = UINT64_MAX;
 	if (!dots)
 		return parse_u64(arg, &o->seq_lo) ? -EINVAL : parse_u64(arg, &o->seq_hi);
-	if ((size_t)(dots - arg) >= sizeof(lo))
+	n = (size_t)(dots - arg);	/* dots lies in arg */
+	if (n >= sizeof(lo))
 		return -EINVAL;
-	memcpy(lo, arg, dots - arg);
-	lo[dots - arg] = '\0';
+	memcpy(lo, arg, n);
+	lo[n] = '\0';
 	if (*lo && parse_u64(lo, &o->seq_lo))
 		return -EINVAL;
 	if (dots[2] && parse_u64(dots + 2, &o->seq_hi))
@@ -220,7 +222,7 @@ static int verdict(const struct jctx *c)
 
 /* ---- output ---- */
 
-static int read_jset(struct jctx *c, const struct bch_jhit *h)
+static int read_jset(struct jctx *c, const struct bch_jset_head *h)
 {
 	return bch_jset_read(c->m, h, c->buf);
 }
@@ -325,7 +327,7 @@ static void header_keys(struct jctx *c, struct libscols_line *ln, size_t col)
 	out_cell(ln, col + 3, "%llu", (unsigned long long)js->prio_bucket[0]);
 }
 
-static int key_rows(struct out *o, struct jctx *c, const struct bch_jhit *h, const char *view)
+static int key_rows(struct out *o, struct jctx *c, const struct bch_jset_head *h, const char *view)
 {
 	struct libscols_table *tb = c->tb_keys ? c->tb_keys : out_table(o, "keys");
 	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
@@ -371,7 +373,7 @@ static int key_rows(struct out *o, struct jctx *c, const struct bch_jhit *h, con
 	return 0;
 }
 
-static bool has_inode(const struct jctx *c, const struct bch_jhit *h)
+static bool has_inode(const struct jctx *c, const struct bch_jset_head *h)
 {
 	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
 
@@ -384,11 +386,11 @@ static bool has_inode(const struct jctx *c, const struct bch_jhit *h)
 }
 
 static int jset_row(struct out *o, struct jctx *c, const struct bch_journal *j, const char *view,
-		    const struct bch_jhit *h, int bucket, const char *status)
+		    const struct bch_jset_head *h, int bucket, const char *status)
 {
 	struct libscols_table *tb;
 	struct libscols_line *ln;
-	struct bch_jhit checked;
+	struct bch_jset_head checked;
 	bool readable;
 
 	if (!seq_selected(c, j, h->seq) && h->state == BCH_JSET_OK)
@@ -440,11 +442,11 @@ static int kernel_rows(struct out *o, struct jctx *c, const struct bch_journal *
 	for (size_t i = 0; i < j->kv.nev && c->o->all && !rc; i++) {
 		const struct bch_jevent *e = &j->kv.ev[i];
 
-		if (e->outcome == BCH_JINS_ADDED && bch_jlist_find(&j->kv.list, e->h.seq) >= 0)
+		if (e->outcome == BCH_JINSERT_ADDED && bch_jlist_seq(&j->kv.list, e->h.seq))
 			continue;
 		rc = jset_row(o, c, j, "kernel", &e->h, e->bucket, e->outcome < 0 ?
-			      bch_jset_state_name(e->h.state) : e->outcome == BCH_JINS_ADDED ?
-			      "dropped" : bch_jins_name(e->outcome));
+			      bch_jset_state_name(e->h.state) : e->outcome == BCH_JINSERT_ADDED ?
+			      "dropped" : bch_jinsert_name(e->outcome));
 	}
 	return rc;
 }
@@ -460,8 +462,8 @@ static int media_rows(struct out *o, struct jctx *c, const struct bch_journal *j
 	int rc = 0;
 
 	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++) {
-		const struct bch_jhit *h = bch_jlist_hit(&j->media, i);
-		bool in_kernel = j->kernel && bch_jlist_find(&j->kv.list, h->seq) >= 0;
+		const struct bch_jset_head *h = bch_jlist_hit(&j->media, i);
+		bool in_kernel = j->kernel && bch_jlist_seq(&j->kv.list, h->seq);
 		const char *st = live_status(&j->mrange, h->seq);
 
 		if (j->kernel && !in_kernel && !strcmp(st, "replayed"))
@@ -473,10 +475,11 @@ static int media_rows(struct out *o, struct jctx *c, const struct bch_journal *j
 		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off), st);
 	}
 	for (size_t i = 0; i < j->scan.n && c->o->all && !rc; i++) {
-		const struct bch_jhit *h = &j->scan.v[i];
-		long at = h->state == BCH_JSET_OK ? bch_jlist_find(&j->media, h->seq) : -1;
+		const struct bch_jset_head *h = &j->scan.v[i];
+		const struct bch_jset_head *kept = h->state == BCH_JSET_OK ?
+			bch_jlist_seq(&j->media, h->seq) : NULL;
 
-		if (at >= 0 && bch_jlist_hit(&j->media, at)->off == h->off)
+		if (kept && kept->off == h->off)
 			continue;
 		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off),
 			      h->state == BCH_JSET_OK ? "duplicate" :
@@ -726,7 +729,7 @@ static int extract(struct jctx *c, int fd, uint64_t *njsets, uint64_t *bytes)
 		const struct bch_jrange *r = j->kernel ? &j->krange : &j->mrange;
 
 		for (size_t k = l->lo; k < l->hi; k++) {
-			const struct bch_jhit *h = bch_jlist_hit(l, k);
+			const struct bch_jset_head *h = bch_jlist_hit(l, k);
 			int rc;
 
 			if (h->seq < r->last_seq)

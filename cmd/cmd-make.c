@@ -31,7 +31,7 @@ struct bdev_opts;
 
 struct make_opts {
 	const char *nvm[MAX_NVM];
-	int n_nvm;
+	unsigned int n_nvm;
 	uint8_t set_uuid[16];
 	bool have_set_uuid;
 	uint8_t uuid[16];
@@ -95,7 +95,7 @@ struct bdev_opts {
 	bool have_cset_uuid, have_dev_uuid;
 	uint64_t bucket_bytes, block_bytes, data_offset;
 	const char *label;
-	int cache_mode;
+	unsigned int cache_mode;	/* enum: bch_cache_mode_parse() */
 };
 
 struct bdev_dev {
@@ -153,11 +153,14 @@ static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, con
 			return bch_usage_error(cmd, "--label: longer than %d bytes", SB_LABEL_SIZE);
 		b->label = arg;
 		return 0;
-	case OPT_CACHE_MODE:
-		b->cache_mode = bch_cache_mode_parse(arg);
-		if (b->cache_mode < 0)
+	case OPT_CACHE_MODE: {
+		int mode = bch_cache_mode_parse(arg);
+
+		if (mode < 0)
 			return bch_usage_error(cmd, "--cache-mode: unknown mode '%s'", arg);
+		b->cache_mode = (unsigned int)mode;
 		return 0;
+	}
 	case OPT_WRITEBACK:
 		b->cache_mode = BCH_CACHE_MODE_WRITEBACK;
 		return 0;
@@ -280,11 +283,16 @@ static int bdev_prepare(const struct make_opts *o, const struct bdev_opts *b, in
 	p.cache_mode = b->cache_mode;
 	p.nvdimm_meta = !p.backing && o->n_nvm > 0;
 	if (p.block_size * 512 < lbs) {
-		bch_err("%s: block size %u is below the logical block size %u", path,
-			p.block_size * 512, lbs);
+		bch_err("%s: block size %llu is below the logical block size %u", path,
+			(unsigned long long)p.block_size * 512, lbs);
 		return BCH_EXIT_USAGE;
 	}
 	rc = bch_cache_sb_build(&p, &d->sb);
+	if (rc == -ERANGE) {
+		bch_err("%s: bucket %llu sectors does not fit the superblock's 16-bit "
+			"bucket_size (at most 16M)", path, (unsigned long long)p.bucket_size);
+		return BCH_EXIT_USAGE;
+	}
 	if (rc == -ENOSPC) {
 		bch_err("%s: device too small: %llu bytes give fewer than %d buckets (or no "
 			"room after the data offset)", path, (unsigned long long)d->m->size,
@@ -292,9 +300,9 @@ static int bdev_prepare(const struct make_opts *o, const struct bdev_opts *b, in
 		return BCH_EXIT_REFUSED;
 	}
 	if (rc) {
-		bch_err("%s: invalid geometry: block %u, bucket %u sectors (powers of two, "
-			"block <= 8, bucket >= 8 and >= block)", path, p.block_size,
-			p.bucket_size);
+		bch_err("%s: invalid geometry: block %llu, bucket %llu sectors (powers of two, "
+			"block <= 8, bucket >= 8 and >= block)", path,
+			(unsigned long long)p.block_size, (unsigned long long)p.bucket_size);
 		return BCH_EXIT_USAGE;
 	}
 	/* the kernel's cache_alloc() needs roundup_pow_of_two(nbuckets) >> 10 > 0 */
@@ -416,7 +424,7 @@ static int bdev_prepare_all(const struct make_opts *o, struct bdev_dev *d)
 		for (int j = 0; j < i; j++)
 			if (!strcmp(b->path[i], b->path[j]))
 				return bch_usage_error(o->cmd, "%s given twice", b->path[i]);
-		for (int j = 0; j < o->n_nvm; j++)
+		for (unsigned int j = 0; j < o->n_nvm; j++)
 			if (!strcmp(b->path[i], o->nvm[j]))
 				return bch_usage_error(o->cmd, "%s given as -M and -C/-B",
 						       b->path[i]);
@@ -543,7 +551,7 @@ static void report_signatures(struct out *o, const struct make_opts *mo,
 		out_cell(ln, 1, "%s", s->type);
 		out_cell(ln, 2, "%s", s->usage);
 		out_cell(ln, 3, "%llu", (unsigned long long)s->offset);
-		out_cell(ln, 4, "%u", s->length);
+		out_cell(ln, 4, "%zu", s->length);
 		out_cell(ln, 5, "%s", mo->force ? "wipe" : "refuse");
 	}
 	out_emit(o, tb);
@@ -621,7 +629,8 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	struct make_dev dev[MAX_NVM];
 	struct bdev_dev bdev[MAX_BDEV];
 	struct out out;
-	int rc, first, i;
+	int rc, first;
+	unsigned int i;
 
 	rc = bch_parse(cmd, argc, argv, make_opt, &o, &first);
 	if (rc)
@@ -632,10 +641,10 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!o.n_nvm && !bd.n)
 		return bch_usage_error(cmd, "nothing to do: give at least one -M, -C or -B DEV");
 	if (o.have_uuid && o.n_nvm > 1)
-		return bch_usage_error(cmd, "--uuid names one namespace, but %d -M devices "
+		return bch_usage_error(cmd, "--uuid names one namespace, but %u -M devices "
 				       "were given", o.n_nvm);
 	for (i = 0; i < o.n_nvm; i++)
-		for (int j = 0; j < i; j++)
+		for (unsigned int j = 0; j < i; j++)
 			if (!strcmp(o.nvm[i], o.nvm[j]))
 				return bch_usage_error(cmd, "%s given twice", o.nvm[i]);
 	if (!bd.have_cset_uuid)
@@ -666,7 +675,7 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	if (rc == BCH_EXIT_OK)
 		rc = bdev_prepare_all(&o, bdev);
 	if (rc == BCH_EXIT_OK && o.n_nvm > 1)
-		bch_warn("a set of %d namespaces: a v7 kernel registers only sets with "
+		bch_warn("a set of %u namespaces: a v7 kernel registers only sets with "
 			 "total_namespaces_nr = 1", o.n_nvm);
 
 	out_init(&out, o.json);

@@ -11,6 +11,7 @@
 #include <bcache/live.h>
 #include <bcache/media.h>
 #include <bcache/probe.h>
+#include <bcache/text.h>
 #include <bcache/nvm-buddy.h>
 #include <bcache/nvm-set.h>
 #include <bcache/nvm-walk.h>
@@ -212,7 +213,7 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		       const struct dump_opts *d)
 {
 	struct libscols_table *tb = out_table(o, "owners");
-	int ncols = 4 + BCH_NVM_PAGES_NAMESPACES_MAX;
+	const size_t ncols = 4 + BCH_NVM_PAGES_NAMESPACES_MAX;
 
 	if (!tb)
 		return -ENOMEM;
@@ -248,7 +249,7 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		out_cell(ln, 1, "%d", ow->index);
 		out_cell(ln, 2, "%s", u);
 		out_cell(ln, 3, "%s", label);
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && 4 + j < ncols; j++)
+		for (size_t j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
 			out_cell(ln, 4 + j, "0x%llx", (unsigned long long)ow->head->recs[j]);
 		out_cell(ln, ncols, "%zu", ow->npages);
 		out_cell(ln, ncols + 1, "%llu", (unsigned long long)ow->nrecords);
@@ -288,7 +289,7 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 		out_cell(ln, 1, "%d", pg->slot);
 		out_cell(ln, 2, "%llu", (unsigned long long)pg->offset);
 		out_cell(ln, 3, "%d", ns->owners[pg->owner].index);
-		out_cell(ln, 4, "%d", pg->ns);
+		out_cell(ln, 4, "%u", pg->ns);
 		out_cell(ln, 5, "0x%llx", (unsigned long long)pg->raw->owner);
 		out_cell(ln, 6, "0x%llx", (unsigned long long)pg->raw->next);
 		out_cell(ln, 7, "%s", out_bool(o, pg->magic_ok));
@@ -320,14 +321,16 @@ static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int
 	case 0:
 		return ns->path;
 	case 1:
-		return out_u64(buf, ow->index);
+		snprintf(buf, ALLOC_VAL_LEN, "%d", ow->index);
+		return buf;
 	case 2:
 		bch_uuid_format(ow->head->uuid, buf);
 		return buf;
 	case 3:
 		return out_u64(buf, pg->ns);
 	case 4:
-		return out_u64(buf, pg->slot);
+		snprintf(buf, ALLOC_VAL_LEN, "%d", pg->slot);
+		return buf;
 	case 5:
 		return out_u64(buf, k);
 	case 6:
@@ -553,7 +556,7 @@ static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
 
 		if (pg->owner != oi)
 			continue;
-		snprintf(name, sizeof(name), "ns %d slot %d (used %u)", pg->ns, pg->slot,
+		snprintf(name, sizeof(name), "ns %u slot %d (used %u)", pg->ns, pg->slot,
 			 pg->raw->used);
 		rc = tree_line(tb, owl, &pl, name, NULL);
 		for (uint32_t k = 0; k < n && !rc && pg->magic_ok; k++) {
@@ -599,12 +602,14 @@ static int dump_tree(struct out *o, const struct bch_nvm_ns *ns, const struct du
 }
 
 /* --hex: superblock, owner_list or slot:N as offset / hex / ASCII rows */
-static void hex_row(const unsigned char *p, size_t n, char *hex, char *ascii)
+#define HEX_ROW_LEN 64	/* 16 bytes: 47 characters and a wider gap after 8 */
+static void hex_row(const unsigned char *p, size_t n, char hex[HEX_ROW_LEN], char *ascii)
 {
 	size_t h = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		h += sprintf(hex + h, "%s%02x", i == 0 ? "" : i == 8 ? "  " : " ", p[i]);
+		h = bch_snappend(hex, HEX_ROW_LEN, h, "%s%02x", i == 0 ? "" : i == 8 ? "  " : " ",
+				 p[i]);
 		ascii[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
 	}
 	ascii[n] = '\0';
@@ -630,7 +635,7 @@ static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 		const unsigned char *p = ns->meta + off + i;
 		size_t n = len - i < 16 ? len - i : 16;
 		struct libscols_line *ln;
-		char hex[64], ascii[17];
+		char hex[HEX_ROW_LEN], ascii[17];
 
 		/* a run of rows equal to the previous one shows as one "*" */
 		if (i && i + 16 < len && n == 16 && !memcmp(p, p - 16, 16)) {
@@ -685,11 +690,11 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 }
 
 /* Load every device; returns the worst load status.  ns[i] NULL on failure. */
-static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
+static int load_all(size_t n, char **argv, struct bch_nvm_ns **ns)
 {
 	int ret = BCH_EXIT_OK;
 
-	for (int i = 0; i < argc; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int rc;
 
 		ns[i] = calloc(1, sizeof(**ns));
@@ -697,7 +702,7 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 			bch_err("out of memory");
 			return BCH_EXIT_ERROR;
 		}
-		ns[i]->problems.device = i;
+		ns[i]->problems.device = (int)i;	/* < argc */
 		rc = nvm_open_load(argv[i], ns[i]);
 		if (!rc)
 			rc = nvm_live_check(ns[i]);
@@ -708,7 +713,7 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 			ret = bch_exit_combine(ret, rc);
 		}
 	}
-	if (bch_nvm_set_check(ns, argc)) {
+	if (bch_nvm_set_check(ns, n)) {
 		bch_err("out of memory");
 		ret = BCH_EXIT_ERROR;
 	}
@@ -716,16 +721,19 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 }
 
 /* The last device loaded: its tables are filled in their creation order. */
-static int last_loaded(struct bch_nvm_ns *const *ns, int n)
+/* The last device loaded (n when none). */
+static size_t last_loaded(struct bch_nvm_ns *const *ns, size_t n)
 {
-	while (n > 0 && !ns[n - 1])
-		n--;
-	return n - 1;
+	size_t i = n;
+
+	while (i > 0 && !ns[i - 1])
+		i--;
+	return i ? i - 1 : n;
 }
 
-static void free_all(struct bch_nvm_ns **ns, int n)
+static void free_all(struct bch_nvm_ns **ns, size_t n)
 {
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (ns[i]) {
 			bch_nvm_ns_free(ns[i]);
 			free(ns[i]);
@@ -762,6 +770,7 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	int idx[NALLOC_COLS], ncols = 0;
 	struct out o;
 	int rc, first, ret;
+	size_t n;
 
 	rc = bch_parse(cmd, argc, argv, dump_opt, &opts, &first);
 	if (rc)
@@ -771,17 +780,18 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = dump_columns_parse(&opts, idx, &ncols);
 	if (rc)
 		return rc;
-	ns = calloc(argc - first, sizeof(*ns));
+	n = (size_t)(argc - first);	/* first < argc */
+	ns = calloc(n, sizeof(*ns));
 	if (!ns)
-		return BCH_EXIT_ERROR;
-	ret = load_all(argc - first, argv + first, ns);
+		return bch_fail("nvm dump", -ENOMEM, NULL);
+	ret = load_all(n, argv + first, ns);
 	out_init(&o, opts.json);
-	for (int i = 0; i < argc - first; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int err;
 
 		if (!ns[i])
 			continue;
-		if (i == last_loaded(ns, argc - first))
+		if (i == last_loaded(ns, n))
 			out_final(&o);
 		if (opts.hex && opts.hex_off + opts.hex_len > ns[i]->meta_len) {
 			bch_err("%s: --hex %s: bytes [%llu, %llu) lie beyond the device (%llu "
@@ -795,7 +805,7 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 		if (err)
 			ret = bch_exit_combine(ret, bch_fail(ns[i]->path, err, "output failed"));
 	}
-	free_all(ns, argc - first);
+	free_all(ns, n);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
 	return ret;
@@ -804,11 +814,11 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 /* ---- nvm check ---- */
 
 /* Each device's status (load, then problems of warning severity), combined. */
-static int check_status(struct bch_nvm_ns *const *ns, int n, int load_rc)
+static int check_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc)
 {
 	int ret = load_rc;
 
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (ns[i])
 			ret = bch_exit_combine(ret, bch_exit_for_problems(&ns[i]->problems,
 									  BCH_SEV_WARN));
@@ -820,20 +830,21 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	struct bch_nvm_ns **ns;
 	bool json = false;
 	struct out o;
-	int rc, first, ret, n;
+	int rc, first, ret;
+	size_t n;
 
 	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
 	if (rc)
 		return rc;
 	if (first >= argc)
 		return bch_usage_error(cmd, "no device given");
-	n = argc - first;
+	n = (size_t)(argc - first);	/* first < argc */
 	ns = calloc(n, sizeof(*ns));
 	if (!ns)
-		return BCH_EXIT_ERROR;
+		return bch_fail("nvm check", -ENOMEM, NULL);
 	ret = load_all(n, argv + first, ns);
 	out_init(&o, json);
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i == last_loaded(ns, n))
 			out_final(&o);
 		if (ns[i] && (json || ns[i]->problems.n) && out_problems(&o, ns[i]->path, &ns[i]->problems))

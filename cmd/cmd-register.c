@@ -375,7 +375,7 @@ static int cmd_register(const struct bch_cmd *cmd, int argc, char **argv)
 		bch_err("%s: %s; refusing", v[i].arg, v[i].why);
 		ret = bch_exit_combine(ret, rc);
 	}
-	qsort(v, n, sizeof(*v), cmp_reg);
+	qsort(v, (size_t)n, sizeof(*v), cmp_reg);	/* 0 <= n <= MAX_REG */
 	if (ret && !o.scan)
 		goto done;
 	rc = check_kernel(&sys, v, n);

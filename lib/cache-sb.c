@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <bcache/cache-sb.h>
+#include <bcache/text.h>
 #include <bcache/csum.h>
 #include <bcache/media.h>
 
@@ -84,13 +85,11 @@ int bch_cache_features_text(enum bch_feature_word w, uint64_t bits, char *buf,
 		if (features[i].w != w || !(bits & features[i].bit))
 			continue;
 		bits &= ~features[i].bit;
-		need += snprintf(len > need ? buf + need : NULL, len > need ? len - need : 0,
-				 "%s%s", need ? "," : "", features[i].name);
+		need = bch_snappend(buf, len, need, "%s%s", need ? "," : "", features[i].name);
 	}
 	if (bits) {
 		snprintf(tmp, sizeof(tmp), "0x%llx", (unsigned long long)bits);
-		need += snprintf(len > need ? buf + need : NULL, len > need ? len - need : 0,
-				 "%s%s", need ? "," : "", tmp);
+		need = bch_snappend(buf, len, need, "%s%s", need ? "," : "", tmp);
 	}
 	return (int)need;
 }
@@ -297,6 +296,8 @@ static int build_cache(const struct bch_cache_sb_params *p, struct cache_sb_disk
 
 	if (!is_pow2(p->bucket_size) || p->bucket_size < 8 || p->bucket_size < p->block_size)
 		return -EINVAL;
+	if (p->bucket_size > UINT16_MAX)
+		return -ERANGE;
 	sb->version = p->nvdimm_meta ? BCACHE_SB_VERSION_CDEV_WITH_FEATURES :
 				       BCACHE_SB_VERSION_CDEV_WITH_UUID;
 	if (p->nvdimm_meta)
@@ -304,10 +305,10 @@ static int build_cache(const struct bch_cache_sb_params *p, struct cache_sb_disk
 	sb->nbuckets = sectors / p->bucket_size;
 	if (sb->nbuckets < BCH_CACHE_SB_BUCKETS_MIN)
 		return -ENOSPC;
-	sb->bucket_size = p->bucket_size;
+	sb->bucket_size = (uint16_t)p->bucket_size;	/* <= UINT16_MAX, checked */
 	sb->nr_in_set = 1;
 	sb->nr_this_dev = 0;
-	sb->first_bucket = 23 / p->bucket_size + 1;
+	sb->first_bucket = (uint16_t)(23 / p->bucket_size + 1);	/* 1 or 3 */
 	return 0;
 }
 
@@ -338,7 +339,7 @@ int bch_cache_sb_build(const struct bch_cache_sb_params *p, struct cache_sb_disk
 	memcpy(sb->uuid, p->uuid, 16);
 	memcpy(sb->set_uuid, p->set_uuid, 16);
 	memcpy(sb->label, p->label, strlen(p->label));
-	sb->block_size = p->block_size;
+	sb->block_size = (uint16_t)p->block_size;	/* <= 8, checked */
 	rc = p->backing ? build_backing(p, sb) : build_cache(p, sb);
 	if (!rc)
 		rc = bch_cache_sb_update_csum(sb);

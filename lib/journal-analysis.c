@@ -31,7 +31,7 @@ const char *bch_jverdict_name(enum bch_jverdict v)
 	return "unknown";
 }
 
-int bch_jset_read(struct bch_media *m, const struct bch_jhit *h, void *buf)
+int bch_jset_read(struct bch_media *m, const struct bch_jset_head *h, void *buf)
 {
 	uint64_t n = bch_jset_bytes(h);
 
@@ -81,7 +81,7 @@ struct analysis {
 };
 
 /* The CHECKS problems of one valid jset, by its flags. */
-static int jset_problems(struct bch_problems *ps, const struct bch_jhit *h)
+static int jset_problems(struct bch_problems *ps, const struct bch_jset_head *h)
 {
 	static const struct {
 		int flag;
@@ -117,8 +117,8 @@ static int check_live(struct analysis *a, struct bch_jlist *l, const struct bch_
 	int rc = 0;
 
 	for (size_t i = l->lo; i < l->hi && !rc; i++) {
-		struct bch_jhit *h = bch_jlist_hit(l, i);
-		long at;
+		struct bch_jset_head *h = bch_jlist_hit(l, i);
+		const struct bch_jset_head *prev;
 
 		if (h->seq < r->last_seq)
 			continue;
@@ -126,15 +126,15 @@ static int check_live(struct analysis *a, struct bch_jlist *l, const struct bch_
 		if (rc)
 			return rc;
 		bch_jset_check(a->buf, h);
-		at = seen ? bch_jlist_find(seen, h->seq) : -1;
-		if (at < 0 || bch_jlist_hit(seen, (size_t)at)->csum != h->csum)
+		prev = seen ? bch_jlist_seq(seen, h->seq) : NULL;
+		if (!prev || prev->csum != h->csum)
 			rc = jset_problems(&a->r->problems, h);
 	}
 	return rc;
 }
 
 /* The newest jset of a list: its last_seq opens the replay range. */
-static const struct bch_jhit *newest(const struct bch_jlist *l)
+static const struct bch_jset_head *newest(const struct bch_jlist *l)
 {
 	return l->hi > l->lo ? bch_jlist_hit(l, l->hi - 1) : NULL;
 }
@@ -168,9 +168,9 @@ static int compare_views(struct analysis *a, const struct bch_journal *j)
 	if (!j->mrange.any)
 		return 0;
 	for (size_t i = j->media.lo; i < j->media.hi; i++) {
-		const struct bch_jhit *h = bch_jlist_hit(&j->media, i);
+		const struct bch_jset_head *h = bch_jlist_hit(&j->media, i);
 
-		if (h->seq < j->mrange.last_seq || bch_jlist_find(&j->kv.list, h->seq) >= 0)
+		if (h->seq < j->mrange.last_seq || bch_jlist_seq(&j->kv.list, h->seq))
 			continue;
 		if (!n++)
 			first_off = h->off;
@@ -239,15 +239,15 @@ static uint64_t first_invalid_stop(const struct bch_jview *v, uint64_t dflt)
 static int kernel_views(struct analysis *a, struct bch_journal *j)
 {
 	struct bch_problems *ps = &a->r->problems;
-	struct bch_jsrc src;
-	int rc = bch_jsrc_init(&src, a->m, &j->scan, j->magic);
+	struct bch_jset_source src;
+	int rc = bch_jset_source_init(&src, a->m, &j->scan, j->magic);
 
 	src.events = a->o->events;
 	if (!rc)
 		rc = bch_journal_kernel_view(&src, &a->r->loc.g, &j->kv);
 	if (!rc)
 		rc = bch_journal_linear_view(&src, &a->r->loc.g, &j->lv);
-	bch_jsrc_free(&src);
+	bch_jset_source_free(&src);
 	if (rc == -E2BIG)
 		rc = bch_problem_add(ps, BCH_P_J_WORK_CAP, j->start, "journal region",
 				     "the replay list needed more than its work cap; the "

@@ -91,7 +91,6 @@ int bch_nvm_sb_read(struct bch_media *m, struct bch_nvm_sb_info *out)
 	return 0;
 }
 
-#define SBOFF(field) (BCH_NVM_PAGES_SB_OFFSET + offsetof(struct bch_nvm_pages_sb, field))
 
 int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 		     struct bch_problems *ps)
@@ -111,7 +110,8 @@ int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 	int rc = 0;
 
 #define ADD(code, field, ...) \
-	do { if (!rc) rc = bch_problem_add(ps, BCH_P_##code, SBOFF(field), "sb." #field, __VA_ARGS__); } while (0)
+	do { if (!rc) rc = bch_problem_add(ps, BCH_P_##code, BCH_NVM_SB_AT(field), \
+					   "sb." #field, __VA_ARGS__); } while (0)
 
 	if (sbi->revision == BCH_NVM_REV_NONE) {
 		ADD(SB_MAGIC, magic, "superblock magic not found");

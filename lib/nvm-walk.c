@@ -289,7 +289,7 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 					     "owner is 0x%llx, expected 0x%llx (head %d)",
 					     (unsigned long long)p->owner,
 					     (unsigned long long)bch_nvm_ptr_encode(
-						     BCH_NVM_HEAD_OFFSET(head_idx), &ns->base),
+						     ns->owners[pg->owner].offset, &ns->base),
 					     head_idx);
 		else
 			rc = check_form(ns, &pg->owner_ptr, AT(owner), WHERE("owner"));
@@ -341,16 +341,16 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 }
 
 /* Walk head i's chain for namespace number j. */
-static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
+static int walk_chain(struct bch_nvm_ns *ns, int owner_idx, unsigned int j, int *slot_page)
 {
-	struct bch_nvm_owner *o = &ns->owners[oi];
+	struct bch_nvm_owner *o = &ns->owners[owner_idx];
 	struct bch_problems *ps = &ns->problems;
 	uint64_t raw = o->head->recs[j];
 	uint64_t at = o->offset + offsetof(struct bch_nvm_pages_owner_head, recs) + 8 * j;
 	char where[48];
 	int pos = 0, rc = 0;
 
-	snprintf(where, sizeof(where), "heads[%d].recs[%d]", o->index, j);
+	snprintf(where, sizeof(where), "heads[%d].recs[%u]", o->index, j);
 	while (raw && !rc) {
 		struct bch_ptr ptr;
 		struct bch_nvm_recpage *pg;
@@ -370,7 +370,7 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 			return ptr_problem(ns, -ERANGE, raw, at, where);
 		if (slot_page[slot] >= 0) {
 			const struct bch_nvm_recpage *prev = &ns->pages[slot_page[slot]];
-			bool loop = prev->owner == oi && prev->ns == j;
+			bool loop = prev->owner == owner_idx && prev->ns == j;
 
 			return bch_problem_add(ps, loop ? BCH_P_CHAIN_LOOP : BCH_P_CHAIN_SHARED,
 					       at, where, loop ?
@@ -388,7 +388,7 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 		memset(pg, 0, sizeof(*pg));
 		pg->slot = slot;
 		pg->offset = ptr.off;
-		pg->owner = oi;
+		pg->owner = owner_idx;
 		pg->ns = j;
 		pg->chain_pos = pos++;
 		pg->raw = (const void *)(ns->meta + ptr.off);
@@ -625,7 +625,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 	ns->stale = calloc(BCH_MAX_PGALLOC_RECS, sizeof(*ns->stale));
 	if (!ns->stale)
 		return -ENOMEM;
-	for (int s = 0; s < BCH_MAX_PGALLOC_RECS && !rc; s++) {
+	for (uint32_t s = 0; s < BCH_MAX_PGALLOC_RECS && !rc; s++) {
 		uint64_t off = BCH_NVM_SLOT_OFFSET(s);
 		const struct bch_nvm_pgalloc_recs *p;
 		struct bch_nvm_stale *st;
@@ -640,23 +640,23 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 			break;
 		p = (const void *)(ns->meta + off);
 		st = &ns->stale[ns->nstale++];
-		st->slot = s;
+		st->slot = (int)s;	/* < 2046 */
 		st->offset = off;
 		st->raw = p;
 		n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
 		for (uint32_t k = 0; k < n; k++)
 			st->nonempty += !!bch_rec_pgoff(p->recs[k].v);
-		snprintf(where, sizeof(where), "slot[%d].magic", s);
+		snprintf(where, sizeof(where), "slot[%u].magic", s);
 		if (st->nonempty)
 			rc = bch_problem_add(&ns->problems, BCH_P_SLOT_ORPHAN,
 					     off + offsetof(struct bch_nvm_pgalloc_recs, magic),
-					     where, "slot %d is not linked but holds %u "
+					     where, "slot %u is not linked but holds %u "
 					     "non-empty records (revived if the slot is reused)",
 					     s, st->nonempty);
 		else
 			rc = bch_problem_add(&ns->problems, BCH_P_SLOT_STALE,
 					     off + offsetof(struct bch_nvm_pgalloc_recs, magic),
-					     where, "slot %d carries the record-page magic but is "
+					     where, "slot %u carries the record-page magic but is "
 					     "not linked (left by a free)", s);
 	}
 	return rc;
@@ -765,7 +765,7 @@ static int walk_owners(struct bch_nvm_ns *ns)
 	}
 	rc = check_heads(ns, n);
 	for (uint32_t i = 0; i < n && !rc; i++)
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc; j++)
+		for (unsigned int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc; j++)
 			rc = walk_chain(ns, (int)i, j, slot_page);
 	if (!rc)
 		rc = find_stale(ns, slot_page);

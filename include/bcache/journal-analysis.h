@@ -80,7 +80,7 @@ void bch_journal_report_free(struct bch_journal_report *r);
 enum bch_jverdict bch_journal_verdict(const struct bch_journal_report *r);
 
 /* Read the bytes of a jset (JSET_MAX_BYTES buffer); -ERANGE outside m. */
-int bch_jset_read(struct bch_media *m, const struct bch_jhit *h, void *buf);
+int bch_jset_read(struct bch_media *m, const struct bch_jset_head *h, void *buf);
 
 /*
  * Seq ranges as text, "3-4,7": n [from, to] pairs of which the first

@@ -85,6 +85,13 @@ int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uin
 const char *bch_media_kind_name(enum bch_media_kind kind);
 
 /*
+ * pread (wr false) or pwrite exactly len bytes of fd at off, through
+ * interruptions and short transfers: the one I/O loop of the library.
+ * -EIO at the end of the file, -errno on errors.
+ */
+int bch_fd_io(int fd, void *buf, size_t len, uint64_t off, bool wr);
+
+/*
  * A page-aligned, zeroed buffer of len bytes (an anonymous mapping: pages
  * never touched cost no memory), so O_DIRECT reads need no bounce buffer.
  * NULL when out of memory.  Free with bch_media_buf_free(p, len).

@@ -31,7 +31,7 @@ struct bch_nvm_recpage {
 	int slot;			/* 0 .. 2045 */
 	uint64_t offset;		/* byte offset of the page */
 	int owner;			/* index into ns->owners */
-	int ns;				/* namespace number j of head.recs[j] */
+	unsigned int ns;		/* namespace number j of head.recs[j] */
 	int chain_pos;			/* position in its chain, from 0 */
 	const struct bch_nvm_pgalloc_recs *raw;	/* into ns->meta */
 	struct bch_ptr owner_ptr, next_ptr;

@@ -8,6 +8,7 @@
 #define BCACHE_NVM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/bcache-nvm.h>
@@ -21,6 +22,9 @@ struct bch_media;
 				 (uint64_t)BCH_NVM_PAGES_OWNER_HEAD_SIZE * (i))
 #define BCH_NVM_SLOT_OFFSET(n)	(BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET + \
 				 (uint64_t)BCH_NVM_PAGES_RECS_SIZE * (n))
+/* The device byte offset of a superblock field. */
+#define BCH_NVM_SB_AT(field)	(BCH_NVM_PAGES_SB_OFFSET + \
+				 offsetof(struct bch_nvm_pages_sb, field))
 #define BCH_NVM_MIN_DEVICE	(BCH_NVM_PAGES_OFFSET + 4096)
 #define BCH_NVM_WARN_DEVICE	(32ULL << 20)
 #define BCH_NVM_KERNEL_ADDR_MIN	(1ULL << 63)
@@ -141,7 +145,8 @@ static inline unsigned int bch_rec_order(uint64_t v)
 }
 static inline unsigned int bch_rec_reserved(uint64_t v)
 {
-	return (v >> BCH_PGALLOC_REC_RESERVED_SHIFT) & BCH_PGALLOC_REC_RESERVED_MASK;
+	return (unsigned int)((v >> BCH_PGALLOC_REC_RESERVED_SHIFT) &
+			      BCH_PGALLOC_REC_RESERVED_MASK);	/* 6 bits */
 }
 static inline uint64_t bch_rec_make(uint64_t pgoff, unsigned int order)
 {

@@ -96,9 +96,9 @@ static const struct bch_problem *find(const struct bch_problems *ps, enum bch_pr
 /* The offset of the jset with seq in the media view of journal 0. */
 static uint64_t media_off(const struct bch_journal_report *r, uint64_t seq)
 {
-	long at = bch_jlist_find(&r->j[0].media, seq);
+	const struct bch_jset_head *h = bch_jlist_seq(&r->j[0].media, seq);
 
-	return at < 0 ? UINT64_MAX : bch_jlist_hit(&r->j[0].media, (size_t)at)->off;
+	return h ? h->off : UINT64_MAX;
 }
 
 static void test_ok(void)
@@ -137,7 +137,7 @@ static void test_problems(void)
 	p = find(&l.r.problems, BCH_P_J_BAD_CSUM);
 	ok(p != NULL, "J_BAD_CSUM filed");
 	if (p) {
-		const struct bch_jhit *h = NULL;
+		const struct bch_jset_head *h = NULL;
 
 		for (size_t i = 0; i < l.r.j[0].scan.n; i++)
 			if (l.r.j[0].scan.v[i].state == BCH_JSET_BAD_CSUM)
