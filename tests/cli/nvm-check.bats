@@ -423,3 +423,18 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	assert_success
 	[ "$(digest "$img")" = "$before" ]
 }
+
+@test "a check that hits its cap of 10000 problems says how many it left out (text and JSON)" {
+	img=$(fresh_img cap.img 128M)
+	# 10100 records, then pages_total cut to 4097: every record is out of range
+	printf 'attach %s\nbulk 10100 0 %s\nset sb pages_total 4097\n' $K $OWNER_A |
+		gen "$img" - > /dev/null
+	run --separate-stderr bcache nvm check --json "$img"
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(jq '.problems | length' <<< "$output")" 10001
+	assert_equal "$(jq -c '.problems[-1] | [.code, .severity, .message]' <<< "$output")" \
+		'["DROPPED","info","100 more problems are not listed (the list holds 10000)"]'
+	run --separate-stderr bcache nvm check "$img"
+	assert_equal "$status" $EX_PROBLEMS
+	[[ "$(tail -1 <<< "$output")" == *"DROPPED"*"100 more problems are not listed"* ]]
+}
