@@ -544,28 +544,26 @@ static int tree_line(struct libscols_table *tb, struct libscols_line *parent,
 }
 
 static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
-		      const struct bch_nvm_ns *ns, int oi)
+		      const struct bch_nvm_ns *ns, int owner_idx)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
 		struct libscols_line *pl, *al;
 		char name[64];
 
-		if (pg->owner != oi)
+		if (pg->owner != owner_idx)
 			continue;
 		snprintf(name, sizeof(name), "ns %u slot %d (used %u)", pg->ns, pg->slot,
 			 pg->raw->used);
 		rc = tree_line(tb, owl, &pl, name, NULL);
-		for (uint32_t k = 0; k < n && !rc && pg->magic_ok; k++) {
+		for (size_t k = pg->walk_at; k < pg->walk_at + pg->nallocs && !rc; k++) {
+			const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[k]];
 			struct bch_rec r;
 
-			if (!bch_rec_pgoff(pg->raw->recs[k].v))
-				continue;
-			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
-			snprintf(name, sizeof(name), "recs[%u]", k);
+			bch_nvm_alloc_rec(ns, a, &r);
+			snprintf(name, sizeof(name), "recs[%u]", a->rec);
 			rc = tree_line(tb, pl, &al, name, &r);
 		}
 	}

@@ -187,7 +187,7 @@ static int walk_page(const unsigned char *b, const struct forms *f, int slot, ui
 		     hit_fn fn, void *arg)
 {
 	const struct bch_nvm_pgalloc_recs *p = (const void *)(b + off);
-	uint32_t n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+	uint32_t n = bch_nvm_recs_walked(p);
 	struct hit h = { .a = (uint16_t)slot };
 	int rc = 0;
 

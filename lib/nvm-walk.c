@@ -253,7 +253,7 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 	const struct bch_nvm_pgalloc_recs *p = pg->raw;
 	const struct bch_nvm_pages_owner_head *h = bch_nvm_head(ns, head_idx);
 	struct bch_problems *ps = &ns->problems;
-	uint32_t n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+	uint32_t n = bch_nvm_recs_walked(p);
 	char where[48];
 	int rc = 0, hi;
 
@@ -556,6 +556,8 @@ static int build_walk(struct bch_nvm_ns *ns)
 	for (size_t p = 0; p < ns->npages; begin = end[p], p++) {
 		size_t n = begin;
 
+		ns->pages[p].walk_at = begin;
+		ns->pages[p].nallocs = (uint32_t)(end[p] - begin);	/* <= BCH_MAX_RECS */
 		if (end[p] - begin < 2)
 			continue;
 		for (uint32_t k = 0; k < BCH_MAX_RECS; k++)
@@ -643,7 +645,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 		st->slot = (int)s;	/* < 2046 */
 		st->offset = off;
 		st->raw = p;
-		n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+		n = bch_nvm_recs_walked(p);
 		for (uint32_t k = 0; k < n; k++)
 			st->nonempty += !!bch_rec_pgoff(p->recs[k].v);
 		snprintf(where, sizeof(where), "slot[%u].magic", s);

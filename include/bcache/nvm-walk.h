@@ -37,6 +37,8 @@ struct bch_nvm_recpage {
 	struct bch_ptr owner_ptr, next_ptr;
 	bool magic_ok;
 	uint32_t nonempty;		/* records with pgoff != 0 in [0, size) */
+	size_t walk_at;			/* its allocations: ns->walk[walk_at, + nallocs) */
+	uint32_t nallocs;
 };
 
 /*

@@ -155,6 +155,14 @@ static inline uint64_t bch_rec_make(uint64_t pgoff, unsigned int order)
 }
 void bch_nvm_rec_decode(uint64_t v, uint64_t k, struct bch_rec *out);
 /*
+ * The records of a record page a bounded walk reads: its size, clamped to
+ * the 1013 that fit the page (the kernel trusts size).
+ */
+static inline uint32_t bch_nvm_recs_walked(const struct bch_nvm_pgalloc_recs *p)
+{
+	return p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+}
+/*
  * The v7 kernel fills a new record page's magic and owner_uuid with
  * strncpy(dst, src, 16): src up to its first 0x00 byte, the rest zeroed.
  */
