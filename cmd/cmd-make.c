@@ -334,8 +334,9 @@ static int bdev_write(struct bdev_dev *d)
 	return rc;
 }
 
-static void bdev_report(struct out *o, const struct make_opts *mo, const char *path,
-			const struct bdev_dev *d)
+/* What was (or would be) written on a -C/-B device; 0 or -errno from the output. */
+static int bdev_report(struct out *o, const struct make_opts *mo, const char *path,
+		       const struct bdev_dev *d)
 {
 	const struct cache_sb_disk *sb = &d->sb;
 	bool backing = bch_cache_sb_version_is_backing(sb->version);
@@ -361,7 +362,7 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 	};
 
 	if (!tb)
-		return;
+		return -ENOMEM;
 	bch_cache_features_text(BCH_FEAT_INCOMPAT, sb->feature_incompat, feat, sizeof(feat));
 	bch_uuid_format(sb->uuid, u);
 	bch_uuid_format(sb->set_uuid, su);
@@ -381,17 +382,17 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 			printf("  data_offset          %llu\n", (unsigned long long)sb->data_offset);
 			printf("  cache_mode           %s\n",
 			       bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK));
-			return;
+			return 0;
 		}
 		printf("  bucket_size          %u\n", sb->bucket_size);
 		printf("  nbuckets             %llu\n", (unsigned long long)sb->nbuckets);
 		printf("  first_bucket         %u\n", sb->first_bucket);
 		printf("  features             %s\n", *feat ? feat : "none");
-		return;
+		return 0;
 	}
 	ln = scols_table_new_line(tb, NULL);
 	if (!ln)
-		return;
+		return -ENOMEM;
 	out_cell(ln, 0, "%s", path);
 	out_cell(ln, 1, "%s", backing ? "backing" : "cache");
 	out_cell(ln, 2, "%llu", (unsigned long long)sb->version);
@@ -408,7 +409,7 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 	out_cell(ln, 12, "0x%llx", (unsigned long long)sb->feature_incompat);
 	out_cell(ln, 13, "0x%016llx", (unsigned long long)sb->csum);
 	out_cell(ln, 14, "%s", out_bool(o, !mo->dry_run));
-	out_emit(o, tb);
+	return out_emit(o, tb);
 }
 
 /* Prepare every -C/-B device (nothing written); an exit code. */
@@ -441,7 +442,9 @@ static int bdev_write_all(const struct make_opts *o, struct bdev_dev *d, struct 
 
 		if (err)
 			return bch_fail(o->bd->path[i], err, "write failed");
-		bdev_report(out, o, o->bd->path[i], &d[i]);
+		err = bdev_report(out, o, o->bd->path[i], &d[i]);
+		if (err)
+			return bch_fail(o->bd->path[i], err, "output failed");
 	}
 	return BCH_EXIT_OK;
 }
@@ -521,8 +524,8 @@ static int fault_hook(enum bch_nvm_format_step step, void *arg)
 #endif
 
 /* The signatures found on a device, and what happens (or would) to them. */
-static void report_signatures(struct out *o, const struct make_opts *mo,
-			      const struct make_dev *d)
+static int report_signatures(struct out *o, const struct make_opts *mo,
+			     const struct make_dev *d)
 {
 	static const char *const cols[] = { "device", "type", "usage", "offset", "length",
 					    "action" };
@@ -533,10 +536,10 @@ static void report_signatures(struct out *o, const struct make_opts *mo,
 		       d->sigs.v[i].usage, (unsigned long long)d->sigs.v[i].offset,
 		       mo->force ? "wipe" : "refuse");
 	if (!o->json)
-		return;
+		return 0;
 	tb = out_table(o, "signatures");
 	if (!tb)
-		return;
+		return -ENOMEM;
 	if (!scols_table_get_ncols(tb))
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 			out_column(o, tb, cols[c], c == 3 || c == 4 ? SCOLS_JSON_NUMBER :
@@ -546,7 +549,7 @@ static void report_signatures(struct out *o, const struct make_opts *mo,
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
-			return;
+			return -ENOMEM;
 		out_cell(ln, 0, "%s", d->path);
 		out_cell(ln, 1, "%s", s->type);
 		out_cell(ln, 2, "%s", s->usage);
@@ -554,10 +557,11 @@ static void report_signatures(struct out *o, const struct make_opts *mo,
 		out_cell(ln, 4, "%zu", s->length);
 		out_cell(ln, 5, "%s", mo->force ? "wipe" : "refuse");
 	}
-	out_emit(o, tb);
+	return out_emit(o, tb);
 }
 
-static void report(struct out *o, const struct make_opts *mo, struct make_dev *d)
+/* What was (or would be) written on a -M device; 0 or -errno from the output. */
+static int report(struct out *o, const struct make_opts *mo, struct make_dev *d)
 {
 	char su[37], u[37];
 	struct libscols_table *tb;
@@ -579,19 +583,25 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
 	};
 
-	if (!olh || !sys || bch_nvm_format_build(&d->f, &sb, olh, sys)) {
+	int rc = !olh || !sys ? -ENOMEM : bch_nvm_format_build(&d->f, &sb, olh, sys);
+
+	tb = rc ? NULL : out_table(o, "namespaces");
+	if (!tb) {
 		free(olh);
 		free(sys);
-		return;
+		return rc ? rc : -ENOMEM;
 	}
 	bch_uuid_format(sb.set_uuid, su);
 	bch_uuid_format(sb.uuid, u);
-	tb = out_table(o, "namespaces");
 	if (!scols_table_get_ncols(tb))
 		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 			out_column(o, tb, cols[i].name, cols[i].json_type, 0);
 	if (o->json) {
 		ln = scols_table_new_line(tb, NULL);
+		if (!ln) {
+			rc = -ENOMEM;
+			goto out;
+		}
 		out_cell(ln, 0, "%s", d->path);
 		out_cell(ln, 1, "%s", su);
 		out_cell(ln, 2, "%s", u);
@@ -603,7 +613,7 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		out_cell(ln, 8, "0x%llx", (unsigned long long)sb.owner_list_head);
 		out_cell(ln, 9, "0x%016llx", (unsigned long long)sb.csum);
 		out_cell(ln, 10, "%d", !mo->dry_run);
-		out_emit(o, tb);
+		rc = out_emit(o, tb);
 	} else {
 		scols_unref_table(tb);
 		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", d->path);
@@ -617,9 +627,12 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		printf("  pages_total          %llu\n", (unsigned long long)sb.pages_total);
 		printf("  owner_list_head      %llu\n", (unsigned long long)sb.owner_list_head);
 	}
-	report_signatures(o, mo, d);
+	if (!rc)
+		rc = report_signatures(o, mo, d);
+out:
 	free(olh);
 	free(sys);
+	return rc;
 }
 
 static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
@@ -680,11 +693,13 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 
 	out_init(&out, o.json);
 	for (i = 0; i < o.n_nvm && (rc == BCH_EXIT_OK || o.dry_run); i++) {
+		int err = 0;
+
 		if (!dev[i].m)
 			break;
 		if (!o.dry_run) {
 			/* --force: erase old signatures first, as wipefs -a would */
-			int err = o.force && dev[i].sigs.n ? bch_probe_wipe_all(dev[i].m, 8) : 0;
+			err = o.force && dev[i].sigs.n ? bch_probe_wipe_all(dev[i].m, 8) : 0;
 
 			if (err > 0)
 				err = 0;
@@ -700,7 +715,11 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 				break;
 			}
 		}
-		report(&out, &o, &dev[i]);
+		err = report(&out, &o, &dev[i]);
+		if (err) {
+			rc = bch_fail(dev[i].path, err, "output failed");
+			break;
+		}
 		if (dev[i].refused)
 			rc = BCH_EXIT_REFUSED;	/* --dry-run: go on reporting */
 	}
