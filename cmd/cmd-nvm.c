@@ -197,10 +197,10 @@ static int dump_owner_list(struct out *o, const struct bch_nvm_ns *ns)
 		{ "device", ns->path, SCOLS_JSON_STRING },
 	};
 
-	if (!ns->olh)
+	if (!ns->owner_list)
 		return 0;
 	out_title(o, "owner list head at byte 8192");
-	return out_struct(o, "owner_list_head", &bch_desc_owner_list_head, ns->olh,
+	return out_struct(o, "owner_list_head", &bch_desc_owner_list_head, ns->owner_list,
 			  extra, 1);
 }
 
@@ -256,7 +256,7 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		out_cell(ln, ncols + 2, "%llu", (unsigned long long)ow->pages_allocated);
 	}
 	out_title(o, "owners (%u of %u heads in use)", ns->heads_walked,
-		  ns->olh ? ns->olh->used : 0);
+		  ns->owner_list ? ns->owner_list->used : 0);
 	return out_emit(o, tb);
 }
 
@@ -668,17 +668,17 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	if (d->hex)
 		return dump_hex(o, ns, d);
 	if (d->tree)
-		return ns->olh ? dump_tree(o, ns, d) : 0;
+		return ns->owner_list ? dump_tree(o, ns, d) : 0;
 	err = dump_superblock(o, ns);
 	if (!err)
 		err = dump_owner_list(o, ns);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_owners(o, ns, d);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_pages(o, ns, d);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_allocs(o, ns, d, idx, ncols);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_stale(o, ns);
 	if (!err)
 		err = dump_space(o, ns);

@@ -57,9 +57,9 @@ static int meta_need(struct bch_nvm_ns *ns, uint64_t off, uint64_t len)
 
 const struct bch_nvm_pages_owner_head *bch_nvm_head(const struct bch_nvm_ns *ns, int i)
 {
-	if (!ns->olh || i < 0 || i >= BCH_MAX_OWNER_LIST)
+	if (!ns->owner_list || i < 0 || i >= BCH_MAX_OWNER_LIST)
 		return NULL;
-	return &ns->olh->heads[i];
+	return &ns->owner_list->heads[i];
 }
 
 void bch_nvm_ns_free(struct bch_nvm_ns *ns)
@@ -230,7 +230,8 @@ static int check_record(struct bch_nvm_ns *ns, const struct bch_rec *r, unsigned
 				     BCH_MAX_ORDER - 1);
 	if (!rc && (f & REC_META))
 		rc = bch_problem_add(ps, BCH_P_REC_META, at, where,
-				     "pages [%llu, %llu) overlap the metadata area, pages [0, %llu)",
+				     "pages [%llu, %llu) overlap the metadata area, pages "
+				     "[0, %llu)",
 				     (unsigned long long)r->page,
 				     (unsigned long long)(r->page + r->pages),
 				     (unsigned long long)META_PAGES);
@@ -666,7 +667,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 
 static int check_sys_head(struct bch_nvm_ns *ns)
 {
-	const struct bch_nvm_pages_owner_head *h = &ns->olh->heads[0];
+	const struct bch_nvm_pages_owner_head *h = &ns->owner_list->heads[0];
 	char label[BCH_NVM_PAGES_LABEL_SIZE + 1] = { 0 };
 	char a[37], b[37];
 
@@ -689,7 +690,7 @@ static int check_sys_head(struct bch_nvm_ns *ns)
 /* Duplicate uuids in [0, n); non-zero heads in [n, 72). */
 static int check_heads(struct bch_nvm_ns *ns, uint32_t n)
 {
-	const struct bch_owner_list_head *t = ns->olh;
+	const struct bch_owner_list_head *t = ns->owner_list;
 	char where[48], u[37];
 	int rc = n ? check_sys_head(ns) : 0;
 
@@ -724,7 +725,7 @@ static int check_heads(struct bch_nvm_ns *ns, uint32_t n)
 
 static int walk_owners(struct bch_nvm_ns *ns)
 {
-	const struct bch_owner_list_head *t = ns->olh;
+	const struct bch_owner_list_head *t = ns->owner_list;
 	struct bch_problems *ps = &ns->problems;
 	int slot_page[BCH_MAX_PGALLOC_RECS];
 	uint32_t n;
@@ -796,15 +797,16 @@ static int check_base(struct bch_nvm_ns *ns)
 		return bch_problem_add(ps, BCH_P_BASE_DISAGREE, olh_at, "sb.owner_list_head",
 				       "anchors imply different bases: owner_list_head 0x%llx, "
 				       "heads[0].recs[0] 0x%llx, slot[0].owner 0x%llx",
-				       (unsigned long long)b->olh, (unsigned long long)b->r0,
-				       (unsigned long long)b->ow);
+				       (unsigned long long)b->owner_list_head,
+				       (unsigned long long)b->head0_recs0,
+				       (unsigned long long)b->slot0_owner);
 	if (b->state == BCH_NVM_STATE_PARTIAL)
 		return bch_problem_add(ps, BCH_P_BASE_PARTIAL, olh_at, "sb.owner_list_head",
 				       "first attach partly persisted: owner_list_head %s, "
 				       "heads[0].recs[0] %s, slot[0].owner %s",
-				       b->olh_converted ? "converted" : "not converted",
-				       b->r0_converted ? "converted" : "not converted",
-				       b->ow_converted ? "converted" : "not converted");
+				       b->owner_list_head_converted ? "converted" : "not converted",
+				       b->head0_recs0_converted ? "converted" : "not converted",
+				       b->slot0_owner_converted ? "converted" : "not converted");
 	if (b->state == BCH_NVM_STATE_ATTACHED)
 		return bch_problem_add(ps, BCH_P_ATTACHED, olh_at, "sb.owner_list_head",
 				       "attached with base K = 0x%llx; the next registration "
@@ -816,7 +818,7 @@ static int check_base(struct bch_nvm_ns *ns)
 /* After the first pages are read: superblock, base, owner walk. */
 static int nvm_walk(struct bch_nvm_ns *ns)
 {
-	uint64_t r0 = 0, ow = 0;
+	uint64_t head0_recs0 = 0, slot0_owner = 0;
 	int rc;
 
 	bch_nvm_sb_parse(ns->meta + BCH_NVM_PAGES_SB_OFFSET, &ns->sbi);
@@ -829,13 +831,13 @@ static int nvm_walk(struct bch_nvm_ns *ns)
 		return rc;
 
 	if (ns->sbi.sb.owner_list_head && ns->meta_len >= SYS_OFF + BCH_NVM_PAGES_RECS_SIZE) {
-		ns->olh = (const void *)(ns->meta + OLH_OFF);
-		r0 = ns->olh->heads[0].recs[0];
-		memcpy(&ow, ns->meta + SYS_OFF, 8);
+		ns->owner_list = (const void *)(ns->meta + OLH_OFF);
+		head0_recs0 = ns->owner_list->heads[0].recs[0];
+		memcpy(&slot0_owner, ns->meta + SYS_OFF, 8);
 	}
-	bch_nvm_base_establish(ns->sbi.sb.owner_list_head, r0, ow, &ns->base);
+	bch_nvm_base_establish(ns->sbi.sb.owner_list_head, head0_recs0, slot0_owner, &ns->base);
 	rc = check_base(ns);
-	if (!rc && ns->olh)
+	if (!rc && ns->owner_list)
 		rc = walk_owners(ns);
 	return rc;
 }

@@ -77,7 +77,7 @@ struct bch_nvm_ns {
 	bool meta_lazy;			/* only the pages the walk reached are read */
 	struct bch_media *meta_m;	/* during a lazy load only */
 	uint64_t meta_have[BCH_NVM_PAGES_OFFSET / 4096 / 64];	/* lazy: pages read */
-	const struct bch_owner_list_head *olh;	/* NULL without an owner table */
+	const struct bch_owner_list_head *owner_list;	/* NULL without an owner table */
 	uint32_t heads_walked;		/* min(used, size, 72) */
 	struct bch_nvm_owner *owners;
 	size_t nowners;

@@ -82,14 +82,15 @@ struct bch_nvm_base {
 	enum bch_nvm_state state;
 	bool k_known;
 	uint64_t k;		/* base address; 0 when FRESH */
-	uint64_t olh, r0, ow;	/* the three anchors as stored */
-	bool olh_converted, r0_converted, ow_converted;
+	/* the three anchors as stored: sb.owner_list_head, heads[0].recs[0], slot[0].owner */
+	uint64_t owner_list_head, head0_recs0, slot0_owner;
+	bool owner_list_head_converted, head0_recs0_converted, slot0_owner_converted;
 	bool disagree;		/* converted anchors imply different K */
 };
 
-/* r0 and ow are only meaningful for namespace 0 (pass 0 otherwise). */
-void bch_nvm_base_establish(uint64_t olh, uint64_t r0, uint64_t ow,
-			    struct bch_nvm_base *out);
+/* head0_recs0 and slot0_owner only mean something for namespace 0 (else 0). */
+void bch_nvm_base_establish(uint64_t owner_list_head, uint64_t head0_recs0,
+			    uint64_t slot0_owner, struct bch_nvm_base *out);
 const char *bch_nvm_state_name(enum bch_nvm_state st);
 
 /* ---- pointers (POINTERS, step 2) ---- */
