@@ -99,7 +99,7 @@ static int layout_row(struct out *o, struct libscols_table *tb, const struct jct
 		      const char *state, const struct cache_sb_disk *sb)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
-	const struct bch_jregion *r = &c->loc.r[c->loc.chosen];
+	const struct bch_jregion *r = &c->rep.loc.r[c->rep.loc.chosen];
 
 	if (!ln)
 		return -ENOMEM;
@@ -209,12 +209,12 @@ static int repair_table(struct out *o, const struct jctx *c, const struct ropts 
 	return out_emit(o, tb);
 }
 
-static int summary_table(struct out *o, const struct jctx *c, const struct journal *j,
+static int summary_table(struct out *o, const struct jctx *c, const struct bch_journal *j,
 			 const struct bch_jrepair *p)
 {
 	struct libscols_table *tb = out_table(o, "summary");
 	int rc = journal_summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange, &j->kv,
-				     &c->loc.g, j->kv.duplicates, j->kv.invalid);
+				     &c->rep.loc.g, j->kv.duplicates, j->kv.invalid);
 
 	if (!rc && (p->action == BCH_JREPAIR_TABLE || p->action == BCH_JREPAIR_RELOCATE))
 		rc = journal_summary_row(o, tb, c, "kernel_after", &p->after.list,
@@ -257,7 +257,7 @@ static void say_plan(const struct jctx *c, const struct ropts *ro, const struct 
 static int show_plan(struct out *o, const struct jctx *c, const struct ropts *ro,
 		     const struct bch_jrepair *p, bool written)
 {
-	const struct journal *j = &c->j[0];
+	const struct bch_journal *j = &c->rep.j[0];
 	bool act = p->action == BCH_JREPAIR_TABLE || p->action == BCH_JREPAIR_RELOCATE;
 	int rc = journal_location_table(o, (struct jctx *)c);
 
@@ -298,7 +298,7 @@ static void refusal(const struct jctx *c, const struct bch_jrepair *p)
 	char gaps[256];
 
 	if (e && e->code == BCH_P_J_REPAIR_LOST) {
-		journal_gaps_text(&c->j[0].media, &p->media, gaps, sizeof(gaps));
+		bch_jrange_gaps_text(&c->rep.j[0].media, &p->media, gaps, sizeof(gaps));
 		bch_err("%s: refusing to repair: journal entries %s of the replay range "
 			"%llu-%llu are not intact on the media, and none is made up",
 			c->path, gaps, (unsigned long long)p->media.last_seq,
@@ -330,9 +330,9 @@ static int verify(const struct ropts *ro, const char *path, const struct bch_jre
 
 	c.path = path;
 	rc = jctx_load(&c);
-	if (!rc && (!c.nj || c.j[0].krange.newest != p->after_range.newest ||
-		    c.j[0].krange.last_seq != p->after_range.last_seq ||
-		    !c.j[0].krange.complete)) {
+	if (!rc && (!c.rep.nj || c.rep.j[0].krange.newest != p->after_range.newest ||
+		    c.rep.j[0].krange.last_seq != p->after_range.last_seq ||
+		    !c.rep.j[0].krange.complete)) {
 		bch_err("%s: read back, the kernel's read does not replay %llu-%llu", path,
 			(unsigned long long)p->after_range.last_seq,
 			(unsigned long long)p->after_range.newest);
@@ -363,8 +363,7 @@ static int write_plan(const struct jctx *c, const struct bch_jrepair *p)
 			"stopped (run the repair again)", c->path);
 		ret = BCH_EXIT_ERROR;
 	} else if (rc) {
-		bch_err("%s: write failed: %s", c->path, strerror(-rc));
-		ret = BCH_EXIT_ERROR;
+		ret = bch_fail(c->path, rc, "write failed");
 	}
 	bch_media_close(cm);
 	bch_media_close(pm);
@@ -397,11 +396,11 @@ static int cmd_journal_repair(const struct bch_cmd *cmd, int argc, char **argv)
 		jctx_free(&c);
 		return rc;
 	}
-	if (!c.nj) {
+	if (!c.rep.nj) {
 		out_init(&o, ro.j.json);
-		if (out_problems(&o, c.path, &c.ps) || out_finish(&o))
+		if (out_problems(&o, c.path, &c.rep.problems) || out_finish(&o))
 			rc = BCH_EXIT_ERROR;
-		e = first_error(&c.ps);
+		e = first_error(&c.rep.problems);
 		bch_err("%s: refusing to repair: the journal cannot be located%s%s", c.path,
 			e ? ": " : "", e ? e->message : "");
 		jctx_free(&c);
@@ -414,16 +413,15 @@ static int cmd_journal_repair(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_REFUSED;
 	}
 	in = (struct bch_jrepair_in){
-		.m = c.m, .ns = &c.ns, .csb = &c.csb, .loc = &c.loc, .scan = &c.j[0].scan,
-		.media = &c.j[0].media, .kv = &c.j[0].kv, .check_busy = true,
+		.m = c.m, .ns = &c.ns, .csb = &c.csb, .loc = &c.rep.loc, .scan = &c.rep.j[0].scan,
+		.media = &c.rep.j[0].media, .kv = &c.rep.j[0].kv, .check_busy = true,
 	};
 	in.live_k_known = live_base(&c, &in.live_k);
 	if (!stat(ro.j.cache, &st) && S_ISBLK(st.st_mode))
 		in.cache_rdev = st.st_rdev;
 	rc = bch_journal_repair_plan(&in, &plan);
 	if (rc) {
-		bch_err("%s: repair planning failed: %s", c.path, strerror(-rc));
-		rc = BCH_EXIT_ERROR;
+		rc = bch_fail(c.path, rc, "repair planning failed");
 		goto out;
 	}
 	act = plan.action == BCH_JREPAIR_TABLE || plan.action == BCH_JREPAIR_RELOCATE;

@@ -28,8 +28,6 @@
 
 enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT };
 
-#define GAPS_SHOWN 16
-
 static const struct bch_opt show_opts_def[] = {
 	{ "cache", 'C', required_argument, "DEV",
 	  "the cache device: use its d[] and emulate the kernel's journal read", "device" },
@@ -70,15 +68,17 @@ static int parse_seq(struct jopts *o, const char *arg)
 {
 	const char *dots = strstr(arg, "..");
 	char lo[32];
+	size_t n;
 
 	o->seq_lo = 0;
 	o->seq_hi = UINT64_MAX;
 	if (!dots)
 		return parse_u64(arg, &o->seq_lo) ? -EINVAL : parse_u64(arg, &o->seq_hi);
-	if ((size_t)(dots - arg) >= sizeof(lo))
+	n = (size_t)(dots - arg);	/* dots lies in arg */
+	if (n >= sizeof(lo))
 		return -EINVAL;
-	memcpy(lo, arg, dots - arg);
-	lo[dots - arg] = '\0';
+	memcpy(lo, arg, n);
+	lo[n] = '\0';
 	if (*lo && parse_u64(lo, &o->seq_lo))
 		return -EINVAL;
 	if (dots[2] && parse_u64(dots + 2, &o->seq_hi))
@@ -134,246 +134,14 @@ static int journal_opt(int val, const char *arg, void *ctx)
 	return BCH_EXIT_USAGE;
 }
 
-/* ---- analysis ---- */
-
-static int read_jset(struct jctx *c, const struct bch_jhit *h);
-
-static void journal_free(struct journal *j)
-{
-	bch_jscan_free(&j->scan);
-	bch_jlist_free(&j->media);
-	if (j->kernel) {
-		bch_jview_free(&j->kv);
-		bch_jview_free(&j->lv);
-	}
-}
+/* ---- analysis (lib: bch_journal_analyze) ---- */
 
 void jctx_free(struct jctx *c)
 {
-	for (size_t i = 0; i < c->nj; i++)
-		journal_free(&c->j[i]);
-	free(c->j);
+	bch_journal_report_free(&c->rep);
 	free(c->buf);
-	bch_jlocate_free(&c->loc);
-	bch_problems_free(&c->ps);
 	bch_nvm_ns_free(&c->ns);
 	bch_media_close(c->m);
-}
-
-/* The CHECKS problems of one valid jset, by its flags. */
-static int jset_problems(struct jctx *c, const struct bch_jhit *h)
-{
-	static const struct {
-		int flag;
-		enum bch_problem_code code;
-		const char *text;
-	} checks[] = {
-		{ BCH_JF_VERSION, BCH_P_J_VERSION, "version is not 1" },
-		{ BCH_JF_KEY_OVERRUN, BCH_P_J_KEY_OVERRUN, "a key overruns the payload" },
-		{ BCH_JF_KEY_SIZE, BCH_P_J_KEY_SIZE, "a key has KEY_SIZE > KEY_OFFSET, or "
-		  "size 0 with pointers" },
-		{ BCH_JF_PTR_DEV, BCH_P_J_PTR_DEV, "a pointer names a device other than 0" },
-		{ BCH_JF_LAST_SEQ, BCH_P_J_LAST_SEQ, "last_seq is above seq" },
-	};
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !rc; i++)
-		if (h->flags & checks[i].flag)
-			rc = bch_problem_add(&c->ps, checks[i].code, h->off, "jset",
-					     "jset seq %llu at %llu: %s (version %u, last_seq "
-					     "%llu)", (unsigned long long)h->seq,
-					     (unsigned long long)h->off, checks[i].text,
-					     h->version, (unsigned long long)h->last_seq);
-	return rc;
-}
-
-/*
- * The CHECKS of the live jsets of a list (their bytes are read
- * again); problems for those not already reported through `seen`.
- */
-static int check_live(struct jctx *c, struct bch_jlist *l, const struct bch_jrange *r,
-		      const struct bch_jlist *seen)
-{
-	int rc = 0;
-
-	for (size_t i = l->lo; i < l->hi && !rc; i++) {
-		struct bch_jhit *h = bch_jlist_hit(l, i);
-		long at;
-
-		if (h->seq < r->last_seq)
-			continue;
-		rc = read_jset(c, h);
-		if (rc)
-			return rc;
-		bch_jset_check(c->buf, h);
-		at = seen ? bch_jlist_find(seen, h->seq) : -1;
-		if (at < 0 || bch_jlist_hit(seen, at)->csum != h->csum)
-			rc = jset_problems(c, h);
-	}
-	return rc;
-}
-
-int journal_gaps_text(const struct bch_jlist *l, const struct bch_jrange *r, char *buf,
-		      size_t len)
-{
-	uint64_t g[2 * GAPS_SHOWN];
-	size_t n = bch_jlist_gaps(l, r, g, GAPS_SHOWN), at = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && i < GAPS_SHOWN && at < len; i++)
-		at += snprintf(buf + at, len - at, g[2 * i] == g[2 * i + 1] ? "%s%llu" :
-			       "%s%llu-%llu", i ? "," : "", (unsigned long long)g[2 * i],
-			       (unsigned long long)g[2 * i + 1]);
-	if (n > GAPS_SHOWN && at < len)
-		snprintf(buf + at, len - at, ",... (%zu gaps)", n);
-	return (int)n;
-}
-
-static int range_problems(struct jctx *c, const char *view, const struct bch_jlist *l,
-			  const struct bch_jrange *r)
-{
-	char gaps[512];
-
-	if (!r->any)
-		return bch_problem_add(&c->ps, BCH_P_J_NO_JOURNAL, 0, view,
-				       "%s view: no valid journal entry found", view);
-	if (r->complete)
-		return 0;
-	journal_gaps_text(l, r, gaps, sizeof(gaps));
-	return bch_problem_add(&c->ps, BCH_P_J_MISSING, 0, view, "%s view: journal entries "
-			       "%s missing! (replaying %llu-%llu)", view, gaps,
-			       (unsigned long long)r->last_seq, (unsigned long long)r->newest);
-}
-
-/* Seqs live on the media (magic scan) that the kernel's replay lacks. */
-static int compare_views(struct jctx *c, struct journal *j)
-{
-	uint64_t first = 0, prev = 0, n = 0;
-	char txt[256];
-	size_t at = 0;
-
-	txt[0] = '\0';
-	if (!j->mrange.any)
-		return 0;
-	for (size_t i = j->media.lo; i < j->media.hi; i++) {
-		uint64_t s = bch_jlist_hit(&j->media, i)->seq;
-
-		if (s < j->mrange.last_seq || bch_jlist_find(&j->kv.list, s) >= 0)
-			continue;
-		if (n && s == prev + 1) {
-			prev = s;
-			n++;
-			continue;
-		}
-		if (n && at < sizeof(txt))
-			at += snprintf(txt + at, sizeof(txt) - at, first == prev ? "%s%llu" :
-				       "%s%llu-%llu", at ? "," : "", (unsigned long long)first,
-				       (unsigned long long)prev);
-		first = prev = s;
-		n++;
-	}
-	if (!n)
-		return 0;
-	if (at < sizeof(txt))
-		snprintf(txt + at, sizeof(txt) - at, first == prev ? "%s%llu" : "%s%llu-%llu",
-			 at ? "," : "", (unsigned long long)first, (unsigned long long)prev);
-	return bch_problem_add(&c->ps, BCH_P_J_KERNEL_MISSES, 0, "kernel",
-			       "%llu jsets intact on the media (seq %s) are not in the kernel's "
-			       "replay (kernel newest %llu, media newest %llu)",
-			       (unsigned long long)n, txt, (unsigned long long)j->krange.newest,
-			       (unsigned long long)j->mrange.newest);
-}
-
-/* Where the kernel resumes writing, what it would overwrite (BYTE STRIDE). */
-static int resume_problems(struct jctx *c, struct journal *j)
-{
-	struct bch_jresume rs;
-
-	if (j->kv.cur_idx < 0 || !c->loc.g.n)
-		return 0;
-	if (j->lv.cur_idx != j->kv.cur_idx) {
-		int rc = bch_problem_add(&c->ps, BCH_P_J_RESUME_OVERWRITES, 0, "kernel",
-					 "the kernel credits bucket %d with the newest seq, "
-					 "reading every bucket credits bucket %d",
-					 j->kv.cur_idx, j->lv.cur_idx);
-		if (rc)
-			return rc;
-	}
-	bch_jview_resume(&j->kv, &c->loc.g, &j->krange, &rs);
-	if (!rs.n)
-		return 0;
-	return bch_problem_add(&c->ps, BCH_P_J_RESUME_OVERWRITES, rs.offset, "kernel",
-			       "the kernel resumes writing in bucket %d at byte %llu, over %llu "
-			       "live jsets (seq %llu-%llu) of its own replay range", rs.bucket,
-			       (unsigned long long)rs.offset, (unsigned long long)rs.n,
-			       (unsigned long long)rs.lo, (unsigned long long)rs.hi);
-}
-
-static int analyze(struct jctx *c, struct journal *j)
-{
-	struct bch_jsrc src;
-	int rc = bch_jscan_run(c->m, j->start, j->end, j->magic, &j->scan);
-
-	if (!rc)
-		rc = bch_jscan_view(&j->scan, &j->media, &j->dups, &j->conflicts);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < j->scan.n; i++)
-		j->invalid += j->scan.v[i].state != BCH_JSET_OK;
-	bch_jlist_range(&j->media, &j->mrange);
-	rc = check_live(c, &j->media, &j->mrange, NULL);
-	if (!rc && j->conflicts)
-		rc = bch_problem_add(&c->ps, BCH_P_J_SEQ_CONFLICT, j->start, "media",
-				     "%llu seqs have copies with different contents",
-				     (unsigned long long)j->conflicts);
-	if (!rc && !j->kernel)
-		bch_journal_infer(&j->media, j->start, j->end - j->start, &j->infer);
-	if (rc || !j->kernel)
-		return rc ? rc : range_problems(c, "media", &j->media, &j->mrange);
-	rc = bch_jsrc_init(&src, c->m, &j->scan, j->magic);
-	src.events = c->o->all && !c->o->summary;
-	if (!rc)
-		rc = bch_journal_kernel_view(&src, &c->loc.g, &j->kv);
-	if (!rc)
-		rc = bch_journal_linear_view(&src, &c->loc.g, &j->lv);
-	bch_jsrc_free(&src);
-	if (rc == -E2BIG)
-		rc = bch_problem_add(&c->ps, BCH_P_J_WORK_CAP, 0, "kernel", "the replay list "
-				     "needed more than its work cap; the views are partial");
-	if (rc)
-		return rc;
-	bch_jlist_range(&j->kv.list, &j->krange);
-	bch_jlist_range(&j->lv.list, &j->lrange);
-	rc = check_live(c, &j->kv.list, &j->krange, &j->media);
-	if (!rc)
-		rc = range_problems(c, "kernel", &j->kv.list, &j->krange);
-	if (!rc && j->kv.invalid)
-		rc = bch_problem_add(&c->ps, BCH_P_J_BAD_CSUM, 0, "kernel", "the kernel's read "
-				     "stopped %llu buckets at an invalid jset (bad checksum or "
-				     "too big)", (unsigned long long)j->kv.invalid);
-	if (!rc)
-		rc = compare_views(c, j);
-	if (!rc)
-		rc = resume_problems(c, j);
-	return rc;
-}
-
-static int add_journal(struct jctx *c, const struct bch_jregion *reg, uint64_t magic,
-		       uint64_t start, uint64_t end, bool kernel)
-{
-	struct journal *v = realloc(c->j, (c->nj + 1) * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	c->j = v;
-	v = &c->j[c->nj++];
-	memset(v, 0, sizeof(*v));
-	v->reg = reg;
-	v->magic = magic;
-	v->start = start & ~7ULL;
-	v->end = end;
-	v->kernel = kernel;
-	return analyze(c, v);
 }
 
 /* Open the cache device and read its superblock; an exit code. */
@@ -386,33 +154,20 @@ static int load_cache(struct jctx *c)
 		return bch_open_error(c->o->cache, rc);
 	rc = bch_cache_sb_read(cm, &c->csb);
 	if (!rc)
-		rc = bch_cache_sb_check(&c->csb, cm->size, 0, &c->ps);
+		rc = bch_cache_sb_check(&c->csb, cm->size, 0, &c->rep.problems);
 	bch_media_close(cm);
 	if (rc == -ENODATA) {
 		bch_err("%s: no bcache superblock (magic at byte 4120 not found)", c->o->cache);
 		return BCH_EXIT_NOT_FOUND;
 	}
-	if (rc) {
-		bch_err("%s: cannot read: %s", c->o->cache, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_fail(c->o->cache, rc, "cannot read");
 	if (c->csb.backing) {
 		bch_err("%s: a backing device: its superblock has no journal", c->o->cache);
 		return BCH_EXIT_NOT_FOUND;
 	}
 	c->have_csb = true;
 	return BCH_EXIT_OK;
-}
-
-static int merge_problems(struct bch_problems *dst, const struct bch_problems *src)
-{
-	for (size_t i = 0; i < src->n; i++) {
-		int rc = bch_problem_add(dst, src->v[i].code, src->v[i].offset, src->v[i].where,
-					 "%s", src->v[i].message);
-		if (rc)
-			return rc;
-	}
-	return 0;
 }
 
 /*
@@ -432,38 +187,26 @@ static int load_ns(struct jctx *c)
 /* Load everything and analyse; an exit code (problems do not count here). */
 int jctx_load(struct jctx *c)
 {
+	struct bch_journal_opts jo = { 0 };
 	int rc = load_ns(c);
 
 	if (rc)
 		return rc;
 	c->buf = malloc(JSET_MAX_BYTES);
-	if (!c->buf) {
-		bch_err("%s: out of memory", c->path);
-		return BCH_EXIT_ERROR;
-	}
+	if (!c->buf)
+		return bch_fail(c->path, -ENOMEM, NULL);
 	if (c->o->cache) {
 		rc = load_cache(c);
 		if (rc)
 			return rc;
-		rc = bch_journal_locate_sb(&c->ns, &c->csb, &c->loc);
-		if (!rc && c->loc.g.n && c->loc.span_end > c->loc.span_start)
-			rc = add_journal(c, c->loc.chosen >= 0 ? &c->loc.r[c->loc.chosen] : NULL,
-					 bch_jset_magic(c->csb.sb.set_uuid), c->loc.span_start,
-					 c->loc.span_end, true);
-	} else {
-		rc = bch_journal_locate_owners(&c->ns, c->o->have_cset_uuid ? c->o->cset_uuid :
-					       NULL, &c->loc);
-		for (size_t i = 0; i < c->loc.nr && !rc; i++)
-			rc = add_journal(c, &c->loc.r[i], c->loc.r[i].magic, c->loc.r[i].start,
-					 c->loc.r[i].start + c->loc.r[i].len, false);
 	}
-	if (!rc)
-		rc = merge_problems(&c->ps, &c->loc.problems);
-	if (rc) {
-		bch_err("%s: journal analysis failed: %s", c->path, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
-	if (!c->nj && !c->o->cache) {
+	jo.csb = c->have_csb ? &c->csb : NULL;
+	jo.cset_uuid = c->o->have_cset_uuid ? c->o->cset_uuid : NULL;
+	jo.events = c->o->all && !c->o->summary;
+	rc = bch_journal_analyze(c->m, &c->ns, &jo, &c->rep);
+	if (rc)
+		return bch_fail(c->path, rc, "journal analysis failed");
+	if (!c->rep.nj && !c->o->cache) {
 		bch_err("%s: no journal: no owner has an allocation (namespace %s)", c->path,
 			bch_nvm_state_name(c->ns.base.state));
 		return BCH_EXIT_NOT_FOUND;
@@ -471,33 +214,20 @@ int jctx_load(struct jctx *c)
 	return BCH_EXIT_OK;
 }
 
-/* 0 when the kernel (or, without -C, the media) view is complete and valid. */
+/* The exit code of the analysis' verdict. */
 static int verdict(const struct jctx *c)
 {
-	if (bch_problems_count(&c->ps, BCH_SEV_ERROR))
-		return BCH_EXIT_PROBLEMS;
-	for (size_t i = 0; i < c->nj; i++) {
-		const struct journal *j = &c->j[i];
-
-		if (j->kernel ? !j->krange.complete || !j->krange.any || j->kv.invalid :
-				!j->mrange.complete || !j->mrange.any || j->invalid)
-			return BCH_EXIT_PROBLEMS;
-	}
-	return c->o->cache && !c->nj ? BCH_EXIT_PROBLEMS : BCH_EXIT_OK;
+	return c->rep.verdict == BCH_JVERDICT_OK ? BCH_EXIT_OK : BCH_EXIT_PROBLEMS;
 }
 
 /* ---- output ---- */
 
-static int read_jset(struct jctx *c, const struct bch_jhit *h)
+static int read_jset(struct jctx *c, const struct bch_jset_head *h)
 {
-	uint64_t n = bch_jset_bytes(h);
-
-	if (n > JSET_MAX_BYTES || h->off > c->m->size || n > c->m->size - h->off)
-		return -ERANGE;
-	return bch_media_read(c->m, c->buf, n, h->off);
+	return bch_jset_read(c->m, h, c->buf);
 }
 
-static bool seq_selected(const struct jctx *c, const struct journal *j, uint64_t seq)
+static bool seq_selected(const struct jctx *c, const struct bch_journal *j, uint64_t seq)
 {
 	uint64_t newest = j->kernel ? j->krange.newest : j->mrange.newest;
 
@@ -531,8 +261,8 @@ int journal_location_table(struct out *o, struct jctx *c)
 	if (!scols_table_get_ncols(tb))
 		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 			out_column(o, tb, cols[i].name, cols[i].json_type, 0);
-	for (size_t i = 0; i < c->nj; i++) {
-		const struct journal *j = &c->j[i];
+	for (size_t i = 0; i < c->rep.nj; i++) {
+		const struct bch_journal *j = &c->rep.j[i];
 		const struct bch_jregion *r = j->reg;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char u[37];
@@ -549,10 +279,10 @@ int journal_location_table(struct out *o, struct jctx *c)
 		out_cell(ln, 5, "%llu", (unsigned long long)(r ? r->start : j->start));
 		out_cell(ln, 6, "%llu", (unsigned long long)(r ? r->len : j->end - j->start));
 		out_cell(ln, 7, "%s", out_bool(o, r && r->kernel_finds));
-		out_cell(ln, 8, "%s", j->kernel ? bch_jstride_name(c->loc.stride) : "unknown");
-		out_cell(ln, 9, "%u", j->kernel ? c->loc.g.n : 0);
-		out_cell(ln, 10, "%llu", (unsigned long long)(j->kernel ? c->loc.g.bucket_sectors : 0));
-		out_cell(ln, 11, "%llu", (unsigned long long)(j->kernel ? c->loc.g.block_sectors : 0));
+		out_cell(ln, 8, "%s", j->kernel ? bch_jstride_name(c->rep.loc.stride) : "unknown");
+		out_cell(ln, 9, "%u", j->kernel ? c->rep.loc.g.n : 0);
+		out_cell(ln, 10, "%llu", (unsigned long long)(j->kernel ? c->rep.loc.g.bucket_sectors : 0));
+		out_cell(ln, 11, "%llu", (unsigned long long)(j->kernel ? c->rep.loc.g.block_sectors : 0));
 		if (c->ns.lay->nvmpg_ptrs)
 			out_cell(ln, 12, "none");
 		else
@@ -602,7 +332,7 @@ static void header_keys(struct jctx *c, struct libscols_line *ln, size_t col)
 	out_cell(ln, col + 3, "%llu", (unsigned long long)js->prio_bucket[0]);
 }
 
-static int key_rows(struct out *o, struct jctx *c, const struct bch_jhit *h, const char *view)
+static int key_rows(struct out *o, struct jctx *c, const struct bch_jset_head *h, const char *view)
 {
 	struct libscols_table *tb = c->tb_keys ? c->tb_keys : out_table(o, "keys");
 	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
@@ -648,7 +378,7 @@ static int key_rows(struct out *o, struct jctx *c, const struct bch_jhit *h, con
 	return 0;
 }
 
-static bool has_inode(const struct jctx *c, const struct bch_jhit *h)
+static bool has_inode(const struct jctx *c, const struct bch_jset_head *h)
 {
 	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
 
@@ -660,12 +390,12 @@ static bool has_inode(const struct jctx *c, const struct bch_jhit *h)
 	return false;
 }
 
-static int jset_row(struct out *o, struct jctx *c, const struct journal *j, const char *view,
-		    const struct bch_jhit *h, int bucket, const char *status)
+static int jset_row(struct out *o, struct jctx *c, const struct bch_journal *j, const char *view,
+		    const struct bch_jset_head *h, int bucket, const char *status)
 {
 	struct libscols_table *tb;
 	struct libscols_line *ln;
-	struct bch_jhit checked;
+	struct bch_jset_head checked;
 	bool readable;
 
 	if (!seq_selected(c, j, h->seq) && h->state == BCH_JSET_OK)
@@ -706,7 +436,7 @@ static const char *live_status(const struct bch_jrange *r, uint64_t seq)
 	return seq >= r->last_seq ? "replayed" : "stale";
 }
 
-static int kernel_rows(struct out *o, struct jctx *c, const struct journal *j)
+static int kernel_rows(struct out *o, struct jctx *c, const struct bch_journal *j)
 {
 	int rc = 0;
 
@@ -717,28 +447,28 @@ static int kernel_rows(struct out *o, struct jctx *c, const struct journal *j)
 	for (size_t i = 0; i < j->kv.nev && c->o->all && !rc; i++) {
 		const struct bch_jevent *e = &j->kv.ev[i];
 
-		if (e->outcome == BCH_JINS_ADDED && bch_jlist_find(&j->kv.list, e->h.seq) >= 0)
+		if (e->outcome == BCH_JINSERT_ADDED && bch_jlist_seq(&j->kv.list, e->h.seq))
 			continue;
 		rc = jset_row(o, c, j, "kernel", &e->h, e->bucket, e->outcome < 0 ?
-			      bch_jset_state_name(e->h.state) : e->outcome == BCH_JINS_ADDED ?
-			      "dropped" : bch_jins_name(e->outcome));
+			      bch_jset_state_name(e->h.state) : e->outcome == BCH_JINSERT_ADDED ?
+			      "dropped" : bch_jinsert_name(e->outcome));
 	}
 	return rc;
 }
 
 /* The bucket of a media row: from d[] with -C, else the inferred geometry. */
-static int media_bucket(const struct jctx *c, const struct journal *j, uint64_t off)
+static int media_bucket(const struct jctx *c, const struct bch_journal *j, uint64_t off)
 {
-	return bch_jgeom_bucket_of(j->kernel ? &c->loc.g : &j->infer.g, &j->scan, off);
+	return bch_jgeom_bucket_of(j->kernel ? &c->rep.loc.g : &j->infer.g, &j->scan, off);
 }
 
-static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
+static int media_rows(struct out *o, struct jctx *c, const struct bch_journal *j)
 {
 	int rc = 0;
 
 	for (size_t i = j->media.lo; i < j->media.hi && !rc; i++) {
-		const struct bch_jhit *h = bch_jlist_hit(&j->media, i);
-		bool in_kernel = j->kernel && bch_jlist_find(&j->kv.list, h->seq) >= 0;
+		const struct bch_jset_head *h = bch_jlist_hit(&j->media, i);
+		bool in_kernel = j->kernel && bch_jlist_seq(&j->kv.list, h->seq);
 		const char *st = live_status(&j->mrange, h->seq);
 
 		if (j->kernel && !in_kernel && !strcmp(st, "replayed"))
@@ -750,10 +480,11 @@ static int media_rows(struct out *o, struct jctx *c, const struct journal *j)
 		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off), st);
 	}
 	for (size_t i = 0; i < j->scan.n && c->o->all && !rc; i++) {
-		const struct bch_jhit *h = &j->scan.v[i];
-		long at = h->state == BCH_JSET_OK ? bch_jlist_find(&j->media, h->seq) : -1;
+		const struct bch_jset_head *h = &j->scan.v[i];
+		const struct bch_jset_head *kept = h->state == BCH_JSET_OK ?
+			bch_jlist_seq(&j->media, h->seq) : NULL;
 
-		if (at >= 0 && bch_jlist_hit(&j->media, at)->off == h->off)
+		if (kept && kept->off == h->off)
 			continue;
 		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off),
 			      h->state == BCH_JSET_OK ? "duplicate" :
@@ -803,7 +534,7 @@ int journal_summary_row(struct out *o, struct libscols_table *tb, const struct j
 	ln = scols_table_new_line(tb, NULL);
 	if (!ln)
 		return -ENOMEM;
-	if (!journal_gaps_text(l, r, gaps, sizeof(gaps)))
+	if (!bch_jrange_gaps_text(l, r, gaps, sizeof(gaps)))
 		snprintf(gaps, sizeof(gaps), "%s", o->json ? "" : "none");
 	out_cell(ln, SC_DEVICE, "%s", c->path);
 	out_cell(ln, SC_VIEW, "%s", view);
@@ -836,23 +567,23 @@ static int summaries(struct out *o, struct jctx *c)
 	struct libscols_table *tb = out_table(o, "summary");
 	int rc = tb ? 0 : -ENOMEM;
 
-	for (size_t i = 0; i < c->nj && !rc; i++) {
-		const struct journal *j = &c->j[i];
+	for (size_t i = 0; i < c->rep.nj && !rc; i++) {
+		const struct bch_journal *j = &c->rep.j[i];
 
 		if (j->kernel) {
 			rc = journal_summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange,
-						 &j->kv, &c->loc.g, j->kv.duplicates,
+						 &j->kv, &c->rep.loc.g, j->kv.duplicates,
 						 j->kv.invalid);
 			if (!rc)
 				rc = journal_summary_row(o, tb, c, "buckets", &j->lv.list,
-							 &j->lrange, &j->lv, &c->loc.g,
+							 &j->lrange, &j->lv, &c->rep.loc.g,
 							 j->lv.duplicates, j->lv.invalid);
 		}
 		if (!rc)
 			rc = journal_summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL,
 						 NULL, j->dups, j->invalid);
 	}
-	if (rc || !c->nj) {
+	if (rc || !c->rep.nj) {
 		scols_unref_table(tb);
 		return rc;
 	}
@@ -875,7 +606,7 @@ static int inferred_table(struct out *o, struct jctx *c)
 	};
 	struct libscols_table *tb;
 
-	if (c->o->cache || !c->nj)
+	if (c->o->cache || !c->rep.nj)
 		return 0;
 	tb = out_table(o, "inferred_geometry");
 	if (!tb)
@@ -883,14 +614,14 @@ static int inferred_table(struct out *o, struct jctx *c)
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		out_column(o, tb, cols[i].name, cols[i].json_type,
 			   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
-	for (size_t i = 0; i < c->nj; i++) {
-		const struct bch_jinfer *f = &c->j[i].infer;
+	for (size_t i = 0; i < c->rep.nj; i++) {
+		const struct bch_jinfer *f = &c->rep.j[i].infer;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
 			return -ENOMEM;
 		out_cell(ln, 0, "%s", c->path);
-		out_cell(ln, 1, "%llu", (unsigned long long)c->j[i].start);
+		out_cell(ln, 1, "%llu", (unsigned long long)c->rep.j[i].start);
 		if (f->seq1)
 			out_cell(ln, 2, "%llu", (unsigned long long)f->stride);
 		out_cell(ln, 3, "%s", !f->seq1 ? "unknown" : f->kind == BCH_JSTRIDE_NONE ?
@@ -925,11 +656,11 @@ static int show_output(struct out *o, struct jctx *c)
 {
 	int rc = journal_location_table(o, c);
 
-	for (size_t i = 0; i < c->nj && !rc && !c->o->summary; i++) {
-		if (c->j[i].kernel)
-			rc = kernel_rows(o, c, &c->j[i]);
+	for (size_t i = 0; i < c->rep.nj && !rc && !c->o->summary; i++) {
+		if (c->rep.j[i].kernel)
+			rc = kernel_rows(o, c, &c->rep.j[i]);
 		if (!rc)
-			rc = media_rows(o, c, &c->j[i]);
+			rc = media_rows(o, c, &c->rep.j[i]);
 	}
 	if (!rc)
 		rc = emit_rows(o, c->tb_jsets, "jsets");
@@ -940,7 +671,7 @@ static int show_output(struct out *o, struct jctx *c)
 	if (!rc)
 		rc = inferred_table(o, c);
 	if (!rc)
-		rc = out_problems(o, c->path, &c->ps);
+		rc = out_problems(o, c->path, &c->rep.problems);
 	return rc;
 }
 
@@ -997,13 +728,13 @@ static int write_all(int fd, const void *buf, size_t n)
 
 static int extract(struct jctx *c, int fd, uint64_t *njsets, uint64_t *bytes)
 {
-	for (size_t i = 0; i < c->nj; i++) {
-		const struct journal *j = &c->j[i];
+	for (size_t i = 0; i < c->rep.nj; i++) {
+		const struct bch_journal *j = &c->rep.j[i];
 		const struct bch_jlist *l = j->kernel ? &j->kv.list : &j->media;
 		const struct bch_jrange *r = j->kernel ? &j->krange : &j->mrange;
 
 		for (size_t k = l->lo; k < l->hi; k++) {
-			const struct bch_jhit *h = bch_jlist_hit(l, k);
+			const struct bch_jset_head *h = bch_jlist_hit(l, k);
 			int rc;
 
 			if (h->seq < r->last_seq)
@@ -1042,16 +773,16 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 	}
 	fd = open(opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		bch_err("%s: cannot create: %s", opts.output, strerror(errno));
+		rc = bch_fail(opts.output, errno, "cannot create");
 		jctx_free(&c);
-		return BCH_EXIT_ERROR;
+		return rc;
 	}
 	rc = extract(&c, fd, &n, &bytes);
 	close(fd);
 	if (rc) {
-		bch_err("%s: %s", opts.output, strerror(-rc));
+		rc = bch_fail(opts.output, rc, "write failed");
 		jctx_free(&c);
-		return BCH_EXIT_ERROR;
+		return rc;
 	}
 	fprintf(stderr, "%s: %llu jsets, %llu bytes written to %s\n", c.path,
 		(unsigned long long)n, (unsigned long long)bytes, opts.output);

@@ -12,9 +12,7 @@
 
 #include <uuid.h>
 
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <linux/fs.h>
 
 #include <bcache/cache-sb.h>
 #include <bcache/fields.h>
@@ -61,7 +59,7 @@ enum {
 
 struct make_opts {
 	const char *nvm[MAX_NVM];
-	int n_nvm;
+	unsigned int n_nvm;
 	uint8_t set_uuid[16];
 	bool have_set_uuid;
 	uint8_t uuid[16];
@@ -146,9 +144,9 @@ struct bdev_opts {
 	bool have_cset_uuid, have_dev_uuid;
 	uint64_t bucket_bytes, block_bytes, data_offset;
 	const char *label;
-	int cache_mode;
+	unsigned int cache_mode;	/* enum: bch_cache_mode_parse() */
 	bool discard;
-	int replacement;
+	unsigned int replacement;
 };
 
 struct bdev_dev {
@@ -228,11 +226,14 @@ static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, con
 			return bch_usage_error(cmd, "--label: longer than %d bytes", SB_LABEL_SIZE);
 		b->label = arg;
 		return 0;
-	case OPT_CACHE_MODE:
-		b->cache_mode = bch_cache_mode_parse(arg);
-		if (b->cache_mode < 0)
+	case OPT_CACHE_MODE: {
+		int mode = bch_cache_mode_parse(arg);
+
+		if (mode < 0)
 			return bch_usage_error(cmd, "--cache-mode: unknown mode '%s'", arg);
+		b->cache_mode = (unsigned int)mode;
 		return 0;
+	}
 	case OPT_WRITEBACK:
 		b->cache_mode = BCH_CACHE_MODE_WRITEBACK;
 		return 0;
@@ -250,11 +251,15 @@ static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, con
 		return 0;
 	case OPT_REPLACEMENT:
 	case OPT_REPLACEMENT_DASH:
-		b->replacement = bch_cache_replacement_parse(arg);
-		if (b->replacement < 0)
+	{
+		int policy = bch_cache_replacement_parse(arg);
+
+		if (policy < 0)
 			return bch_usage_error(cmd, "--cache_replacement_policy: '%s' is not lru, "
 					       "fifo or random", arg);
+		b->replacement = (unsigned int)policy;
 		return 0;
+	}
 	}
 	return BCH_EXIT_USAGE;
 }
@@ -267,13 +272,10 @@ static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, con
 static uint32_t logical_block(const struct bch_media *m)
 {
 	struct stat st;
-	int lbs = 512;
 
-	if (m->kind == BCH_MEDIA_BLOCK && ioctl(m->fd, BLKSSZGET, &lbs) < 0)
-		lbs = 512;
 	if (m->kind == BCH_MEDIA_FILE && !fstat(m->fd, &st) && st.st_blksize > 512)
-		lbs = st.st_blksize > 4096 ? 4096 : (int)st.st_blksize;
-	return (uint32_t)lbs;
+		return st.st_blksize > 4096 ? 4096 : (uint32_t)st.st_blksize;
+	return m->logical_block;
 }
 
 /*
@@ -361,8 +363,7 @@ static int open_checked(const struct make_opts *o, const char *path, struct bch_
 		return bch_open_error(path, rc);
 	rc = bch_probe_signatures(*m, sigs);
 	if (rc) {
-		bch_err("%s: cannot probe for existing signatures: %s", path, strerror(-rc));
-		return BCH_EXIT_ERROR;
+		return bch_fail(path, rc, "cannot probe for existing signatures");
 	}
 	return check_signatures(o, path, sigs, refused);
 }
@@ -375,7 +376,7 @@ static int bdev_build(const struct make_opts *o, const struct bdev_opts *b, int 
 	struct bch_cache_sb_params p = { .backing = b->backing[i] };
 	const char *path = b->path[i];
 	/* an image file's st_blksize is a default, not a limit */
-	uint32_t lbs = d->m->kind == BCH_MEDIA_BLOCK ? logical_block(d->m) : 512;
+	uint32_t lbs = d->m->logical_block;
 	int rc;
 
 	memcpy(p.set_uuid, b->cset_uuid, 16);
@@ -393,13 +394,14 @@ static int bdev_build(const struct make_opts *o, const struct bdev_opts *b, int 
 	p.replacement = b->replacement;
 	p.nvdimm_meta = !p.backing && o->n_nvm > 0;
 	if (p.block_size * 512 < lbs) {
-		bch_err("%s: block size %u is below the logical block size %u", path,
-			p.block_size * 512, lbs);
+		bch_err("%s: block size %llu is below the logical block size %u", path,
+			(unsigned long long)p.block_size * 512, lbs);
 		return BCH_EXIT_USAGE;
 	}
 	if (!p.backing && p.bucket_size < p.block_size) {
-		bch_err("%s: bucket size %u bytes is below the block size %u", path,
-			p.bucket_size * 512, p.block_size * 512);
+		bch_err("%s: bucket size %llu bytes is below the block size %llu", path,
+			(unsigned long long)p.bucket_size * 512,
+			(unsigned long long)p.block_size * 512);
 		return BCH_EXIT_USAGE;
 	}
 	rc = bch_cache_sb_build(&p, &d->sb);
@@ -411,9 +413,9 @@ static int bdev_build(const struct make_opts *o, const struct bdev_opts *b, int 
 		return BCH_EXIT_REFUSED;
 	}
 	if (rc) {
-		bch_err("%s: invalid geometry: block %u, bucket %u sectors (powers of two, "
-			"block <= 8, bucket >= 8 and >= block)", path, p.block_size,
-			p.bucket_size);
+		bch_err("%s: invalid geometry: block %llu, bucket %llu sectors (powers of two, "
+			"block <= 8, bucket >= 8 and >= block)", path,
+			(unsigned long long)p.block_size, (unsigned long long)p.bucket_size);
 		return BCH_EXIT_USAGE;
 	}
 	/* the kernel's cache_alloc() needs roundup_pow_of_two(nbuckets) >> 10 > 0 */
@@ -456,8 +458,9 @@ static int bdev_write(struct bdev_dev *d)
 	return rc;
 }
 
-static void bdev_report(struct out *o, const struct make_opts *mo, const char *path,
-			const struct bdev_dev *d)
+/* What was (or would be) written on a -C/-B device; 0 or -errno from the output. */
+static int bdev_report(struct out *o, const struct make_opts *mo, const char *path,
+		       const struct bdev_dev *d)
 {
 	const struct cache_sb_disk *sb = &d->sb;
 	bool backing = bch_cache_sb_version_is_backing(sb->version);
@@ -486,7 +489,7 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 	};
 
 	if (!tb)
-		return;
+		return -ENOMEM;
 	bch_cache_features_text(BCH_FEAT_INCOMPAT, sb->feature_incompat, feat, sizeof(feat));
 	bch_uuid_format(sb->uuid, u);
 	bch_uuid_format(sb->set_uuid, su);
@@ -507,7 +510,7 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 			printf("  data_offset          %llu\n", (unsigned long long)sb->data_offset);
 			printf("  cache_mode           %s\n",
 			       bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK));
-			return;
+			return 0;
 		}
 		printf("  bucket_size          %llu%s\n",
 		       (unsigned long long)bch_cache_sb_bucket_sectors(sb),
@@ -520,11 +523,11 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 		printf("  discard              %s\n",
 		       sb->flags & (1ULL << CACHE_DISCARD_BIT) ? "yes" : "no");
 		printf("  features             %s\n", *feat ? feat : "none");
-		return;
+		return 0;
 	}
 	ln = scols_table_new_line(tb, NULL);
 	if (!ln)
-		return;
+		return -ENOMEM;
 	out_cell(ln, 0, "%s", path);
 	out_cell(ln, 1, "%s", backing ? "backing" : "cache");
 	out_cell(ln, 2, "%llu", (unsigned long long)sb->version);
@@ -546,7 +549,7 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 	out_cell(ln, 16, "%s", backing ? "" : bch_cache_replacement_name(
 		 (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK));
 	out_cell(ln, 17, "%s", out_bool(o, !backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT))));
-	out_emit(o, tb);
+	return out_emit(o, tb);
 }
 
 /* Prepare every -C/-B device (nothing written); an exit code. */
@@ -562,7 +565,7 @@ static int bdev_prepare_all(const struct make_opts *o, struct bdev_dev *d)
 		for (int j = 0; j < i; j++)
 			if (!strcmp(b->path[i], b->path[j]))
 				return bch_usage_error(o->cmd, "%s given twice", b->path[i]);
-		for (int j = 0; j < o->n_nvm; j++)
+		for (unsigned int j = 0; j < o->n_nvm; j++)
 			if (!strcmp(b->path[i], o->nvm[j]))
 				return bch_usage_error(o->cmd, "%s given as -M and -C/-B",
 						       b->path[i]);
@@ -591,11 +594,11 @@ static int bdev_write_all(const struct make_opts *o, struct bdev_dev *d, struct 
 	for (int i = 0; i < o->bd->n; i++) {
 		int err = o->dry_run ? 0 : bdev_write(&d[i]);
 
-		if (err) {
-			bch_err("%s: write failed: %s", o->bd->path[i], strerror(-err));
-			return BCH_EXIT_ERROR;
-		}
-		bdev_report(out, o, o->bd->path[i], &d[i]);
+		if (err)
+			return bch_fail(o->bd->path[i], err, "write failed");
+		err = bdev_report(out, o, o->bd->path[i], &d[i]);
+		if (err)
+			return bch_fail(o->bd->path[i], err, "output failed");
 	}
 	return BCH_EXIT_OK;
 }
@@ -722,8 +725,9 @@ static int check_effect(const struct make_opts *o)
 	};
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		int have = rules[i].need == 'C' ? b->n_cache : rules[i].need == 'B' ? n_bdev :
-			   rules[i].need == 'X' ? b->n : o->n_nvm;
+		bool have = rules[i].need == 'C' ? b->n_cache > 0 :
+			    rules[i].need == 'B' ? n_bdev > 0 :
+			    rules[i].need == 'X' ? b->n > 0 : o->n_nvm > 0;
 
 		if ((o->seen & rules[i].bit) && !have)
 			return bch_usage_error(o->cmd, "%s; it has no effect here", rules[i].msg);
@@ -772,8 +776,8 @@ static int fault_hook(enum bch_nvm_format_step step, void *arg)
 #endif
 
 /* The signatures found on a device, and what happens (or would) to them. */
-static void report_signatures(struct out *o, const struct make_opts *mo,
-			      const struct make_dev *d)
+static int report_signatures(struct out *o, const struct make_opts *mo,
+			     const struct make_dev *d)
 {
 	static const char *const cols[] = { "device", "type", "usage", "offset", "length",
 					    "action" };
@@ -784,10 +788,10 @@ static void report_signatures(struct out *o, const struct make_opts *mo,
 		       d->sigs.v[i].usage, (unsigned long long)d->sigs.v[i].offset,
 		       mo->force ? "wipe" : "refuse");
 	if (!o->json)
-		return;
+		return 0;
 	tb = out_table(o, "signatures");
 	if (!tb)
-		return;
+		return -ENOMEM;
 	if (!scols_table_get_ncols(tb))
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 			out_column(o, tb, cols[c], c == 3 || c == 4 ? SCOLS_JSON_NUMBER :
@@ -797,18 +801,19 @@ static void report_signatures(struct out *o, const struct make_opts *mo,
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
-			return;
+			return -ENOMEM;
 		out_cell(ln, 0, "%s", d->path);
 		out_cell(ln, 1, "%s", s->type);
 		out_cell(ln, 2, "%s", s->usage);
 		out_cell(ln, 3, "%llu", (unsigned long long)s->offset);
-		out_cell(ln, 4, "%u", s->length);
+		out_cell(ln, 4, "%zu", s->length);
 		out_cell(ln, 5, "%s", mo->force ? "wipe" : "refuse");
 	}
-	out_emit(o, tb);
+	return out_emit(o, tb);
 }
 
-static void report(struct out *o, const struct make_opts *mo, struct make_dev *d)
+/* What was (or would be) written on a -M device; 0 or -errno from the output. */
+static int report(struct out *o, const struct make_opts *mo, struct make_dev *d)
 {
 	char su[37], u[37];
 	struct libscols_table *tb;
@@ -831,19 +836,25 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
 	};
 
-	if (!olh || !sys || bch_nvm_format_build(&d->f, &sb, olh, sys)) {
+	int rc = !olh || !sys ? -ENOMEM : bch_nvm_format_build(&d->f, &sb, olh, sys);
+
+	tb = rc ? NULL : out_table(o, "namespaces");
+	if (!tb) {
 		free(olh);
 		free(sys);
-		return;
+		return rc ? rc : -ENOMEM;
 	}
 	bch_uuid_format(sb.set_uuid, su);
 	bch_uuid_format(sb.uuid, u);
-	tb = out_table(o, "namespaces");
 	if (!scols_table_get_ncols(tb))
 		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 			out_column(o, tb, cols[i].name, cols[i].json_type, 0);
 	if (o->json) {
 		ln = scols_table_new_line(tb, NULL);
+		if (!ln) {
+			rc = -ENOMEM;
+			goto out;
+		}
 		out_cell(ln, 0, "%s", d->path);
 		out_cell(ln, 1, "%s", su);
 		out_cell(ln, 2, "%s", u);
@@ -856,7 +867,7 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		out_cell(ln, 9, "0x%016llx", (unsigned long long)sb.csum);
 		out_cell(ln, 10, "%s", bch_nvm_layout_of(d->f.revision)->name);
 		out_cell(ln, 11, "%d", !mo->dry_run);
-		out_emit(o, tb);
+		rc = out_emit(o, tb);
 	} else {
 		scols_unref_table(tb);
 		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", d->path);
@@ -872,9 +883,12 @@ static void report(struct out *o, const struct make_opts *mo, struct make_dev *d
 		printf("  %-20s %llu\n", d->f.revision == BCH_NVM_REV_V12 ? "set_header_offset" :
 		       "owner_list_head", (unsigned long long)sb.owner_list_head);
 	}
-	report_signatures(o, mo, d);
+	if (!rc)
+		rc = report_signatures(o, mo, d);
+out:
 	free(olh);
 	free(sys);
+	return rc;
 }
 
 static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
@@ -884,7 +898,8 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	struct make_dev dev[MAX_NVM];
 	struct bdev_dev bdev[MAX_BDEV];
 	struct out out;
-	int rc, first, i;
+	int rc, first;
+	unsigned int i;
 
 	rc = bch_parse(cmd, argc, argv, make_opt, &o, &first);
 	if (rc)
@@ -899,10 +914,10 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.have_uuid && o.n_nvm > 1)
-		return bch_usage_error(cmd, "--uuid names one namespace, but %d -M devices "
+		return bch_usage_error(cmd, "--uuid names one namespace, but %u -M devices "
 				       "were given", o.n_nvm);
 	for (i = 0; i < o.n_nvm; i++)
-		for (int j = 0; j < i; j++)
+		for (unsigned int j = 0; j < i; j++)
 			if (!strcmp(o.nvm[i], o.nvm[j]))
 				return bch_usage_error(cmd, "%s given twice", o.nvm[i]);
 	if (!bd.have_cset_uuid)
@@ -935,17 +950,19 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	if (rc == BCH_EXIT_OK)
 		rc = bdev_prepare_all(&o, bdev);
 	if (rc == BCH_EXIT_OK && o.n_nvm > 1)
-		bch_warn("a set of %d namespaces: a %s kernel registers only sets with "
+		bch_warn("a set of %u namespaces: a %s kernel registers only sets with "
 			 "%s = 1", o.n_nvm, o.revision == BCH_NVM_REV_V12 ? "v13" : "v7",
 			 o.revision == BCH_NVM_REV_V12 ? "total_ns" : "total_namespaces_nr");
 
 	out_init(&out, o.json);
 	for (i = 0; i < o.n_nvm && (rc == BCH_EXIT_OK || o.dry_run); i++) {
+		int err = 0;
+
 		if (!dev[i].m)
 			break;
 		if (!o.dry_run) {
 			/* --force: erase old signatures first, as wipefs -a would */
-			int err = o.force && dev[i].sigs.n ? bch_probe_wipe_all(dev[i].m, 8) : 0;
+			err = o.force && dev[i].sigs.n ? bch_probe_wipe_all(dev[i].m, 8) : 0;
 
 			if (err > 0)
 				err = 0;
@@ -957,12 +974,15 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 				break;
 			}
 			if (err) {
-				bch_err("%s: write failed: %s", dev[i].path, strerror(-err));
-				rc = BCH_EXIT_ERROR;
+				rc = bch_fail(dev[i].path, err, "write failed");
 				break;
 			}
 		}
-		report(&out, &o, &dev[i]);
+		err = report(&out, &o, &dev[i]);
+		if (err) {
+			rc = bch_fail(dev[i].path, err, "output failed");
+			break;
+		}
 		if (dev[i].refused)
 			rc = BCH_EXIT_REFUSED;	/* --dry-run: go on reporting */
 	}

@@ -117,10 +117,8 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = bch_pmem_list(&l);
 	if (rc && bch_optlib_error("nvm list", rc))
 		return BCH_EXIT_ERROR;
-	if (rc) {
-		bch_err("cannot list pmem namespaces: %s", strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_fail("nvm list", rc, "cannot list pmem namespaces");
 	for (size_t i = 0; i < l.n; i++)
 		if (l.v[i].mode == BCH_NS_FSDAX && l.v[i].phys) {
 			rc = bch_dmap_read(&dm);	/* once, when it is needed */

@@ -126,10 +126,8 @@ static int dev_read(struct dev *d, uint64_t off, size_t len)
 		return BCH_EXIT_ERROR;
 	}
 	rc = d->m->size < off + len ? -ERANGE : bch_media_read(d->m, d->buf, len, off);
-	if (rc) {
-		bch_err("%s: cannot read: %s", d->arg, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_fail(d->arg, rc, "cannot read");
 	return BCH_EXIT_OK;
 }
 
@@ -453,10 +451,8 @@ static int pass(struct run *r, uint64_t k, int n, bool *more)
 
 	*more = false;
 	rc = bch_nvm_rebase_plan(&r->in, k, &rb);
-	if (rc) {
-		bch_err("%s: %s", r->ns.arg, strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
+	if (rc)
+		return bch_fail(r->ns.arg, rc, "rebase planning failed");
 	if (n == 1 && !r->o->ncaches && rb.verdict == BCH_RB_OK && !r->in.ncaches) {
 		rc = find_caches(r, &rb);
 		if (!rc && r->in.ncaches) {	/* plan again with them */
@@ -494,8 +490,7 @@ static int pass(struct run *r, uint64_t k, int n, bool *more)
 			goto out;
 		}
 		if (err) {
-			bch_err("%s: write failed: %s", r->ns.arg, strerror(-err));
-			rc = BCH_EXIT_ERROR;
+			rc = bch_fail(r->ns.arg, err, "write failed");
 			goto out;
 		}
 	}
@@ -506,10 +501,8 @@ static int pass(struct run *r, uint64_t k, int n, bool *more)
 	err = report_pass(r, &rb, n);
 	if (!err && r->o->w.dry_run)
 		err = list_fields(r, &rb);
-	if (err) {
-		bch_err("output failed: %s", strerror(-err));
-		rc = BCH_EXIT_ERROR;
-	}
+	if (err)
+		rc = bch_fail(r->ns.arg, err, "output failed");
 	*more = rb.more && !rc;
 out:
 	bch_rebase_free(&rb);

@@ -11,6 +11,7 @@
 #include <bcache/live.h>
 #include <bcache/media.h>
 #include <bcache/probe.h>
+#include <bcache/text.h>
 #include <bcache/nvm-buddy.h>
 #include <bcache/nvm-set.h>
 #include <bcache/nvm-walk.h>
@@ -26,6 +27,8 @@ struct dump_opts {
 	bool tree;
 	const char *columns;		/* -o */
 	const char *hex;		/* --hex STRUCT */
+	uint64_t hex_off;		/* its bytes */
+	size_t hex_len;
 	bool owner_set;
 	uint8_t owner[16];		/* --owner */
 	const struct bch_cmd *cmd;
@@ -55,6 +58,31 @@ static const struct out_coldef alloc_cols[] = {
 #define ALLOC_VAL_LEN 40	/* a uuid, "0x" and 16 digits, a u64 */
 #define ALLOC_DEFAULTS "owner,ns,slot,k,pgoff,page,order,pages,offset,length"
 
+/* The bytes of a --hex STRUCT name; -EINVAL for an unknown name. */
+static int hex_range(const char *what, uint64_t *off, size_t *len)
+{
+	char *end;
+	unsigned long n;
+
+	if (!strcmp(what, "superblock") || !strcmp(what, "sb")) {
+		*off = BCH_NVM_PAGES_SB_OFFSET;
+		*len = BCH_NVM_SB_SIZE;
+	} else if (!strcmp(what, "owner_list") || !strcmp(what, "set_header")) {
+		*off = BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
+		*len = BCH_NVM_PAGES_OWNER_LIST_HEAD_SIZE;
+	} else if (!strncmp(what, "slot:", 5)) {
+		errno = 0;
+		n = strtoul(what + 5, &end, 10);
+		if (errno || *end || !what[5] || n >= BCH_MAX_PGALLOC_RECS)
+			return -EINVAL;
+		*off = BCH_NVM_SLOT_OFFSET(n);
+		*len = BCH_NVM_PAGES_RECS_SIZE;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int dump_opt(int val, const char *arg, void *ctx)
 {
 	struct dump_opts *o = ctx;
@@ -68,12 +96,15 @@ static int dump_opt(int val, const char *arg, void *ctx)
 		return 0;
 	case OPT_LIST_COLUMNS:
 		bch_print_columns(o->cmd->full, stdout);
-		return -1;
+		return BCH_EXIT_DONE;
 	case OPT_TREE:
 		o->tree = true;
 		return 0;
 	case OPT_HEX:
 		o->hex = arg;
+		if (hex_range(arg, &o->hex_off, &o->hex_len))
+			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list "
+					       "or slot:N (N < %d)", arg, BCH_MAX_PGALLOC_RECS);
 		return 0;
 	case OPT_OWNER:
 		if (bch_uuid_parse(arg, o->owner))
@@ -101,11 +132,10 @@ int nvm_load_status(const char *path, const struct bch_nvm_ns *ns, int rc)
 		else
 			bch_err("%s: no nvm-pages superblock (magic at byte 4128 not found)",
 				path);
-		return BCH_EXIT_NOT_FOUND;
+		return bch_exit_for_errno(rc);
 	}
 	default:
-		bch_err("%s: cannot read: %s", path, strerror(-rc));
-		return BCH_EXIT_ERROR;
+		return bch_fail(path, rc, "cannot read");
 	}
 }
 
@@ -165,10 +195,10 @@ static int dump_owner_list(struct out *o, const struct bch_nvm_ns *ns)
 		{ "device", ns->path, SCOLS_JSON_STRING },
 	};
 
-	if (!ns->olh)
+	if (!ns->owner_list)
 		return 0;
 	out_title(o, "%s at byte 8192", ns->lay->nvmpg_ptrs ? "set header" : "owner list head");
-	return out_struct(o, ns->lay->table_name, ns->lay->table_desc, ns->olh, extra, 1);
+	return out_struct(o, ns->lay->table_name, ns->lay->table_desc, ns->owner_list, extra, 1);
 }
 
 static bool owner_shown(const struct dump_opts *d, const struct bch_nvm_owner *ow)
@@ -181,8 +211,8 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 {
 	struct libscols_table *tb = out_table(o, "owners");
 	const struct bch_struct_desc *hd = ns->lay->head_desc;
-	int nst = ns->lay->head_state_at < 0 ? 0 : 2;	/* state, flags */
-	int ncols = 4 + nst + BCH_NVM_PAGES_NAMESPACES_MAX;
+	const size_t nst = ns->lay->head_state_at < 0 ? 0 : 2;	/* state, flags */
+	const size_t ncols = 4 + nst + BCH_NVM_PAGES_NAMESPACES_MAX;
 
 	if (!tb)
 		return -ENOMEM;
@@ -192,7 +222,7 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		out_column(o, tb, "uuid", SCOLS_JSON_STRING, 0);
 		out_column(o, tb, "label", SCOLS_JSON_STRING, 0);
 		/* state, flags (nvmpg), recs[j] or recs_offset[j]: the head's names */
-		for (int f = 2; f < 2 + nst + BCH_NVM_PAGES_NAMESPACES_MAX; f++)
+		for (size_t f = 2; f < 2 + nst + BCH_NVM_PAGES_NAMESPACES_MAX; f++)
 			out_column(o, tb, hd->fields[f].name, hd->fields[f].kind == BCH_FK_UINT ?
 				   SCOLS_JSON_NUMBER : SCOLS_JSON_STRING, 0);
 		out_column(o, tb, "record_pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
@@ -219,14 +249,14 @@ static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 			out_cell(ln, 4, "%u", ow->state);
 			out_cell(ln, 5, "0x%x", ow->flags);
 		}
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
+		for (size_t j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
 			out_cell(ln, 4 + nst + j, "0x%llx", (unsigned long long)ow->recs_raw[j]);
 		out_cell(ln, ncols, "%zu", ow->npages);
 		out_cell(ln, ncols + 1, "%llu", (unsigned long long)ow->nrecords);
 		out_cell(ln, ncols + 2, "%llu", (unsigned long long)ow->pages_allocated);
 	}
 	out_title(o, "owners (%u of %u heads in use)", ns->heads_walked,
-		  ns->olh ? ns->olh->used : 0);
+		  ns->owner_list ? ns->owner_list->used : 0);
 	return out_emit(o, tb);
 }
 
@@ -260,7 +290,7 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 		out_cell(ln, 1, "%d", pg->slot);
 		out_cell(ln, 2, "%llu", (unsigned long long)pg->offset);
 		out_cell(ln, 3, "%d", ns->owners[pg->owner].index);
-		out_cell(ln, 4, "%d", pg->ns);
+		out_cell(ln, 4, "%u", pg->ns);
 		out_cell(ln, 5, "0x%llx", (unsigned long long)pg->raw->owner);
 		out_cell(ln, 6, "0x%llx", (unsigned long long)pg->raw->next);
 		out_cell(ln, 7, "%s", out_bool(o, pg->magic_ok));
@@ -292,14 +322,16 @@ static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int
 	case 0:
 		return ns->path;
 	case 1:
-		return out_u64(buf, ow->index);
+		snprintf(buf, ALLOC_VAL_LEN, "%d", ow->index);
+		return buf;
 	case 2:
 		bch_uuid_format(ow->uuid, buf);
 		return buf;
 	case 3:
 		return out_u64(buf, pg->ns);
 	case 4:
-		return out_u64(buf, pg->slot);
+		snprintf(buf, ALLOC_VAL_LEN, "%d", pg->slot);
+		return buf;
 	case 5:
 		return out_u64(buf, k);
 	case 6:
@@ -324,58 +356,29 @@ static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int
 	}
 }
 
-/* Whether record k of a page passed the record checks (ns->allocs, sorted). */
-static bool alloc_valid(const struct bch_nvm_ns *ns, const struct bch_rec *r)
-{
-	size_t lo = 0, hi = ns->nallocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ns->allocs[mid].page < r->page)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ns->nallocs && ns->allocs[lo].page == r->page; lo++)
-		if (ns->allocs[lo].valid && ns->allocs[lo].order == r->order)
-			return true;
-	return false;
-}
-
 static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
 		       const int *idx, int ncols)
 {
 	struct libscols_table *tb = out_table(o, "allocations");
-	bool want_valid = false;	/* the lookup costs: only for the column */
 	int rc = 0;
 
 	if (!tb)
 		return -ENOMEM;
 	add_columns(o, tb, idx, ncols);
-	for (int c = 0; c < ncols; c++)
-		want_valid |= !strcmp(alloc_cols[idx[c]].name, "valid");
 	out_title(o, "allocations (%zu records)", ns->nallocs);
-	for (size_t i = 0; i < ns->npages && !rc; i++) {
-		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
+	for (size_t i = 0; i < ns->nallocs && !rc; i++) {
+		const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[i]];
+		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
+		char buf[NALLOC_COLS][ALLOC_VAL_LEN];
+		const char *vals[NALLOC_COLS];
+		struct bch_rec r;
 
-		if (!pg->magic_ok || !owner_shown(d, &ns->owners[pg->owner]))
+		if (!owner_shown(d, &ns->owners[pg->owner]))
 			continue;
-		for (uint32_t k = 0; k < n && !rc; k++) {
-			char buf[NALLOC_COLS][ALLOC_VAL_LEN];
-			const char *vals[NALLOC_COLS];
-			struct bch_rec r;
-			bool valid;
-
-			if (!bch_rec_pgoff(pg->raw->recs[k].v))
-				continue;
-			bch_nvm_lay_rec_decode(ns->lay, pg->raw->recs[k].v, ns->base.k, &r);
-			valid = want_valid && !r.below_base && alloc_valid(ns, &r);
-			for (int c = 0; c < ncols; c++)
-				vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, k, &r, valid);
-			rc = out_row(o, tb, vals);
-		}
+		bch_nvm_alloc_rec(ns, a, &r);
+		for (int c = 0; c < ncols; c++)
+			vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, a->rec, &r, a->valid);
+		rc = out_row(o, tb, vals);
 	}
 	return rc ? rc : out_emit(o, tb);
 }
@@ -546,28 +549,26 @@ static int tree_line(struct libscols_table *tb, struct libscols_line *parent,
 }
 
 static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
-		      const struct bch_nvm_ns *ns, int oi)
+		      const struct bch_nvm_ns *ns, int owner_idx)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
 		struct libscols_line *pl, *al;
 		char name[64];
 
-		if (pg->owner != oi)
+		if (pg->owner != owner_idx)
 			continue;
-		snprintf(name, sizeof(name), "ns %d slot %d (used %u)", pg->ns, pg->slot,
+		snprintf(name, sizeof(name), "ns %u slot %d (used %u)", pg->ns, pg->slot,
 			 pg->raw->used);
 		rc = tree_line(tb, owl, &pl, name, NULL);
-		for (uint32_t k = 0; k < n && !rc && pg->magic_ok; k++) {
+		for (size_t k = pg->walk_at; k < pg->walk_at + pg->nallocs && !rc; k++) {
+			const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[k]];
 			struct bch_rec r;
 
-			if (!bch_rec_pgoff(pg->raw->recs[k].v))
-				continue;
-			bch_nvm_lay_rec_decode(ns->lay, pg->raw->recs[k].v, ns->base.k, &r);
-			snprintf(name, sizeof(name), "recs[%u]", k);
+			bch_nvm_alloc_rec(ns, a, &r);
+			snprintf(name, sizeof(name), "recs[%u]", a->rec);
 			rc = tree_line(tb, pl, &al, name, &r);
 		}
 	}
@@ -604,52 +605,27 @@ static int dump_tree(struct out *o, const struct bch_nvm_ns *ns, const struct du
 }
 
 /* --hex: superblock, owner_list or slot:N as offset / hex / ASCII rows */
-static int hex_range(const struct bch_nvm_ns *ns, const char *what, uint64_t *off,
-		     size_t *len)
-{
-	char *end;
-	unsigned long n;
-
-	if (!strcmp(what, "superblock") || !strcmp(what, "sb")) {
-		*off = BCH_NVM_PAGES_SB_OFFSET;
-		*len = BCH_NVM_SB_SIZE;
-	} else if (!strcmp(what, "owner_list") || !strcmp(what, "set_header")) {
-		*off = BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
-		*len = BCH_NVM_PAGES_OWNER_LIST_HEAD_SIZE;
-	} else if (!strncmp(what, "slot:", 5)) {
-		errno = 0;
-		n = strtoul(what + 5, &end, 10);
-		if (errno || *end || !what[5] || n >= (unsigned long)ns->lay->max_slots)
-			return -EINVAL;
-		*off = BCH_NVM_SLOT_OFFSET(n);
-		*len = BCH_NVM_PAGES_RECS_SIZE;
-	} else {
-		return -EINVAL;
-	}
-	return *off + *len <= ns->meta_len ? 0 : -ERANGE;
-}
-
-static void hex_row(const unsigned char *p, size_t n, char *hex, char *ascii)
+#define HEX_ROW_LEN 64	/* 16 bytes: 47 characters and a wider gap after 8 */
+static void hex_row(const unsigned char *p, size_t n, char hex[HEX_ROW_LEN], char *ascii)
 {
 	size_t h = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		h += sprintf(hex + h, "%s%02x", i == 0 ? "" : i == 8 ? "  " : " ", p[i]);
+		h = bch_snappend(hex, HEX_ROW_LEN, h, "%s%02x", i == 0 ? "" : i == 8 ? "  " : " ",
+				 p[i]);
 		ascii[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
 	}
 	ascii[n] = '\0';
 }
 
-static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const char *what)
+static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
+	const char *what = d->hex;
+	uint64_t off = d->hex_off;
+	size_t len = d->hex_len;
 	struct libscols_table *tb;
-	uint64_t off;
-	size_t len;
 	bool starred = false;
-	int rc = hex_range(ns, what, &off, &len);
 
-	if (rc)
-		return rc;
 	tb = out_table(o, "hex");
 	if (!tb)
 		return -ENOMEM;
@@ -662,7 +638,7 @@ static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const char *what
 		const unsigned char *p = ns->meta + off + i;
 		size_t n = len - i < 16 ? len - i : 16;
 		struct libscols_line *ln;
-		char hex[64], ascii[17];
+		char hex[HEX_ROW_LEN], ascii[17];
 
 		/* a run of rows equal to the previous one shows as one "*" */
 		if (i && i + 16 < len && n == 16 && !memcmp(p, p - 16, 16)) {
@@ -695,19 +671,19 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	int err;
 
 	if (d->hex)
-		return dump_hex(o, ns, d->hex);
+		return dump_hex(o, ns, d);
 	if (d->tree)
-		return ns->olh ? dump_tree(o, ns, d) : 0;
+		return ns->owner_list ? dump_tree(o, ns, d) : 0;
 	err = dump_superblock(o, ns);
 	if (!err)
 		err = dump_owner_list(o, ns);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_owners(o, ns, d);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_pages(o, ns, d);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_allocs(o, ns, d, idx, ncols);
-	if (!err && ns->olh)
+	if (!err && ns->owner_list)
 		err = dump_stale(o, ns);
 	if (!err)
 		err = dump_space(o, ns);
@@ -717,11 +693,11 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 }
 
 /* Load every device; returns the worst load status.  ns[i] NULL on failure. */
-static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
+static int load_all(size_t n, char **argv, struct bch_nvm_ns **ns)
 {
 	int ret = BCH_EXIT_OK;
 
-	for (int i = 0; i < argc; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int rc;
 
 		ns[i] = calloc(1, sizeof(**ns));
@@ -729,7 +705,7 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 			bch_err("out of memory");
 			return BCH_EXIT_ERROR;
 		}
-		ns[i]->problems.device = i;
+		ns[i]->problems.device = (int)i;	/* < argc */
 		rc = nvm_open_load(argv[i], ns[i]);
 		if (!rc)
 			rc = nvm_live_check(ns[i]);
@@ -737,11 +713,10 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 			bch_nvm_ns_free(ns[i]);
 			free(ns[i]);
 			ns[i] = NULL;
-			if (ret != BCH_EXIT_ERROR)
-				ret = rc;
+			ret = bch_exit_combine(ret, rc);
 		}
 	}
-	if (bch_nvm_set_check(ns, argc)) {
+	if (bch_nvm_set_check(ns, n)) {
 		bch_err("out of memory");
 		ret = BCH_EXIT_ERROR;
 	}
@@ -749,16 +724,19 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 }
 
 /* The last device loaded: its tables are filled in their creation order. */
-static int last_loaded(struct bch_nvm_ns *const *ns, int n)
+/* The last device loaded (n when none). */
+static size_t last_loaded(struct bch_nvm_ns *const *ns, size_t n)
 {
-	while (n > 0 && !ns[n - 1])
-		n--;
-	return n - 1;
+	size_t i = n;
+
+	while (i > 0 && !ns[i - 1])
+		i--;
+	return i ? i - 1 : n;
 }
 
-static void free_all(struct bch_nvm_ns **ns, int n)
+static void free_all(struct bch_nvm_ns **ns, size_t n)
 {
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (ns[i]) {
 			bch_nvm_ns_free(ns[i]);
 			free(ns[i]);
@@ -795,6 +773,7 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	int idx[NALLOC_COLS], ncols = 0;
 	struct out o;
 	int rc, first, ret;
+	size_t n;
 
 	rc = bch_parse(cmd, argc, argv, dump_opt, &opts, &first);
 	if (rc)
@@ -804,29 +783,38 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = dump_columns_parse(&opts, idx, &ncols);
 	if (rc)
 		return rc;
-	ns = calloc(argc - first, sizeof(*ns));
+	n = (size_t)(argc - first);	/* first < argc */
+	ns = calloc(n, sizeof(*ns));
 	if (!ns)
-		return BCH_EXIT_ERROR;
-	ret = load_all(argc - first, argv + first, ns);
+		return bch_fail("nvm dump", -ENOMEM, NULL);
+	ret = load_all(n, argv + first, ns);
 	out_init(&o, opts.json);
-	for (int i = 0; i < argc - first; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int err;
 
 		if (!ns[i])
 			continue;
-		if (i == last_loaded(ns, argc - first))
+		if (i == last_loaded(ns, n))
 			out_final(&o);
-		err = dump_one(&o, ns[i], &opts, idx, ncols);
-		if (err == -EINVAL || err == -ERANGE) {
-			bch_err("%s: --hex: '%s' is not superblock, owner_list or slot:N "
-				"inside the device", ns[i]->path, opts.hex);
-			ret = BCH_EXIT_USAGE;
-		} else if (err) {
-			bch_err("%s: output failed: %s", ns[i]->path, strerror(-err));
-			ret = BCH_EXIT_ERROR;
+		if (opts.hex && opts.hex_off >= BCH_NVM_SLOT_OFFSET(ns[i]->lay->max_slots)) {
+			bch_err("%s: --hex %s: the %s revision has %d record-list slots",
+				ns[i]->path, opts.hex, ns[i]->lay->name, ns[i]->lay->max_slots);
+			ret = bch_exit_combine(ret, BCH_EXIT_USAGE);
+			continue;
 		}
+		if (opts.hex && opts.hex_off + opts.hex_len > ns[i]->meta_len) {
+			bch_err("%s: --hex %s: bytes [%llu, %llu) lie beyond the device (%llu "
+				"bytes)", ns[i]->path, opts.hex, (unsigned long long)opts.hex_off,
+				(unsigned long long)(opts.hex_off + opts.hex_len),
+				(unsigned long long)ns[i]->size);
+			ret = bch_exit_combine(ret, BCH_EXIT_USAGE);
+			continue;
+		}
+		err = dump_one(&o, ns[i], &opts, idx, ncols);
+		if (err)
+			ret = bch_exit_combine(ret, bch_fail(ns[i]->path, err, "output failed"));
 	}
-	free_all(ns, argc - first);
+	free_all(ns, n);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
 	return ret;
@@ -834,16 +822,16 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 
 /* ---- nvm check ---- */
 
-static int check_status(struct bch_nvm_ns *const *ns, int n, int load_rc)
+/* Each device's status (load, then problems of warning severity), combined. */
+static int check_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc)
 {
-	bool found = false;
+	int ret = load_rc;
 
-	for (int i = 0; i < n; i++)
-		if (ns[i] && bch_problems_count(&ns[i]->problems, BCH_SEV_WARN))
-			found = true;
-	if (load_rc)
-		return load_rc;
-	return found ? BCH_EXIT_PROBLEMS : BCH_EXIT_OK;
+	for (size_t i = 0; i < n; i++)
+		if (ns[i])
+			ret = bch_exit_combine(ret, bch_exit_for_problems(&ns[i]->problems,
+									  BCH_SEV_WARN));
+	return ret;
 }
 
 static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
@@ -851,20 +839,21 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	struct bch_nvm_ns **ns;
 	bool json = false;
 	struct out o;
-	int rc, first, ret, n;
+	int rc, first, ret;
+	size_t n;
 
 	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
 	if (rc)
 		return rc;
 	if (first >= argc)
 		return bch_usage_error(cmd, "no device given");
-	n = argc - first;
+	n = (size_t)(argc - first);	/* first < argc */
 	ns = calloc(n, sizeof(*ns));
 	if (!ns)
-		return BCH_EXIT_ERROR;
+		return bch_fail("nvm check", -ENOMEM, NULL);
 	ret = load_all(n, argv + first, ns);
 	out_init(&o, json);
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i == last_loaded(ns, n))
 			out_final(&o);
 		if (ns[i] && (json || ns[i]->problems.n) && out_problems(&o, ns[i]->path, &ns[i]->problems))

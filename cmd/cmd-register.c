@@ -349,8 +349,7 @@ static int cmd_register(const struct bch_cmd *cmd, int argc, char **argv)
 	if (o.scan) {
 		rc = scan(v, &n, owned);
 		if (rc) {
-			bch_err("cannot scan for devices: %s", strerror(-rc));
-			ret = BCH_EXIT_ERROR;
+			ret = bch_fail("register", rc, "cannot scan for devices");
 			goto done;
 		}
 	} else {
@@ -379,10 +378,9 @@ static int cmd_register(const struct bch_cmd *cmd, int argc, char **argv)
 			continue;
 		v[i].status = "refused";
 		bch_err("%s: %s; refusing", v[i].arg, v[i].why);
-		if (!ret || rc < ret)
-			ret = rc;
+		ret = bch_exit_combine(ret, rc);
 	}
-	qsort(v, n, sizeof(*v), cmp_reg);
+	qsort(v, (size_t)n, sizeof(*v), cmp_reg);	/* 0 <= n <= MAX_REG */
 	if (ret && !o.scan)
 		goto done;
 	rc = check_kernel(&sys, v, n);

@@ -275,14 +275,12 @@ static int show_one(struct out *o, const char *path, bool more)
 	} else if (!rc) {
 		rc = show_cache(o, m, &ci, &ps, more);
 	}
-	if (rc && rc != -ENODATA) {
-		bch_err("%s: %s", path, strerror(-rc));
-		ret = BCH_EXIT_ERROR;
-	}
+	if (rc && rc != -ENODATA)
+		ret = bch_fail(path, rc, "cannot read");
 	if (!ret && out_problems(o, path, &ps))
 		ret = BCH_EXIT_ERROR;
-	if (!ret && bch_problems_count(&ps, BCH_SEV_ERROR))
-		ret = BCH_EXIT_PROBLEMS;
+	if (!ret)
+		ret = bch_exit_for_problems(&ps, BCH_SEV_ERROR);
 	bch_problems_free(&ps);
 	bch_media_close(m);
 	return ret;
@@ -402,10 +400,8 @@ static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
 		ret = show_list(&o, so.more);
 	} else {
 		for (int i = 0; i < so.ndev + argc - first; i++) {
-			rc = show_one(&o, i < so.ndev ? so.dev[i] : argv[first + i - so.ndev],
-				      so.more);
-			if (rc && (!ret || rc < ret))
-				ret = rc;
+			ret = bch_exit_combine(ret, show_one(&o, i < so.ndev ? so.dev[i] :
+							     argv[first + i - so.ndev], so.more));
 		}
 	}
 	if (out_finish(&o))

@@ -18,6 +18,11 @@ enum bch_exit {
 	BCH_EXIT_REFUSED = 3,	/* a writing command refused: data found, busy, too small */
 	BCH_EXIT_PROBLEMS = 4,	/* check/journal: problems found on the media */
 	BCH_EXIT_NOT_FOUND = 5,	/* no (supported) bcache structure on the device */
+	/*
+	 * Not an exit status: returned by a command (through bch_parse) when
+	 * it printed its help or a list and is done; it exits 0.
+	 */
+	BCH_EXIT_DONE = 256,
 };
 
 /* Option ids above the char range for long-only options. */
@@ -106,7 +111,7 @@ extern const struct bch_opt bch_common_opts[];
 /*
  * Parse argv for a command.  Calls handler(val, optarg, ctx) per option;
  * a non-zero return stops parsing and is returned.  -h/--help prints the
- * help and returns -1 (the caller exits 0); usage errors print to stderr and
+ * help and returns BCH_EXIT_DONE (the command exits 0); usage errors print to stderr and
  * return BCH_EXIT_USAGE.  On success returns 0 and *optind_out is the first
  * operand.
  */
@@ -129,11 +134,39 @@ int bch_write_flag(struct bch_write_flags *w, int val);
 /* Print "usage: ..." and a hint to stderr; returns BCH_EXIT_USAGE. */
 int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * cmd/exit.c: causes to exit statuses (README, Exit status), in one place.
+ */
 /* Print "bcache: <msg>" to stderr. */
 void bch_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bch_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Exit code for a library errno from opening or reading a device. */
+/*
+ * The exit status of a library errno: -EBUSY, -ENOSPC, -ENOTSUP,
+ * -EMEDIUMTYPE refused (3); -ENODATA, -EPROTONOSUPPORT not found (5);
+ * 0 success; any other an operational error (1).
+ */
 int bch_exit_for_errno(int err);
+/*
+ * An operational error, in the one format "bcache: WHO: WHAT: strerror"
+ * (fmt NULL: "bcache: WHO: strerror"); returns BCH_EXIT_ERROR.  err is a
+ * negative or positive errno.
+ */
+int bch_fail(const char *who, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct bch_problems;
+/* BCH_EXIT_PROBLEMS when ps holds a problem of at least min_severity. */
+int bch_exit_for_problems(const struct bch_problems *ps, int min_severity);
+/*
+ * The statuses of several devices (or steps) combined into one: the lowest
+ * non-zero status (an operational error outranks a refusal, problems and
+ * not found), 0 when both are 0.
+ */
+int bch_exit_combine(int a, int b);
+/*
+ * What a command's return becomes: 0-5 themselves, BCH_EXIT_DONE 0; any
+ * other value (a stray negative errno) is an internal error: printed, 1.
+ */
+int bch_exit_status(int rc);
 /* Print why opening a device operand failed (cmd/open.c); returns the exit code. */
 int bch_open_error(const char *operand, int err);
 /*

@@ -2,8 +2,7 @@
 /*
  * Shared by the journal commands (cmd-journal.c: show, extract;
  * cmd-journal-repair.c: repair): the options, the analysis of one journal
- * (magic scan, media view, the kernel's read and every bucket's) and the
- * tables both print.
+ * (bch_journal_analyze) and the tables both print.
  */
 #ifndef BCACHE_CMD_JOURNAL_COMMON_H
 #define BCACHE_CMD_JOURNAL_COMMON_H
@@ -13,6 +12,7 @@
 
 #include <bcache/cache-sb.h>
 #include <bcache/journal.h>
+#include <bcache/journal-analysis.h>
 #include <bcache/nvm-walk.h>
 
 #include "cmd.h"
@@ -30,21 +30,6 @@ struct jopts {
 	const char *output;		/* extract -o */
 };
 
-/* One journal under analysis: a region or the cache sb's (LOCATING). */
-struct journal {
-	const struct bch_jregion *reg;
-	uint64_t magic;
-	uint64_t start, end;		/* scanned namespace bytes */
-	struct bch_jscan scan;
-	struct bch_jlist media;		/* magic scan, deduplicated by seq */
-	uint64_t dups, conflicts, invalid;
-	struct bch_jrange mrange;
-	struct bch_jinfer infer;	/* without -C: 11.1 step 7 */
-	bool kernel;			/* cache sb given: kv and lv valid */
-	struct bch_jview kv, lv;
-	struct bch_jrange krange, lrange;
-};
-
 struct jctx {
 	struct jopts *o;
 	const char *path;
@@ -52,10 +37,7 @@ struct jctx {
 	struct bch_nvm_ns ns;
 	bool have_csb;
 	struct bch_cache_sb_info csb;
-	struct bch_jlocate loc;
-	struct bch_problems ps;
-	struct journal *j;
-	size_t nj;
+	struct bch_journal_report rep;	/* the analysis */
 	unsigned char *buf;		/* JSET_MAX_BYTES */
 	struct libscols_table *tb_jsets, *tb_keys;
 };
@@ -64,13 +46,11 @@ extern const struct bch_cmd bch_cmd_journal_repair;
 
 /*
  * Open and walk the namespace, read the cache superblock (-C), locate the
- * journal and analyse it; an exit code (problems do not count here).
+ * journal and analyse it (lib: bch_journal_analyze); an exit code
+ * (problems do not count here).
  */
 int jctx_load(struct jctx *c);
 void jctx_free(struct jctx *c);
-/* The gaps of a replay range as "3-4,7"; returns their number. */
-int journal_gaps_text(const struct bch_jlist *l, const struct bch_jrange *r, char *buf,
-		      size_t len);
 /* The "journals" table: where each journal lies and its geometry. */
 int journal_location_table(struct out *o, struct jctx *c);
 /*

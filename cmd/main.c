@@ -70,28 +70,6 @@ static const struct bch_opt global_opts[] = {
 
 static const char *progname = "bcache";
 
-void bch_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void bch_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: warning: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 bool bch_test_fault(int step)
 {
 #ifdef BCH_TEST_HOOKS
@@ -102,17 +80,6 @@ bool bch_test_fault(int step)
 	(void)step;
 	return false;
 #endif
-}
-
-int bch_exit_for_errno(int err)
-{
-	switch (err) {
-	case -EBUSY:
-	case -ENOSPC:
-		return BCH_EXIT_REFUSED;
-	default:
-		return BCH_EXIT_ERROR;
-	}
 }
 
 static size_t count_opts(const struct bch_opt *o)
@@ -159,19 +126,6 @@ void bch_cmd_help(const struct bch_cmd *cmd, FILE *f)
 	/* The page is the group's: "nvm dump" is in bcache-nvm(8). */
 	fprintf(f, "\nSee %s-%.*s(8) for details.\n", progname,
 		(int)strcspn(cmd->full, " "), cmd->full);
-}
-
-int bch_usage_error(const struct bch_cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s %s: ", progname, cmd->full);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nUsage: %s %s [options] %s\nTry '%s %s --help'.\n",
-		progname, cmd->full, cmd->usage ? cmd->usage : "", progname, cmd->full);
-	return BCH_EXIT_USAGE;
 }
 
 const struct bch_opt bch_json_opts[] = {
@@ -245,7 +199,7 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (c == 'h') {
 			bch_cmd_help(cmd, stdout);
-			rc = -1;
+			rc = BCH_EXIT_DONE;
 			break;
 		}
 		if (c == '?') {
@@ -383,7 +337,6 @@ static void list_opts(const struct bch_cmd *cmd)
 static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
 {
 	const struct bch_cmd *c = find_cmd(table, argv[0]);
-	int rc;
 
 	if (!c) {
 		bch_err("unknown command '%s'", argv[0]);
@@ -417,8 +370,7 @@ static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
 		}
 		return dispatch(c->subs, argc - 1, argv + 1);
 	}
-	rc = c->run(c, argc, argv);
-	return rc < 0 ? BCH_EXIT_OK : rc;
+	return bch_exit_status(c->run(c, argc, argv));
 }
 
 int main(int argc, char **argv)

@@ -37,14 +37,14 @@ int bch_open_error(const char *operand, int err)
 	case -EBUSY:
 		bch_err("%s: device is in use (mounted or held open exclusively); refusing",
 			operand);
-		return BCH_EXIT_REFUSED;
+		return bch_exit_for_errno(err);
 	case -ENOTSUP:
 		bch_err("%s: not a regular file, block device or device-dax node", operand);
-		return BCH_EXIT_REFUSED;
+		return bch_exit_for_errno(err);
 	case -EMEDIUMTYPE:
 		bch_err("%s: a sector-mode (BTT) namespace is not byte-addressable; "
 			"nvm-pages needs an fsdax, devdax or raw namespace", operand);
-		return BCH_EXIT_REFUSED;
+		return bch_exit_for_errno(err);
 	case -ENOENT:
 		if (bch_target_is_ns_name(operand)) {
 			bch_err("%s: no such pmem namespace (see 'bcache nvm list')", operand);
@@ -55,6 +55,5 @@ int bch_open_error(const char *operand, int err)
 		bch_err("%s: namespace is disabled (it has no device node)", operand);
 		return BCH_EXIT_ERROR;
 	}
-	bch_err("%s: cannot open: %s", operand, strerror(-err));
-	return BCH_EXIT_ERROR;
+	return bch_fail(operand, err, "cannot open");
 }

@@ -46,7 +46,7 @@ struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
 	size_t i;
 
 	for (i = 0; name[i] && i < sizeof(header) - 1; i++)
-		header[i] = o->json ? name[i] : toupper((unsigned char)name[i]);
+		header[i] = o->json ? name[i] : (char)toupper((unsigned char)name[i]);
 	header[i] = '\0';
 	cl = scols_table_new_column(tb, header, 0, flags);
 	if (cl)
@@ -210,7 +210,7 @@ static int member_of(const char *doc, const char **start, size_t *len)
 	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
 		e--;
 	*start = s;
-	*len = e - s;
+	*len = (size_t)(e - s);	/* e >= s */
 	return 0;
 }
 
@@ -296,8 +296,8 @@ static int json_elements(struct out *o, int i, const char **b, const char **e)
 	for ((*e)--; *e > *b && ((*e)[-1] == '\n' || (*e)[-1] == ' '); (*e)--)
 		;
 	if (!c->head) {
-		c->head = strndup(m, *b - m);
-		c->tail = strndup(*e, m + len - *e);
+		c->head = strndup(m, (size_t)(*b - m));	/* m <= *b <= *e <= m + len */
+		c->tail = strndup(*e, (size_t)(m + len - *e));
 		if (!c->head || !c->tail)
 			return -ENOMEM;
 	}
@@ -332,7 +332,7 @@ static int json_chunk(struct out *o, int i, bool to_stdout)
 	int rc = json_elements(o, i, &b, &e);
 
 	if (!rc)
-		rc = json_put(o, i, to_stdout, b, e - b);
+		rc = json_put(o, i, to_stdout, b, (size_t)(e - b));	/* b <= e */
 	scols_table_remove_lines(o->pending[i]);
 	return rc;
 }
@@ -484,26 +484,30 @@ int out_table_flush(struct out *o, struct libscols_table *tb)
 #define TPL_MARK '\x7f'
 
 /*
- * The length of v when libsmartcols would write it unchanged in a column of
- * this type, else -1.  Booleans: only "0" and "1" (written false and true).
+ * Whether libsmartcols would write v unchanged in a column of this type, and
+ * then *len, the length written.  Booleans: only "0" and "1" (written false
+ * and true).
  */
-static ssize_t verbatim(const char *v, bool boolean)
+static bool verbatim(const char *v, bool boolean, size_t *len)
 {
-	const char *p = v;
+	size_t n = 0;
 
-	if (boolean)
-		return (v[0] == '0' || v[0] == '1') && !v[1] ? (v[0] == '1' ? 4 : 5) : -1;
-	for (; *p; p++)		/* printable ASCII but '"' and '\\' */
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ||
-		    *p == '"' || *p == '\\')
-			return -1;
-	return p > v ? p - v : -1;	/* empty: libsmartcols writes null */
+	if (boolean) {
+		*len = v[0] == '1' ? 4 : 5;
+		return (v[0] == '0' || v[0] == '1') && !v[1];
+	}
+	for (; v[n]; n++)	/* printable ASCII but '"' and '\\' */
+		if ((unsigned char)v[n] < 0x20 || (unsigned char)v[n] >= 0x7f ||
+		    v[n] == '"' || v[n] == '\\')
+			return false;
+	*len = n;
+	return n > 0;		/* empty: libsmartcols writes null */
 }
 
 /* Split the element text of a one-line render at its markers. */
 static int tpl_parse(struct out_tpl *t, const char *b, const char *e, size_t ncols)
 {
-	size_t n = e - b, c = 0, start = 0;
+	size_t n = (size_t)(e - b), c = 0, start = 0;	/* b <= e */
 
 	t->text = strndup(b, n);
 	if (!t->text)
@@ -580,7 +584,7 @@ static int tpl_build(struct out *o, struct libscols_table *tb, int i)
 }
 
 /* Append one row to o->fast from the template; len[c]: verbatim(). */
-static int tpl_row(struct out *o, const char *const *vals, const ssize_t *len)
+static int tpl_row(struct out *o, const char *const *vals, const size_t *len)
 {
 	struct out_tpl *t = &o->tpl;
 	size_t need = 1 + t->frag[t->ncols].len;
@@ -607,14 +611,14 @@ static int tpl_row(struct out *o, const char *const *vals, const ssize_t *len)
 			memcpy(p, vals[c], len[c]);
 		p += len[c];
 	}
-	o->fast.len = p - o->fast.p;
+	o->fast.len = (size_t)(p - o->fast.p);	/* p lies in the buffer */
 	return 0;
 }
 
 int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
 {
 	size_t ncols = scols_table_get_ncols(tb);
-	ssize_t len[OUT_TPL_MAX];
+	size_t len[OUT_TPL_MAX];
 	struct libscols_line *ln;
 	bool to_stdout, fast = o->json;
 	int i, rc = 0;
@@ -629,7 +633,7 @@ int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
 			rc = tpl_build(o, tb, i);
 	}
 	for (size_t c = 0; c < ncols && fast && !o->tpl.bad; c++)
-		fast = (len[c] = verbatim(vals[c], o->tpl.boolean[c])) >= 0;
+		fast = verbatim(vals[c], o->tpl.boolean[c], &len[c]);
 	if (!rc && fast && !o->tpl.bad) {
 		/* rows of this table that went through libsmartcols come first */
 		if (scols_table_get_nlines(tb)) {
@@ -800,15 +804,17 @@ int out_struct(struct out *o, const char *table, const struct bch_struct_desc *d
 		if (i < d->nfields) {
 			const struct bch_field *f = &d->fields[i];
 			int need = bch_field_format(f, base, NULL, 0);
+			size_t len;
 
 			/* padding: text mode shows it only when non-zero */
 			if (!o->json && f->kind == BCH_FK_PAD && bch_field_is_zero(f, base))
 				continue;
-			if (need < 0 || !(val = malloc(need + 1))) {
+			len = need < 0 ? 0 : (size_t)need + 1;
+			if (!len || !(val = malloc(len))) {
 				rc = -ENOMEM;
 				break;
 			}
-			bch_field_format(f, base, val, need + 1);
+			bch_field_format(f, base, val, len);
 			key = f->name;
 		} else {
 			key = extra[i - d->nfields].key;
@@ -852,7 +858,7 @@ int out_problems(struct out *o, const char *path, const struct bch_problems *ps)
 		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
 		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
 	}
-	if (!o->json && !ps->n) {
+	if (!o->json && !ps->n && !ps->dropped) {
 		scols_unref_table(tb);
 		return 0;
 	}
@@ -866,6 +872,21 @@ int out_problems(struct out *o, const char *path, const struct bch_problems *ps)
 		};
 		int rc = out_row(o, tb, row);
 
+		if (rc)
+			return rc;
+	}
+	if (ps->dropped) {	/* the list hit its cap: say how much is missing */
+		char msg[96];
+		const char *row[] = {
+			path, bch_problem_name(BCH_P_DROPPED),
+			bch_severity_name(bch_problem_default_severity(BCH_P_DROPPED)), "0",
+			"problems", msg,
+		};
+		int rc;
+
+		snprintf(msg, sizeof(msg), "%zu more problems are not listed (the list holds %zu)",
+			 ps->dropped, ps->n);
+		rc = out_row(o, tb, row);
 		if (rc)
 			return rc;
 	}

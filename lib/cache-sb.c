@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <bcache/cache-sb.h>
+#include <bcache/text.h>
 #include <bcache/csum.h>
 #include <bcache/media.h>
 
@@ -84,13 +85,11 @@ int bch_cache_features_text(enum bch_feature_word w, uint64_t bits, char *buf,
 		if (features[i].w != w || !(bits & features[i].bit))
 			continue;
 		bits &= ~features[i].bit;
-		need += snprintf(len > need ? buf + need : NULL, len > need ? len - need : 0,
-				 "%s%s", need ? "," : "", features[i].name);
+		need = bch_snappend(buf, len, need, "%s%s", need ? "," : "", features[i].name);
 	}
 	if (bits) {
 		snprintf(tmp, sizeof(tmp), "0x%llx", (unsigned long long)bits);
-		need += snprintf(len > need ? buf + need : NULL, len > need ? len - need : 0,
-				 "%s%s", need ? "," : "", tmp);
+		need = bch_snappend(buf, len, need, "%s%s", need ? "," : "", tmp);
 	}
 	return (int)need;
 }
@@ -352,7 +351,7 @@ static int build_cache(const struct bch_cache_sb_params *p, struct cache_sb_disk
 		    ((uint64_t)p->replacement << CACHE_REPLACEMENT_SHIFT);
 	sb->nr_in_set = 1;
 	sb->nr_this_dev = 0;
-	sb->first_bucket = 23 / p->bucket_size + 1;
+	sb->first_bucket = (uint16_t)(23 / p->bucket_size + 1);	/* 1 to 3 */
 	return 0;
 }
 
@@ -383,7 +382,7 @@ int bch_cache_sb_build(const struct bch_cache_sb_params *p, struct cache_sb_disk
 	memcpy(sb->uuid, p->uuid, 16);
 	memcpy(sb->set_uuid, p->set_uuid, 16);
 	memcpy(sb->label, p->label, strlen(p->label));
-	sb->block_size = p->block_size;
+	sb->block_size = (uint16_t)p->block_size;	/* <= 8, checked */
 	rc = p->backing ? build_backing(p, sb) : build_cache(p, sb);
 	if (!rc)
 		rc = bch_cache_sb_update_csum(sb);

@@ -11,6 +11,7 @@
 #include <linux/bcache-nvmpg.h>
 #include <linux/bcache.h>
 #include <bcache/fields.h>
+#include <bcache/text.h>
 
 #define F(type, field, kind) \
 	{ #field, offsetof(struct type, field), sizeof(((struct type *)0)->field), kind }
@@ -229,7 +230,7 @@ int bch_field_set_uint(const struct bch_field *f, void *base, uint64_t v)
 	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
 		return -EINVAL;
 	for (uint32_t i = 0; i < f->size; i++)
-		p[i] = v >> (8 * i);
+		p[i] = (unsigned char)(v >> (8 * i) & 0xff);
 	return 0;
 }
 
@@ -285,23 +286,21 @@ int bch_field_format(const struct bch_field *f, const void *base, char *buf,
 		bch_uuid_format(p, u);
 		return snprintf(buf, len, "%s", u);
 	case BCH_FK_LABEL: {
-		size_t n = strnlen((const char *)p, f->size);
-		int need = 0;
+		size_t n = strnlen((const char *)p, f->size), need = 0;
 
-		/* printable text; anything else escaped as \xNN */
+		/* printable text; anything else escaped as \xNN; tokens are not cut */
 		for (size_t i = 0; i < n; i++) {
 			char tmp[5];
-			int w = (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') ?
-				snprintf(tmp, sizeof(tmp), "%c", p[i]) :
-				snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			size_t w = bch_snappend(tmp, sizeof(tmp), 0, p[i] >= 0x20 && p[i] < 0x7f &&
+						p[i] != '\\' ? "%c" : "\\x%02x", p[i]);
 
-			if ((size_t)(need + w) < len)
+			if (need + w < len)
 				memcpy(buf + need, tmp, w + 1);
 			need += w;
 		}
 		if (!n && len)
 			buf[0] = '\0';
-		return need;
+		return (int)need;	/* at most 4 * f->size */
 	}
 	case BCH_FK_MAGIC:
 	case BCH_FK_PAD:

@@ -41,8 +41,8 @@ static int owner_of(const struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a)
 	return ns->pages[a->pg].owner;
 }
 
-/* Append the valid allocations of owner oi as regions. */
-static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
+/* Append the valid allocations of owner owner_idx (index into ns->owners) as regions. */
+static int add_regions(const struct bch_nvm_ns *ns, int owner_idx, uint64_t magic,
 		       struct bch_jlocate *out)
 {
 	for (size_t i = 0; i < ns->nallocs; i++) {
@@ -50,7 +50,7 @@ static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
 		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
 		struct bch_jregion *r, *v;
 
-		if (!a->valid || owner_of(ns, a) != oi)
+		if (!a->valid || owner_of(ns, a) != owner_idx)
 			continue;
 		v = realloc(out->r, (out->nr + 1) * sizeof(*v));
 		if (!v)
@@ -58,11 +58,11 @@ static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
 		out->r = v;
 		r = &v[out->nr++];
 		memset(r, 0, sizeof(*r));
-		r->owner = oi;
+		r->owner = owner_idx;
 		r->alloc = (int)i;
 		r->start = a->page * 4096;
 		r->len = (1ULL << a->order) * 4096;
-		memcpy(r->uuid, ns->owners[oi].uuid, 16);
+		memcpy(r->uuid, ns->owners[owner_idx].uuid, 16);
 		r->magic = magic;
 		/* v7 looks in chain recs[0] below used; v13 in every chain, all size */
 		r->kernel_finds = !ns->lay->lookup_by_used ||
@@ -71,13 +71,13 @@ static int add_regions(const struct bch_nvm_ns *ns, int oi, uint64_t magic,
 	return 0;
 }
 
-static int leaked(const struct bch_nvm_ns *ns, int oi, size_t n, struct bch_jlocate *out)
+static int leaked(const struct bch_nvm_ns *ns, int owner_idx, size_t n, struct bch_jlocate *out)
 {
 	if (n < 2)
 		return 0;
-	return bch_problem_add(&out->problems, BCH_P_J_LEAKED_REGION, ns->owners[oi].offset,
+	return bch_problem_add(&out->problems, BCH_P_J_LEAKED_REGION, ns->owners[owner_idx].offset,
 			       "owner", "head %d has %zu journal regions: a region allocated "
-			       "again after a crash leaks the other", ns->owners[oi].index, n);
+			       "again after a crash leaks the other", ns->owners[owner_idx].index, n);
 }
 
 int bch_journal_locate_owners(const struct bch_nvm_ns *ns, const uint8_t *cset_uuid,
@@ -115,7 +115,7 @@ static int find_owner(const struct bch_nvm_ns *ns, const uint8_t *uuid)
 	return -1;
 }
 
-#define SB_D_AT(i) (4096 + 208 + 8 * (uint64_t)(i))
+#define SB_D_AT(i) (BCH_CACHE_SB_AT(d) + 8 * (uint64_t)(i))
 
 /*
  * The namespace byte offset a d[] value stands for: v7 kernel address - K,
@@ -139,11 +139,11 @@ static uint64_t alloc_pgoff(const struct bch_nvm_ns *ns, const struct bch_nvm_al
 }
 
 static int match_record(const struct bch_nvm_ns *ns, const struct cache_sb_disk *sb,
-			int oi, struct bch_jlocate *out)
+			int owner_idx, struct bch_jlocate *out)
 {
 	struct bch_problems *ps = &out->problems;
 	size_t n = out->nr;
-	int rc = add_regions(ns, oi, bch_jset_magic(sb->set_uuid), out);
+	int rc = add_regions(ns, owner_idx, bch_jset_magic(sb->set_uuid), out);
 
 	if (rc)
 		return rc;
@@ -152,21 +152,21 @@ static int match_record(const struct bch_nvm_ns *ns, const struct cache_sb_disk 
 		    (ns->lay->nvmpg_ptrs ? d_offset(ns, sb->d[0]) : sb->d[0]) >> 12 &&
 		    out->chosen < 0)
 			out->chosen = (int)i;
-	if (out->nr - n > 1 && oi > 0)
-		rc = leaked(ns, oi, out->nr - n, out);
+	if (out->nr - n > 1 && owner_idx > 0)
+		rc = leaked(ns, owner_idx, out->nr - n, out);
 	if (rc)
 		return rc;
 	if (out->chosen < 0)
 		return bch_problem_add(ps, BCH_P_J_NO_RECORD, SB_D_AT(0), "cache_sb.d[0]",
 				       "d[0] = 0x%llx matches no record of head %d (pgoff "
 				       "0x%llx)", (unsigned long long)sb->d[0],
-				       ns->owners[oi].index, (unsigned long long)(sb->d[0] >> 12));
+				       ns->owners[owner_idx].index, (unsigned long long)(sb->d[0] >> 12));
 	if (!out->r[out->chosen].kernel_finds) {
 		const struct bch_nvm_alloc *a = &ns->allocs[out->r[out->chosen].alloc];
 		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
 
 		rc = bch_problem_add(ps, BCH_P_J_KERNEL_LOOKUP,
-				     pg->offset + 88 + 8 * (uint64_t)a->rec, "record",
+				     bch_nvm_alloc_at(ns, a), "record",
 				     "the record (slot %d, recs[%d], chain recs[%d], used %u) is "
 				     "not found by the kernel's lookup (chain recs[0], index < "
 				     "used): it would allocate a new region", pg->slot, a->rec,
@@ -240,12 +240,12 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 {
 	const struct cache_sb_disk *sb = &csb->sb;
 	struct bch_problems *ps = &out->problems;
-	int oi, rc;
+	int owner_idx, rc;
 
 	memset(out, 0, sizeof(*out));
 	out->chosen = -1;
 	if (!csb->nvdimm || sb->version < BCACHE_SB_VERSION_CDEV_WITH_FEATURES)
-		return bch_problem_add(ps, BCH_P_CSB_NOT_NVDIMM, 4096 + 128,
+		return bch_problem_add(ps, BCH_P_CSB_NOT_NVDIMM, BCH_CACHE_SB_AT(feature_incompat),
 				       "cache_sb.feature_incompat", "version %llu, incompat "
 				       "0x%llx: the journal is not on NVDIMM (needs version >= 5 "
 				       "and nvdimm_meta)", (unsigned long long)sb->version,
@@ -254,19 +254,20 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 	out->g.bucket_sectors = csb->bucket_sectors;
 	out->g.block_sectors = sb->block_size;
 	if (!ns->base.k_known || ns->base.state == BCH_NVM_STATE_FRESH)
-		return bch_problem_add(ps, BCH_P_J_NO_BASE, 4096 + 216, "sb.owner_list_head",
+		return bch_problem_add(ps, BCH_P_J_NO_BASE, BCH_NVM_SB_AT(owner_list_head),
+				       "sb.owner_list_head",
 				       "the namespace was never attached (state %s): its journal "
 				       "addresses cannot be resolved",
 				       bch_nvm_state_name(ns->base.state));
-	oi = find_owner(ns, sb->set_uuid);
-	if (oi < 0) {
+	owner_idx = find_owner(ns, sb->set_uuid);
+	if (owner_idx < 0) {
 		char u[37];
 
 		bch_uuid_format(sb->set_uuid, u);
 		rc = bch_problem_add(ps, BCH_P_J_NO_OWNER, 8192, "owner_list",
 				     "no owner head has the cache set uuid %s", u);
 	} else {
-		rc = match_record(ns, sb, oi, out);
+		rc = match_record(ns, sb, owner_idx, out);
 	}
 	if (!rc && out->chosen >= 0 && d_offset(ns, sb->d[0]) != out->r[out->chosen].start)
 		rc = bch_problem_add(ps, BCH_P_J_BASE, SB_D_AT(0), "cache_sb.d[0]",
@@ -345,7 +346,7 @@ static uint64_t block_multiple(const struct bch_jlist *l)
 	uint64_t g = 0;
 
 	for (size_t i = l->lo; i + 1 < l->hi; i++) {
-		const struct bch_jhit *a = bch_jlist_hit(l, i), *b = bch_jlist_hit(l, i + 1);
+		const struct bch_jset_head *a = bch_jlist_hit(l, i), *b = bch_jlist_hit(l, i + 1);
 		uint64_t d = b->off - a->off;
 
 		if (b->seq != a->seq + 1 || b->off <= a->off || d < bch_jset_bytes(a) ||
@@ -359,15 +360,15 @@ static uint64_t block_multiple(const struct bch_jlist *l)
 void bch_journal_infer(const struct bch_jlist *media, uint64_t start, uint64_t len,
 		       struct bch_jinfer *out)
 {
-	long one = bch_jlist_find(media, 1);
+	const struct bch_jset_head *one = bch_jlist_seq(media, 1);
 	struct bch_jgeom *g = &out->g;
 
 	memset(out, 0, sizeof(*out));
 	out->block_multiple = block_multiple(media);
-	if (one < 0 || bch_jlist_hit(media, one)->off <= start)
+	if (!one || one->off <= start)
 		return;
 	out->seq1 = true;
-	out->stride = bch_jlist_hit(media, one)->off - start;
+	out->stride = one->off - start;
 	infer_kind(out, len);
 	if (out->kind == BCH_JSTRIDE_NONE)
 		return;
@@ -383,7 +384,7 @@ void bch_journal_infer(const struct bch_jlist *media, uint64_t start, uint64_t l
 int bch_jgeom_bucket_of(const struct bch_jgeom *g, const struct bch_jscan *sc, uint64_t off)
 {
 	uint64_t bb = g->bucket_sectors * 512, blk = g->block_sectors * 512;
-	const struct bch_jhit *h;
+	const struct bch_jset_head *h;
 
 	for (unsigned int b = 0; b < g->n; b++) {
 		uint64_t s = g->start[b];

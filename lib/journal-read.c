@@ -14,8 +14,8 @@
 
 #define EVENTS_MAX	(1u << 21)
 
-int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
-		  uint64_t magic)
+int bch_jset_source_init(struct bch_jset_source *s, struct bch_media *m,
+			  const struct bch_jscan *scan, uint64_t magic)
 {
 	s->m = m;
 	s->scan = scan;
@@ -28,14 +28,14 @@ int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jsca
 	return s->buf ? 0 : -ENOMEM;
 }
 
-void bch_jsrc_free(struct bch_jsrc *s)
+void bch_jset_source_free(struct bch_jset_source *s)
 {
 	free(s->buf);
 	s->buf = NULL;
 }
 
 /* The first copy whose destination ends after off (copies sorted by dst). */
-static size_t ov_first(const struct bch_jsrc *s, uint64_t off)
+static size_t ov_first(const struct bch_jset_source *s, uint64_t off)
 {
 	size_t lo = 0, hi = s->nov;
 
@@ -51,14 +51,14 @@ static size_t ov_first(const struct bch_jsrc *s, uint64_t off)
 }
 
 /* Whether a copy's destination meets [off, off + len). */
-static bool ov_meets(const struct bch_jsrc *s, uint64_t off, uint64_t len)
+static bool ov_meets(const struct bch_jset_source *s, uint64_t off, uint64_t len)
 {
 	size_t i = s->nov ? ov_first(s, off) : 0;
 
 	return i < s->nov && s->ov[i].dst < off + len;
 }
 
-int bch_jsrc_read(struct bch_jsrc *s, void *buf, size_t len, uint64_t off)
+int bch_jset_source_read(struct bch_jset_source *s, void *buf, size_t len, uint64_t off)
 {
 	unsigned char *p = buf;
 	int rc = bch_media_read(s->m, buf, len, off);
@@ -76,7 +76,7 @@ int bch_jsrc_read(struct bch_jsrc *s, void *buf, size_t len, uint64_t off)
 }
 
 /* The jset at pos: from the magic scan when it covers pos, else read. */
-static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
+static int source_probe(struct bch_jset_source *s, uint64_t pos, struct bch_jset_head *out)
 {
 	const struct bch_jscan *sc = s->scan;
 	uint64_t len, head;
@@ -84,7 +84,7 @@ static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
 
 	if (sc && pos >= sc->start && pos < sc->end && pos % 8 == 0 &&
 	    !ov_meets(s, pos, JSET_MAX_BYTES)) {
-		const struct bch_jhit *h = bch_jscan_near(sc, pos, &s->hint);
+		const struct bch_jset_head *h = bch_jscan_near(sc, pos, &s->hint);
 
 		if (!h) {
 			memset(out, 0, sizeof(*out));
@@ -108,7 +108,7 @@ static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
 	if (len > JSET_MAX_BYTES)
 		len = JSET_MAX_BYTES;
 	head = len < 4096 ? len : 4096;
-	rc = bch_jsrc_read(s, s->buf, head, pos);
+	rc = bch_jset_source_read(s, s->buf, head, pos);
 	if (rc)
 		return rc;
 	bch_jset_eval(s->buf, head, s->magic, pos, out);
@@ -116,7 +116,7 @@ static int jsrc_probe(struct bch_jsrc *s, uint64_t pos, struct bch_jhit *out)
 		return 0;
 	if (bch_jset_bytes(out) < len)	/* the header was read: bytes > head */
 		len = bch_jset_bytes(out);
-	rc = bch_jsrc_read(s, s->buf + head, len - head, pos + head);
+	rc = bch_jset_source_read(s, s->buf + head, len - head, pos + head);
 	if (rc)
 		return rc;
 	bch_jset_eval(s->buf, len, s->magic, pos, out);
@@ -142,7 +142,7 @@ static void view_init(struct bch_jview *v, unsigned int n, bool events)
 		v->b[i].read_order = -1;
 }
 
-static int add_event(struct bch_jview *v, const struct bch_jhit *h, int bucket, int outcome)
+static int add_event(struct bch_jview *v, const struct bch_jset_head *h, int bucket, int outcome)
 {
 	if (v->nev == v->evmax) {
 		v->ev_dropped++;
@@ -163,7 +163,7 @@ static int add_event(struct bch_jview *v, const struct bch_jhit *h, int bucket, 
 	return 0;
 }
 
-static enum bch_jstop stop_for(const struct bch_jhit *h, uint64_t left_bytes)
+static enum bch_jstop stop_for(const struct bch_jset_head *h, uint64_t left_bytes)
 {
 	switch (h->state) {
 	case BCH_JSET_NO_MAGIC:
@@ -185,7 +185,7 @@ static enum bch_jstop stop_for(const struct bch_jhit *h, uint64_t left_bytes)
 }
 
 /* BUCKET SCAN: returns 1 when a jset was added, 0 if not, or -errno. */
-static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct bch_jview *v,
+static int read_bucket(struct bch_jset_source *src, const struct bch_jgeom *g, struct bch_jview *v,
 		       unsigned int b)
 {
 	struct bch_jbucket *bk = &v->b[b];
@@ -200,9 +200,9 @@ static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct b
 		return 0;
 	while (offset < g->bucket_sectors) {
 		uint64_t pos = g->start[b] + offset * 512;
-		struct bch_jhit h;
+		struct bch_jset_head h;
 		enum bch_jstop stop;
-		int rc = jsrc_probe(src, pos, &h);
+		int rc = source_probe(src, pos, &h);
 
 		if (rc)
 			return rc;
@@ -220,9 +220,9 @@ static int read_bucket(struct bch_jsrc *src, const struct bch_jgeom *g, struct b
 		rc = bch_jlist_insert(&v->list, &h, (int)b);
 		if (rc < 0)
 			return rc;
-		v->duplicates += rc == BCH_JINS_DUPLICATE;
-		v->expired += rc == BCH_JINS_EXPIRED;
-		if (rc == BCH_JINS_ADDED) {
+		v->duplicates += rc == BCH_JINSERT_DUPLICATE;
+		v->expired += rc == BCH_JINSERT_EXPIRED;
+		if (rc == BCH_JINSERT_ADDED) {
 			ret = 1;
 			bk->added++;
 			if (h.seq > bk->seq)
@@ -258,7 +258,7 @@ static void finish(struct bch_jview *v)
 #define VISITED(x) (v->b[x].read_order >= 0)
 
 /* VISITING ORDER steps 1, 2: the bucket that first yields a new jset, or n. */
-static int find_first(struct bch_jsrc *src, const struct bch_jgeom *g, struct bch_jview *v,
+static int find_first(struct bch_jset_source *src, const struct bch_jgeom *g, struct bch_jview *v,
 		      unsigned int *found)
 {
 	unsigned int n = v->n, l;
@@ -292,7 +292,7 @@ static int find_first(struct bch_jsrc *src, const struct bch_jgeom *g, struct bc
 	return 0;
 }
 
-int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+int bch_journal_kernel_view(struct bch_jset_source *src, const struct bch_jgeom *g,
 			    struct bch_jview *v)
 {
 	unsigned int n = g->n, l, r, m;
@@ -341,7 +341,7 @@ out:
 }
 #undef VISITED
 
-int bch_journal_linear_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+int bch_journal_linear_view(struct bch_jset_source *src, const struct bch_jgeom *g,
 			    struct bch_jview *v)
 {
 	int rc = 0;
@@ -371,7 +371,7 @@ void bch_jview_resume(const struct bch_jview *v, const struct bch_jgeom *g,
 	end = out->offset + g->bucket_sectors * 512;
 	out->lo = UINT64_MAX;
 	for (size_t i = v->list.lo; i < v->list.hi; i++) {
-		const struct bch_jhit *h = bch_jlist_hit(&v->list, i);
+		const struct bch_jset_head *h = bch_jlist_hit(&v->list, i);
 
 		if (h->seq < r->last_seq || h->off + bch_jset_bytes(h) <= out->offset ||
 		    h->off >= end)

@@ -16,6 +16,7 @@
 #include <bcache/cache-sb.h>
 #include <bcache/fields.h>
 #include <bcache/journal-repair.h>
+#include <bcache/text.h>
 #include <bcache/sysfs.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
@@ -75,9 +76,8 @@ static int check_sb(const struct bch_jrepair_in *in, struct bch_problems *ps)
 	for (size_t i = 0; !rc && i < sbp.n; i++) {
 		if (sbp.v[i].severity < BCH_SEV_ERROR)
 			continue;
-		if (at < sizeof(codes))
-			at += snprintf(codes + at, sizeof(codes) - at, "%s%s", n ? ", " : "",
-				       bch_problem_name(sbp.v[i].code));
+		at = bch_snappend(codes, sizeof(codes), at, "%s%s", n ? ", " : "",
+				  bch_problem_name(sbp.v[i].code));
 		n++;
 	}
 	bch_problems_free(&sbp);
@@ -106,14 +106,16 @@ static int preconditions(const struct bch_jrepair_in *in, struct bch_problems *p
 				     "would allocate and zero a new one",
 				     (unsigned long long)r->start);
 	if (!rc && !(sb->flags & (1ULL << CACHE_SYNC_BIT)))
-		rc = bch_problem_add(ps, BCH_P_J_REPAIR_NOT_SYNC, 4096 + 104, "cache_sb.flags",
+		rc = bch_problem_add(ps, BCH_P_J_REPAIR_NOT_SYNC, BCH_CACHE_SB_AT(flags),
+				     "cache_sb.flags",
 				     "flags 0x%llx: without CACHE_SYNC the kernel starts the "
 				     "cache set afresh and replays no journal",
 				     (unsigned long long)sb->flags);
 	if (!rc && in->check_busy)
 		rc = bch_journal_repair_busy(in->sysfs, sb->set_uuid, in->cache_rdev, ps);
 	if (!rc && in->live_k_known && in->live_k != in->ns->base.k)
-		rc = bch_problem_add(ps, BCH_P_J_REPAIR_REBASE, 4096 + 216, "sb.owner_list_head",
+		rc = bch_problem_add(ps, BCH_P_J_REPAIR_REBASE,
+				     BCH_NVM_SB_AT(owner_list_head), "sb.owner_list_head",
 				     "the namespace was attached at K = 0x%llx, this boot maps it "
 				     "at 0x%llx: registering it would crash the kernel; run "
 				     "'bcache nvm rebase' first",
@@ -131,7 +133,7 @@ static int explain_lost(const struct bch_jrepair_in *in, const struct bch_jrange
 	const struct bch_jscan *sc = in->scan;
 
 	for (size_t i = 0; i < sc->n; i++) {
-		const struct bch_jhit *h = &sc->v[i];
+		const struct bch_jset_head *h = &sc->v[i];
 
 		if (h->state == BCH_JSET_OK || h->state == BCH_JSET_NO_MAGIC || h->seq != s)
 			continue;
@@ -181,13 +183,11 @@ static int check_conflicts(const struct bch_jrepair_in *in, const struct bch_jra
 	int rc = 0;
 
 	for (size_t i = 0; i < sc->n && !rc; i++) {
-		const struct bch_jhit *h = &sc->v[i], *k;
-		long at;
+		const struct bch_jset_head *h = &sc->v[i], *k;
 
 		if (h->state != BCH_JSET_OK || h->seq < mr->last_seq || h->seq > mr->newest)
 			continue;
-		at = bch_jlist_find(in->media, h->seq);
-		k = at >= 0 ? bch_jlist_hit(in->media, at) : NULL;
+		k = bch_jlist_seq(in->media, h->seq);
 		if (!k || (k->csum == h->csum && k->keys == h->keys))
 			continue;
 		rc = bch_problem_add(ps, BCH_P_J_SEQ_CONFLICT, h->off, "jset",
@@ -269,7 +269,7 @@ static int protected_ranges(const struct bch_jrepair_in *in, const struct bch_jr
 			out->v[out->n++] = (struct ivl){ g->start[b],
 							 g->start[b] + g->bucket_sectors * 512 };
 	for (size_t i = l->lo; i < l->hi; i++) {
-		const struct bch_jhit *h = bch_jlist_hit(l, i);
+		const struct bch_jset_head *h = bch_jlist_hit(l, i);
 
 		if (h->seq >= mr->last_seq)
 			out->v[out->n++] = (struct ivl){ h->off, h->off + bch_jset_bytes(h) };
@@ -363,7 +363,7 @@ static int place(const struct bch_jrepair_in *in, const struct bch_jrange *mr,
 
 	lo->ncopies = 0;
 	for (size_t i = l->lo; i < l->hi; i++) {
-		const struct bch_jhit *h = bch_jlist_hit(l, i);
+		const struct bch_jset_head *h = bch_jlist_hit(l, i);
 		uint64_t bytes = bch_jset_bytes(h), padded = (bytes + blk - 1) / blk * blk;
 
 		if (h->seq < mr->last_seq)
@@ -398,8 +398,8 @@ static int simulate(const struct bch_jrepair_in *in, const struct bch_jrange *mr
 		    const struct layout *lo, struct sim *s)
 {
 	struct bch_jview lv;
-	struct bch_jsrc src;
-	int rc = bch_jsrc_init(&src, in->m, in->scan, in->scan->magic);
+	struct bch_jset_source src;
+	int rc = bch_jset_source_init(&src, in->m, in->scan, in->scan->magic);
 
 	memset(s, 0, sizeof(*s));
 	memset(&lv, 0, sizeof(lv));
@@ -420,7 +420,7 @@ static int simulate(const struct bch_jrepair_in *in, const struct bch_jrange *mr
 		s->clean = !rc && !s->kv.invalid && !s->rs.n && lv.cur_idx == s->kv.cur_idx;
 		bch_jview_free(&lv);
 	}
-	bch_jsrc_free(&src);
+	bch_jset_source_free(&src);
 	if (rc == -E2BIG) {	/* the list's work cap: not a layout to trust */
 		s->ok = s->clean = false;
 		rc = 0;
@@ -691,7 +691,7 @@ int bch_journal_repair_busy(const char *sysfs, const uint8_t set_uuid[16], dev_t
 static int read_source(struct bch_media *pm, const struct bch_jcopy *c, uint64_t magic,
 		       unsigned char *buf)
 {
-	struct bch_jhit h;
+	struct bch_jset_head h;
 	int rc = bch_media_read(pm, buf, c->bytes, c->src);
 
 	if (rc)

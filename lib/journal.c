@@ -13,6 +13,7 @@
 
 #include <bcache/csum.h>
 #include <bcache/journal.h>
+#include <bcache/text.h>
 #include <bcache/media.h>
 
 #define SCAN_WINDOW	(1u << 18)
@@ -33,7 +34,7 @@ int bch_key_text(const void *key, size_t words, char *buf, size_t len)
 	size_t n = 0;
 	unsigned int ptrs;
 
-#define P(...) (n += snprintf(n < len ? buf + n : NULL, n < len ? len - n : 0, __VA_ARGS__))
+#define P(...) (n = bch_snappend(buf, len, n, __VA_ARGS__))
 	if (words < 2)
 		return -EINVAL;
 	ptrs = bch_key_ptrs(k[0]);
@@ -90,7 +91,7 @@ const char *bch_jset_state_name(enum bch_jset_state s)
 	return "?";
 }
 
-void bch_jset_check(const void *ptr, struct bch_jhit *h)
+void bch_jset_check(const void *ptr, struct bch_jset_head *h)
 {
 	const unsigned char *p = ptr;
 	const unsigned char *k = p + BCH_JSET_HDR, *end = k + 8ULL * h->keys;
@@ -123,7 +124,7 @@ void bch_jset_check(const void *ptr, struct bch_jhit *h)
 }
 
 void bch_jset_eval(const void *ptr, size_t avail, uint64_t magic, uint64_t off,
-		   struct bch_jhit *h)
+		   struct bch_jset_head *h)
 {
 	const unsigned char *p = ptr;
 	const struct jset *j = ptr;
@@ -196,7 +197,7 @@ static int scan_reserve(struct bch_jscan *s, uint64_t bytes)
 	return 0;
 }
 
-static void scan_add(struct bch_jscan *s, const struct bch_jhit *h)
+static void scan_add(struct bch_jscan *s, const struct bch_jset_head *h)
 {
 	if (s->n == s->cap)
 		s->dropped++;
@@ -247,7 +248,7 @@ static void scan_window(struct bch_jscan *s, const unsigned char *buf, size_t le
 		lim = words;
 	for (size_t i = find_magic(w, 1, lim, s->magic); i < lim;
 	     i = find_magic(w, i + 1, lim, s->magic)) {
-		struct bch_jhit h;
+		struct bch_jset_head h;
 
 		bch_jset_eval(buf + 8 * (i - 1), len - 8 * (i - 1), s->magic,
 			      pos + 8 * (i - 1), &h);
@@ -317,7 +318,7 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	return rc;
 }
 
-const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off)
+const struct bch_jset_head *bch_jscan_at(const struct bch_jscan *s, uint64_t off)
 {
 	size_t hint = 0;
 
@@ -327,7 +328,7 @@ const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off)
 /* Consecutive lookups walk forward a few entries from the last one. */
 #define NEAR_STEPS 8
 
-const struct bch_jhit *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint)
+const struct bch_jset_head *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint)
 {
 	size_t lo = 0, hi = s->n, i = *hint;
 
@@ -354,14 +355,14 @@ const struct bch_jhit *bch_jscan_near(const struct bch_jscan *s, uint64_t off, s
 
 /* ---- replay list ---- */
 
-const char *bch_jins_name(enum bch_jins i)
+const char *bch_jinsert_name(enum bch_jinsert i)
 {
 	switch (i) {
-	case BCH_JINS_ADDED:
+	case BCH_JINSERT_ADDED:
 		return "added";
-	case BCH_JINS_DUPLICATE:
+	case BCH_JINSERT_DUPLICATE:
 		return "duplicate";
-	case BCH_JINS_EXPIRED:
+	case BCH_JINSERT_EXPIRED:
 		return "expired";
 	}
 	return "?";
@@ -398,7 +399,7 @@ static int list_room(struct bch_jlist *l)
 	return 0;
 }
 
-int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
+int bch_jlist_insert(struct bch_jlist *l, const struct bch_jset_head *h, int bucket)
 {
 	size_t where, old_lo;
 	int rc;
@@ -413,13 +414,13 @@ int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
 	/* 2: from the newest toward the oldest */
 	where = l->lo;
 	for (size_t i = l->hi; i > l->lo; i--) {
-		const struct bch_jhit *e = &l->v[i - 1].h;
+		const struct bch_jset_head *e = &l->v[i - 1].h;
 
 		l->work++;
 		if (h->seq == e->seq)
-			return BCH_JINS_DUPLICATE;
+			return BCH_JINSERT_DUPLICATE;
 		if (h->seq < e->last_seq)
-			return BCH_JINS_EXPIRED;
+			return BCH_JINSERT_EXPIRED;
 		if (h->seq > e->seq) {
 			where = i;
 			break;
@@ -435,10 +436,10 @@ int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket)
 	l->v[where].h = *h;
 	l->v[where].bucket = bucket;
 	l->hi++;
-	return BCH_JINS_ADDED;
+	return BCH_JINSERT_ADDED;
 }
 
-long bch_jlist_find(const struct bch_jlist *l, uint64_t seq)
+const struct bch_jset_head *bch_jlist_seq(const struct bch_jlist *l, uint64_t seq)
 {
 	size_t lo = l->lo, hi = l->hi;
 
@@ -448,18 +449,18 @@ long bch_jlist_find(const struct bch_jlist *l, uint64_t seq)
 		uint64_t s = bch_jlist_hit(l, mid)->seq;
 
 		if (s == seq)
-			return (long)mid;
+			return bch_jlist_hit(l, mid);
 		if (s < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return -1;
+	return NULL;
 }
 
 void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r)
 {
-	const struct bch_jhit *newest;
+	const struct bch_jset_head *newest;
 	uint64_t span;
 
 	memset(r, 0, sizeof(*r));
@@ -507,7 +508,7 @@ size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
 }
 
 /* Hits x, y by (seq, offset). */
-static int cmp_seq_off(const struct bch_jhit *x, const struct bch_jhit *y)
+static int cmp_seq_off(const struct bch_jset_head *x, const struct bch_jset_head *y)
 {
 	if (x->seq != y->seq)
 		return x->seq < y->seq ? -1 : 1;
@@ -516,7 +517,7 @@ static int cmp_seq_off(const struct bch_jhit *x, const struct bch_jhit *y)
 
 static int cmp_idx(const void *a, const void *b, void *base)
 {
-	const struct bch_jhit *v = base;
+	const struct bch_jset_head *v = base;
 
 	return cmp_seq_off(&v[*(const uint32_t *)a], &v[*(const uint32_t *)b]);
 }
@@ -526,7 +527,7 @@ static int cmp_idx(const void *a, const void *b, void *base)
  * offset order is a rotation of that order (one descent): rotate instead of
  * sorting.
  */
-static int sort_by_seq(const struct bch_jhit *base, uint32_t *v, size_t n)
+static int sort_by_seq(const struct bch_jset_head *base, uint32_t *v, size_t n)
 {
 	size_t descents = 0, at = 0;
 	uint32_t *tmp;
@@ -573,10 +574,10 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 		return rc;
 	/* keep the first copy by offset of every seq */
 	for (size_t i = 0; i < n; i++) {
-		const struct bch_jhit *h = &s->v[l->idx[i]];
+		const struct bch_jset_head *h = &s->v[l->idx[i]];
 
 		if (l->hi && bch_jlist_hit(l, l->hi - 1)->seq == h->seq) {
-			const struct bch_jhit *k = bch_jlist_hit(l, l->hi - 1);
+			const struct bch_jset_head *k = bch_jlist_hit(l, l->hi - 1);
 
 			(*dups)++;
 			if (k->csum != h->csum || k->keys != h->keys)

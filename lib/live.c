@@ -360,18 +360,17 @@ int bch_nvm_check_live(struct bch_nvm_ns *ns, const struct bch_live *live)
 
 	/* what the kernel compares: owner_list_head, once converted */
 	if (live->reason == BCH_LIVE_NOT_NAMESPACE || live->reason == BCH_LIVE_NOT_FSDAX ||
-	    !b->olh_converted || ns->sbi.revision != BCH_NVM_REV_V7)
+	    !b->owner_list_head_converted || ns->sbi.revision != BCH_NVM_REV_V7)
 		return 0;
 	if (live->reason != BCH_LIVE_OK)
 		return bch_problem_add(&ns->problems, BCH_P_BASE_LIVE_UNKNOWN, OLH_AT,
 				       "sb.owner_list_head", "stored base K = 0x%llx; %s",
-				       (unsigned long long)(b->olh - BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET),
+				       (unsigned long long)b->k,
 				       bch_live_reason_text(live->reason));
-	if (b->olh - BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET == live->k)
+	if (b->k == live->k)
 		return 0;
 	return bch_problem_add(&ns->problems, BCH_P_BASE_LIVE, OLH_AT, "sb.owner_list_head",
 			       "stored base K = 0x%llx, but this boot maps the namespace at "
 			       "0x%llx: registering it hits the kernel's BUG_ON (see nvm rebase)",
-			       (unsigned long long)(b->olh - BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET),
-			       (unsigned long long)live->k);
+			       (unsigned long long)b->k, (unsigned long long)live->k);
 }

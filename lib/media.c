@@ -141,8 +141,10 @@ static int dio_setup(struct bch_media *m)
 {
 	int lbs = 512;
 
-	if (ioctl(m->fd, BLKSSZGET, &lbs) < 0 || lbs < 512 || lbs > 65536 ||
-	    (lbs & (lbs - 1)))
+	if (ioctl(m->fd, BLKSSZGET, &lbs) < 0)
+		lbs = 0;
+	m->logical_block = lbs >= 512 ? (uint32_t)lbs : 512;
+	if (lbs < 512 || lbs > 65536 || (lbs & (lbs - 1)))
 		lbs = 4096;
 	m->dio_align = (uint32_t)lbs;
 	return 0;
@@ -166,6 +168,7 @@ int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 	if (!m)
 		return -ENOMEM;
 	m->fd = -1;
+	m->logical_block = 512;
 	m->path = strdup(path);
 	if (!m->path) {
 		rc = -ENOMEM;
@@ -198,7 +201,7 @@ int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 			rc = -errno;
 			goto fail;
 		}
-		m->size = st.st_size;
+		m->size = (uint64_t)st.st_size;	/* a regular file: st_size >= 0 */
 		break;
 	case BCH_MEDIA_BLOCK:
 		if (ioctl(m->fd, BLKGETSIZE64, &m->size) < 0) {
@@ -259,8 +262,7 @@ static int check_range(const struct bch_media *m, size_t len, uint64_t off)
 	return 0;
 }
 
-/* pread/pwrite exactly len bytes (len 0 is a no-op). */
-static int io_full(int fd, void *buf, size_t len, uint64_t off, bool wr)
+int bch_fd_io(int fd, void *buf, size_t len, uint64_t off, bool wr)
 {
 	unsigned char *p = buf;
 
@@ -275,8 +277,8 @@ static int io_full(int fd, void *buf, size_t len, uint64_t off, bool wr)
 		if (n == 0)
 			return -EIO;
 		p += n;
-		off += n;
-		len -= n;
+		off += (size_t)n;	/* 0 < n <= len */
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -316,12 +318,12 @@ static int dio_bounce(struct bch_media *m, unsigned char *p, size_t len, uint64_
 		size_t take = n - skip < len ? n - skip : len;
 
 		if (!wr || skip || take < n - skip)
-			rc = io_full(m->fd, m->bounce, n, start, false);
+			rc = bch_fd_io(m->fd, m->bounce, n, start, false);
 		if (rc)
 			break;
 		if (wr) {
 			memcpy(m->bounce + skip, p, take);
-			rc = io_full(m->fd, m->bounce, n, start, true);
+			rc = bch_fd_io(m->fd, m->bounce, n, start, true);
 		} else {
 			memcpy(p, m->bounce + skip, take);
 		}
@@ -344,7 +346,7 @@ int bch_media_read(struct bch_media *m, void *buf, size_t len, uint64_t off)
 	}
 	if (m->dio_align && !dio_aligned(m, buf, len, off))
 		return dio_bounce(m, buf, len, off, false);
-	return io_full(m->fd, buf, len, off, false);
+	return bch_fd_io(m->fd, buf, len, off, false);
 }
 
 int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t off)
@@ -362,7 +364,7 @@ int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t o
 	}
 	if (m->dio_align && !dio_aligned(m, buf, len, off))
 		return dio_bounce(m, (unsigned char *)buf, len, off, true);
-	return io_full(m->fd, (void *)buf, len, off, true);
+	return bch_fd_io(m->fd, (void *)buf, len, off, true);
 }
 
 int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len)
@@ -445,22 +447,16 @@ static int direct_rmw(int fd, const void *buf, size_t len, uint64_t off, const v
 	uint64_t hi = (off + len + DIRECT_ALIGN - 1) & ~(uint64_t)(DIRECT_ALIGN - 1);
 	size_t n = hi - lo;
 	unsigned char *b;
-	int rc = 0;
-
-	ssize_t r;
+	int rc;
 
 	if (posix_memalign((void **)&b, DIRECT_ALIGN, n))
 		return -ENOMEM;
-	r = pread(fd, b, n, lo);
-	if (r != (ssize_t)n)
-		rc = r < 0 ? -errno : -EIO;
+	rc = bch_fd_io(fd, b, n, lo, false);
 	if (!rc && expect && memcmp(b + (off - lo), expect, len))
 		rc = -ESTALE;
 	if (!rc) {
 		memcpy(b + (off - lo), buf, len);
-		r = pwrite(fd, b, n, lo);
-		if (r != (ssize_t)n)
-			rc = r < 0 ? -errno : -EIO;
+		rc = bch_fd_io(fd, b, n, lo, true);
 	}
 	if (!rc && fdatasync(fd) < 0)
 		rc = -errno;

@@ -112,11 +112,12 @@ int bch_nvm_buddy_build(const struct bch_nvm_alloc *a, size_t n, uint64_t reserv
 	b->reserved = reserved < pages_total ? reserved : pages_total;
 	s = b->reserved;
 	for (size_t i = 0; i < n && !rc; i++) {
-		uint64_t p = a[i].page, e;
+		uint64_t p = a[i].page, e, len;
 
-		if (!a[i].valid || p >= pages_total)
+		if (!a[i].marked || p >= pages_total)
 			continue;
-		e = p + (1ULL << a[i].order);
+		len = a[i].order < 64 ? 1ULL << a[i].order : UINT64_MAX;
+		e = len < pages_total - p ? p + len : pages_total;
 		if (p > s)
 			rc = free_run(&c, s, p);
 		if (e > s)

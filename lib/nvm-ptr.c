@@ -53,36 +53,36 @@ static int is_addr(uint64_t v)
 	return v >= BCH_NVM_KERNEL_ADDR_MIN;
 }
 
-void bch_nvm_base_establish(uint64_t olh, uint64_t r0, uint64_t ow,
-			    struct bch_nvm_base *out)
+void bch_nvm_base_establish(uint64_t owner_list_head, uint64_t head0_recs0,
+			    uint64_t slot0_owner, struct bch_nvm_base *out)
 {
 	uint64_t ks[3];
 	int nk = 0;
 
 	memset(out, 0, sizeof(*out));
-	out->olh = olh;
-	out->r0 = r0;
-	out->ow = ow;
-	out->olh_converted = is_addr(olh) && olh >= OLH_FRESH;
-	out->r0_converted = is_addr(r0) && r0 >= R0_FRESH;
-	out->ow_converted = is_addr(ow) && ow >= OW_FRESH;
-	if (out->olh_converted)
-		ks[nk++] = olh - OLH_FRESH;
-	if (out->r0_converted)
-		ks[nk++] = r0 - R0_FRESH;
-	if (out->ow_converted)
-		ks[nk++] = ow - OW_FRESH;
+	out->owner_list_head = owner_list_head;
+	out->head0_recs0 = head0_recs0;
+	out->slot0_owner = slot0_owner;
+	out->owner_list_head_converted = is_addr(owner_list_head) && owner_list_head >= OLH_FRESH;
+	out->head0_recs0_converted = is_addr(head0_recs0) && head0_recs0 >= R0_FRESH;
+	out->slot0_owner_converted = is_addr(slot0_owner) && slot0_owner >= OW_FRESH;
+	if (out->owner_list_head_converted)
+		ks[nk++] = owner_list_head - OLH_FRESH;
+	if (out->head0_recs0_converted)
+		ks[nk++] = head0_recs0 - R0_FRESH;
+	if (out->slot0_owner_converted)
+		ks[nk++] = slot0_owner - OW_FRESH;
 	for (int i = 1; i < nk; i++)
 		if (ks[i] != ks[0])
 			out->disagree = true;
 
-	if (olh == 0) {
+	if (owner_list_head == 0) {
 		out->state = BCH_NVM_STATE_NO_TABLE;
-	} else if (olh == OLH_FRESH) {
+	} else if (owner_list_head == OLH_FRESH) {
 		out->state = nk ? BCH_NVM_STATE_PARTIAL : BCH_NVM_STATE_FRESH;
-	} else if (out->olh_converted) {
-		out->state = (out->r0_converted && out->ow_converted && !out->disagree) ?
-			     BCH_NVM_STATE_ATTACHED : BCH_NVM_STATE_PARTIAL;
+	} else if (out->owner_list_head_converted) {
+		out->state = out->head0_recs0_converted && out->slot0_owner_converted &&
+			     !out->disagree ? BCH_NVM_STATE_ATTACHED : BCH_NVM_STATE_PARTIAL;
 	} else {
 		out->state = BCH_NVM_STATE_CORRUPT;
 	}
@@ -188,7 +188,8 @@ void bch_nvm_lay_rec_decode(const struct bch_nvm_layout *l, uint64_t v, uint64_t
 	out->v = v;
 	out->pgoff = bch_rec_pgoff(v);
 	out->order = bch_rec_order(v);
-	out->reserved = (v >> l->rec_reserved_shift) & l->rec_reserved_mask;
+	/* the mask has at most 12 bits */
+	out->reserved = (unsigned int)((v >> l->rec_reserved_shift) & l->rec_reserved_mask);
 	if (l->rec_ns_id_shift)
 		out->ns_id = (v >> l->rec_ns_id_shift) & BCH_NVMPG_REC_NS_ID_MASK;
 	out->empty = out->pgoff == 0;

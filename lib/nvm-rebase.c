@@ -190,7 +190,7 @@ static int walk_page(const unsigned char *b, const struct forms *f, int slot, ui
 		     hit_fn fn, void *arg)
 {
 	const struct bch_nvm_pgalloc_recs *p = (const void *)(b + off);
-	uint32_t n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+	uint32_t n = bch_nvm_recs_walked(p);
 	struct hit h = { .a = (uint16_t)slot };
 	int rc = 0;
 
@@ -226,7 +226,7 @@ static int walk(unsigned char *b, size_t len, const struct forms *f, hit_fn fn, 
 	n = n < t->size ? n : t->size;
 	n = n < BCH_MAX_OWNER_LIST ? n : BCH_MAX_OWNER_LIST;
 	for (uint32_t i = 0; i < n && !rc; i++)
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc; j++) {
+		for (uint32_t j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc; j++) {
 			struct hit h = { .at = BCH_NVM_HEAD_OFFSET(i) + RECS_AT + 8 * j,
 					 .kind = BCH_RBF_HEAD_RECS, .a = (uint16_t)i,
 					 .b = (uint16_t)j };
@@ -348,7 +348,8 @@ static bool unclean(const struct bch_problems *ps)
 /* ---- cache devices ---- */
 
 /* The base the d[] of a cache device hold, or 0 when none fits. */
-static uint64_t cache_base(const struct bch_rebase *rb, const struct cache_sb_disk *sb, int oi)
+static uint64_t cache_base(const struct bch_rebase *rb, const struct cache_sb_disk *sb,
+			   int owner_idx)
 {
 	const struct bch_nvm_ns *ns = &rb->ns;
 	uint64_t known[3] = { rb->k_from, rb->k_mid, rb->k_to }, d0 = sb->d[0];
@@ -361,7 +362,7 @@ static uint64_t cache_base(const struct bch_rebase *rb, const struct cache_sb_di
 		const struct bch_nvm_alloc *a = &ns->allocs[i];
 		uint64_t k = d0 - a->page * 4096;
 
-		if (a->valid && ns->pages[a->pg].owner == oi && d0 >= a->page * 4096 &&
+		if (a->valid && ns->pages[a->pg].owner == owner_idx && d0 >= a->page * 4096 &&
 		    base_ok(k, ns->size))
 			return k;
 	}
@@ -417,21 +418,21 @@ static int plan_cache(struct bch_rebase *rb, const struct bch_rebase_input *in, 
 	uint64_t kc, size = rb->ns.size, c;
 	unsigned int keys;
 	bool mixed = false, at_kc = false, at_to = false, clean;
-	int oi, rc;
+	int owner_idx, rc;
 
 	rb->cache_owner[i] = -1;
 	bch_cache_sb_parse(page, &info);
 	if (!info.magic_ok || info.backing || !info.nvdimm ||
 	    info.sb.version < BCACHE_SB_VERSION_CDEV_WITH_FEATURES || !info.keys_ok)
 		return (rb->cache_verdict[i] = BCH_RBC_NOT_NVDIMM), 0;
-	oi = find_owner(&rb->ns, info.sb.set_uuid);
-	rb->cache_owner[i] = oi;
-	if (oi < 0)
+	owner_idx = find_owner(&rb->ns, info.sb.set_uuid);
+	rb->cache_owner[i] = owner_idx;
+	if (owner_idx < 0)
 		return (rb->cache_verdict[i] = BCH_RBC_NO_OWNER), 0;
 	keys = info.sb.keys < SB_JOURNAL_BUCKETS ? info.sb.keys : SB_JOURNAL_BUCKETS;
 	if (!keys || !info.sb.d[0])
 		return (rb->cache_verdict[i] = BCH_RBC_EMPTY), 0;
-	kc = cache_base(rb, &info.sb, oi);
+	kc = cache_base(rb, &info.sb, owner_idx);
 	rb->cache_k[i] = kc;
 	if (!kc)
 		return (rb->cache_verdict[i] = BCH_RBC_NO_BASE), 0;

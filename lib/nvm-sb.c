@@ -102,7 +102,6 @@ int bch_nvm_sb_read(struct bch_media *m, struct bch_nvm_sb_info *out)
 	return 0;
 }
 
-#define SBOFF(field) (BCH_NVM_PAGES_SB_OFFSET + offsetof(struct bch_nvm_pages_sb, field))
 
 /* Where the v13 kernel requires a structure: OFFSET(this_ns, off). */
 static uint64_t nvmpg_at(const struct bch_nvm_pages_sb *sb, uint64_t off)
@@ -147,7 +146,8 @@ int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 	int rc = 0;
 
 #define ADD(code, field, ...) \
-	do { if (!rc) rc = bch_problem_add(ps, BCH_P_##code, SBOFF(field), "sb." #field, __VA_ARGS__); } while (0)
+	do { if (!rc) rc = bch_problem_add(ps, BCH_P_##code, BCH_NVM_SB_AT(field), \
+					   "sb." #field, __VA_ARGS__); } while (0)
 
 	if (sbi->revision == BCH_NVM_REV_NONE) {
 		ADD(SB_MAGIC, magic, "superblock magic not found");
@@ -205,7 +205,7 @@ int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 
 		if (sb->owner_list_head != want)
 			rc = rc ? rc : bch_problem_add(ps, BCH_P_SB_HEADER_OFFSET,
-				SBOFF(owner_list_head), "sb.set_header_offset",
+				BCH_NVM_SB_AT(owner_list_head), "sb.set_header_offset",
 				"set_header_offset is 0x%llx, expected 0x%llx "
 				"(OFFSET(this_ns, 8192)): the v13 kernel refuses the namespace",
 				(unsigned long long)sb->owner_list_head,
@@ -213,7 +213,7 @@ int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 		/* the posted v13 code's replay defect, for every nvmpg namespace;
 		 * its registration BUG comes with the walk (nvm-walk.c) */
 		if (!rc)
-			rc = bch_problem_add(ps, BCH_P_NVMPG_V13_REPLAY, SBOFF(owner_list_head),
+			rc = bch_problem_add(ps, BCH_P_NVMPG_V13_REPLAY, BCH_NVM_SB_AT(owner_list_head),
 					     "sb.set_header_offset", "an unmodified v13 kernel "
 					     "cannot replay a journal kept here once the cache "
 					     "device's d[0] is set (\"cannot allocate memory for "

@@ -7,7 +7,6 @@
 #include <bcache/fields.h>
 #include <bcache/nvm-set.h>
 
-#define SBOFF(f) (BCH_NVM_PAGES_SB_OFFSET + offsetof(struct bch_nvm_pages_sb, f))
 
 static int check_pair(struct bch_nvm_ns *a, struct bch_nvm_ns *b)
 {
@@ -17,18 +16,18 @@ static int check_pair(struct bch_nvm_ns *a, struct bch_nvm_ns *b)
 	if (memcmp(x->set_uuid, y->set_uuid, 16)) {
 		bch_uuid_format(y->set_uuid, u);
 		bch_uuid_format(x->set_uuid, v);
-		return bch_problem_add(&b->problems, BCH_P_SET_UUID, SBOFF(set_uuid),
+		return bch_problem_add(&b->problems, BCH_P_SET_UUID, BCH_NVM_SB_AT(set_uuid),
 				       "sb.set_uuid", "set_uuid is %s, %s has %s", u,
 				       a->path, v);
 	}
 	if (x->total_namespaces_nr != y->total_namespaces_nr)
 		return bch_problem_add(&b->problems, BCH_P_SET_TOTAL,
-				       SBOFF(total_namespaces_nr), "sb.total_namespaces_nr",
+				       BCH_NVM_SB_AT(total_namespaces_nr), "sb.total_namespaces_nr",
 				       "total_namespaces_nr is %u, %s has %u",
 				       y->total_namespaces_nr, a->path, x->total_namespaces_nr);
 	if (x->this_namespace_nr == y->this_namespace_nr)
 		return bch_problem_add(&b->problems, BCH_P_SET_DUP_NR,
-				       SBOFF(this_namespace_nr), "sb.this_namespace_nr",
+				       BCH_NVM_SB_AT(this_namespace_nr), "sb.this_namespace_nr",
 				       "this_namespace_nr is %u, as on %s",
 				       y->this_namespace_nr, a->path);
 	return 0;
@@ -49,7 +48,7 @@ static int check_missing(struct bch_nvm_ns *const *ns, size_t n, struct bch_nvm_
 				!memcmp(ns[i]->sbi.sb.set_uuid, first->sbi.sb.set_uuid, 16);
 		if (!found)
 			rc = bch_problem_add(&first->problems, BCH_P_SET_MISSING,
-					     SBOFF(total_namespaces_nr), "sb.total_namespaces_nr",
+					     BCH_NVM_SB_AT(total_namespaces_nr), "sb.total_namespaces_nr",
 					     "namespace %u of %u of this set was not given",
 					     nr, total);
 	}

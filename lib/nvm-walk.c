@@ -58,9 +58,9 @@ static int meta_need(struct bch_nvm_ns *ns, uint64_t off, uint64_t len)
 
 const uint8_t *bch_nvm_head(const struct bch_nvm_ns *ns, int i)
 {
-	if (!ns->olh || i < 0 || i >= ns->lay->max_heads)
+	if (!ns->owner_list || i < 0 || (uint32_t)i >= ns->lay->max_heads)
 		return NULL;
-	return ns->meta + bch_nvm_lay_head_offset(ns->lay, i);
+	return ns->meta + bch_nvm_lay_head_offset(ns->lay, (uint32_t)i);
 }
 
 /* Field i of the record-list header catalogue (v7 and nvmpg names differ). */
@@ -78,6 +78,7 @@ void bch_nvm_ns_free(struct bch_nvm_ns *ns)
 	free(ns->owners);
 	free(ns->pages);
 	free(ns->allocs);
+	free(ns->walk);
 	free(ns->stale);
 	bch_problems_free(&ns->problems);
 	memset(ns, 0, sizeof(*ns));
@@ -174,75 +175,100 @@ uint64_t bch_nvm_alloc_at(const struct bch_nvm_ns *ns, const struct bch_nvm_allo
 /* Pages [4, 4096): the record-page slots (and the tables below them). */
 #define META_PAGES (BCH_NVM_PAGES_OFFSET / 4096)
 
-/* A record that check_record() would accept without any problem. */
-static bool rec_clean(const struct bch_nvm_ns *ns, const struct bch_rec *r)
+/* What is wrong with a record (the problems check_record() files). */
+enum {
+	REC_FRESH = 1 << 0,	/* namespace never attached */
+	REC_RESERVED = 1 << 1,
+	REC_V12 = 1 << 2,	/* below the base, and a plausible page number */
+	REC_BELOW_BASE = 1 << 3,
+	REC_ORDER = 1 << 4,
+	REC_META = 1 << 5,
+	REC_RANGE = 1 << 6,
+	REC_ALIGN = 1 << 7,
+	REC_NS_ID = 1 << 8,	/* nvmpg: not this namespace's id */
+	/* any of these and the record is not valid (the first one is filed) */
+	REC_INVALID = REC_NS_ID | REC_BELOW_BASE | REC_ORDER | REC_META | REC_RANGE |
+		      REC_ALIGN,
+};
+
+/* The one predicate of the record checks: REC_* flags, 0 for a clean record. */
+static unsigned int rec_flags(const struct bch_nvm_ns *ns, const struct bch_rec *r)
 {
 	const struct bch_nvm_pages_sb *sb = &ns->sbi.sb;
-	uint64_t first = sb->page_size ? sb->pages_offset / sb->page_size : 0;
+	uint64_t first = bch_nvm_first_page(ns);
+	unsigned int f = 0;
 
-	return ns->base.state != BCH_NVM_STATE_FRESH && !r->reserved && !r->below_base &&
-	       r->ns_id == (ns->lay->rec_ns_id_shift ? ns->base.ns_id : 0) &&
-	       r->order < BCH_MAX_ORDER && r->page >= META_PAGES && r->page >= first &&
-	       r->page <= sb->pages_total && r->pages <= sb->pages_total - r->page &&
-	       !(r->page & (r->pages - 1));
+	if (ns->base.state == BCH_NVM_STATE_FRESH)
+		f |= REC_FRESH;
+	if (r->reserved)
+		f |= REC_RESERVED;
+	if (ns->lay->rec_ns_id_shift && r->ns_id != ns->base.ns_id)
+		return f | REC_NS_ID;
+	if (r->below_base)
+		return f | REC_BELOW_BASE | (r->pgoff < sb->pages_total ? REC_V12 : 0);
+	if (r->order >= BCH_MAX_ORDER)
+		return f | REC_ORDER;
+	if (r->page < META_PAGES && r->page + r->pages > 4)
+		return f | REC_META;
+	if (r->page < first || r->page > sb->pages_total ||
+	    r->pages > sb->pages_total - r->page)
+		return f | REC_RANGE;
+	if (r->page % r->pages)
+		return f | REC_ALIGN;
+	return f;
 }
 
-static bool rec_clean_v(const struct bch_nvm_ns *ns, uint64_t v)
-{
-	struct bch_rec r;
-
-	bch_nvm_lay_rec_decode(ns->lay, v, ns->base.k, &r);
-	return rec_clean(ns, &r);
-}
-
-static int check_record(struct bch_nvm_ns *ns, const struct bch_rec *r, bool *valid,
+/* File the problems of a record with flags f (non-zero), in the order of rec_flags(). */
+static int check_record(struct bch_nvm_ns *ns, const struct bch_rec *r, unsigned int f,
 			uint64_t at, const char *where)
 {
 	const struct bch_nvm_pages_sb *sb = &ns->sbi.sb;
-	uint64_t first = sb->page_size ? sb->pages_offset / sb->page_size : 0;
 	struct bch_problems *ps = &ns->problems;
 	int rc = 0;
 
-	*valid = false;
-	if (ns->base.state == BCH_NVM_STATE_FRESH)
+	if (f & REC_FRESH)
 		rc = bch_problem_add(ps, BCH_P_REC_FRESH, at, where, "record 0x%016llx in a "
 				     "namespace never attached by a kernel",
 				     (unsigned long long)r->v);
-	if (r->reserved && !rc)
+	if (!rc && (f & REC_RESERVED))
 		rc = bch_problem_add(ps, BCH_P_REC_RESERVED, at, where,
 				     "reserved bits are 0x%x, expected 0", r->reserved);
-	if (ns->lay->rec_ns_id_shift && r->ns_id != ns->base.ns_id)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_NS_ID, at, where,
-			"ns_id is %u, this namespace is %u (the v13 kernel dereferences an "
-			"unattached namespace)", r->ns_id, ns->base.ns_id);
-	if (r->below_base) {
-		if (!rc && r->pgoff < sb->pages_total)
-			rc = bch_problem_add(ps, BCH_P_REC_V12, at, where, "pgoff 0x%llx is a "
-					     "namespace page number, as v12/v13 records are",
-					     (unsigned long long)r->pgoff);
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_BELOW_BASE, at, where,
-			"pgoff 0x%llx is at or below K/4096 = 0x%llx",
-			(unsigned long long)r->pgoff, (unsigned long long)(ns->base.k >> 12));
-	}
-	if (r->order >= BCH_MAX_ORDER)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ORDER, at, where,
-			"order is %u, the buddy maximum is %d", r->order, BCH_MAX_ORDER - 1);
-	if (r->page < META_PAGES && r->page + r->pages > 4)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_META, at, where,
-			"pages [%llu, %llu) overlap the metadata area, pages [0, %llu)",
-			(unsigned long long)r->page, (unsigned long long)(r->page + r->pages),
-			(unsigned long long)META_PAGES);
-	if (r->page < first || r->page > sb->pages_total ||
-	    r->pages > sb->pages_total - r->page)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_RANGE, at, where,
-			"pages [%llu, %llu) are outside [%llu, %llu)",
-			(unsigned long long)r->page, (unsigned long long)(r->page + r->pages),
-			(unsigned long long)first, (unsigned long long)sb->pages_total);
-	if (r->page % r->pages)
-		return rc ? rc : bch_problem_add(ps, BCH_P_REC_ALIGN, at, where,
-			"page %llu is not aligned to its order %u",
-			(unsigned long long)r->page, r->order);
-	*valid = true;
+	if (!rc && (f & REC_NS_ID))
+		rc = bch_problem_add(ps, BCH_P_REC_NS_ID, at, where,
+				     "ns_id is %u, this namespace is %u (the v13 kernel "
+				     "dereferences an unattached namespace)", r->ns_id,
+				     ns->base.ns_id);
+	if (!rc && (f & REC_V12))
+		rc = bch_problem_add(ps, BCH_P_REC_V12, at, where, "pgoff 0x%llx is a "
+				     "namespace page number, as v12/v13 records are",
+				     (unsigned long long)r->pgoff);
+	if (!rc && (f & REC_BELOW_BASE))
+		rc = bch_problem_add(ps, BCH_P_REC_BELOW_BASE, at, where,
+				     "pgoff 0x%llx is at or below K/4096 = 0x%llx",
+				     (unsigned long long)r->pgoff,
+				     (unsigned long long)(ns->base.k >> 12));
+	if (!rc && (f & REC_ORDER))
+		rc = bch_problem_add(ps, BCH_P_REC_ORDER, at, where,
+				     "order is %u, the buddy maximum is %d", r->order,
+				     BCH_MAX_ORDER - 1);
+	if (!rc && (f & REC_META))
+		rc = bch_problem_add(ps, BCH_P_REC_META, at, where,
+				     "pages [%llu, %llu) overlap the metadata area, pages "
+				     "[0, %llu)",
+				     (unsigned long long)r->page,
+				     (unsigned long long)(r->page + r->pages),
+				     (unsigned long long)META_PAGES);
+	if (!rc && (f & REC_RANGE))
+		rc = bch_problem_add(ps, BCH_P_REC_RANGE, at, where,
+				     "pages [%llu, %llu) are outside [%llu, %llu)",
+				     (unsigned long long)r->page,
+				     (unsigned long long)(r->page + r->pages),
+				     (unsigned long long)bch_nvm_first_page(ns),
+				     (unsigned long long)sb->pages_total);
+	if (!rc && (f & REC_ALIGN))
+		rc = bch_problem_add(ps, BCH_P_REC_ALIGN, at, where,
+				     "page %llu is not aligned to its order %u",
+				     (unsigned long long)r->page, r->order);
 	return rc;
 }
 
@@ -251,7 +277,7 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 	const struct bch_nvm_pgalloc_recs *p = pg->raw;
 	const uint8_t *h = bch_nvm_head(ns, head_idx);
 	struct bch_problems *ps = &ns->problems;
-	uint32_t n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+	uint32_t n = bch_nvm_recs_walked(p);
 	char where[48];
 	int rc = 0, hi;
 
@@ -288,7 +314,8 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 					     "%s is 0x%llx, expected 0x%llx (head %d)",
 					     recs_field(ns, RF_OWNER), (unsigned long long)p->owner,
 					     (unsigned long long)bch_nvm_ptr_encode(
-						     bch_nvm_lay_head_offset(ns->lay, head_idx),
+						     bch_nvm_lay_head_offset(ns->lay,
+									     (uint32_t)head_idx),
 						     &ns->base),
 					     head_idx);
 		else
@@ -303,12 +330,13 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 		struct bch_nvm_alloc a = { .pg = (uint16_t)(pg - ns->pages), .rec = (uint16_t)k };
 		struct bch_rec r;
 
+		unsigned int f;
+
 		if (!v)
 			continue;
-		if (!bch_rec_pgoff(v) || !rec_clean_v(ns, v))
-			snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
 		bch_nvm_lay_rec_decode(ns->lay, v, ns->base.k, &r);
 		if (!r.pgoff) {
+			snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
 			rc = bch_problem_add(ps, BCH_P_REC_EMPTY_BITS, at, where,
 					     "empty record (pgoff 0) has order %u, %sreserved %u",
 					     r.order, ns->lay->rec_ns_id_shift ? "ns_id " : "",
@@ -319,10 +347,13 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 			continue;
 		}
 		pg->nonempty++;
-		if (rec_clean(ns, &r))
-			a.valid = true;	/* the common case: no text to format */
-		else
-			rc = check_record(ns, &r, &a.valid, at, where);
+		f = rec_flags(ns, &r);
+		a.valid = !(f & REC_INVALID);
+		a.marked = !r.below_base;
+		if (f) {	/* the common case, clean, formats no text */
+			snprintf(where, sizeof(where), "slot[%d].recs[%u]", pg->slot, k);
+			rc = check_record(ns, &r, f, at, where);
+		}
 		a.page = r.page;
 		a.order = (uint8_t)r.order;
 		if (!rc)
@@ -342,9 +373,9 @@ static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head
 }
 
 /* Walk head i's chain for namespace number j. */
-static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
+static int walk_chain(struct bch_nvm_ns *ns, int owner_idx, unsigned int j, int *slot_page)
 {
-	struct bch_nvm_owner *o = &ns->owners[oi];
+	struct bch_nvm_owner *o = &ns->owners[owner_idx];
 	struct bch_problems *ps = &ns->problems;
 	uint64_t raw = o->recs_raw[j];
 	uint64_t at = o->offset + ns->lay->head_recs_at + 8 * j;
@@ -373,7 +404,7 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 			return ptr_problem(ns, -ERANGE, raw, at, where);
 		if (slot_page[slot] >= 0) {
 			const struct bch_nvm_recpage *prev = &ns->pages[slot_page[slot]];
-			bool loop = prev->owner == oi && prev->ns == j;
+			bool loop = prev->owner == owner_idx && prev->ns == j;
 
 			return bch_problem_add(ps, loop ? BCH_P_CHAIN_LOOP : BCH_P_CHAIN_SHARED,
 					       at, where, loop ?
@@ -391,7 +422,7 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 		memset(pg, 0, sizeof(*pg));
 		pg->slot = slot;
 		pg->offset = ptr.off;
-		pg->owner = oi;
+		pg->owner = owner_idx;
 		pg->ns = j;
 		pg->chain_pos = pos++;
 		pg->raw = (const void *)(ns->meta + ptr.off);
@@ -535,6 +566,48 @@ static int overlap_problem(struct bch_nvm_ns *ns, const struct bch_nvm_alloc *a,
 }
 
 /*
+ * ns->walk from the sorted allocations: a counting sort by record page
+ * (pages are numbered in walk order), then each page's records by index k.
+ */
+static int build_walk(struct bch_nvm_ns *ns)
+{
+	size_t *end = calloc(ns->npages + 1, sizeof(*end));
+	uint32_t *at = malloc(BCH_MAX_RECS * sizeof(*at));
+	size_t begin = 0;
+
+	ns->walk = malloc((ns->nallocs ? ns->nallocs : 1) * sizeof(*ns->walk));
+	if (!end || !at || !ns->walk) {
+		free(end);
+		free(at);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ns->nallocs; i++)
+		end[ns->allocs[i].pg + 1]++;
+	for (size_t p = 1; p <= ns->npages; p++)
+		end[p] += end[p - 1];
+	for (size_t i = 0; i < ns->nallocs; i++)	/* end[pg]: next free place */
+		ns->walk[end[ns->allocs[i].pg]++] = (uint32_t)i;
+	for (size_t p = 0; p < ns->npages; begin = end[p], p++) {
+		size_t n = begin;
+
+		ns->pages[p].walk_at = begin;
+		ns->pages[p].nallocs = (uint32_t)(end[p] - begin);	/* <= BCH_MAX_RECS */
+		if (end[p] - begin < 2)
+			continue;
+		for (uint32_t k = 0; k < BCH_MAX_RECS; k++)
+			at[k] = UINT32_MAX;
+		for (size_t i = begin; i < end[p]; i++)
+			at[ns->allocs[ns->walk[i]].rec] = ns->walk[i];
+		for (uint32_t k = 0; k < BCH_MAX_RECS; k++)
+			if (at[k] != UINT32_MAX)
+				ns->walk[n++] = at[k];
+	}
+	free(end);
+	free(at);
+	return 0;
+}
+
+/*
  * Sort the records by page, then one sweep: overlaps between valid records
  * of any owner, and the number of allocated pages (their union).
  */
@@ -588,7 +661,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 	ns->stale = calloc(ns->lay->max_slots, sizeof(*ns->stale));
 	if (!ns->stale)
 		return -ENOMEM;
-	for (int s = 0; s < ns->lay->max_slots && !rc; s++) {
+	for (uint32_t s = 0; s < (uint32_t)ns->lay->max_slots && !rc; s++) {
 		uint64_t off = BCH_NVM_SLOT_OFFSET(s);
 		const struct bch_nvm_pgalloc_recs *p;
 		struct bch_nvm_stale *st;
@@ -603,24 +676,24 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 			break;
 		p = (const void *)(ns->meta + off);
 		st = &ns->stale[ns->nstale++];
-		st->slot = s;
+		st->slot = (int)s;	/* < 2046 */
 		st->offset = off;
 		st->raw = p;
-		n = p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+		n = bch_nvm_recs_walked(p);
 		for (uint32_t k = 0; k < n; k++)
 			st->nonempty += !!bch_rec_pgoff(p->recs[k].v);
-		snprintf(where, sizeof(where), "slot[%d].magic", s);
+		snprintf(where, sizeof(where), "slot[%u].magic", s);
 		/* v13 frees leave magic, uuid and size (the kernel skips unlinked lists) */
 		if (st->nonempty)
 			rc = bch_problem_add(&ns->problems, BCH_P_SLOT_ORPHAN,
 					     off + offsetof(struct bch_nvm_pgalloc_recs, magic),
-					     where, "slot %d is not linked but holds %u "
+					     where, "slot %u is not linked but holds %u "
 					     "non-empty records (revived if the slot is reused)",
 					     s, st->nonempty);
 		else
 			rc = bch_problem_add(&ns->problems, BCH_P_SLOT_STALE,
 					     off + offsetof(struct bch_nvm_pgalloc_recs, magic),
-					     where, "slot %d carries the record-page magic but is "
+					     where, "slot %u carries the record-page magic but is "
 					     "not linked (left by a free)", s);
 	}
 	return rc;
@@ -661,11 +734,11 @@ static int check_state(struct bch_nvm_ns *ns, const struct bch_nvm_owner *o)
 	snprintf(where, sizeof(where), "heads[%d].state", o->index);
 	if (o->state == BCH_NVMPG_HD_STAT_FREE)
 		return bch_problem_add(&ns->problems, BCH_P_OL_HEAD_FREE,
-				       o->offset + ns->lay->head_state_at, where,
+				       o->offset + (uint32_t)ns->lay->head_state_at, where,
 				       "heads[%d] is FREE below used: its record lists are "
 				       "not walked", o->index);
 	return bch_problem_add(&ns->problems, BCH_P_OL_HEAD_STATE,
-			       o->offset + ns->lay->head_state_at, where, "state is %u: "
+			       o->offset + (uint32_t)ns->lay->head_state_at, where, "state is %u: "
 			       "registration walks the head, but no lookup finds it",
 			       o->state);
 }
@@ -701,16 +774,16 @@ static int check_heads(struct bch_nvm_ns *ns, uint32_t n)
 			continue;
 		snprintf(where, sizeof(where), "heads[%u]", i);
 		rc = bch_problem_add(&ns->problems, BCH_P_OL_TAIL_NONZERO,
-				     bch_nvm_lay_head_offset(ns->lay, (int)i) + k, where,
+				     bch_nvm_lay_head_offset(ns->lay, i) + k, where,
 				     "heads[%u] is beyond used (%u) but byte %zu is 0x%02x, "
-				     "expected 0", i, ns->olh->used, k, h[k]);
+				     "expected 0", i, ns->owner_list->used, k, h[k]);
 	}
 	return rc;
 }
 
 static int walk_owners(struct bch_nvm_ns *ns)
 {
-	const struct bch_owner_list_head *t = ns->olh;
+	const struct bch_owner_list_head *t = ns->owner_list;
 	struct bch_problems *ps = &ns->problems;
 	const struct bch_nvm_layout *l = ns->lay;
 	const char *tn = l->table_name;
@@ -749,7 +822,7 @@ static int walk_owners(struct bch_nvm_ns *ns)
 		struct bch_nvm_owner *o = &ns->owners[i];
 
 		o->index = (int)i;
-		o->offset = bch_nvm_lay_head_offset(l, (int)i);
+		o->offset = bch_nvm_lay_head_offset(l, i);
 		o->raw = bch_nvm_head(ns, (int)i);
 		o->uuid = o->raw;
 		o->label = (const char *)o->raw + 16;
@@ -765,7 +838,7 @@ static int walk_owners(struct bch_nvm_ns *ns)
 	rc = check_heads(ns, n);
 	/* the v13 kernel skips FREE heads */
 	for (uint32_t i = 0; i < n && !rc; i++)
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc &&
+		for (unsigned int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc &&
 		     ns->owners[i].state != BCH_NVMPG_HD_STAT_FREE; j++)
 			rc = walk_chain(ns, (int)i, j, slot_page);
 	if (!rc)
@@ -779,6 +852,8 @@ static int walk_owners(struct bch_nvm_ns *ns)
 	}
 	if (!rc)
 		rc = check_overlaps(ns);
+	if (!rc)
+		rc = build_walk(ns);
 	return rc;
 }
 
@@ -793,15 +868,16 @@ static int check_base(struct bch_nvm_ns *ns)
 		return bch_problem_add(ps, BCH_P_BASE_DISAGREE, olh_at, "sb.owner_list_head",
 				       "anchors imply different bases: owner_list_head 0x%llx, "
 				       "heads[0].recs[0] 0x%llx, slot[0].owner 0x%llx",
-				       (unsigned long long)b->olh, (unsigned long long)b->r0,
-				       (unsigned long long)b->ow);
+				       (unsigned long long)b->owner_list_head,
+				       (unsigned long long)b->head0_recs0,
+				       (unsigned long long)b->slot0_owner);
 	if (b->state == BCH_NVM_STATE_PARTIAL)
 		return bch_problem_add(ps, BCH_P_BASE_PARTIAL, olh_at, "sb.owner_list_head",
 				       "first attach partly persisted: owner_list_head %s, "
 				       "heads[0].recs[0] %s, slot[0].owner %s",
-				       b->olh_converted ? "converted" : "not converted",
-				       b->r0_converted ? "converted" : "not converted",
-				       b->ow_converted ? "converted" : "not converted");
+				       b->owner_list_head_converted ? "converted" : "not converted",
+				       b->head0_recs0_converted ? "converted" : "not converted",
+				       b->slot0_owner_converted ? "converted" : "not converted");
 	if (b->state == BCH_NVM_STATE_ATTACHED)
 		return bch_problem_add(ps, BCH_P_ATTACHED, olh_at, "sb.owner_list_head",
 				       "attached with base K = 0x%llx; the next registration "
@@ -822,7 +898,7 @@ static int v13_buddy_bug(struct bch_nvm_ns *ns)
 	struct bch_nvm_buddy b;
 	int rc, rep = -1;
 
-	if (!ns->olh || bch_problems_count(&ns->problems, BCH_SEV_ERROR))
+	if (!ns->owner_list || bch_problems_count(&ns->problems, BCH_SEV_ERROR))
 		return 0;
 	rc = bch_nvm_buddy_of(ns, false, &b);
 	if (rc)
@@ -854,7 +930,7 @@ static int v13_buddy_bug(struct bch_nvm_ns *ns)
 /* After the first pages are read: superblock, base, owner walk. */
 static int nvm_walk(struct bch_nvm_ns *ns)
 {
-	uint64_t r0 = 0, ow = 0;
+	uint64_t head0_recs0 = 0, slot0_owner = 0;
 	int rc;
 
 	bch_nvm_sb_parse(ns->meta + BCH_NVM_PAGES_SB_OFFSET, &ns->sbi);
@@ -886,24 +962,24 @@ static int nvm_walk(struct bch_nvm_ns *ns)
 		memset(&ns->base, 0, sizeof(ns->base));
 		ns->base.lay = ns->lay;
 		ns->base.ns_id = ns->sbi.sb.this_namespace_nr & BCH_NVMPG_NS_ID_MASK;
-		ns->base.olh = t;
+		ns->base.owner_list_head = t;
 		ns->base.k_known = true;
 		ns->base.state = BCH_NVMPG_GET_OFFSET(t) == OLH_OFF ? BCH_NVM_STATE_NVMPG :
 				 BCH_NVM_STATE_NO_TABLE;
 		if (ns->base.state == BCH_NVM_STATE_NVMPG &&
 		    ns->meta_len >= SYS_OFF + BCH_NVM_PAGES_RECS_SIZE)
-			ns->olh = (const void *)(ns->meta + OLH_OFF);
-		rc = ns->olh ? walk_owners(ns) : 0;
+			ns->owner_list = (const void *)(ns->meta + OLH_OFF);
+		rc = ns->owner_list ? walk_owners(ns) : 0;
 		return rc ? rc : v13_buddy_bug(ns);
 	}
 	if (ns->sbi.sb.owner_list_head && ns->meta_len >= SYS_OFF + BCH_NVM_PAGES_RECS_SIZE) {
-		ns->olh = (const void *)(ns->meta + OLH_OFF);
-		r0 = ns->olh->heads[0].recs[0];
-		memcpy(&ow, ns->meta + SYS_OFF, 8);
+		ns->owner_list = (const void *)(ns->meta + OLH_OFF);
+		head0_recs0 = ns->owner_list->heads[0].recs[0];
+		memcpy(&slot0_owner, ns->meta + SYS_OFF, 8);
 	}
-	bch_nvm_base_establish(ns->sbi.sb.owner_list_head, r0, ow, &ns->base);
+	bch_nvm_base_establish(ns->sbi.sb.owner_list_head, head0_recs0, slot0_owner, &ns->base);
 	rc = check_base(ns);
-	if (!rc && ns->olh)
+	if (!rc && ns->owner_list)
 		rc = walk_owners(ns);
 	return rc;
 }

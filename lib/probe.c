@@ -22,7 +22,7 @@
 #include <bcache/probe.h>
 
 static void add_sig(struct bch_signatures *out, const char *type, const char *usage,
-		    const char *source, uint64_t offset, uint32_t length)
+		    const char *source, uint64_t offset, size_t length)
 {
 	struct bch_signature *s;
 
@@ -49,7 +49,7 @@ static int probe_blkid(int fd, uint64_t size, struct bch_signatures *out)
 
 	if (!pr)
 		return -ENOMEM;
-	if (blkid_probe_set_device(pr, fd, 0, size)) {
+	if (size > INT64_MAX || blkid_probe_set_device(pr, fd, 0, (blkid_loff_t)size)) {
 		rc = -EIO;
 		goto out;
 	}
@@ -113,17 +113,19 @@ static void probe_own(const unsigned char *page, struct bch_signatures *out)
 {
 	static const uint8_t bcache_magic[16] = BCACHE_SB_MAGIC_BYTES;
 	struct bch_nvm_sb_info info;
+	const size_t nvm_magic = offsetof(struct bch_nvm_pages_sb, magic);
+	const size_t cache_magic = offsetof(struct cache_sb_disk, magic);
 
 	bch_nvm_sb_parse(page, &info);
 	if (info.revision == BCH_NVM_REV_V12)
-		add_sig(out, "nvm-pages-nvmpg", "other", "bcache", 4096 + 32, 16);
+		add_sig(out, "nvm-pages-nvmpg", "other", "bcache", SB_OFFSET + nvm_magic, 16);
 	else if (info.revision != BCH_NVM_REV_NONE)
-		add_sig(out, "nvm-pages", "other", "bcache", 4096 + 32, 16);
-	if (!memcmp(page + 24, bcache_magic, 16))
-		add_sig(out, "bcache", "other", "bcache", 4096 + 24, 16);
+		add_sig(out, "nvm-pages", "other", "bcache", SB_OFFSET + nvm_magic, 16);
+	if (!memcmp(page + cache_magic, bcache_magic, 16))
+		add_sig(out, "bcache", "other", "bcache", SB_OFFSET + cache_magic, 16);
 	for (size_t i = 0; i < sizeof(info_blocks) / sizeof(info_blocks[0]); i++)
 		if (bch_probe_info_block(page, 4096) == info_blocks[i].sig)
-			add_sig(out, info_blocks[i].type, "other", "bcache", 4096,
+			add_sig(out, info_blocks[i].type, "other", "bcache", SB_OFFSET,
 				strlen(info_blocks[i].sig));
 }
 
@@ -135,9 +137,7 @@ static int shadow_copy(struct bch_media *m, int fd, unsigned char *buf, uint64_t
 
 	if (rc)
 		return rc;
-	if (pwrite(fd, buf, len, off) != (ssize_t)len)
-		return -errno ? -errno : -EIO;
-	return 0;
+	return bch_fd_io(fd, buf, len, off, true);
 }
 
 /*
@@ -153,7 +153,7 @@ static int dax_shadow(struct bch_media *m)
 	int fd = memfd_create("bcache-probe", MFD_CLOEXEC);
 	int rc = buf && fd >= 0 ? 0 : -ENOMEM;
 
-	if (!rc && ftruncate(fd, m->size) < 0)
+	if (!rc && (m->size > INT64_MAX || ftruncate(fd, (off_t)m->size) < 0))
 		rc = -errno;
 	if (!rc)
 		rc = shadow_copy(m, fd, buf, 0, span);
@@ -219,7 +219,7 @@ int bch_probe_wipe_all(struct bch_media *m, int rounds)
 			return wiped;
 		for (size_t i = 0; i < sigs.n; i++) {
 			/* unknown length: erase the first byte, enough to break it */
-			uint32_t len = sigs.v[i].length ? sigs.v[i].length : 1;
+			size_t len = sigs.v[i].length ? sigs.v[i].length : 1;
 
 			rc = bch_media_zero(m, sigs.v[i].offset, len);
 			if (rc)

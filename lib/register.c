@@ -80,8 +80,8 @@ static int check_namespace(struct bch_media *m, struct bch_reg_dev *out)
 		bch_nvm_ns_free(&ns);
 		return rc;
 	}
-	if (ns.base.olh_converted)
-		out->k_stored = ns.base.olh - BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
+	if (ns.base.owner_list_head_converted)
+		out->k_stored = ns.base.owner_list_head - BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
 	if ((p = first(&ns.problems, BCH_SEV_ERROR, BCH_P_BASE_LIVE))) {
 		out->verdict = BCH_REG_BASE_LIVE;
 		out->problem = *p;

@@ -20,6 +20,8 @@ struct bch_media;
 #define BCH_CACHE_SB_D_OFF	208	/* offsetof(struct cache_sb_disk, d) */
 #define BCH_CACHE_SB_BYTES	2264	/* sizeof(struct cache_sb_disk) */
 #define BCH_CACHE_SB_BUCKETS_MIN 128
+/* The device byte offset of a superblock field. */
+#define BCH_CACHE_SB_AT(field)	(SB_OFFSET + offsetof(struct cache_sb_disk, field))
 
 extern const uint8_t bch_cache_sb_magic[16];
 
@@ -85,8 +87,8 @@ struct bch_cache_sb_params {
 	uint8_t uuid[16];
 	uint8_t set_uuid[16];
 	char label[SB_LABEL_SIZE + 1];
-	uint16_t block_size;		/* sectors */
-	uint32_t bucket_size;		/* sectors (cache); above 65535 stored as log2
+	uint64_t block_size;		/* sectors */
+	uint64_t bucket_size;		/* sectors (cache); above 65535 stored as log2
 					 * with incompat large_bucket, version 5 */
 	uint64_t dev_bytes;
 	uint64_t data_offset;		/* backing: sectors (0: default 16) */
@@ -112,7 +114,9 @@ const char *bch_cache_bdev_state_name(unsigned int state);
  * Build the superblock of a fresh device as bcache-tools writes it
  * (bcache-journal-format(5), CACHE SUPERBLOCK, "Who writes what";
  * first_bucket is not shifted).  -EINVAL for bad
- * geometry, -ENOSPC when there are fewer than 128 buckets.
+ * geometry, -ERANGE for a bucket size the 16-bit bucket_size field cannot
+ * hold (above 2^15 sectors, 16 MiB), -ENOSPC when there are fewer than 128
+ * buckets.
  */
 int bch_cache_sb_build(const struct bch_cache_sb_params *p, struct cache_sb_disk *sb);
 

@@ -89,7 +89,7 @@ enum {
 };
 
 /* One jset header as found at a namespace byte offset. */
-struct bch_jhit {
+struct bch_jset_head {
 	uint64_t off;
 	uint64_t seq, last_seq;
 	uint64_t csum, csum_computed;
@@ -100,23 +100,23 @@ struct bch_jhit {
 	uint8_t checked;		/* bch_jset_check ran */
 };
 
-static inline uint64_t bch_jset_bytes(const struct bch_jhit *h)
+static inline uint64_t bch_jset_bytes(const struct bch_jset_head *h)
 {
 	return BCH_JSET_HDR + 8ULL * h->keys;
 }
 
 /* Evaluate the jset at p (avail readable bytes) against a magic. */
 void bch_jset_eval(const void *p, size_t avail, uint64_t magic, uint64_t off,
-		   struct bch_jhit *out);
+		   struct bch_jset_head *out);
 /* The jset CHECKS of a valid jset's bytes: sets flags and nkeys. */
-void bch_jset_check(const void *p, struct bch_jhit *h);
+void bch_jset_check(const void *p, struct bch_jset_head *h);
 
 /* ---- the magic scan of a byte range (LOCATING step 5) ---- */
 
 struct bch_jscan {
 	uint64_t magic;
 	uint64_t start, end;		/* namespace bytes scanned */
-	struct bch_jhit *v;		/* every position with the magic, by offset */
+	struct bch_jset_head *v;		/* every position with the magic, by offset */
 	size_t n, cap, max, dropped;
 };
 
@@ -129,9 +129,9 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 		  struct bch_jscan *s);
 void bch_jscan_free(struct bch_jscan *s);
 /* The recorded hit at off, or NULL. */
-const struct bch_jhit *bch_jscan_at(const struct bch_jscan *s, uint64_t off);
+const struct bch_jset_head *bch_jscan_at(const struct bch_jscan *s, uint64_t off);
 /* The same, starting from *hint (updated: where the next lookup starts). */
-const struct bch_jhit *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint);
+const struct bch_jset_head *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint);
 
 /* ---- geometry and the replay list ---- */
 
@@ -143,7 +143,7 @@ struct bch_jgeom {
 };
 
 struct bch_jentry {
-	struct bch_jhit h;
+	struct bch_jset_head h;
 	int bucket;
 };
 
@@ -155,13 +155,13 @@ struct bch_jentry {
  */
 struct bch_jlist {
 	struct bch_jentry *v;
-	struct bch_jhit *base;
+	struct bch_jset_head *base;
 	uint32_t *idx;
 	size_t lo, hi, cap;
 	uint64_t work, work_max;
 };
 
-static inline struct bch_jhit *bch_jlist_hit(const struct bch_jlist *l, size_t i)
+static inline struct bch_jset_head *bch_jlist_hit(const struct bch_jlist *l, size_t i)
 {
 	return l->idx ? &l->base[l->idx[i]] : &l->v[i].h;
 }
@@ -171,13 +171,13 @@ static inline int bch_jlist_bucket(const struct bch_jlist *l, size_t i)
 	return l->idx ? -1 : l->v[i].bucket;
 }
 
-enum bch_jins { BCH_JINS_ADDED, BCH_JINS_DUPLICATE, BCH_JINS_EXPIRED };
-const char *bch_jins_name(enum bch_jins i);
-/* Insert by the kernel's rules; returns enum bch_jins or -ENOMEM / -E2BIG. */
-int bch_jlist_insert(struct bch_jlist *l, const struct bch_jhit *h, int bucket);
+enum bch_jinsert { BCH_JINSERT_ADDED, BCH_JINSERT_DUPLICATE, BCH_JINSERT_EXPIRED };
+const char *bch_jinsert_name(enum bch_jinsert i);
+/* Insert by the kernel's rules; returns enum bch_jinsert or -ENOMEM / -E2BIG. */
+int bch_jlist_insert(struct bch_jlist *l, const struct bch_jset_head *h, int bucket);
 void bch_jlist_free(struct bch_jlist *l);
-/* Index in [lo, hi) of seq, or -1. */
-long bch_jlist_find(const struct bch_jlist *l, uint64_t seq);
+/* The entry of seq, or NULL. */
+const struct bch_jset_head *bch_jlist_seq(const struct bch_jlist *l, uint64_t seq);
 
 struct bch_jrange {
 	bool any;
@@ -207,9 +207,9 @@ enum bch_jstop {
 const char *bch_jstop_name(enum bch_jstop s);
 
 struct bch_jevent {
-	struct bch_jhit h;
+	struct bch_jset_head h;
 	int bucket;
-	int outcome;		/* enum bch_jins */
+	int outcome;		/* enum bch_jinsert */
 };
 
 struct bch_jbucket {
@@ -259,7 +259,7 @@ struct bch_jcopy {
  * overlay (copies sorted by dst), the bytes are those of the media after the
  * copies: positions a copy may reach are read directly, through the overlay.
  */
-struct bch_jsrc {
+struct bch_jset_source {
 	struct bch_media *m;
 	const struct bch_jscan *scan;
 	uint64_t magic;
@@ -269,17 +269,17 @@ struct bch_jsrc {
 	const struct bch_jcopy *ov;
 	size_t nov;
 };
-int bch_jsrc_init(struct bch_jsrc *s, struct bch_media *m, const struct bch_jscan *scan,
-		  uint64_t magic);
-void bch_jsrc_free(struct bch_jsrc *s);
+int bch_jset_source_init(struct bch_jset_source *s, struct bch_media *m,
+			  const struct bch_jscan *scan, uint64_t magic);
+void bch_jset_source_free(struct bch_jset_source *s);
 /* Read bytes as the source sees them (through its overlay); -ERANGE outside. */
-int bch_jsrc_read(struct bch_jsrc *s, void *buf, size_t len, uint64_t off);
+int bch_jset_source_read(struct bch_jset_source *s, void *buf, size_t len, uint64_t off);
 
 /* The kernel's bch_journal_read over the geometry (VISITING ORDER 1-5). */
-int bch_journal_kernel_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+int bch_journal_kernel_view(struct bch_jset_source *src, const struct bch_jgeom *g,
 			    struct bch_jview *v);
 /* Every bucket in ascending order, merged with 10.3 (the media view). */
-int bch_journal_linear_view(struct bch_jsrc *src, const struct bch_jgeom *g,
+int bch_journal_linear_view(struct bch_jset_source *src, const struct bch_jgeom *g,
 			    struct bch_jview *v);
 void bch_jview_free(struct bch_jview *v);
 

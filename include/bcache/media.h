@@ -43,6 +43,7 @@ struct bch_media {
 	void (*persist)(const void *addr, size_t len);
 	uint64_t dirty_lo, dirty_hi;	/* devdax: range written since persist */
 	uint32_t dio_align;	/* O_DIRECT block size (block devices), else 0 */
+	uint32_t logical_block;	/* BLKSSZGET of a block device (512 if unknown), else 512 */
 	unsigned char *bounce;	/* O_DIRECT: aligned bounce buffer, lazily */
 };
 
@@ -89,6 +90,13 @@ int bch_media_write_direct(struct bch_media *m, const void *buf, size_t len, uin
 			   const void *expect);
 
 const char *bch_media_kind_name(enum bch_media_kind kind);
+
+/*
+ * pread (wr false) or pwrite exactly len bytes of fd at off, through
+ * interruptions and short transfers: the one I/O loop of the library.
+ * -EIO at the end of the file, -errno on errors.
+ */
+int bch_fd_io(int fd, void *buf, size_t len, uint64_t off, bool wr);
 
 /*
  * A page-aligned, zeroed buffer of len bytes (an anonymous mapping: pages

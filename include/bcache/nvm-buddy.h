@@ -39,8 +39,11 @@ struct bch_nvm_buddy {
 };
 
 /*
- * Rebuild from allocations sorted by page (invalid ones are skipped,
- * overlapping ones merged).  With list, also fill b->v.  Returns 0 or -ENOMEM.
+ * Rebuild from allocations sorted by page, as the v7 kernel does: every
+ * `marked` allocation makes [page, page + 2^order) busy whatever its
+ * alignment (overlaps merge, the end is clamped to pages_total), then each
+ * run of free pages is split into maximal aligned blocks.  With list, also
+ * fill b->v.  Returns 0 or -ENOMEM.
  */
 int bch_nvm_buddy_build(const struct bch_nvm_alloc *a, size_t n, uint64_t reserved,
 			uint64_t pages_total, bool list, struct bch_nvm_buddy *b);

@@ -35,12 +35,14 @@ struct bch_nvm_recpage {
 	int slot;			/* 0 .. 2045 (nvmpg: 63) */
 	uint64_t offset;		/* byte offset of the page */
 	int owner;			/* index into ns->owners */
-	int ns;				/* namespace number j of head.recs[j] */
+	unsigned int ns;		/* namespace number j of head.recs[j] */
 	int chain_pos;			/* position in its chain, from 0 */
 	const struct bch_nvm_pgalloc_recs *raw;	/* into ns->meta */
 	struct bch_ptr owner_ptr, next_ptr;
 	bool magic_ok;
 	uint32_t nonempty;		/* records with pgoff != 0 in [0, size) */
+	size_t walk_at;			/* its allocations: ns->walk[walk_at, + nallocs) */
+	uint32_t nallocs;
 };
 
 /*
@@ -53,6 +55,12 @@ struct bch_nvm_alloc {
 	uint16_t rec;			/* record index k in the page */
 	uint8_t order;
 	bool valid;			/* inside the namespace, aligned, order ok */
+	/*
+	 * The v7 kernel marks [page, page + 2^order) busy at registration:
+	 * every record above the base, valid or not (misaligned, overlapping,
+	 * in the reserved area, past the end).
+	 */
+	bool marked;
 };
 
 /* A record-page slot that carries the magic but is not linked (stale). */
@@ -74,7 +82,7 @@ struct bch_nvm_ns {
 	bool meta_lazy;			/* only the pages the walk reached are read */
 	struct bch_media *meta_m;	/* during a lazy load only */
 	uint64_t meta_have[BCH_NVM_PAGES_OFFSET / 4096 / 64];	/* lazy: pages read */
-	const struct bch_owner_list_head *olh;	/* NULL without an owner table */
+	const struct bch_owner_list_head *owner_list;	/* NULL without an owner table */
 	uint32_t heads_walked;		/* min(used, size, 72) */
 	struct bch_nvm_owner *owners;
 	size_t nowners;
@@ -82,6 +90,7 @@ struct bch_nvm_ns {
 	size_t npages;
 	struct bch_nvm_alloc *allocs;	/* sorted by page after the load */
 	size_t nallocs, allocs_cap;
+	uint32_t *walk;			/* allocs indexes in walk order: page pg, record k */
 	struct bch_nvm_stale *stale;
 	size_t nstale;
 	uint64_t pages_allocated;	/* union of the valid records, in pages */

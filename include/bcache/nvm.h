@@ -10,6 +10,7 @@
 #define BCACHE_NVM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/bcache-nvm.h>
@@ -25,6 +26,9 @@ struct bch_struct_desc;
 				 (uint64_t)BCH_NVM_PAGES_OWNER_HEAD_SIZE * (i))
 #define BCH_NVM_SLOT_OFFSET(n)	(BCH_NVM_PAGES_SYS_RECS_HEAD_OFFSET + \
 				 (uint64_t)BCH_NVM_PAGES_RECS_SIZE * (n))
+/* The device byte offset of a superblock field. */
+#define BCH_NVM_SB_AT(field)	(BCH_NVM_PAGES_SB_OFFSET + \
+				 offsetof(struct bch_nvm_pages_sb, field))
 #define BCH_NVM_MIN_DEVICE	(BCH_NVM_PAGES_OFFSET + 4096)
 #define BCH_NVM_WARN_DEVICE	(32ULL << 20)
 #define BCH_NVM_KERNEL_ADDR_MIN	(1ULL << 63)
@@ -53,8 +57,8 @@ struct bch_nvm_layout {
 	uint32_t head_size;		/* 112, 120 */
 	uint32_t head_recs_at;		/* recs[] / recs_offset[] in a head */
 	int head_state_at;		/* state, flags (-1: none, v7) */
-	int max_heads;			/* 72, 67 */
-	int max_slots;			/* record-list slots: 2046, 64 */
+	uint32_t max_heads;		/* 72, 67 */
+	uint32_t max_slots;		/* record-list slots: 2046, 64 */
 	const char *sys_label;		/* the label make -M gives heads[0] */
 	bool nvmpg_ptrs;		/* pointers are nvmpg offsets */
 	unsigned int rec_ns_id_shift;	/* 0: records carry no ns_id */
@@ -72,7 +76,7 @@ extern const struct bch_nvm_layout bch_nvm_layout_nvmpg;
 /* The layout of a revision (v7 for NONE and UNKNOWN). */
 const struct bch_nvm_layout *bch_nvm_layout_of(enum bch_nvm_revision rev);
 
-static inline uint64_t bch_nvm_lay_head_offset(const struct bch_nvm_layout *l, int i)
+static inline uint64_t bch_nvm_lay_head_offset(const struct bch_nvm_layout *l, uint32_t i)
 {
 	return BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET + 40 + (uint64_t)l->head_size * i;
 }
@@ -124,16 +128,17 @@ struct bch_nvm_base {
 	enum bch_nvm_state state;
 	bool k_known;
 	uint64_t k;		/* base address; 0 when FRESH */
-	uint64_t olh, r0, ow;	/* the three anchors as stored */
-	bool olh_converted, r0_converted, ow_converted;
+	/* the three anchors as stored: sb.owner_list_head, heads[0].recs[0], slot[0].owner */
+	uint64_t owner_list_head, head0_recs0, slot0_owner;
+	bool owner_list_head_converted, head0_recs0_converted, slot0_owner_converted;
 	bool disagree;		/* converted anchors imply different K */
 	const struct bch_nvm_layout *lay;	/* NULL: v7 */
 	unsigned int ns_id;	/* nvmpg: the namespace id pointers carry */
 };
 
-/* r0 and ow are only meaningful for namespace 0 (pass 0 otherwise). */
-void bch_nvm_base_establish(uint64_t olh, uint64_t r0, uint64_t ow,
-			    struct bch_nvm_base *out);
+/* head0_recs0 and slot0_owner only mean something for namespace 0 (else 0). */
+void bch_nvm_base_establish(uint64_t owner_list_head, uint64_t head0_recs0,
+			    uint64_t slot0_owner, struct bch_nvm_base *out);
 const char *bch_nvm_state_name(enum bch_nvm_state st);
 
 /* ---- pointers (POINTERS, step 2) ---- */
@@ -194,7 +199,8 @@ static inline unsigned int bch_rec_order(uint64_t v)
 }
 static inline unsigned int bch_rec_reserved(uint64_t v)
 {
-	return (v >> BCH_PGALLOC_REC_RESERVED_SHIFT) & BCH_PGALLOC_REC_RESERVED_MASK;
+	return (unsigned int)((v >> BCH_PGALLOC_REC_RESERVED_SHIFT) &
+			      BCH_PGALLOC_REC_RESERVED_MASK);	/* 6 bits */
 }
 static inline uint64_t bch_rec_make(uint64_t pgoff, unsigned int order)
 {
@@ -206,6 +212,14 @@ void bch_nvm_lay_rec_decode(const struct bch_nvm_layout *l, uint64_t v, uint64_t
 			    struct bch_rec *out);
 /* The same for v7. */
 void bch_nvm_rec_decode(uint64_t v, uint64_t k, struct bch_rec *out);
+/*
+ * The records of a record page a bounded walk reads: its size, clamped to
+ * the 1013 that fit the page (the kernel trusts size).
+ */
+static inline uint32_t bch_nvm_recs_walked(const struct bch_nvm_pgalloc_recs *p)
+{
+	return p->size < BCH_MAX_RECS ? p->size : BCH_MAX_RECS;
+}
 /*
  * The v7 kernel fills a new record page's magic and owner_uuid with
  * strncpy(dst, src, 16): src up to its first 0x00 byte, the rest zeroed.

@@ -17,7 +17,7 @@ struct bch_signature {
 	char usage[16];		/* "filesystem", "raid", "partition", "other" */
 	char source[8];		/* "blkid" or "bcache" */
 	uint64_t offset;	/* byte offset of the magic */
-	uint32_t length;	/* magic length in bytes (0 if unknown) */
+	size_t length;		/* magic length in bytes (0 if unknown) */
 };
 
 struct bch_signatures {

@@ -134,7 +134,8 @@ enum bch_severity {
 	X(SET_UUID, ERROR, "set members have different set uuids")             \
 	X(SET_DUP_NR, ERROR, "two set members have the same namespace number") \
 	X(SET_TOTAL, ERROR, "set members disagree on total_namespaces_nr")     \
-	X(SET_MISSING, WARN, "set member missing")
+	X(SET_MISSING, WARN, "set member missing")                             \
+	X(DROPPED, INFO, "more entries than a list holds: the rest are not listed")
 
 enum bch_problem_code {
 #define BCH_PROBLEM_ENUM(name, sev, text) BCH_P_##name,

@@ -282,6 +282,24 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	check_only "$img" $EX_PROBLEMS REC_ALIGN $((S1 + 96))
 }
 
+@test "REC_ALIGN: nvm dump shows the free space the v7 kernel rebuilds around it" {
+	base
+	# order 3 at page 8193: the kernel marks [8193, 8201) busy, frees the rest
+	# of [8192, 16384) in maximal aligned blocks (before: one order-13 block)
+	gen "$img" rec 1 1 $(rec 8193 3)
+	gen "$img" corrupt slot 1 used 2
+	run --separate-stderr bcache nvm dump --json "$img"
+	assert_success
+	assert_equal "$(jq -c '.summary[0] | [.free, .largest_order, .largest_page]' \
+		<<< "$output")" "[8184,12,12288]"
+	assert_equal "$(jq -c '[.free_blocks[] | [.order, .page, .count]]' <<< "$output")" \
+		"[[0,8201,1],[0,8192,1],[1,8202,1],[2,8204,1],[4,8208,1],[5,8224,1],[6,8256,1],"\
+"[7,8320,1],[8,8448,1],[9,8704,1],[10,9216,1],[11,10240,1],[12,12288,1]]"
+	run --separate-stderr bcache nvm dump --json -o +valid "$img"
+	assert_equal "$(jq -c '[.allocations[] | [.page, .valid]]' <<< "$output")" \
+		"[[4096,true],[8193,false]]"
+}
+
 @test "REC_OVERLAP (within an owner and across owners)" {
 	base
 	gen "$img" rec 1 1 $(rec 4097 0)
@@ -398,4 +416,19 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	run timeout 10 "$BCACHE" nvm dump --json "$img"
 	assert_success
 	[ "$(digest "$img")" = "$before" ]
+}
+
+@test "a check that hits its cap of 10000 problems says how many it left out (text and JSON)" {
+	img=$(fresh_img cap.img 128M)
+	# 10100 records, then pages_total cut to 4097: every record is out of range
+	printf 'attach %s\nbulk 10100 0 %s\nset sb pages_total 4097\n' $K $OWNER_A |
+		gen "$img" - > /dev/null
+	run --separate-stderr bcache nvm check --json "$img"
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(jq '.problems | length' <<< "$output")" 10001
+	assert_equal "$(jq -c '.problems[-1] | [.code, .severity, .message]' <<< "$output")" \
+		'["DROPPED","info","100 more problems are not listed (the list holds 10000)"]'
+	run --separate-stderr bcache nvm check "$img"
+	assert_equal "$status" $EX_PROBLEMS
+	[[ "$(tail -1 <<< "$output")" == *"DROPPED"*"100 more problems are not listed"* ]]
 }

@@ -220,7 +220,7 @@ static void ext_insert(struct gen *g, uint64_t page, unsigned int order)
 		i--;
 	}
 	g->ext[i] = (struct bch_nvm_alloc){ .page = page, .order = (uint8_t)order,
-					    .valid = true };
+					    .valid = true, .marked = true };
 	g->next++;
 }
 
@@ -277,7 +277,7 @@ static void linked_slots(struct gen *g, bool *used)
 		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++) {
 			uint64_t p = head_recs(g, (int)i)[j];
 
-			for (int n = 0; p && n < g->lay->max_slots; n++) {
+			for (uint32_t n = 0; p && n < g->lay->max_slots; n++) {
 				int s = bch_nvm_lay_slot_of(g->lay, off_of(g, p));
 
 				if (s < 0 || used[s])
@@ -296,9 +296,9 @@ static int new_record_page(struct gen *g, int head, __u64 *link)
 	int s = 0;
 
 	linked_slots(g, used);
-	while (s < g->lay->max_slots && used[s])
+	while ((uint32_t)s < g->lay->max_slots && used[s])
 		s++;
-	if (s == g->lay->max_slots || BCH_NVM_SLOT_OFFSET(s + 1) > g->len)
+	if ((uint32_t)s == g->lay->max_slots || BCH_NVM_SLOT_OFFSET(s + 1) > g->len)
 		die("%s: all record-page slots in use (the kernel oopses here)", g->m->path);
 	p = slot_of(g, s);
 	if (g->lay->nvmpg_ptrs) {	/* v13 zeroes the slot and copies whole */
@@ -328,7 +328,7 @@ static struct bch_nvm_pgalloc_recs *page_with_room(struct gen *g, int head)
 	if (g->hint && g->hint_head == head && g->hint->used < g->hint->size)
 		return g->hint;
 
-	for (int n = 0; *link && n < g->lay->max_slots; n++) {
+	for (uint32_t n = 0; *link && n < g->lay->max_slots; n++) {
 		struct bch_nvm_pgalloc_recs *p;
 
 		s = bch_nvm_lay_slot_of(g->lay, off_of(g, *link));
@@ -413,7 +413,7 @@ static int cmd_free(struct gen *g, uint64_t page, unsigned int order, const char
 	if (head < 0)
 		die("%s: no such owner", owner);
 	link = &head_recs(g, head)[nsnr];
-	for (int n = 0; *link && n < g->lay->max_slots; n++) {
+	for (uint32_t n = 0; *link && n < g->lay->max_slots; n++) {
 		int s = bch_nvm_lay_slot_of(g->lay, off_of(g, *link));
 		struct bch_nvm_pgalloc_recs *p = s < 0 ? NULL : slot_of(g, s);
 

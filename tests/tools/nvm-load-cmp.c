@@ -57,7 +57,7 @@ static int cmp_walk(const struct bch_nvm_ns *a, const struct bch_nvm_ns *b)
 {
 	CHECK(a->base.state == b->base.state && a->base.k == b->base.k, "base");
 	CHECK(a->sbi.revision == b->sbi.revision, "superblock revision");
-	CHECK(!a->olh == !b->olh && a->heads_walked == b->heads_walked, "owner table");
+	CHECK(!a->owner_list == !b->owner_list && a->heads_walked == b->heads_walked, "owner table");
 	CHECK(a->nowners == b->nowners, "%zu owners, lazy %zu", a->nowners, b->nowners);
 	for (size_t i = 0; i < a->nowners; i++) {
 		const struct bch_nvm_owner *x = &a->owners[i], *y = &b->owners[i];

@@ -65,7 +65,7 @@ static void jset_b(unsigned char *buf)
 static void test_jsets(void)
 {
 	unsigned char a[512], b[512], want[32];
-	struct bch_jhit h;
+	struct bch_jset_head h;
 
 	is_u64(bch_jset_magic(cset), 0xCB9F9E48C4277333ULL, "jset magic from the set uuid");
 	jset_a(a);
@@ -221,9 +221,9 @@ static void test_probe(void)
 	ok(first_repeat == 28, "n = 100 repeats at i = 28 (got %d)", first_repeat);
 }
 
-static struct bch_jhit hit(uint64_t seq, uint64_t last_seq)
+static struct bch_jset_head hit(uint64_t seq, uint64_t last_seq)
 {
-	struct bch_jhit h = { .seq = seq, .last_seq = last_seq };
+	struct bch_jset_head h = { .seq = seq, .last_seq = last_seq };
 
 	return h;
 }
@@ -231,21 +231,21 @@ static struct bch_jhit hit(uint64_t seq, uint64_t last_seq)
 static void test_insert(void)
 {
 	struct bch_jlist l = { 0 };
-	struct bch_jhit h;
+	struct bch_jset_head h;
 	struct bch_jrange r;
 	uint64_t gaps[4];
 
 	h = hit(10, 5);
-	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_ADDED, "first jset added");
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINSERT_ADDED, "first jset added");
 	h = hit(10, 5);
-	ok(bch_jlist_insert(&l, &h, 1) == BCH_JINS_DUPLICATE, "same seq: duplicate");
+	ok(bch_jlist_insert(&l, &h, 1) == BCH_JINSERT_DUPLICATE, "same seq: duplicate");
 	h = hit(4, 1);
-	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_EXPIRED, "seq 4 < last_seq 5: expired");
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINSERT_EXPIRED, "seq 4 < last_seq 5: expired");
 	h = hit(7, 5);
-	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_ADDED && l.v[l.lo].h.seq == 7,
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINSERT_ADDED && l.v[l.lo].h.seq == 7,
 	   "older live jset goes to the head");
 	h = hit(12, 8);
-	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINS_ADDED && l.v[l.lo].h.seq == 10 &&
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINSERT_ADDED && l.v[l.lo].h.seq == 10 &&
 	   l.hi - l.lo == 2, "last_seq 8 drops seq 7 from the head");
 	bch_jlist_range(&l, &r);
 	ok(r.any && r.newest == 12 && r.last_seq == 8 && r.present == 2 && r.missing == 3 &&
@@ -264,7 +264,7 @@ static void test_worked_example(void)
 	uint64_t region = 0x8000000;
 	struct bch_media *m = NULL;
 	struct bch_jscan s = { 0 };
-	struct bch_jsrc src;
+	struct bch_jset_source src;
 	struct bch_jgeom g = { .n = 256, .bucket_sectors = 1024, .block_sectors = 8 };
 	struct bch_jview kv, lv;
 	struct bch_jrange r;
@@ -282,7 +282,7 @@ static void test_worked_example(void)
 		g.start[i] = region + 1024 * i;
 		g.usable[i] = true;
 	}
-	bch_jsrc_init(&src, m, &s, bch_jset_magic(cset));
+	bch_jset_source_init(&src, m, &s, bch_jset_magic(cset));
 	ok(bch_journal_kernel_view(&src, &g, &kv) == 0, "kernel view");
 	ok(kv.probe_hit == 137 && kv.order[137] == 1, "the probe reaches bucket 1 at i = 137");
 	ok(kv.nread == 139, "139 buckets read (got %u)", kv.nread);
@@ -297,7 +297,7 @@ static void test_worked_example(void)
 	   "bucket 1 ends at the zero block after B");
 	bch_jview_free(&kv);
 	bch_jview_free(&lv);
-	bch_jsrc_free(&src);
+	bch_jset_source_free(&src);
 	bch_jscan_free(&s);
 	bch_media_close(m);
 	unlink(path);
@@ -318,7 +318,7 @@ static void test_overlay(void)
 	uint64_t region = 0x8000000, dst = region + 512 + 2 * 524288;
 	struct bch_media *m = NULL;
 	struct bch_jscan s = { 0 };
-	struct bch_jsrc src;
+	struct bch_jset_source src;
 	struct bch_jcopy cp[2] = {
 		{ .seq = 1, .src = 0x8000400, .dst = dst, .bytes = 240, .bucket = 2 },
 		{ .seq = 2, .src = 0x8001400, .dst = dst + 4096, .bytes = 264, .bucket = 2 },
@@ -344,7 +344,7 @@ static void test_overlay(void)
 		g2.start[i] = region + 512 + 524288ULL * i;
 		g2.usable[i] = i < g2.n;
 	}
-	bch_jsrc_init(&src, m, &s, bch_jset_magic(cset));
+	bch_jset_source_init(&src, m, &s, bch_jset_magic(cset));
 	ok(bch_journal_kernel_view(&src, &g, &kv) == 0, "v7 table: kernel view");
 	bch_jlist_range(&kv.list, &r);
 	bch_jview_resume(&kv, &g, &r, &rs);
@@ -354,7 +354,7 @@ static void test_overlay(void)
 	bch_jview_free(&kv);
 	src.ov = cp;
 	src.nov = 2;
-	ok(bch_jsrc_read(&src, buf, 8192, dst - 2048) == 0 && !memcmp(buf + 2048, a, 240) &&
+	ok(bch_jset_source_read(&src, buf, 8192, dst - 2048) == 0 && !memcmp(buf + 2048, a, 240) &&
 	   !memcmp(buf + 2048 + 4096, b, 264) && buf[2047] == 0 && buf[2048 + 240] == 0,
 	   "the overlay reads the copies in place, the media around them");
 	ok(bch_journal_kernel_view(&src, &g2, &kv) == 0, "bucket-bytes table: kernel view");
@@ -369,7 +369,7 @@ static void test_overlay(void)
 	ok(bch_journal_kernel_view(&src, &g2, &kv) == 0 && kv.list.hi == kv.list.lo,
 	   "without the overlay the table reads nothing");
 	bch_jview_free(&kv);
-	bch_jsrc_free(&src);
+	bch_jset_source_free(&src);
 	bch_jscan_free(&s);
 	bch_media_close(m);
 	unlink(path);

@@ -147,8 +147,9 @@ static void test_base(void)
 	bch_nvm_base_establish(K + 8192, K + 16384, K + 8232, &b);
 	ok(b.state == BCH_NVM_STATE_ATTACHED && b.k == K && !b.disagree, "attached: K");
 	bch_nvm_base_establish(K + 8192, 16384, 8232, &b);
-	ok(b.state == BCH_NVM_STATE_PARTIAL && b.k == K && b.olh_converted &&
-	   !b.r0_converted && !b.ow_converted, "only owner_list_head converted: partial");
+	ok(b.state == BCH_NVM_STATE_PARTIAL && b.k == K && b.owner_list_head_converted &&
+	   !b.head0_recs0_converted && !b.slot0_owner_converted,
+	   "only owner_list_head converted: partial");
 	bch_nvm_base_establish(8192, K + 16384, 8232, &b);
 	ok(b.state == BCH_NVM_STATE_PARTIAL && b.k == K, "K taken from heads[0].recs[0]");
 	bch_nvm_base_establish(K + 8192, K + 4096 + 16384, K + 8232, &b);

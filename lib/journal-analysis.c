@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The journal analysis (bcache-journal-format(5), LOCATING, CHECKS, REPLAY
+ * RANGE): every journal of a namespace scanned, read the kernel's way and
+ * every bucket's, checked, compared, and a verdict.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bcache/cache-sb.h>
+#include <bcache/journal-analysis.h>
+#include <bcache/media.h>
+#include <bcache/nvm-walk.h>
+
+#define RANGES_LISTED 16
+
+const char *bch_jverdict_name(enum bch_jverdict v)
+{
+	switch (v) {
+	case BCH_JVERDICT_OK:
+		return "ok";
+	case BCH_JVERDICT_PROBLEMS:
+		return "problems";
+	case BCH_JVERDICT_INCOMPLETE:
+		return "incomplete";
+	case BCH_JVERDICT_NO_JOURNAL:
+		return "no_journal";
+	}
+	return "unknown";
+}
+
+int bch_jset_read(struct bch_media *m, const struct bch_jset_head *h, void *buf)
+{
+	uint64_t n = bch_jset_bytes(h);
+
+	if (n > JSET_MAX_BYTES || h->off > m->size || n > m->size - h->off)
+		return -ERANGE;
+	return bch_media_read(m, buf, n, h->off);
+}
+
+size_t bch_seq_ranges_text(const uint64_t *ranges, size_t listed, size_t n, char *buf,
+			   size_t len)
+{
+	size_t at = 0;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && i < listed && at < len; i++) {
+		unsigned long long lo = ranges[2 * i], hi = ranges[2 * i + 1];
+		int w = lo == hi ? snprintf(buf + at, len - at, "%s%llu", i ? "," : "", lo) :
+			snprintf(buf + at, len - at, "%s%llu-%llu", i ? "," : "", lo, hi);
+
+		at += w > 0 ? (size_t)w : 0;
+	}
+	if (n > listed && at < len) {
+		int w = snprintf(buf + at, len - at, ",... (%zu ranges)", n);
+
+		at += w > 0 ? (size_t)w : 0;
+	}
+	return at < len ? at : len - 1;
+}
+
+size_t bch_jrange_gaps_text(const struct bch_jlist *l, const struct bch_jrange *r,
+			    char *buf, size_t len)
+{
+	uint64_t g[2 * RANGES_LISTED];
+	size_t n = bch_jlist_gaps(l, r, g, RANGES_LISTED);
+
+	bch_seq_ranges_text(g, RANGES_LISTED, n, buf, len);
+	return n;
+}
+
+struct analysis {
+	struct bch_media *m;
+	const struct bch_journal_opts *o;
+	struct bch_journal_report *r;
+	unsigned char *buf;		/* JSET_MAX_BYTES */
+};
+
+/* The CHECKS problems of one valid jset, by its flags. */
+static int jset_problems(struct bch_problems *ps, const struct bch_jset_head *h)
+{
+	static const struct {
+		int flag;
+		enum bch_problem_code code;
+		const char *text;
+	} checks[] = {
+		{ BCH_JF_VERSION, BCH_P_J_VERSION, "version is not 1" },
+		{ BCH_JF_KEY_OVERRUN, BCH_P_J_KEY_OVERRUN, "a key overruns the payload" },
+		{ BCH_JF_KEY_SIZE, BCH_P_J_KEY_SIZE, "a key has KEY_SIZE > KEY_OFFSET, or "
+		  "size 0 with pointers" },
+		{ BCH_JF_PTR_DEV, BCH_P_J_PTR_DEV, "a pointer names a device other than 0" },
+		{ BCH_JF_LAST_SEQ, BCH_P_J_LAST_SEQ, "last_seq is above seq" },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !rc; i++)
+		if (h->flags & checks[i].flag)
+			rc = bch_problem_add(ps, checks[i].code, h->off, "jset",
+					     "jset seq %llu at %llu: %s (version %u, last_seq "
+					     "%llu)", (unsigned long long)h->seq,
+					     (unsigned long long)h->off, checks[i].text,
+					     h->version, (unsigned long long)h->last_seq);
+	return rc;
+}
+
+/*
+ * The CHECKS of the live jsets of a list (their bytes are read again);
+ * problems for those not already reported through `seen`.
+ */
+static int check_live(struct analysis *a, struct bch_jlist *l, const struct bch_jrange *r,
+		      const struct bch_jlist *seen)
+{
+	int rc = 0;
+
+	for (size_t i = l->lo; i < l->hi && !rc; i++) {
+		struct bch_jset_head *h = bch_jlist_hit(l, i);
+		const struct bch_jset_head *prev;
+
+		if (h->seq < r->last_seq)
+			continue;
+		rc = bch_jset_read(a->m, h, a->buf);
+		if (rc)
+			return rc;
+		bch_jset_check(a->buf, h);
+		prev = seen ? bch_jlist_seq(seen, h->seq) : NULL;
+		if (!prev || prev->csum != h->csum)
+			rc = jset_problems(&a->r->problems, h);
+	}
+	return rc;
+}
+
+/* The newest jset of a list: its last_seq opens the replay range. */
+static const struct bch_jset_head *newest(const struct bch_jlist *l)
+{
+	return l->hi > l->lo ? bch_jlist_hit(l, l->hi - 1) : NULL;
+}
+
+static int range_problems(struct analysis *a, const struct bch_journal *j, const char *view,
+			  const struct bch_jlist *l, const struct bch_jrange *r)
+{
+	char gaps[512];
+
+	if (!r->any)
+		return bch_problem_add(&a->r->problems, BCH_P_J_NO_JOURNAL, j->start,
+				       "journal region", "%s view: no valid journal entry found "
+				       "in [%llu, %llu)", view, (unsigned long long)j->start,
+				       (unsigned long long)j->end);
+	if (r->complete)
+		return 0;
+	bch_jrange_gaps_text(l, r, gaps, sizeof(gaps));
+	return bch_problem_add(&a->r->problems, BCH_P_J_MISSING, newest(l)->off, "jset.last_seq",
+			       "%s view: journal entries %s missing! (replaying %llu-%llu)",
+			       view, gaps, (unsigned long long)r->last_seq,
+			       (unsigned long long)r->newest);
+}
+
+/* Seqs live on the media (magic scan) that the kernel's replay lacks. */
+static int compare_views(struct analysis *a, const struct bch_journal *j)
+{
+	uint64_t ranges[2 * RANGES_LISTED], n = 0, first_off = 0, prev = 0;
+	size_t nr = 0;
+	char txt[256];
+
+	if (!j->mrange.any)
+		return 0;
+	for (size_t i = j->media.lo; i < j->media.hi; i++) {
+		const struct bch_jset_head *h = bch_jlist_hit(&j->media, i);
+
+		if (h->seq < j->mrange.last_seq || bch_jlist_seq(&j->kv.list, h->seq))
+			continue;
+		if (!n++)
+			first_off = h->off;
+		if (n > 1 && h->seq == prev + 1) {
+			prev = h->seq;
+			if (nr <= RANGES_LISTED)
+				ranges[2 * nr - 1] = prev;
+			continue;
+		}
+		prev = h->seq;
+		if (nr < RANGES_LISTED)
+			ranges[2 * nr] = ranges[2 * nr + 1] = prev;
+		nr++;
+	}
+	if (!n)
+		return 0;
+	bch_seq_ranges_text(ranges, RANGES_LISTED, nr, txt, sizeof(txt));
+	return bch_problem_add(&a->r->problems, BCH_P_J_KERNEL_MISSES, first_off, "jset",
+			       "%llu jsets intact on the media (seq %s) are not in the kernel's "
+			       "replay (kernel newest %llu, media newest %llu)",
+			       (unsigned long long)n, txt, (unsigned long long)j->krange.newest,
+			       (unsigned long long)j->mrange.newest);
+}
+
+/* Where the kernel resumes writing, what it would overwrite (BYTE STRIDE). */
+static int resume_problems(struct analysis *a, const struct bch_journal *j)
+{
+	const struct bch_jgeom *g = &a->r->loc.g;
+	struct bch_jresume rs;
+
+	if (j->kv.cur_idx < 0 || !g->n)
+		return 0;
+	if (j->lv.cur_idx != j->kv.cur_idx) {
+		int rc = bch_problem_add(&a->r->problems, BCH_P_J_RESUME_OVERWRITES,
+					 g->start[j->kv.cur_idx], "journal bucket",
+					 "the kernel credits bucket %d with the newest seq, "
+					 "reading every bucket credits bucket %d",
+					 j->kv.cur_idx, j->lv.cur_idx);
+		if (rc)
+			return rc;
+	}
+	bch_jview_resume(&j->kv, g, &j->krange, &rs);
+	if (!rs.n)
+		return 0;
+	return bch_problem_add(&a->r->problems, BCH_P_J_RESUME_OVERWRITES, rs.offset,
+			       "journal bucket", "the kernel resumes writing in bucket %d at "
+			       "byte %llu, over %llu live jsets (seq %llu-%llu) of its own "
+			       "replay range", rs.bucket, (unsigned long long)rs.offset,
+			       (unsigned long long)rs.n, (unsigned long long)rs.lo,
+			       (unsigned long long)rs.hi);
+}
+
+/* Where the kernel's read first stopped at an invalid jset. */
+static uint64_t first_invalid_stop(const struct bch_jview *v, uint64_t dflt)
+{
+	for (unsigned int i = 0; i < v->nread; i++) {
+		const struct bch_jbucket *b = &v->b[v->order[i]];
+
+		if (b->stop == BCH_JSTOP_BAD_CSUM || b->stop == BCH_JSTOP_TOO_BIG)
+			return b->stop_off;
+	}
+	return dflt;
+}
+
+/* The kernel's read and every bucket's, and what they show. */
+static int kernel_views(struct analysis *a, struct bch_journal *j)
+{
+	struct bch_problems *ps = &a->r->problems;
+	struct bch_jset_source src;
+	int rc = bch_jset_source_init(&src, a->m, &j->scan, j->magic);
+
+	src.events = a->o->events;
+	if (!rc)
+		rc = bch_journal_kernel_view(&src, &a->r->loc.g, &j->kv);
+	if (!rc)
+		rc = bch_journal_linear_view(&src, &a->r->loc.g, &j->lv);
+	bch_jset_source_free(&src);
+	if (rc == -E2BIG)
+		rc = bch_problem_add(ps, BCH_P_J_WORK_CAP, j->start, "journal region",
+				     "the replay list needed more than its work cap; the "
+				     "views are partial");
+	if (rc)
+		return rc;
+	bch_jlist_range(&j->kv.list, &j->krange);
+	bch_jlist_range(&j->lv.list, &j->lrange);
+	rc = check_live(a, &j->kv.list, &j->krange, &j->media);
+	if (!rc)
+		rc = range_problems(a, j, "kernel", &j->kv.list, &j->krange);
+	if (!rc && j->kv.invalid)
+		rc = bch_problem_add(ps, BCH_P_J_BAD_CSUM, first_invalid_stop(&j->kv, j->start),
+				     "jset", "the kernel's read stopped %llu buckets at an "
+				     "invalid jset (bad checksum or too big)",
+				     (unsigned long long)j->kv.invalid);
+	if (!rc && j->kv.ev_dropped)
+		rc = bch_problem_add(ps, BCH_P_DROPPED, j->start, "journal region",
+				     "%zu jsets the kernel's read saw are not listed (it kept %zu)",
+				     j->kv.ev_dropped, j->kv.nev);
+	if (!rc)
+		rc = compare_views(a, j);
+	if (!rc)
+		rc = resume_problems(a, j);
+	return rc;
+}
+
+static int analyze_one(struct analysis *a, struct bch_journal *j)
+{
+	int rc = bch_jscan_run(a->m, j->start, j->end, j->magic, &j->scan);
+
+	if (!rc)
+		rc = bch_jscan_view(&j->scan, &j->media, &j->dups, &j->conflicts);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < j->scan.n; i++)
+		j->invalid += j->scan.v[i].state != BCH_JSET_OK;
+	if (j->scan.dropped) {
+		rc = bch_problem_add(&a->r->problems, BCH_P_J_WORK_CAP, j->start, "journal region",
+				     "the magic scan of [%llu, %llu) kept its first %zu hits, "
+				     "%zu more are not analysed", (unsigned long long)j->start,
+				     (unsigned long long)j->end, j->scan.n, j->scan.dropped);
+		if (rc)
+			return rc;
+	}
+	bch_jlist_range(&j->media, &j->mrange);
+	rc = check_live(a, &j->media, &j->mrange, NULL);
+	if (!rc && j->conflicts)
+		rc = bch_problem_add(&a->r->problems, BCH_P_J_SEQ_CONFLICT, j->start,
+				     "journal region", "%llu seqs have copies with different "
+				     "contents", (unsigned long long)j->conflicts);
+	if (rc)
+		return rc;
+	if (!j->kernel) {
+		bch_journal_infer(&j->media, j->start, j->end - j->start, &j->infer);
+		return range_problems(a, j, "media", &j->media, &j->mrange);
+	}
+	return kernel_views(a, j);
+}
+
+static int add_journal(struct analysis *a, const struct bch_jregion *reg, uint64_t magic,
+		       uint64_t start, uint64_t end)
+{
+	struct bch_journal_report *r = a->r;
+	struct bch_journal *v = realloc(r->j, (r->nj + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->j = v;
+	v = &r->j[r->nj++];
+	memset(v, 0, sizeof(*v));
+	v->reg = reg;
+	v->magic = magic;
+	v->start = start & ~7ULL;
+	v->end = end;
+	v->kernel = r->kernel;
+	return analyze_one(a, v);
+}
+
+static int merge_problems(struct bch_problems *dst, const struct bch_problems *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		int rc = bch_problem_add(dst, src->v[i].code, src->v[i].offset, src->v[i].where,
+					 "%s", src->v[i].message);
+		if (rc)
+			return rc;
+	}
+	dst->dropped += src->dropped;
+	return 0;
+}
+
+enum bch_jverdict bch_journal_verdict(const struct bch_journal_report *r)
+{
+	if (bch_problems_count(&r->problems, BCH_SEV_ERROR))
+		return BCH_JVERDICT_PROBLEMS;
+	for (size_t i = 0; i < r->nj; i++) {
+		const struct bch_journal *j = &r->j[i];
+
+		if (j->kernel ? !j->krange.complete || !j->krange.any || j->kv.invalid :
+				!j->mrange.complete || !j->mrange.any || j->invalid)
+			return BCH_JVERDICT_INCOMPLETE;
+	}
+	return r->kernel && !r->nj ? BCH_JVERDICT_NO_JOURNAL : BCH_JVERDICT_OK;
+}
+
+int bch_journal_analyze(struct bch_media *m, const struct bch_nvm_ns *ns,
+			const struct bch_journal_opts *o, struct bch_journal_report *r)
+{
+	struct analysis a = { .m = m, .o = o, .r = r, .buf = malloc(JSET_MAX_BYTES) };
+	struct bch_jlocate *loc = &r->loc;
+	int rc;
+
+	if (!a.buf)
+		return -ENOMEM;
+	r->kernel = o->csb != NULL;
+	if (o->csb) {
+		rc = bch_journal_locate_sb(ns, o->csb, loc);
+		if (!rc && loc->g.n && loc->span_end > loc->span_start)
+			rc = add_journal(&a, loc->chosen >= 0 ? &loc->r[loc->chosen] : NULL,
+					 bch_jset_magic(o->csb->sb.set_uuid), loc->span_start,
+					 loc->span_end);
+	} else {
+		rc = bch_journal_locate_owners(ns, o->cset_uuid, loc);
+		for (size_t i = 0; i < loc->nr && !rc; i++)
+			rc = add_journal(&a, &loc->r[i], loc->r[i].magic, loc->r[i].start,
+					 loc->r[i].start + loc->r[i].len);
+	}
+	if (!rc)
+		rc = merge_problems(&r->problems, &loc->problems);
+	free(a.buf);
+	r->verdict = bch_journal_verdict(r);
+	return rc;
+}
+
+void bch_journal_report_free(struct bch_journal_report *r)
+{
+	for (size_t i = 0; i < r->nj; i++) {
+		struct bch_journal *j = &r->j[i];
+
+		bch_jscan_free(&j->scan);
+		bch_jlist_free(&j->media);
+		if (j->kernel) {
+			bch_jview_free(&j->kv);
+			bch_jview_free(&j->lv);
+		}
+	}
+	free(r->j);
+	r->j = NULL;
+	r->nj = 0;
+	bch_jlocate_free(&r->loc);
+	bch_problems_free(&r->problems);
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The journal analysis (bch_journal_analyze): each verdict, and problems at
+ * the byte offsets they are about.  Journals are written by the binary
+ * (make -M -C) and the test-only writer journal-gen, given as arguments:
+ *   test-journal-analysis BCACHE JOURNAL-GEN
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bcache/cache-sb.h>
+#include <bcache/journal-analysis.h>
+#include <bcache/media.h>
+#include <bcache/nvm-walk.h>
+
+#include "tap.h"
+
+static const char *bcache, *jgen;
+static char dir[] = "/tmp/bch-jaXXXXXX";
+static char ns_path[64], cache_path[64];
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
+}
+
+/* A fresh namespace and cache device, then journal-gen with args. */
+static int make_journal(const char *args)
+{
+	if (run("truncate -s 0 %s %s && truncate -s 1G %s && truncate -s 2G %s", ns_path,
+		cache_path, ns_path, cache_path))
+		return -1;
+	if (run("%s make -M %s -C %s --cset-uuid 01234567-89ab-cdef-fedc-ba9876543210 "
+		"--block 4k >/dev/null", bcache, ns_path, cache_path))
+		return -1;
+	return run("%s %s %s --stride bucket %s", jgen, ns_path, cache_path, args);
+}
+
+struct loaded {
+	struct bch_media *m;
+	struct bch_nvm_ns ns;
+	struct bch_cache_sb_info csb;
+	struct bch_journal_report r;
+};
+
+static int analyze(struct loaded *l, bool with_cache)
+{
+	struct bch_journal_opts o = { .events = false };
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	rc = bch_media_open(ns_path, 0, &l->m);
+	if (!rc)
+		rc = bch_nvm_load_lazy(l->m, &l->ns);
+	if (!rc && with_cache) {
+		struct bch_media *cm;
+
+		rc = bch_media_open(cache_path, 0, &cm);
+		if (!rc) {
+			rc = bch_cache_sb_read(cm, &l->csb);
+			bch_media_close(cm);
+		}
+		o.csb = &l->csb;
+	}
+	return rc ? rc : bch_journal_analyze(l->m, &l->ns, &o, &l->r);
+}
+
+static void unload(struct loaded *l)
+{
+	bch_journal_report_free(&l->r);
+	bch_nvm_ns_free(&l->ns);
+	bch_media_close(l->m);
+}
+
+static const struct bch_problem *find(const struct bch_problems *ps, enum bch_problem_code c)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i].code == c)
+			return &ps->v[i];
+	return NULL;
+}
+
+/* The offset of the jset with seq in the media view of journal 0. */
+static uint64_t media_off(const struct bch_journal_report *r, uint64_t seq)
+{
+	const struct bch_jset_head *h = bch_jlist_seq(&r->j[0].media, seq);
+
+	return h ? h->off : UINT64_MAX;
+}
+
+static void test_ok(void)
+{
+	struct loaded l;
+
+	ok(!make_journal("--jsets 20"), "journal-gen: 20 jsets");
+	ok(!analyze(&l, true), "analysis with the cache sb");
+	is_u64(l.r.verdict, BCH_JVERDICT_OK, "a complete journal: verdict ok");
+	is_u64(l.r.nj, 1, "one journal");
+	is_u64(l.r.j[0].krange.newest, 20, "kernel newest seq 20");
+	is_u64(bch_problems_count(&l.r.problems, BCH_SEV_WARN), 0, "no warning or error");
+	unload(&l);
+}
+
+static void test_problems(void)
+{
+	const struct bch_problem *p;
+	struct loaded l;
+
+	ok(!make_journal("--jsets 40 --lag 10 --skip 35"), "journal-gen: seq 35 left out");
+	ok(!analyze(&l, false), "analysis from the owners");
+	is_u64(l.r.verdict, BCH_JVERDICT_PROBLEMS, "a gap in the range: verdict problems");
+	p = find(&l.r.problems, BCH_P_J_MISSING);
+	ok(p != NULL, "J_MISSING filed");
+	if (p) {
+		is_u64(p->offset, media_off(&l.r, 40), "J_MISSING at the newest jset (seq 40)");
+		ok(strstr(p->message, "entries 35 missing") != NULL, "the gap named: %s",
+		   p->message);
+	}
+	unload(&l);
+
+	ok(!make_journal("--jsets 40 --lag 10 --bad-csum 38"), "journal-gen: seq 38 corrupt");
+	ok(!analyze(&l, true), "analysis with the cache sb");
+	is_u64(l.r.verdict, BCH_JVERDICT_PROBLEMS, "a bad checksum: verdict problems");
+	p = find(&l.r.problems, BCH_P_J_BAD_CSUM);
+	ok(p != NULL, "J_BAD_CSUM filed");
+	if (p) {
+		const struct bch_jset_head *h = NULL;
+
+		for (size_t i = 0; i < l.r.j[0].scan.n; i++)
+			if (l.r.j[0].scan.v[i].state == BCH_JSET_BAD_CSUM)
+				h = &l.r.j[0].scan.v[i];
+		ok(h && p->offset == h->off, "J_BAD_CSUM at the corrupt jset (%llu)",
+		   (unsigned long long)p->offset);
+	}
+	p = find(&l.r.problems, BCH_P_J_KERNEL_MISSES);
+	ok(!p || p->offset != 0, "J_KERNEL_MISSES (if any) not at offset 0");
+	unload(&l);
+}
+
+static void test_incomplete(void)
+{
+	struct loaded l;
+
+	/* seq 3 corrupt but stale (last_seq 31): nothing of the range lacks */
+	ok(!make_journal("--jsets 40 --lag 10 --bad-csum 3"), "journal-gen: stale seq 3 corrupt");
+	ok(!analyze(&l, false), "analysis from the owners");
+	is_u64(bch_problems_count(&l.r.problems, BCH_SEV_ERROR), 0, "no error problem");
+	is_u64(l.r.j[0].invalid, 1, "one invalid jset in the region");
+	is_u64(l.r.verdict, BCH_JVERDICT_INCOMPLETE, "an invalid jset: verdict incomplete");
+	unload(&l);
+}
+
+static void test_no_journal(void)
+{
+	struct bch_journal_report r = { .kernel = true };
+
+	is_u64(bch_journal_verdict(&r), BCH_JVERDICT_NO_JOURNAL,
+	       "with the cache sb, no journal span: verdict no_journal");
+	r.kernel = false;
+	is_u64(bch_journal_verdict(&r), BCH_JVERDICT_OK, "without it, nothing to judge: ok");
+	ok(!strcmp(bch_jverdict_name(BCH_JVERDICT_NO_JOURNAL), "no_journal"), "verdict names");
+}
+
+static void test_ranges_text(void)
+{
+	uint64_t g[] = { 3, 4, 7, 7, 9, 12 };
+	char t[64];
+
+	bch_seq_ranges_text(g, 3, 3, t, sizeof(t));
+	ok(!strcmp(t, "3-4,7,9-12"), "ranges text: %s", t);
+	bch_seq_ranges_text(g, 2, 5, t, sizeof(t));
+	ok(!strcmp(t, "3-4,7,... (5 ranges)"), "ranges text, truncated: %s", t);
+	bch_seq_ranges_text(g, 3, 3, t, 5);
+	ok(!strcmp(t, "3-4,"), "ranges text, short buffer: %s", t);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: test-journal-analysis BCACHE JOURNAL-GEN\n");
+		return 2;
+	}
+	bcache = argv[1];
+	jgen = argv[2];
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(ns_path, sizeof(ns_path), "%s/ns.img", dir);
+	snprintf(cache_path, sizeof(cache_path), "%s/cache.img", dir);
+	test_ok();
+	test_problems();
+	test_incomplete();
+	test_no_journal();
+	test_ranges_text();
+	run("rm -rf %s", dir);
+	return tap_done();
+}
