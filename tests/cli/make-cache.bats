@@ -118,18 +118,20 @@ PY
 	[ "$status" -eq $EX_USAGE ]
 }
 
-@test "make -C --bucket: 16M is the largest the 16-bit bucket_size holds; 32M is refused, not stored as 0" {
-	c=$(mkimg cache.img 4G)
+@test "make -C --bucket: 16M is the largest stored as is in the 16-bit bucket_size; 32M and 64M as log2, never 0" {
+	c=$(mkimg cache.img 8G)
 	run bcache make -C "$c" --bucket 16M -n --json
 	assert_success
-	assert_equal "$(jq -c '.. | objects | select(has("bucket_size")) | [.bucket_size,
-		.nbuckets]' <<< "$output" | head -1)" "[32768,256]"
-	run --separate-stderr bcache make -C "$c" --bucket 32M -n
-	[ "$status" -eq $EX_USAGE ]
-	assert_equal "$stderr" "bcache: $c: bucket 65536 sectors does not fit the superblock's \
-16-bit bucket_size (at most 16M)"
-	run bcache make -C "$c" --bucket 64M -n
-	[ "$status" -eq $EX_USAGE ]
+	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+		.nbuckets, .feature_incompat]' <<< "$output")" '[3,32768,32768,512,"0x0"]'
+	run --separate-stderr bcache make -C "$c" --bucket 32M -n --json
+	assert_success
+	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+		.nbuckets, .feature_incompat]' <<< "$output")" '[5,16,65536,256,"0x2"]'
+	run --separate-stderr bcache make -C "$c" --bucket 64M -n --json
+	assert_success
+	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+		.nbuckets, .feature_incompat]' <<< "$output")" '[5,17,131072,128,"0x2"]'
 }
 
 @test "make -C on a loop device: blkid -p sees bcache" {
