@@ -145,7 +145,8 @@ static void view_init(struct bch_jview *v, unsigned int n, bool events)
 static int add_event(struct bch_jview *v, const struct bch_jset_head *h, int bucket, int outcome)
 {
 	if (v->nev == v->evmax) {
-		v->ev_dropped++;
+		if (v->evmax)	/* events asked for, the list is full */
+			v->ev_dropped++;
 		return 0;
 	}
 	if (v->nev == v->evcap) {
