@@ -600,10 +600,11 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 static int check_sys_head(struct bch_nvm_ns *ns)
 {
 	const struct bch_nvm_pages_owner_head *h = &ns->olh->heads[0];
-	char label[BCH_NVM_PAGES_LABEL_SIZE + 1] = { 0 };
+	char label[4 * BCH_NVM_PAGES_LABEL_SIZE + 1];
 	char a[37], b[37];
 
-	memcpy(label, h->label, BCH_NVM_PAGES_LABEL_SIZE);
+	/* as nvm dump shows it: printable ASCII, every other byte as \xNN */
+	bch_field_format(bch_field_find(&bch_desc_owner_head, "label"), h, label, sizeof(label));
 	if (memcmp(h->uuid, ns->sbi.sb.set_uuid, 16)) {
 		bch_uuid_format(h->uuid, a);
 		bch_uuid_format(ns->sbi.sb.set_uuid, b);
@@ -611,10 +612,10 @@ static int check_sys_head(struct bch_nvm_ns *ns)
 				       "heads[0].uuid", "heads[0].uuid is %s, set_uuid is %s",
 				       a, b);
 	}
-	if (strcmp(label, BCH_NVM_PAGES_SYS_LABEL))
+	if (strncmp((const char *)h->label, BCH_NVM_PAGES_SYS_LABEL, BCH_NVM_PAGES_LABEL_SIZE))
 		return bch_problem_add(&ns->problems, BCH_P_OL_SYS_HEAD,
 				       BCH_NVM_HEAD_OFFSET(0) + 16, "heads[0].label",
-				       "heads[0].label is \"%.32s\", expected \"%s\"", label,
+				       "heads[0].label is \"%s\", expected \"%s\"", label,
 				       BCH_NVM_PAGES_SYS_LABEL);
 	return 0;
 }
