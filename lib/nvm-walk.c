@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <bcache/fields.h>
+#include <bcache/grow.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
 
@@ -357,6 +358,8 @@ static int walk_chain(struct bch_nvm_ns *ns, int oi, int j, int *slot_page)
 		rc = check_form(ns, &ptr, at, where);
 		if (!rc)
 			rc = meta_need(ns, ptr.off, BCH_NVM_PAGES_RECS_SIZE);
+		if (!rc && ns->npages == ns->pages_cap)
+			rc = bch_grow((void **)&ns->pages, &ns->pages_cap, sizeof(*ns->pages));
 		if (rc)
 			break;
 		pg = &ns->pages[ns->npages];
@@ -557,9 +560,6 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 	char where[48];
 	int rc = 0;
 
-	ns->stale = calloc(BCH_MAX_PGALLOC_RECS, sizeof(*ns->stale));
-	if (!ns->stale)
-		return -ENOMEM;
 	for (int s = 0; s < BCH_MAX_PGALLOC_RECS && !rc; s++) {
 		uint64_t off = BCH_NVM_SLOT_OFFSET(s);
 		const struct bch_nvm_pgalloc_recs *p;
@@ -571,6 +571,8 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 		if (!slot_magic(ns, off))
 			continue;
 		rc = meta_need(ns, off, BCH_NVM_PAGES_RECS_SIZE);
+		if (!rc && ns->nstale == ns->stale_cap)
+			rc = bch_grow((void **)&ns->stale, &ns->stale_cap, sizeof(*ns->stale));
 		if (rc)
 			break;
 		p = (const void *)(ns->meta + off);
@@ -684,8 +686,7 @@ static int walk_owners(struct bch_nvm_ns *ns)
 		n = BCH_MAX_OWNER_LIST;
 	ns->heads_walked = n;
 	ns->owners = calloc(n ? n : 1, sizeof(*ns->owners));
-	ns->pages = calloc(BCH_MAX_PGALLOC_RECS, sizeof(*ns->pages));
-	if (!ns->owners || !ns->pages)
+	if (!ns->owners)
 		return -ENOMEM;
 	for (int s = 0; s < BCH_MAX_PGALLOC_RECS; s++)
 		slot_page[s] = -1;
