@@ -125,9 +125,10 @@ struct bch_jscan {
  * Test every 8-byte-aligned position of [start, end) (start must be 8-byte
  * aligned) and record those with the magic.  The range is clamped to the
  * device (s->start and s->end say what was scanned: nothing when start lies
- * past its end).  Image files are scanned in place through a read-only
- * mapping, block devices in O_DIRECT windows, devdax where it is mapped.
- * Time is linear in the range, memory bounded by max hits (0: default cap).
+ * past its end).  Image files are read in windows (small ranges through a
+ * read-only mapping of the file), block devices in O_DIRECT windows,
+ * devdax and memory in place.  Time is linear in the range, memory bounded
+ * by max hits (0: default cap).
  */
 int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
 		  struct bch_jscan *s);
