@@ -577,6 +577,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 			break;
 		p = (const void *)(ns->meta + off);
 		st = &ns->stale[ns->nstale++];
+		memset(st, 0, sizeof(*st));
 		st->slot = s;
 		st->offset = off;
 		st->raw = p;
