@@ -78,8 +78,8 @@ expected \"nvm_pages_internal\""
 
 @test "journal extract -o refuses its inputs (by inode), -o - writes standard output" {
 	setup_journal
-	before=$(sha256sum < "$ns")
-	cbefore=$(sha256sum < "$cache")
+	before=$("$IMGSUM" "$ns")
+	cbefore=$("$IMGSUM" "$cache")
 	run -3 bcache journal extract "$ns" -C "$cache" -o "$ns"
 	assert_equal "$output" "bcache: $ns: is the input $ns (the same file): refusing to overwrite it"
 	ln -s "$cache" "$BATS_TEST_TMPDIR/link"
@@ -88,8 +88,8 @@ expected \"nvm_pages_internal\""
 	assert_equal "$output" "bcache: $BATS_TEST_TMPDIR/link: is the input $cache (the same \
 file): refusing to overwrite it"
 	run -3 bcache journal extract "$ns" -o "$BATS_TEST_TMPDIR/hard"
-	assert_equal "$(sha256sum < "$ns")" "$before"
-	assert_equal "$(sha256sum < "$cache")" "$cbefore"
+	assert_equal "$("$IMGSUM" "$ns")" "$before"
+	assert_equal "$("$IMGSUM" "$cache")" "$cbefore"
 	# standard output: the same bytes as a file
 	bcache journal extract "$ns" -C "$cache" -o "$BATS_TEST_TMPDIR/out.bin" 2> /dev/null
 	bcache journal extract "$ns" -C "$cache" -o - > "$BATS_TEST_TMPDIR/stdout.bin" \
@@ -100,7 +100,7 @@ file): refusing to overwrite it"
 	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/out.bin")" 5440
 	# standard output that is an input is refused too
 	run -3 bash -c '"$BCACHE" journal extract "$1" -o - >> "$1"' _ "$ns"
-	assert_equal "$(sha256sum < "$ns")" "$before"
+	assert_equal "$("$IMGSUM" "$ns")" "$before"
 }
 
 @test "journal show on an image truncated before its journal region says what is missing" {
