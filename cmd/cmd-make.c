@@ -13,6 +13,7 @@
 #include <uuid.h>
 
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <linux/fs.h>
 
 #include <bcache/cache-sb.h>
@@ -28,8 +29,33 @@
 #define MAX_NVM 8	/* BCH_NVM_PAGES_NAMESPACES_MAX */
 #define MAX_BDEV 8
 
-enum { OPT_DEV_UUID = OPT__CMD_FIRST };
+enum {
+	OPT_DEV_UUID = OPT__CMD_FIRST,
+	OPT_NVDIMM_META,
+	OPT_MDEV,
+	OPT_DATA_OFFSET_US,
+	OPT_DISCARD,
+	OPT_REPLACEMENT,
+	OPT_REPLACEMENT_DASH,
+	OPT_WIPE_BCACHE,
+	OPT_CSET_UUID_SHORT = 'u',
+};
 struct bdev_opts;
+
+/* Options given, for the check that each has an effect on the devices given. */
+enum {
+	SEEN_LABEL = 1 << 0,
+	SEEN_CACHE_MODE = 1 << 1,
+	SEEN_DATA_OFFSET = 1 << 2,
+	SEEN_BUCKET = 1 << 3,
+	SEEN_BLOCK = 1 << 4,
+	SEEN_DISCARD = 1 << 5,
+	SEEN_REPLACEMENT = 1 << 6,
+	SEEN_CSET_UUID = 1 << 7,
+	SEEN_DEV_UUID = 1 << 8,
+	SEEN_SET_UUID = 1 << 9,
+	SEEN_UUID = 1 << 10,
+};
 
 struct make_opts {
 	const char *nvm[MAX_NVM];
@@ -38,7 +64,9 @@ struct make_opts {
 	bool have_set_uuid;
 	uint8_t uuid[16];
 	bool have_uuid;
-	bool force, dry_run, json;
+	bool force, dry_run, json, wipe_bcache;
+	int mode;		/* 'M', 'C', 'B': what the next operand is; 0 none yet */
+	unsigned int seen;	/* SEEN_* */
 	const struct bch_cmd *cmd;
 	struct bdev_opts *bd;
 };
@@ -52,37 +80,52 @@ struct make_dev {
 };
 
 static const struct bch_opt make_opts_def[] = {
-	{ "nvm", 'M', required_argument, "DEV",
-	  "format DEV as an nvm-pages namespace (repeat for a set)", "device" },
+	{ "nvm", 'M', optional_argument, "DEV...",
+	  "format the DEVs that follow as nvm-pages namespaces (one set)", "device" },
+	{ "nvdimm-meta", OPT_NVDIMM_META, optional_argument, "DEV...", "same as -M",
+	  "device" },
+	{ "mdev", OPT_MDEV, optional_argument, "DEV...", "same as -M", "device" },
 	{ "set-uuid", OPT_SET_UUID, required_argument, "UUID",
 	  "the set uuid shared by all -M namespaces (default: random)", "uuid" },
 	{ "uuid", OPT_UUID, required_argument, "UUID",
 	  "the namespace uuid (only with a single -M)", "uuid" },
 	{ "force", 'f', no_argument, NULL,
-	  "overwrite existing signatures and nvm-pages superblocks", NULL },
+	  "overwrite existing signatures and superblocks", NULL },
+	{ "wipe-bcache", OPT_WIPE_BCACHE, no_argument, NULL,
+	  "overwrite an existing bcache or nvm-pages superblock (no other signature)", NULL },
 	{ "dry-run", 'n', no_argument, NULL,
 	  "check and report what would be written, write nothing", NULL },
 	{ "json", 'J', no_argument, NULL, "print the result as JSON", NULL },
-	{ "cache", 'C', required_argument, "DEV",
-	  "format DEV as a bcache cache device (with -M: nvdimm_meta)", "device" },
-	{ "bdev", 'B', required_argument, "DEV", "format DEV as a bcache backing device",
+	{ "cache", 'C', optional_argument, "DEV...",
+	  "format the DEVs that follow as bcache cache devices (with -M: nvdimm_meta)",
 	  "device" },
-	{ "cset-uuid", OPT_CSET_UUID, required_argument, "UUID",
+	{ "bdev", 'B', optional_argument, "DEV...",
+	  "format the DEVs that follow as bcache backing devices", "device" },
+	{ "cset-uuid", OPT_CSET_UUID_SHORT, required_argument, "UUID",
 	  "cache set uuid of -C/-B devices (default: random; -M defaults to it)", "uuid" },
 	{ "dev-uuid", OPT_DEV_UUID, required_argument, "UUID",
 	  "device uuid of the one -C or -B device (default: random)", "uuid" },
-	{ "bucket", OPT_BUCKET, required_argument, "SIZE",
-	  "cache bucket size in bytes, k/M suffixes (default 512k)", NULL },
-	{ "block", OPT_BLOCK, required_argument, "SIZE",
-	  "block size in bytes, 512..4k (default: the device's logical block size)", NULL },
-	{ "label", OPT_LABEL, required_argument, "LABEL", "label of -C/-B devices (32 bytes)",
+	{ "bucket", 'b', required_argument, "SIZE",
+	  "cache bucket size in bytes, a power of two, k/M/G/T suffixes (default 512k)",
+	  NULL },
+	{ "block", 'w', required_argument, "SIZE",
+	  "block size in bytes, 512..4k (default: the largest logical block size)", NULL },
+	{ "label", 'l', required_argument, "LABEL", "label of -C/-B devices (32 bytes)",
 	  NULL },
 	{ "cache-mode", OPT_CACHE_MODE, required_argument, "MODE", "cache mode of -B devices",
 	  "writethrough|writeback|writearound|none" },
 	{ "writeback", OPT_WRITEBACK, no_argument, NULL, "same as --cache-mode writeback",
 	  NULL },
-	{ "data-offset", OPT_DATA_OFFSET, required_argument, "SECTORS",
+	{ "data-offset", 'o', required_argument, "SECTORS",
 	  "data offset of -B devices in sectors (default 16)", NULL },
+	{ "data_offset", OPT_DATA_OFFSET_US, required_argument, "SECTORS",
+	  "same as --data-offset", NULL },
+	{ "discard", OPT_DISCARD, no_argument, NULL,
+	  "-C: discard the whole device and set the discard flag", NULL },
+	{ "cache_replacement_policy", OPT_REPLACEMENT, required_argument, "POLICY",
+	  "-C: bucket replacement policy (default lru)", "lru|fifo|random" },
+	{ "cache-replacement-policy", OPT_REPLACEMENT_DASH, required_argument, "POLICY",
+	  "same as --cache_replacement_policy", "lru|fifo|random" },
 	{ NULL },
 };
 
@@ -92,12 +135,14 @@ static const struct bch_opt make_opts_def[] = {
 struct bdev_opts {
 	const char *path[MAX_BDEV];
 	bool backing[MAX_BDEV];
-	int n;
+	int n, n_cache;
 	uint8_t cset_uuid[16], dev_uuid[16];
 	bool have_cset_uuid, have_dev_uuid;
 	uint64_t bucket_bytes, block_bytes, data_offset;
 	const char *label;
 	int cache_mode;
+	bool discard;
+	int replacement;
 };
 
 struct bdev_dev {
@@ -109,21 +154,39 @@ struct bdev_dev {
 static int parse_uuid_arg(const struct bch_cmd *cmd, const char *opt,
 			  const char *arg, uint8_t out[16]);
 
+/*
+ * A size in bytes with an optional k/M/G/T suffix (powers of 1024), a power
+ * of two from 512 up to max bytes.
+ */
 static int parse_size(const struct bch_cmd *cmd, const char *opt, const char *arg,
-		      uint64_t *out)
+		      uint64_t max, uint64_t *out)
 {
+	static const char suffix[] = "kmgt";
+	const char *sfx;
 	char *end;
-	unsigned long long v = strtoull(arg, &end, 10);
+	unsigned long long v;
 
-	if (end == arg || arg[0] == '-')
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || arg[0] == '-' || errno)
 		return bch_usage_error(cmd, "%s: invalid size '%s'", opt, arg);
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	if (*end || !v || v % 512 || v > (64ULL << 20))
-		return bch_usage_error(cmd, "%s: '%s' is not a multiple of 512 bytes up to 64M",
-				       opt, arg);
+	if (*end && (sfx = strchr(suffix, *end | 0x20))) {
+		for (long i = 0; i <= sfx - suffix; i++) {
+			if (v > UINT64_MAX / 1024)
+				return bch_usage_error(cmd, "%s: '%s' is too large", opt, arg);
+			v *= 1024;
+		}
+		end++;
+	}
+	if (*end)
+		return bch_usage_error(cmd, "%s: invalid size '%s' (bytes, or a k, M, G or T "
+				       "suffix)", opt, arg);
+	if (v < 512 || (v & (v - 1)))
+		return bch_usage_error(cmd, "%s: %s is not a power of two of at least 512 "
+				       "bytes", opt, arg);
+	if (v > max)
+		return bch_usage_error(cmd, "%s: %s is more than the superblock holds "
+				       "(%llu bytes)", opt, arg, (unsigned long long)max);
 	*out = v;
 	return 0;
 }
@@ -138,19 +201,23 @@ static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, con
 		if (b->n == MAX_BDEV)
 			return bch_usage_error(cmd, "at most %d -C/-B devices", MAX_BDEV);
 		b->backing[b->n] = val == 'B';
+		b->n_cache += val == 'C';
 		b->path[b->n++] = arg;
 		return 0;
-	case OPT_CSET_UUID:
+	case OPT_CSET_UUID_SHORT:
 		b->have_cset_uuid = true;
 		return parse_uuid_arg(cmd, "--cset-uuid", arg, b->cset_uuid);
 	case OPT_DEV_UUID:
 		b->have_dev_uuid = true;
 		return parse_uuid_arg(cmd, "--dev-uuid", arg, b->dev_uuid);
-	case OPT_BUCKET:
-		return parse_size(cmd, "--bucket", arg, &b->bucket_bytes);
-	case OPT_BLOCK:
-		return parse_size(cmd, "--block", arg, &b->block_bytes);
-	case OPT_LABEL:
+	case 'b':
+		/* a large bucket is stored as log2 (incompat large_bucket) */
+		return parse_size(cmd, "--bucket", arg, BCH_CACHE_BUCKET_MAX_SECTORS * 512,
+				  &b->bucket_bytes);
+	case 'w':
+		/* the kernel's limit: a block is at most a page */
+		return parse_size(cmd, "--block", arg, 4096, &b->block_bytes);
+	case 'l':
 		if (strlen(arg) > SB_LABEL_SIZE)
 			return bch_usage_error(cmd, "--label: longer than %d bytes", SB_LABEL_SIZE);
 		b->label = arg;
@@ -163,22 +230,43 @@ static int bdev_opt(struct bdev_opts *b, const struct bch_cmd *cmd, int val, con
 	case OPT_WRITEBACK:
 		b->cache_mode = BCH_CACHE_MODE_WRITEBACK;
 		return 0;
-	case OPT_DATA_OFFSET:
+	case 'o':
+	case OPT_DATA_OFFSET_US:
+		errno = 0;
 		b->data_offset = strtoull(arg, &end, 10);
-		if (*end || end == arg || b->data_offset < BDEV_DATA_START_DEFAULT)
+		if (*end || end == arg || arg[0] == '-' || errno ||
+		    b->data_offset < BDEV_DATA_START_DEFAULT)
 			return bch_usage_error(cmd, "--data-offset: need a sector count >= %d",
 					       BDEV_DATA_START_DEFAULT);
+		return 0;
+	case OPT_DISCARD:
+		b->discard = true;
+		return 0;
+	case OPT_REPLACEMENT:
+	case OPT_REPLACEMENT_DASH:
+		b->replacement = bch_cache_replacement_parse(arg);
+		if (b->replacement < 0)
+			return bch_usage_error(cmd, "--cache_replacement_policy: '%s' is not lru, "
+					       "fifo or random", arg);
 		return 0;
 	}
 	return BCH_EXIT_USAGE;
 }
 
+/*
+ * The block size a device needs: a block device's logical block size, an
+ * image file's st_blksize as make-bcache takes it (at most a page, the
+ * kernel's limit).
+ */
 static uint32_t logical_block(const struct bch_media *m)
 {
+	struct stat st;
 	int lbs = 512;
 
 	if (m->kind == BCH_MEDIA_BLOCK && ioctl(m->fd, BLKSSZGET, &lbs) < 0)
 		lbs = 512;
+	if (m->kind == BCH_MEDIA_FILE && !fstat(m->fd, &st) && st.st_blksize > 512)
+		lbs = st.st_blksize > 4096 ? 4096 : (int)st.st_blksize;
 	return (uint32_t)lbs;
 }
 
@@ -211,14 +299,23 @@ static int refuse_in_use(const char *operand)
 	return BCH_EXIT_REFUSED;
 }
 
-/* Signatures: refused without --force (--dry-run: noted, reported later). */
+/* A bcache or nvm-pages superblock: what --wipe-bcache lets make overwrite. */
+static bool is_bcache_sig(const struct bch_signature *s)
+{
+	return !strcmp(s->type, "bcache") || !strncmp(s->type, "nvm-pages", 9);
+}
+
+/*
+ * Signatures: refused without --force, bcache's own with --wipe-bcache
+ * (--dry-run: noted, reported later).
+ */
 static int check_signatures(const struct make_opts *o, const char *path,
 			    const struct bch_signatures *sigs, bool *refused)
 {
 	for (size_t i = 0; i < sigs->n; i++) {
 		const struct bch_signature *s = &sigs->v[i];
 
-		if (o->force) {
+		if (o->force || (o->wipe_bcache && is_bcache_sig(s))) {
 			if (!o->json)
 				bch_warn("%s: %s signature at offset %llu will be %s", path,
 					 s->type, (unsigned long long)s->offset,
@@ -226,10 +323,11 @@ static int check_signatures(const struct make_opts *o, const char *path,
 					 "overwritten");
 			continue;
 		}
-		bch_err("%s: found %s %s signature at offset %llu; refusing to overwrite "
-			"it (use --force)", path, s->type,
+		bch_err("%s: found %s%s%s signature at offset %llu; refusing to overwrite "
+			"it (use %s)", path, s->type, !strcmp(s->usage, "other") ? "" : " ",
 			!strcmp(s->usage, "other") ? "" : s->usage,
-			(unsigned long long)s->offset);
+			(unsigned long long)s->offset, is_bcache_sig(s) ?
+			"--wipe-bcache or --force" : "--force");
 		if (!o->dry_run)
 			return BCH_EXIT_REFUSED;
 		*refused = true;
@@ -264,43 +362,46 @@ static int open_checked(const struct make_opts *o, const char *path, struct bch_
 }
 
 
-/* Open, probe and build the superblock of one -C/-B device; an exit code. */
-static int bdev_prepare(const struct make_opts *o, const struct bdev_opts *b, int i,
-			struct bdev_dev *d)
+/* Build the superblock of one opened -C/-B device; an exit code. */
+static int bdev_build(const struct make_opts *o, const struct bdev_opts *b, int i,
+		      uint32_t block_bytes, struct bdev_dev *d)
 {
 	struct bch_cache_sb_params p = { .backing = b->backing[i] };
 	const char *path = b->path[i];
-	bool refused = false;
-	uint32_t lbs;
-	int rc = open_checked(o, path, &d->m, &d->sigs, &refused);
+	/* an image file's st_blksize is a default, not a limit */
+	uint32_t lbs = d->m->kind == BCH_MEDIA_BLOCK ? logical_block(d->m) : 512;
+	int rc;
 
-	if (rc)
-		return rc;
-	if (refused)
-		return BCH_EXIT_REFUSED;	/* --dry-run: the reason was printed */
-	lbs = logical_block(d->m);
 	memcpy(p.set_uuid, b->cset_uuid, 16);
 	if (b->have_dev_uuid)
 		memcpy(p.uuid, b->dev_uuid, 16);
 	else
 		uuid_generate_random(p.uuid);
 	snprintf(p.label, sizeof(p.label), "%s", b->label ? b->label : "");
-	p.block_size = (b->block_bytes ? b->block_bytes : lbs) / 512;
+	p.block_size = block_bytes / 512;
 	p.bucket_size = (b->bucket_bytes ? b->bucket_bytes : 512 * 1024) / 512;
 	p.dev_bytes = d->m->size;
 	p.data_offset = b->data_offset;
 	p.cache_mode = b->cache_mode;
+	p.discard = b->discard;
+	p.replacement = b->replacement;
 	p.nvdimm_meta = !p.backing && o->n_nvm > 0;
 	if (p.block_size * 512 < lbs) {
 		bch_err("%s: block size %u is below the logical block size %u", path,
 			p.block_size * 512, lbs);
 		return BCH_EXIT_USAGE;
 	}
+	if (!p.backing && p.bucket_size < p.block_size) {
+		bch_err("%s: bucket size %u bytes is below the block size %u", path,
+			p.bucket_size * 512, p.block_size * 512);
+		return BCH_EXIT_USAGE;
+	}
 	rc = bch_cache_sb_build(&p, &d->sb);
 	if (rc == -ENOSPC) {
-		bch_err("%s: device too small: %llu bytes give fewer than %d buckets (or no "
-			"room after the data offset)", path, (unsigned long long)d->m->size,
-			BCH_CACHE_SB_BUCKETS_MIN);
+		bch_err("%s: device too small: %llu bytes give fewer than %d buckets of %llu "
+			"bytes (or no room after the data offset)", path,
+			(unsigned long long)d->m->size, BCH_CACHE_SB_BUCKETS_MIN,
+			(unsigned long long)p.bucket_size * 512);
 		return BCH_EXIT_REFUSED;
 	}
 	if (rc) {
@@ -322,6 +423,17 @@ static int bdev_write(struct bdev_dev *d)
 {
 	unsigned char *page = calloc(1, SB_SIZE);
 	int rc = page ? 0 : -ENOMEM;
+
+	/* --discard: the whole cache device first, as make-bcache does */
+	if (!rc && (d->sb.flags & (1ULL << CACHE_DISCARD_BIT)) &&
+	    !bch_cache_sb_version_is_backing(d->sb.version)) {
+		rc = bch_media_discard(d->m);
+		if (rc == -EOPNOTSUPP) {
+			bch_warn("%s: the device does not discard; the discard flag is set "
+				 "all the same", d->m->path);
+			rc = 0;
+		}
+	}
 
 	for (size_t k = 0; k < d->sigs.n && !rc; k++)
 		if (d->sigs.v[k].length && d->sigs.v[k].offset >= SB_OFFSET + SB_SIZE)
@@ -362,6 +474,9 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 		{ "feature_incompat", SCOLS_JSON_STRING, 0, NULL },
 		{ "csum", SCOLS_JSON_STRING, 0, NULL },
 		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
+		{ "bucket_sectors", SCOLS_JSON_NUMBER, 0, NULL },
+		{ "replacement", SCOLS_JSON_STRING, 0, NULL },
+		{ "discard", SCOLS_JSON_BOOLEAN, 0, NULL },
 	};
 
 	if (!tb)
@@ -380,6 +495,7 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 		       backing ? "backing" : "cache", (unsigned long long)sb->version,
 		       bch_cache_sb_version_name(sb->version));
 		printf("  uuid                 %s\n  set_uuid             %s\n", u, su);
+		printf("  label                %s\n", *label ? label : "(empty)");
 		printf("  block_size           %u\n", sb->block_size);
 		if (backing) {
 			printf("  data_offset          %llu\n", (unsigned long long)sb->data_offset);
@@ -387,9 +503,16 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 			       bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK));
 			return;
 		}
-		printf("  bucket_size          %u\n", sb->bucket_size);
+		printf("  bucket_size          %llu%s\n",
+		       (unsigned long long)bch_cache_sb_bucket_sectors(sb),
+		       sb->feature_incompat & BCH_FEATURE_INCOMPAT_LOG_LARGE_BUCKET_SIZE ?
+		       " (stored as log2)" : "");
 		printf("  nbuckets             %llu\n", (unsigned long long)sb->nbuckets);
 		printf("  first_bucket         %u\n", sb->first_bucket);
+		printf("  replacement          %s\n", bch_cache_replacement_name(
+		       (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK));
+		printf("  discard              %s\n",
+		       sb->flags & (1ULL << CACHE_DISCARD_BIT) ? "yes" : "no");
 		printf("  features             %s\n", *feat ? feat : "none");
 		return;
 	}
@@ -412,6 +535,11 @@ static void bdev_report(struct out *o, const struct make_opts *mo, const char *p
 	out_cell(ln, 12, "0x%llx", (unsigned long long)sb->feature_incompat);
 	out_cell(ln, 13, "0x%016llx", (unsigned long long)sb->csum);
 	out_cell(ln, 14, "%s", out_bool(o, !mo->dry_run));
+	out_cell(ln, 15, "%llu", backing ? 0ULL :
+		 (unsigned long long)bch_cache_sb_bucket_sectors(sb));
+	out_cell(ln, 16, "%s", backing ? "" : bch_cache_replacement_name(
+		 (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK));
+	out_cell(ln, 17, "%s", out_bool(o, !backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT))));
 	out_emit(o, tb);
 }
 
@@ -433,8 +561,22 @@ static int bdev_prepare_all(const struct make_opts *o, struct bdev_dev *d)
 				return bch_usage_error(o->cmd, "%s given as -M and -C/-B",
 						       b->path[i]);
 	}
+	uint32_t block = (uint32_t)b->block_bytes;
+
+	/* open and probe all; the default block size is the largest one needed */
+	for (int i = 0; i < b->n && rc == BCH_EXIT_OK; i++) {
+		bool refused = false;
+
+		rc = open_checked(o, b->path[i], &d[i].m, &d[i].sigs, &refused);
+		if (!rc && refused)
+			rc = BCH_EXIT_REFUSED;	/* --dry-run: the reason was printed */
+		if (!rc && !b->block_bytes && logical_block(d[i].m) > block)
+			block = logical_block(d[i].m);
+	}
+	if (!block)
+		block = 512;
 	for (int i = 0; i < b->n && rc == BCH_EXIT_OK; i++)
-		rc = bdev_prepare(o, b, i, &d[i]);
+		rc = bdev_build(o, b, i, block, &d[i]);
 	return rc;
 }
 
@@ -466,10 +608,43 @@ static int parse_uuid_arg(const struct bch_cmd *cmd, const char *opt,
 	return 0;
 }
 
+/* The SEEN_* bit of an option (0: none). */
+static unsigned int seen_bit(int val)
+{
+	switch (val) {
+	case 'l': return SEEN_LABEL;
+	case OPT_CACHE_MODE: case OPT_WRITEBACK: return SEEN_CACHE_MODE;
+	case 'o': case OPT_DATA_OFFSET_US: return SEEN_DATA_OFFSET;
+	case 'b': return SEEN_BUCKET;
+	case 'w': return SEEN_BLOCK;
+	case OPT_DISCARD: return SEEN_DISCARD;
+	case OPT_REPLACEMENT: case OPT_REPLACEMENT_DASH: return SEEN_REPLACEMENT;
+	case OPT_CSET_UUID_SHORT: return SEEN_CSET_UUID;
+	case OPT_DEV_UUID: return SEEN_DEV_UUID;
+	case OPT_SET_UUID: return SEEN_SET_UUID;
+	case OPT_UUID: return SEEN_UUID;
+	}
+	return 0;
+}
+
 static int make_opt(int val, const char *arg, void *ctx)
 {
 	struct make_opts *o = ctx;
 
+	o->seen |= seen_bit(val);
+	if (val == OPT_NVDIMM_META || val == OPT_MDEV)
+		val = 'M';
+	if (val == 'M' || val == 'C' || val == 'B') {
+		o->mode = val;		/* "-C DEV..." as make-bcache; "-CDEV", "--cache=DEV" */
+		if (!arg)
+			return 0;
+	}
+	if (val == 1) {			/* an operand: a device of the last -M, -C or -B */
+		if (!o->mode)
+			return bch_usage_error(o->cmd, "'%s': say what to make of it first (-C, "
+					       "-B or -M before the device)", arg);
+		val = o->mode;
+	}
 	switch (val) {
 	case 'M':
 		if (o->n_nvm == MAX_NVM)
@@ -482,6 +657,9 @@ static int make_opt(int val, const char *arg, void *ctx)
 	case OPT_UUID:
 		o->have_uuid = true;
 		return parse_uuid_arg(o->cmd, "--uuid", arg, o->uuid);
+	case OPT_WIPE_BCACHE:
+		o->wipe_bcache = true;
+		return 0;
 	case 'f':
 		o->force = true;
 		return 0;
@@ -493,6 +671,57 @@ static int make_opt(int val, const char *arg, void *ctx)
 		return 0;
 	}
 	return bdev_opt(o->bd, o->cmd, val, arg);
+}
+
+/*
+ * An option that does nothing to the devices given is a usage error naming
+ * why (make-bcache ignores them silently).
+ */
+static int check_effect(const struct make_opts *o)
+{
+	const struct bdev_opts *b = o->bd;
+	int n_bdev = b->n - b->n_cache;
+	static const struct {
+		unsigned int bit;
+		int need;	/* 'C', 'B', 'X' (-C or -B), 'M' */
+		const char *msg;
+	} rules[] = {
+		{ SEEN_LABEL, 'X', "--label applies to -C and -B devices (a namespace has no "
+		  "label)" },
+		{ SEEN_BLOCK, 'X', "--block applies to -C and -B devices" },
+		{ SEEN_CSET_UUID, 'X', "--cset-uuid applies to -C and -B devices (a namespace "
+		  "set takes --set-uuid)" },
+		{ SEEN_DEV_UUID, 'X', "--dev-uuid applies to a -C or -B device" },
+		{ SEEN_CACHE_MODE, 'B', "--cache-mode and --writeback apply to backing devices "
+		  "(-B) only" },
+		{ SEEN_DATA_OFFSET, 'B', "--data-offset applies to backing devices (-B) only" },
+		{ SEEN_BUCKET, 'C', "--bucket applies to cache devices (-C) only (a backing "
+		  "device has no buckets)" },
+		{ SEEN_DISCARD, 'C', "--discard applies to cache devices (-C) only" },
+		{ SEEN_REPLACEMENT, 'C', "--cache_replacement_policy applies to cache devices "
+		  "(-C) only" },
+		{ SEEN_SET_UUID, 'M', "--set-uuid applies to -M namespaces (-C and -B take "
+		  "--cset-uuid)" },
+		{ SEEN_UUID, 'M', "--uuid applies to a -M namespace (-C and -B take --dev-uuid)" },
+	};
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		int have = rules[i].need == 'C' ? b->n_cache : rules[i].need == 'B' ? n_bdev :
+			   rules[i].need == 'X' ? b->n : o->n_nvm;
+
+		if ((o->seen & rules[i].bit) && !have)
+			return bch_usage_error(o->cmd, "%s; it has no effect here", rules[i].msg);
+	}
+	if (b->discard && o->n_nvm)
+		return bch_usage_error(o->cmd, "--discard with -M: a cache device whose journal "
+				       "is on NVDIMM must not discard (the kernel would BUG on "
+				       "journal reclaim)");
+	if (b->n_cache > 1)
+		return bch_usage_error(o->cmd, "%d cache devices: a cache set has one cache "
+				       "device (the kernel refuses a second as a 'duplicate cache "
+				       "set member'); give one -C and any number of -B",
+				       b->n_cache);
+	return BCH_EXIT_OK;
 }
 
 /* Open, size and probe one device; returns an exit code. */
@@ -640,11 +869,15 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = bch_parse(cmd, argc, argv, make_opt, &o, &first);
 	if (rc)
 		return rc;
-	if (first < argc)
-		return bch_usage_error(cmd, "unexpected operand '%s' (devices go after -M)",
-				       argv[first]);
+	for (; first < argc && !rc; first++)	/* after "--" */
+		rc = make_opt(1, argv[first], &o);
+	if (rc)
+		return rc;
 	if (!o.n_nvm && !bd.n)
 		return bch_usage_error(cmd, "nothing to do: give at least one -M, -C or -B DEV");
+	rc = check_effect(&o);
+	if (rc)
+		return rc;
 	if (o.have_uuid && o.n_nvm > 1)
 		return bch_usage_error(cmd, "--uuid names one namespace, but %d -M devices "
 				       "were given", o.n_nvm);
@@ -723,7 +956,9 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 const struct bch_cmd bch_cmd_make = {
 	.name = "make", .full = "make",
 	.summary = "format nvm-pages namespaces and bcache devices",
-	.usage = "[-M DEV]... [-C DEV]... [-B DEV]...",
+	.usage = "[-M DEV...] [-C DEV] [-B DEV...]",
 	.opts = make_opts_def,
 	.run = cmd_make,
+	.operands = "device",
+	.in_order = true,
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bcache/devices.h>
 #include <bcache/media.h>
 #include <bcache/nvm.h>
 #include <bcache/probe.h>
@@ -236,35 +237,20 @@ static int register_one(struct reg *r)
 /* The devices of --scan: fsdax namespaces (libndctl), bcache devices (libblkid). */
 static int scan(struct reg *v, int *n, char **owned)
 {
-	struct bch_pmem_list l;
-	struct bch_devlist b;
-	int rc = bch_pmem_list(&l);
+	struct bch_sys_dev *d;
+	size_t nd;
+	int ns_err, rc = bch_sys_devs_scan(&d, &nd, true, &ns_err);
 
-	if (!rc)
-		rc = bch_probe_bcache_devices(&b);
-	else
-		memset(&b, 0, sizeof(b));
-	for (size_t i = 0; !rc && i < l.n && *n < MAX_REG; i++) {
-		struct bch_media *m;
-		struct bch_nvm_sb_info sbi;
-
-		if (l.v[i].mode != BCH_NS_FSDAX || !l.v[i].enabled ||
-		    bch_media_open(l.v[i].dev, 0, &m))
-			continue;
-		if (!bch_nvm_sb_read(m, &sbi) && sbi.revision != BCH_NVM_REV_NONE) {
-			owned[*n] = strdup(l.v[i].dev);
-			v[*n].arg = owned[*n];
-			rc = owned[(*n)++] ? 0 : -ENOMEM;
-		}
-		bch_media_close(m);
+	if (!rc && ns_err) {
+		free(d);
+		return ns_err;
 	}
-	for (size_t i = 0; !rc && i < b.n && *n < MAX_REG; i++) {
-		owned[*n] = b.v[i];
-		v[(*n)++].arg = b.v[i];
-		b.v[i] = NULL;
+	for (size_t i = 0; !rc && i < nd && *n < MAX_REG; i++) {
+		owned[*n] = strdup(d[i].path);
+		v[*n].arg = owned[*n];
+		rc = owned[(*n)++] ? 0 : -ENOMEM;
 	}
-	bch_pmem_list_free(&l);
-	bch_devlist_free(&b);
+	free(d);
 	return rc;
 }
 

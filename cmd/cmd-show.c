@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bcache show DEV...: whatever bcache superblock a device carries (cache or
- * backing device at 4096, nvm-pages namespace at 4096), every field by name,
- * the checksum verdict, features by name and the kernel's read checks.
+ * bcache show [DEV...]: without a device, every bcache device of the system
+ * (cache, backing, nvm-pages namespaces) with its state in sysfs, as
+ * bcache-tools' `bcache show` lists them (-m: more columns).  With devices,
+ * whatever bcache superblock each carries (cache or backing device at 4096,
+ * nvm-pages namespace at 4096), decoded by device type as
+ * bcache-super-show does, the checksum verdict and the kernel's read
+ * checks; -m adds every stored field by name.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +14,7 @@
 #include <string.h>
 
 #include <bcache/cache-sb.h>
+#include <bcache/devices.h>
 #include <bcache/fields.h>
 #include <bcache/media.h>
 #include <bcache/nvm.h>
@@ -45,12 +50,126 @@ static int show_d(struct out *o, const char *path, const struct cache_sb_disk *s
 	return out_emit(o, tb);
 }
 
-static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache_sb_info *in,
-		      struct bch_problems *ps)
+struct show_opts {
+	bool json, more;
+	const char *dev[64];
+	int ndev;
+	const struct bch_cmd *cmd;
+};
+
+/* FIELD/VALUE rows (text only): the superblock decoded by device type. */
+static int show_decoded(struct out *o, const char *const (*kv)[2], size_t n)
+{
+	struct libscols_table *tb = out_table(o, "decoded");
+
+	if (!tb)
+		return -ENOMEM;
+	out_column(o, tb, "field", SCOLS_JSON_STRING, 0);
+	out_column(o, tb, "value", SCOLS_JSON_STRING, 0);
+	for (size_t i = 0; i < n; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		out_cell(ln, 0, "%s", kv[i][0]);
+		out_cell(ln, 1, "%s", kv[i][1]);
+	}
+	return out_emit(o, tb);
+}
+
+/* As bcache-super-show: a label of other bytes than [0-9A-Za-z._-] escaped. */
+static void label_text(const struct cache_sb_disk *sb, char out[4 * SB_LABEL_SIZE + 1])
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < SB_LABEL_SIZE && sb->label[i]; i++) {
+		unsigned char c = sb->label[i];
+
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '.' || c == '_' || c == '-')
+			out[k++] = (char)c;
+		else
+			k += (size_t)sprintf(out + k, "%%%02x", c);
+	}
+	out[k] = '\0';
+	if (!k)
+		strcpy(out, "(empty)");
+}
+
+static int show_cache_decoded(struct out *o, const struct bch_cache_sb_info *in)
 {
 	const struct cache_sb_disk *sb = &in->sb;
-	char csum[24], comp[40], incomp[80], ro[40], bs[24], mode[16], doff[24];
+	char label[4 * SB_LABEL_SIZE + 1], u[37], su[37], bs[24], bk[40], doff[24], mode[40],
+	     state[40], nb[24], fb[24], nis[8], fs[24], cs[24], ts[24], repl[32], feat[3][80];
+	uint64_t bsz = in->bucket_sectors;
+	unsigned int r = (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK;
+	unsigned int st = (sb->flags >> BDEV_STATE_SHIFT) & BDEV_STATE_MASK;
+	unsigned int cm = sb->flags & BDEV_CACHE_MODE_MASK;
+	const char *kv[24][2];
+	size_t n = 0;
+
+	label_text(sb, label);
+	bch_uuid_format(sb->uuid, u);
+	bch_uuid_format(sb->set_uuid, su);
+	snprintf(bs, sizeof(bs), "%u", sb->block_size);
+	kv[n][0] = "label", kv[n++][1] = label;
+	kv[n][0] = "uuid", kv[n++][1] = u;
+	kv[n][0] = "set_uuid", kv[n++][1] = su;
+	kv[n][0] = "block_size", kv[n++][1] = bs;
+	if (in->backing) {
+		/* version 1 has no data_offset field: its data starts at sector 16 */
+		snprintf(doff, sizeof(doff), "%llu", sb->version == BCACHE_SB_VERSION_BDEV ?
+			 (unsigned long long)BDEV_DATA_START_DEFAULT :
+			 (unsigned long long)sb->data_offset);
+		snprintf(mode, sizeof(mode), "%u [%s]", cm, bch_cache_mode_name(cm));
+		snprintf(state, sizeof(state), "%u [%s]", st, bch_cache_bdev_state_name(st));
+		kv[n][0] = "data_offset", kv[n++][1] = doff;
+		kv[n][0] = "cache_mode", kv[n++][1] = mode;
+		kv[n][0] = "cache_state", kv[n++][1] = state;
+		return show_decoded(o, kv, n);
+	}
+	snprintf(bk, sizeof(bk), "%llu", (unsigned long long)bsz);
+	snprintf(nb, sizeof(nb), "%llu", (unsigned long long)sb->nbuckets);
+	snprintf(fb, sizeof(fb), "%u", sb->first_bucket);
+	snprintf(fs, sizeof(fs), "%llu", (unsigned long long)(bsz * sb->first_bucket));
+	snprintf(cs, sizeof(cs), "%llu", sb->nbuckets >= sb->first_bucket ?
+		 (unsigned long long)(bsz * (sb->nbuckets - sb->first_bucket)) : 0ULL);
+	snprintf(ts, sizeof(ts), "%llu", (unsigned long long)(bsz * sb->nbuckets));
+	snprintf(repl, sizeof(repl), "%u [%s]", r, bch_cache_replacement_name(r));
+	bch_cache_features_text(BCH_FEAT_COMPAT, sb->feature_compat, feat[0], sizeof(feat[0]));
+	bch_cache_features_text(BCH_FEAT_INCOMPAT, sb->feature_incompat, feat[1],
+				sizeof(feat[1]));
+	bch_cache_features_text(BCH_FEAT_RO_COMPAT, sb->feature_ro_compat, feat[2],
+				sizeof(feat[2]));
+	kv[n][0] = "bucket_size", kv[n++][1] = bk;
+	kv[n][0] = "nbuckets", kv[n++][1] = nb;
+	kv[n][0] = "first_bucket", kv[n++][1] = fb;
+	kv[n][0] = "first_sector", kv[n++][1] = fs;
+	kv[n][0] = "cache_sectors", kv[n++][1] = cs;
+	kv[n][0] = "total_sectors", kv[n++][1] = ts;
+	kv[n][0] = "ordered", kv[n++][1] = sb->flags & (1ULL << CACHE_SYNC_BIT) ? "yes" : "no";
+	kv[n][0] = "discard", kv[n++][1] = sb->flags & (1ULL << CACHE_DISCARD_BIT) ? "yes" : "no";
+	kv[n][0] = "replacement", kv[n++][1] = repl;
+	snprintf(nis, sizeof(nis), "%u", sb->nr_in_set);
+	kv[n][0] = "nr_in_set", kv[n++][1] = nis;
+	if (*feat[0])
+		kv[n][0] = "features_compat", kv[n++][1] = feat[0];
+	if (*feat[1])
+		kv[n][0] = "features_incompat", kv[n++][1] = feat[1];
+	if (*feat[2])
+		kv[n][0] = "features_ro_compat", kv[n++][1] = feat[2];
+	return show_decoded(o, kv, n);
+}
+
+static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache_sb_info *in,
+		      struct bch_problems *ps, bool more)
+{
+	const struct cache_sb_disk *sb = &in->sb;
+	char csum[24], comp[40], incomp[80], ro[40], bs[24], mode[16], doff[24], state[16],
+	     repl[16];
 	const char *type = in->backing ? "backing" : "cache";
+	unsigned int r = (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK;
+	unsigned int st = (sb->flags >> BDEV_STATE_SHIFT) & BDEV_STATE_MASK;
 	struct out_kv extra[] = {
 		{ "device", m->path, SCOLS_JSON_STRING },
 		{ "type", type, SCOLS_JSON_STRING },
@@ -63,8 +182,12 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 		{ "bucket_sectors", bs, SCOLS_JSON_NUMBER },
 		{ "data_offset", doff, SCOLS_JSON_NUMBER },
 		{ "cache_mode", mode, SCOLS_JSON_STRING },
+		{ "cache_state", state, SCOLS_JSON_STRING },
+		{ "replacement", repl, SCOLS_JSON_STRING },
+		{ "discard", out_bool(o, !in->backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT))),
+		  SCOLS_JSON_BOOLEAN },
 	};
-	int rc;
+	int rc = 0;
 
 	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)in->csum_computed);
 	bch_cache_features_text(BCH_FEAT_COMPAT, sb->feature_compat, comp, sizeof(comp));
@@ -76,12 +199,17 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 				      BDEV_DATA_START_DEFAULT : sb->data_offset) : 0ULL);
 	snprintf(mode, sizeof(mode), "%s", in->backing ?
 		 bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK) : "");
+	snprintf(state, sizeof(state), "%s", in->backing ? bch_cache_bdev_state_name(st) : "");
+	snprintf(repl, sizeof(repl), "%s", in->backing ? "" : bch_cache_replacement_name(r));
 	out_title(o, "%s: bcache %s device superblock at byte 4096, version %llu (%s), "
 		  "checksum %s", m->path, type, (unsigned long long)sb->version,
 		  bch_cache_sb_version_name(sb->version), in->csum_ok ? "ok" : "BAD");
-	rc = out_struct(o, "bcache_superblocks", &bch_desc_cache_sb, sb, extra,
-			sizeof(extra) / sizeof(extra[0]));
-	if (!rc)
+	if (!o->json)
+		rc = show_cache_decoded(o, in);
+	if (!rc && (o->json || more))
+		rc = out_struct(o, "bcache_superblocks", &bch_desc_cache_sb, sb, extra,
+				sizeof(extra) / sizeof(extra[0]));
+	if (!rc && (o->json || more))
 		rc = show_d(o, m->path, sb);
 	if (!rc)
 		rc = bch_cache_sb_check(in, m->size, 0, ps);
@@ -112,7 +240,7 @@ static int show_nvm(struct out *o, struct bch_media *m, const struct bch_nvm_sb_
 }
 
 /* One device; an exit code. */
-static int show_one(struct out *o, const char *path)
+static int show_one(struct out *o, const char *path, bool more)
 {
 	struct bch_problems ps = { 0 };
 	struct bch_media *m;
@@ -135,7 +263,7 @@ static int show_one(struct out *o, const char *path)
 				ret = BCH_EXIT_NOT_FOUND;
 		}
 	} else if (!rc) {
-		rc = show_cache(o, m, &ci, &ps);
+		rc = show_cache(o, m, &ci, &ps, more);
 	}
 	if (rc && rc != -ENODATA) {
 		bch_err("%s: %s", path, strerror(-rc));
@@ -150,31 +278,143 @@ static int show_one(struct out *o, const char *path)
 	return ret;
 }
 
+/* The cache device of a set among the devices found, or NULL. */
+static const struct bch_sys_dev *cache_of(const struct bch_sys_dev *v, size_t n,
+					  const char *set)
+{
+	for (size_t i = 0; *set && i < n; i++)
+		if (v[i].kind == BCH_REG_CACHE && !strcmp(v[i].set_uuid, set))
+			return &v[i];
+	return NULL;
+}
+
+static const struct out_coldef list_cols[] = {
+	{ "device", SCOLS_JSON_STRING, 0, NULL },
+	{ "type", SCOLS_JSON_STRING, 0, NULL },
+	{ "state", SCOLS_JSON_STRING, 0, NULL },
+	{ "running", SCOLS_JSON_BOOLEAN, 0, NULL },
+	{ "bname", SCOLS_JSON_STRING, 0, NULL },
+	{ "attached_to_dev", SCOLS_JSON_STRING, 0, NULL },
+	{ "attached_to_cset", SCOLS_JSON_STRING, 0, NULL },	/* -m from here */
+	{ "uuid", SCOLS_JSON_STRING, 0, NULL },
+	{ "set_uuid", SCOLS_JSON_STRING, 0, NULL },
+	{ "version", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
+	{ "label", SCOLS_JSON_STRING, 0, NULL },
+	{ "namespace", SCOLS_JSON_STRING, 0, NULL },
+	{ "csum_ok", SCOLS_JSON_BOOLEAN, 0, NULL },
+};
+#define LIST_COLS_SHORT 6
+
+/* bcache show [-m]: every bcache device of the system; an exit code. */
+static int show_list(struct out *o, bool more)
+{
+	struct bch_sys_dev *v;
+	struct libscols_table *tb;
+	size_t n;
+	int ns_err, rc = bch_sys_devs_scan(&v, &n, false, &ns_err);
+
+	if (rc) {
+		bch_err("cannot list devices: %s", strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	if (ns_err && !o->json)
+		bch_warn("namespaces not listed: %s", ns_err == -ENOPKG ?
+			 "built without libndctl" : strerror(-ns_err));
+	tb = out_table(o, "devices");
+	if (!tb) {
+		free(v);
+		return BCH_EXIT_ERROR;
+	}
+	for (size_t c = 0; c < sizeof(list_cols) / sizeof(list_cols[0]); c++)
+		out_column(o, tb, list_cols[c].name, list_cols[c].json_type, list_cols[c].flags |
+			   (!o->json && !more && c >= LIST_COLS_SHORT ? SCOLS_FL_HIDDEN : 0));
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct bch_sys_dev *d = &v[i];
+		const struct bch_sys_dev *c = d->kind == BCH_REG_BACKING ?
+					      cache_of(v, n, d->attached) : NULL;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln) {
+			rc = -ENOMEM;
+			break;
+		}
+		out_cell(ln, 0, "%s", d->path);
+		out_cell(ln, 1, "%s", bch_reg_kind_name(d->kind));
+		out_cell(ln, 2, "%s", d->state);
+		out_cell(ln, 3, "%s", out_bool(o, d->running));
+		out_cell(ln, 4, "%s", d->bname);
+		out_cell(ln, 5, "%s", c ? c->path : "");
+		out_cell(ln, 6, "%s", d->attached);
+		out_cell(ln, 7, "%s", d->uuid);
+		out_cell(ln, 8, "%s", d->set_uuid);
+		out_cell(ln, 9, "%llu", (unsigned long long)d->version);
+		out_cell(ln, 10, "%s", d->label);
+		out_cell(ln, 11, "%s", d->ns);
+		out_cell(ln, 12, "%s", out_bool(o, d->csum_ok));
+	}
+	free(v);
+	if (!rc)
+		rc = out_emit(o, tb);
+	return rc ? BCH_EXIT_ERROR : BCH_EXIT_OK;
+}
+
+static int show_opt(int val, const char *arg, void *ctx)
+{
+	struct show_opts *o = ctx;
+
+	switch (val) {
+	case 'J':
+		o->json = true;
+		return 0;
+	case 'm':
+		o->more = true;
+		return 0;
+	case 'd':
+		if (o->ndev == 64)
+			return bch_usage_error(o->cmd, "at most 64 devices");
+		o->dev[o->ndev++] = arg;
+		return 0;
+	}
+	return BCH_EXIT_USAGE;
+}
+
 static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	bool json = false;
+	struct show_opts so = { .cmd = cmd };
 	struct out o;
 	int rc, first, ret = BCH_EXIT_OK;
 
-	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
+	rc = bch_parse(cmd, argc, argv, show_opt, &so, &first);
 	if (rc)
 		return rc;
-	if (first >= argc)
-		return bch_usage_error(cmd, "no device given");
-	out_init(&o, json);
-	for (int i = first; i < argc; i++) {
-		rc = show_one(&o, argv[i]);
-		if (rc && (!ret || rc < ret))
-			ret = rc;
+	out_init(&o, so.json);
+	if (!so.ndev && first >= argc) {
+		ret = show_list(&o, so.more);
+	} else {
+		for (int i = 0; i < so.ndev + argc - first; i++) {
+			rc = show_one(&o, i < so.ndev ? so.dev[i] : argv[first + i - so.ndev],
+				      so.more);
+			if (rc && (!ret || rc < ret))
+				ret = rc;
+		}
 	}
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
 	return ret;
 }
 
+static const struct bch_opt show_opts_def[] = {
+	{ "device", 'd', required_argument, "DEV", "show DEV's superblock (as an operand)",
+	  "device" },
+	{ "more", 'm', no_argument, NULL,
+	  "list: more columns; a device: every stored field and d[] too", NULL },
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ NULL },
+};
+
 const struct bch_cmd bch_cmd_show = {
 	.name = "show", .full = "show",
-	.summary = "show the bcache superblock of devices (cache, backing, nvm-pages)",
-	.usage = "DEV...", .opts = bch_json_opts, .run = cmd_show,
+	.summary = "list the bcache devices of the system, or show superblocks",
+	.usage = "[-m] [-d DEV | DEV...]", .opts = show_opts_def, .run = cmd_show,
 	.operands = "device",
 };

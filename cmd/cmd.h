@@ -57,7 +57,7 @@ enum {
 struct bch_opt {
 	const char *name;	/* long name, without "--" */
 	int val;		/* short option character, or an OPT_* id */
-	int has_arg;		/* no_argument / required_argument */
+	int has_arg;		/* no_argument / required_argument / optional_argument */
 	const char *arg;	/* argument name in help, e.g. "UUID" */
 	const char *help;
 	/*
@@ -80,6 +80,11 @@ struct bch_cmd {
 	bch_cmd_fn run;			/* NULL for a group with subs */
 	const struct bch_cmd *const *subs;	/* NULL-terminated */
 	const char *operands;		/* operand completion: "device", NULL */
+	/*
+	 * Operands are passed to the option handler in command-line order, as
+	 * option 1 (make's "-C DEV... -B DEV..."); bch_parse leaves none.
+	 */
+	bool in_order;
 };
 
 /* Commands (one file per group). */
@@ -88,6 +93,12 @@ extern const struct bch_cmd bch_cmd_nvm;
 extern const struct bch_cmd bch_cmd_show;
 extern const struct bch_cmd bch_cmd_journal;
 extern const struct bch_cmd bch_cmd_register;
+extern const struct bch_cmd bch_cmd_tree;
+extern const struct bch_cmd bch_cmd_unregister;
+extern const struct bch_cmd bch_cmd_attach;
+extern const struct bch_cmd bch_cmd_detach;
+extern const struct bch_cmd bch_cmd_set_label;
+extern const struct bch_cmd bch_cmd_set_cachemode;
 extern const struct bch_cmd *const bch_commands[];	/* top level, NULL-terminated */
 
 /* Options every command accepts. */

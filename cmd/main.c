@@ -14,6 +14,7 @@
 #include <bcache/problem.h>
 
 #include "cmd.h"
+#include "output.h"
 #include "tables.h"
 
 #ifndef BCACHE_VERSION
@@ -28,7 +29,7 @@ static const struct bch_opt no_opts[] = { { NULL } };
 static const struct bch_cmd cmd_version_def = {
 	.name = "version", .full = "version",
 	.summary = "print the version",
-	.usage = "", .opts = no_opts, .run = cmd_version,
+	.usage = "", .opts = bch_json_opts, .run = cmd_version,
 };
 
 static const struct bch_cmd cmd_help_def = {
@@ -44,6 +45,12 @@ const struct bch_cmd *const bch_commands[] = {
 	&bch_cmd_show,
 	&bch_cmd_journal,
 	&bch_cmd_register,
+	&bch_cmd_unregister,
+	&bch_cmd_tree,
+	&bch_cmd_attach,
+	&bch_cmd_detach,
+	&bch_cmd_set_label,
+	&bch_cmd_set_cachemode,
 	&cmd_help_def,
 	&cmd_version_def,
 	NULL,
@@ -203,7 +210,7 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 {
 	size_t n = count_opts(cmd->opts), nc = count_opts(bch_common_opts), k = 0;
 	struct option *lo = calloc(n + nc + 1, sizeof(*lo));
-	char *so = calloc(2 * (n + nc) + 3, 1);
+	char *so = calloc(3 * (n + nc) + 4, 1);
 	size_t sl = 0;
 	int rc = 0, c;
 
@@ -213,6 +220,8 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 		bch_err("out of memory");
 		return BCH_EXIT_ERROR;
 	}
+	if (cmd->in_order)
+		so[sl++] = '-';	/* operands in order, as option 1 */
 	so[sl++] = ':';		/* report missing arguments as ':' */
 	for (int pass = 0; pass < 2; pass++) {
 		const struct bch_opt *o = pass ? bch_common_opts : cmd->opts;
@@ -224,7 +233,9 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 			k++;
 			if (o->val < 256) {
 				so[sl++] = (char)o->val;
-				if (o->has_arg == required_argument)
+				if (o->has_arg != no_argument)
+					so[sl++] = ':';
+				if (o->has_arg == optional_argument)
 					so[sl++] = ':';
 			}
 		}
@@ -259,11 +270,31 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 
 static int cmd_version(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-	printf("bcache-nvm-tools %s\n", BCACHE_VERSION);
-	return BCH_EXIT_OK;
+	struct libscols_table *tb;
+	struct libscols_line *ln;
+	bool json = false;
+	struct out o;
+	int first, rc = cmd ? bch_parse(cmd, argc, argv, bch_json_opt, &json, &first) : 0;
+
+	if (rc)
+		return rc;
+	if (!json) {
+		printf("bcache-nvm-tools %s\n", BCACHE_VERSION);
+		return BCH_EXIT_OK;
+	}
+	out_init(&o, true);
+	tb = out_table(&o, "version");
+	if (!tb)
+		return BCH_EXIT_ERROR;
+	out_column(&o, tb, "program", SCOLS_JSON_STRING, 0);
+	out_column(&o, tb, "version", SCOLS_JSON_STRING, 0);
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln)
+		return BCH_EXIT_ERROR;
+	out_cell(ln, 0, "bcache-nvm-tools");
+	out_cell(ln, 1, "%s", BCACHE_VERSION);
+	out_emit(&o, tb);
+	return out_finish(&o) ? BCH_EXIT_ERROR : BCH_EXIT_OK;
 }
 
 static void top_help(FILE *f)
@@ -325,7 +356,7 @@ static void list_cmds(const struct bch_cmd *const *table)
 static void list_opt(const struct bch_opt *o, const char *prefix, const char *name)
 {
 	printf("%s%s", prefix, name);
-	if (o->has_arg == required_argument)
+	if (o->has_arg != no_argument)
 		printf("=%s", o->complete ? o->complete : "");
 	putchar('\n');
 }

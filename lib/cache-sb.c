@@ -291,20 +291,59 @@ int bch_cache_mode_parse(const char *s)
 	return -EINVAL;
 }
 
+const char *bch_cache_replacement_name(unsigned int r)
+{
+	static const char *const names[] = { "lru", "fifo", "random" };
+
+	return r < 3 ? names[r] : "unknown";
+}
+
+int bch_cache_replacement_parse(const char *s)
+{
+	for (unsigned int i = 0; i < 3; i++)
+		if (!strcmp(s, bch_cache_replacement_name(i)))
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *bch_cache_bdev_state_name(unsigned int state)
+{
+	static const char *const names[] = { "detached", "clean", "dirty", "inconsistent" };
+
+	return state < 4 ? names[state] : "unknown";
+}
+
+static unsigned int log2_u64(uint64_t v)
+{
+	unsigned int n = 0;
+
+	while (v >>= 1)
+		n++;
+	return n;
+}
+
 static int build_cache(const struct bch_cache_sb_params *p, struct cache_sb_disk *sb)
 {
 	uint64_t sectors = p->dev_bytes / 512;
+	bool large = p->bucket_size > UINT16_MAX;
 
-	if (!is_pow2(p->bucket_size) || p->bucket_size < 8 || p->bucket_size < p->block_size)
+	if (!is_pow2(p->bucket_size) || p->bucket_size < 8 || p->bucket_size < p->block_size ||
+	    p->bucket_size > BCH_CACHE_BUCKET_MAX_SECTORS ||
+	    p->replacement > BCH_CACHE_REPLACEMENT_RANDOM)
 		return -EINVAL;
-	sb->version = p->nvdimm_meta ? BCACHE_SB_VERSION_CDEV_WITH_FEATURES :
-				       BCACHE_SB_VERSION_CDEV_WITH_UUID;
+	sb->version = p->nvdimm_meta || large ? BCACHE_SB_VERSION_CDEV_WITH_FEATURES :
+						BCACHE_SB_VERSION_CDEV_WITH_UUID;
 	if (p->nvdimm_meta)
-		sb->feature_incompat = BCH_FEATURE_INCOMPAT_NVDIMM_META;
+		sb->feature_incompat |= BCH_FEATURE_INCOMPAT_NVDIMM_META;
+	if (large)
+		sb->feature_incompat |= BCH_FEATURE_INCOMPAT_LOG_LARGE_BUCKET_SIZE;
 	sb->nbuckets = sectors / p->bucket_size;
 	if (sb->nbuckets < BCH_CACHE_SB_BUCKETS_MIN)
 		return -ENOSPC;
-	sb->bucket_size = p->bucket_size;
+	/* the u16 field holds log2 of a large bucket */
+	sb->bucket_size = large ? (uint16_t)log2_u64(p->bucket_size) : (uint16_t)p->bucket_size;
+	sb->flags = (p->discard ? 1ULL << CACHE_DISCARD_BIT : 0) |
+		    ((uint64_t)p->replacement << CACHE_REPLACEMENT_SHIFT);
 	sb->nr_in_set = 1;
 	sb->nr_this_dev = 0;
 	sb->first_bucket = 23 / p->bucket_size + 1;

@@ -466,6 +466,20 @@ int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len)
 	return rc;
 }
 
+int bch_media_discard(struct bch_media *m)
+{
+	uint64_t range[2] = { 0, m->size };
+
+	if (!m->writable)
+		return -EBADF;
+	if (m->kind == BCH_MEDIA_BLOCK)
+		return ioctl(m->fd, BLKDISCARD, range) ? -errno : 0;
+	if (m->kind == BCH_MEDIA_FILE)
+		return fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+				 (off_t)m->size) ? -errno : 0;
+	return -EOPNOTSUPP;
+}
+
 int bch_media_persist(struct bch_media *m)
 {
 	if (!m->writable)

@@ -54,22 +54,21 @@ bool bch_sysfs_bcache_holds(dev_t rdev)
 	return exists(rel);
 }
 
-int bch_sysfs_register(bool nvdimm, const char *devpath)
+/*
+ * One write of val to path.  O_APPEND has no effect on sysfs; a test root's
+ * plain file keeps every write (register) or, with O_TRUNC, the last one.
+ */
+static int write_attr(const char *path, const char *val, int flags)
 {
-	char path[4096];
-	size_t len = strlen(devpath);
+	size_t len = strlen(val);
 	ssize_t n;
 	int fd, rc = 0;
 
-	snprintf(path, sizeof(path), "%s/fs/bcache/%s", bch_sysfs_root(),
-		 nvdimm ? "register_nvdimm_meta" : "register");
-	/* O_APPEND: no effect on sysfs; a test root's file keeps every write */
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return -errno;
-	/* one write, the path alone (no newline: it would be in the kernel's log) */
 	do
-		n = write(fd, devpath, len);
+		n = write(fd, val, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		rc = -errno;
@@ -78,6 +77,90 @@ int bch_sysfs_register(bool nvdimm, const char *devpath)
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	return rc;
+}
+
+int bch_sysfs_register(bool nvdimm, const char *devpath)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/fs/bcache/%s", bch_sysfs_root(),
+		 nvdimm ? "register_nvdimm_meta" : "register");
+	/* the path alone (a newline would be in the kernel's log) */
+	return write_attr(path, devpath, O_APPEND);
+}
+
+void bch_sysfs_dev_path(dev_t rdev, const char *attr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/dev/block/%u:%u/bcache/%s", bch_sysfs_root(), major(rdev),
+		 minor(rdev), attr);
+}
+
+int bch_sysfs_dev_read(dev_t rdev, const char *attr, char *buf, size_t len)
+{
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	if (!len)
+		return -EINVAL;
+	bch_sysfs_dev_path(rdev, attr, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int bch_sysfs_dev_link(dev_t rdev, const char *attr, char *buf, size_t len)
+{
+	char path[4096], target[4096];
+	const char *base;
+	ssize_t n;
+
+	bch_sysfs_dev_path(rdev, attr, path, sizeof(path));
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
+}
+
+int bch_sysfs_dev_write(dev_t rdev, const char *attr, const char *val)
+{
+	char path[4096];
+
+	bch_sysfs_dev_path(rdev, attr, path, sizeof(path));
+	return write_attr(path, val, O_TRUNC);
+}
+
+bool bch_sysfs_set_exists(const char *uuid)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "fs/bcache/%s", uuid);
+	return *uuid && exists(rel);
+}
+
+int bch_sysfs_set_write(const char *uuid, const char *attr, const char *val)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/fs/bcache/%s/%s", bch_sysfs_root(), uuid, attr);
+	return write_attr(path, val, O_TRUNC);
 }
 
 void bch_kmsg_open(struct bch_kmsg *k)

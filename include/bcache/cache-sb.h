@@ -84,11 +84,27 @@ struct bch_cache_sb_params {
 	uint8_t set_uuid[16];
 	char label[SB_LABEL_SIZE + 1];
 	uint16_t block_size;		/* sectors */
-	uint16_t bucket_size;		/* sectors (cache) */
+	uint32_t bucket_size;		/* sectors (cache); above 65535 stored as log2
+					 * with incompat large_bucket, version 5 */
 	uint64_t dev_bytes;
 	uint64_t data_offset;		/* backing: sectors (0: default 16) */
 	unsigned int cache_mode;	/* backing */
+	bool discard;			/* cache: CACHE_DISCARD */
+	unsigned int replacement;	/* cache: BCH_CACHE_REPLACEMENT_* */
 };
+
+/* The largest bucket the superblock can hold: 1 << 31 sectors (large_bucket). */
+#define BCH_CACHE_BUCKET_MAX_SECTORS (1ULL << 31)
+
+enum bch_cache_replacement {
+	BCH_CACHE_REPLACEMENT_LRU = 0,
+	BCH_CACHE_REPLACEMENT_FIFO = 1,
+	BCH_CACHE_REPLACEMENT_RANDOM = 2,
+};
+const char *bch_cache_replacement_name(unsigned int r);
+int bch_cache_replacement_parse(const char *s);	/* policy or -EINVAL */
+/* The backing device's state (flags bits 61-62): detached, clean, dirty, inconsistent. */
+const char *bch_cache_bdev_state_name(unsigned int state);
 
 /*
  * Build the superblock of a fresh device as bcache-tools writes it

@@ -67,6 +67,13 @@ int bch_media_read(struct bch_media *m, void *buf, size_t len, uint64_t off);
 int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t off);
 int bch_media_zero(struct bch_media *m, uint64_t off, uint64_t len);
 
+/*
+ * Discard the whole device (make --discard): BLKDISCARD on a block device, a
+ * punched hole in an image file (reads return zeros after).  -EOPNOTSUPP
+ * when the device cannot (devdax) or the kernel answers so.
+ */
+int bch_media_discard(struct bch_media *m);
+
 /* Make everything written so far durable (fsync, or CPU cache flush on dax). */
 int bch_media_persist(struct bch_media *m);
 

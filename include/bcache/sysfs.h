@@ -41,6 +41,30 @@ bool bch_sysfs_bcache_holds(dev_t rdev);
 int bch_sysfs_register(bool nvdimm, const char *devpath);
 
 /*
+ * A block device's bcache attributes: <root>/dev/block/MAJ:MIN/bcache/ATTR
+ * (the directory the kernel makes for a registered cache or backing device;
+ * partitions included).
+ */
+void bch_sysfs_dev_path(dev_t rdev, const char *attr, char *buf, size_t len);
+/*
+ * The first line of an attribute without its newline, in buf.  Returns 0,
+ * -ENOENT (not registered, or no such attribute) or another -errno.
+ */
+int bch_sysfs_dev_read(dev_t rdev, const char *attr, char *buf, size_t len);
+/*
+ * The last component of where an attribute link points ("bcache0" for
+ * "dev", the set uuid for "cache" and "set"), in buf.  0, -ENOENT or -errno.
+ */
+int bch_sysfs_dev_link(dev_t rdev, const char *attr, char *buf, size_t len);
+/* Write val (one write, no newline) to an attribute; 0 or the kernel's -errno. */
+int bch_sysfs_dev_write(dev_t rdev, const char *attr, const char *val);
+
+/* Whether the cache set's directory <root>/fs/bcache/UUID exists (it runs). */
+bool bch_sysfs_set_exists(const char *uuid);
+/* Write val to <root>/fs/bcache/UUID/ATTR; 0 or -errno. */
+int bch_sysfs_set_write(const char *uuid, const char *attr, const char *val);
+
+/*
  * New kernel log lines: open at the end of the log, then read the lines
  * logged since.  Reading needs root (or dmesg_restrict 0); when it is not
  * possible (or with a test root) there are no lines.

@@ -73,7 +73,13 @@ FAKE
 	assert_line --set-uuid=uuid
 	assert_line --force
 	assert_line --help
-	refute_line --partial @
+	# make-bcache's form: devices follow -C/-B/-M as operands
+	assert_line @device
+	run bcache show --list-opts
+	assert_line -d=device
+	assert_line @device
+	run bcache set-cachemode --list-opts
+	assert_line @device
 	run bcache nvm dump --list-opts
 	assert_line --index 0 --json
 	assert_line @device
@@ -130,8 +136,14 @@ FAKE
 }
 
 @test "completion: a command without operands offers its options" {
-	run comp "$BCACHE" make ""
-	assert_output "$(command_options make | sorted)"
+	run comp "$BCACHE" tree ""
+	assert_output "$(command_options tree | sorted)"
+	# make: devices after -C and as operands
+	export BCACHE_COMPLETION_DEVICES="/dev/pmem0"
+	run comp "$BCACHE" make -C /dev/pm
+	assert_output /dev/pmem0
+	run comp "$BCACHE" make -C /dev/pmem0 /dev/pm
+	assert_output /dev/pmem0
 }
 
 @test "completion: device operands come from BCACHE_COMPLETION_DEVICES, then files" {

@@ -137,3 +137,122 @@ PY
 	assert_success
 	[[ "$stderr" != *"buckets or fewer"* ]]
 }
+
+@test "make --bucket 32M: a large bucket is stored as log2 (version 5, large_bucket); too large is refused" {
+	c=$(mkimg cache.img 8G)
+	# -n first: the 16-bit field must not turn 65536 sectors into 0
+	run --separate-stderr bcache make -C "$c" --bucket 32M -n --json
+	assert_success
+	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+		.nbuckets, .feature_incompat, .written]' <<< "$output")" '[5,16,65536,256,"0x2",false]'
+	[ "$(hexat "$c" 4096 4096 | tr -d 0)" = "" ]
+	run --separate-stderr bcache make -C "$c" -b 32M
+	assert_success
+	[ "$(hexat "$c" 4112 8)" = 0500000000000000 ]
+	[ "$(hexat "$c" 4224 8)" = 0200000000000000 ]
+	[ "$(hexat "$c" 4290 2)" = 1000 ]
+	[ "$(hexat "$c" 4096 8)" = "$(crc64we "$c" 4104 200)" ]
+	run --separate-stderr bcache show --json "$c"
+	assert_equal "$(jq -c '.bcache_superblocks[0] | [.bucket_sectors, .features_incompat]' \
+		<<< "$output")" '[65536,"large_bucket"]'
+	# 1T is 1 << 31 sectors, the most the field holds; 2T is refused before anything
+	run --separate-stderr bcache make -C "$c" --wipe-bcache --bucket 2T
+	assert_equal "$status" $EX_USAGE
+	assert_equal "${stderr%%$'\n'*}" "bcache make: --bucket: 2T is more than the superblock holds (1099511627776 bytes)"
+	run --separate-stderr bcache make -C "$c" --wipe-bcache --bucket 1T
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "${stderr##*$'\n'}" "bcache: $c: device too small: 8589934592 bytes give fewer than 128 buckets of 1099511627776 bytes (or no room after the data offset)"
+	run bcache make -C "$c" --bucket 3M
+	assert_equal "$status" $EX_USAGE
+	assert_output --partial "--bucket: 3M is not a power of two"
+}
+
+@test "make-bcache's form: -C DEV -B DEV DEV, -b -w -l -u -o, --writeback, --discard, --cache_replacement_policy" {
+	c=$(mkimg cache.img 256M)
+	b1=$(mkimg b1.img 64M)
+	b2=$(mkimg b2.img 64M)
+	run --separate-stderr bcache make -C "$c" -B "$b1" "$b2" -b 64k -w 4k -l lbl -u $CSET \
+		-o 2048 --writeback --discard --cache_replacement_policy fifo --json
+	assert_success
+	assert_equal "$(jq -c '[.bcache_devices[] | [.device, .type, .version, .set_uuid, .label,
+		.block_size]]' <<< "$output")" \
+		"[[\"$c\",\"cache\",3,\"$CSET\",\"lbl\",8],[\"$b1\",\"backing\",4,\"$CSET\",\"lbl\",8],[\"$b2\",\"backing\",4,\"$CSET\",\"lbl\",8]]"
+	# cache flags: discard (bit 1) and fifo (1 << 2); bucket 128 sectors
+	[ "$(hexat "$c" 4200 8)" = 0600000000000000 ]
+	[ "$(hexat "$c" 4290 2)" = 8000 ]
+	for b in "$b1" "$b2"; do
+		# writeback, data_offset 2048, block 8 sectors
+		[ "$(hexat "$b" 4200 8)" = 0100000000000000 ]
+		[ "$(hexat "$b" 4280 8)" = 0008000000000000 ]
+		[ "$(hexat "$b" 4288 2)" = 0800 ]
+		[ "$(hexat "$b" 4152 16)" = 0123456789abcdeffedcba9876543210 ]
+	done
+	# the long spellings of make-bcache are the same options
+	run --separate-stderr bcache make --wipe-bcache --cache "$c" --bdev "$b1" --data_offset 32 \
+		--cache-replacement-policy random --cset-uuid $CSET --label x --block 512 --json
+	assert_success
+	[ "$(hexat "$c" 4200 8)" = 0800000000000000 ]
+	[ "$(hexat "$b1" 4280 8)" = 2000000000000000 ]
+	# the cache device is discarded first: its data reads back as zeros
+	printf 'data' | dd of="$c" bs=1 seek=$((1 << 20)) conv=notrunc status=none
+	bcache make --wipe-bcache -C "$c" --discard > /dev/null
+	[ "$(hexat "$c" $((1 << 20)) 4)" = 00000000 ]
+	[ "$(hexat "$c" 4200 8)" = 0200000000000000 ]
+}
+
+@test "make: the default block size of an image file is its st_blksize (at most 4k), of a loop device its logical block size" {
+	need_root
+	c=$(mkimg cache.img 256M)
+	bs=$(stat -c %o "$c")
+	[ "$bs" -gt 4096 ] && bs=4096
+	run --separate-stderr bcache make -C "$c" --json
+	assert_success
+	assert_equal "$(jq '.bcache_devices[0].block_size' <<< "$output")" $((bs / 512))
+	l=$(loop_attach "$(mkimg loop.img 64M)")
+	run --separate-stderr bcache make -B "$l" --json
+	assert_success
+	assert_equal "$(jq '.bcache_devices[0].block_size' <<< "$output")" \
+		$(($(blockdev --getss "$l") / 512))
+}
+
+@test "make: an option without effect on the devices given is a usage error saying why; nothing written" {
+	c=$(mkimg cache.img 256M)
+	b=$(mkimg b.img 64M)
+	n=$(mkimg ns.img 32M)
+	check() {	# check EXPECTED-FIRST-LINE ARGS...
+		run --separate-stderr bcache make "${@:2}"
+		assert_equal "$status" $EX_USAGE
+		assert_equal "${stderr%%$'\n'*}" "bcache make: $1"
+	}
+	check "--label applies to -C and -B devices (a namespace has no label); it has no effect here" -M "$n" -l x
+	check "--cache-mode and --writeback apply to backing devices (-B) only; it has no effect here" -C "$c" --writeback
+	check "--cache-mode and --writeback apply to backing devices (-B) only; it has no effect here" -C "$c" --cache-mode writearound
+	check "--data-offset applies to backing devices (-B) only; it has no effect here" -C "$c" -o 32
+	check "--bucket applies to cache devices (-C) only (a backing device has no buckets); it has no effect here" -B "$b" --bucket 64k
+	check "--discard applies to cache devices (-C) only; it has no effect here" -B "$b" --discard
+	check "--cache_replacement_policy applies to cache devices (-C) only; it has no effect here" -B "$b" --cache_replacement_policy fifo
+	check "--block applies to -C and -B devices; it has no effect here" -M "$n" -w 4k
+	check "--cset-uuid applies to -C and -B devices (a namespace set takes --set-uuid); it has no effect here" -M "$n" -u $CSET
+	check "--set-uuid applies to -M namespaces (-C and -B take --cset-uuid); it has no effect here" -C "$c" --set-uuid $CSET
+	check "--discard with -M: a cache device whose journal is on NVDIMM must not discard (the kernel would BUG on journal reclaim)" -M "$n" -C "$c" --discard
+	check "2 cache devices: a cache set has one cache device (the kernel refuses a second as a 'duplicate cache set member'); give one -C and any number of -B" -C "$c" "$b"
+	check "'$c': say what to make of it first (-C, -B or -M before the device)" "$c"
+	check "--cache_replacement_policy: 'clock' is not lru, fifo or random" -C "$c" --cache_replacement_policy clock
+	for f in "$c" "$b" "$n"; do [ "$(hexat "$f" 4096 64 | tr -d 0)" = "" ]; done
+}
+
+@test "make --wipe-bcache overwrites a bcache superblock, never another signature" {
+	c=$(mkimg cache.img 256M)
+	bcache make -C "$c" > /dev/null
+	run --separate-stderr bcache make -C "$c"
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $c: found bcache signature at offset 4120; refusing to overwrite it (use --wipe-bcache or --force)"
+	run --separate-stderr bcache make -C "$c" --wipe-bcache --cset-uuid $CSET
+	assert_success
+	[ "$(hexat "$c" 4152 16)" = 0123456789abcdeffedcba9876543210 ]
+	e=$(mkimg ext4.img 64M)
+	mkfs.ext4 -q -F "$e"
+	run --separate-stderr bcache make -B "$e" --wipe-bcache
+	assert_equal "$status" $EX_REFUSED
+	assert_equal "$stderr" "bcache: $e: found ext4 filesystem signature at offset 1080; refusing to overwrite it (use --force)"
+}

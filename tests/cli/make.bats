@@ -123,7 +123,7 @@ assert_fresh_layout() {
 	before=$(digest "$img")
 	run --separate-stderr bcache make -M "$img"
 	assert_equal "$status" $EX_REFUSED
-	[[ "$stderr" == *"found nvm-pages  signature at offset 4128; refusing to overwrite it (use --force)"* ]]
+	[[ "$stderr" == *"found nvm-pages signature at offset 4128; refusing to overwrite it (use --wipe-bcache or --force)"* ]]
 	[ "$(digest "$img")" = "$before" ]
 	run bcache make -M "$img" --force --json
 	assert_success

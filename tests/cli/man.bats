@@ -27,6 +27,8 @@ setup_file() {
 	export MANDIR=$dir
 }
 
+teardown() { loop_cleanup; }
+
 setup() {
 	[ -f "$MANDIR/bcache.8" ] || skip "no man pages built and no scdoc"
 }
@@ -280,4 +282,15 @@ check_keys() {
 		check_keys bcache-nvm nvm rebase --dry-run --json "$img" --base 0xff20e63b00200000
 	fi
 	check_keys bcache-register register --dry-run --json "$img"
+	# make -C/-B, show's list and tree (their JSON has every key even when
+	# there are no rows only when there are: a cache and backing image)
+	check_keys bcache-make make -C "$(mkimg c.img 256M)" -B "$(mkimg b.img 64M)" -n --json
+	check_keys bcache-version version --json
+	if [ "$(id -u)" -eq 0 ]; then
+		local c b
+		c=$(loop_attach "$(mkimg lc.img 256M)")
+		b=$(loop_attach "$(mkimg lb.img 64M)")
+		bcache make -C "$c" -B "$b" > /dev/null
+		check_keys bcache-show show -m --json
+	fi
 }

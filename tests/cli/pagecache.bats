@@ -68,7 +68,7 @@ sb_olh() {
 @test "journal show (lazy load) reads the media of both devices" {
 	ns=$(mkimg ns.img 1G)
 	cache=$(mkimg cache.img 2G)
-	bcache make -M "$ns" -C "$cache" --cset-uuid $CSET --set-uuid $SET_UUID > /dev/null
+	bcache make -M "$ns" -C "$cache" --block 512 --cset-uuid $CSET --set-uuid $SET_UUID > /dev/null
 	lns=$(loop_attach "$ns")
 	lcache=$(loop_attach "$cache")
 	fill_cache "$lns" 9 1024

@@ -178,7 +178,7 @@ PY
 	dev=$OWN_DEV
 	live=$(ns_field_by_name "$OWN_NS" live_base)
 	cache=$(mkimg cache.img 1G)
-	"$BCACHE" make -M "$dev" -C "$cache" --force \
+	"$BCACHE" make -M "$dev" -C "$cache" --force --block 512 \
 		--cset-uuid 01234567-89ab-cdef-fedc-ba9876543210 > /dev/null
 	# the kernel of an earlier boot (another K) wrote 50 jsets with v7's stride
 	"$jgen" "$dev" "$cache" --base $OTHER_K --stride bytes --jsets 50 > /dev/null
