@@ -16,7 +16,7 @@ JGEN=${JGEN:-${BCACHE%/*}/../tests/tools/journal-gen}
 setup_journal() {
 	ns=$(mkimg ns.img 1G)
 	cache=$(mkimg cache.img 16G)
-	bcache make -M "$ns" -C "$cache" --cset-uuid $CSET > /dev/null
+	bcache make -M "$ns" -C "$cache" --cset-uuid $CSET --block 512 > /dev/null
 	"$JGEN" "$ns" "$cache" --stride bytes --jsets 20 > /dev/null
 }
 
