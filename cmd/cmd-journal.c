@@ -16,6 +16,7 @@
 
 #include <bcache/cache-sb.h>
 #include <bcache/fields.h>
+#include <bcache/grow.h>
 #include <bcache/journal.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
@@ -29,6 +30,12 @@
 enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT };
 
 #define GAPS_SHOWN 16
+#define JOURNALS_MAX 64		/* regions analysed without -C */
+/*
+ * The smallest journal region: order floor(log2(bucket_size * keys / 8)) with
+ * bucket_size >= 8 sectors and keys >= 2 is at least 1.
+ */
+#define JOURNAL_REGION_MIN (2 * 4096)
 
 static const struct bch_opt show_opts_def[] = {
 	{ "cache", 'C', required_argument, "DEV",
@@ -309,10 +316,28 @@ static int resume_problems(struct jctx *c, struct journal *j)
 			       (unsigned long long)rs.lo, (unsigned long long)rs.hi);
 }
 
+/* A journal whose range runs past the end of the device: what is missing. */
+static int truncated_problem(struct jctx *c, const struct journal *j)
+{
+	uint64_t size = c->m->size;
+
+	if (j->end <= size)
+		return 0;
+	return bch_problem_add(&c->ps, BCH_P_J_TRUNCATED, j->start, "journal",
+			       "the journal %s [%llu, %llu) runs past the end of the device "
+			       "(%llu bytes): %llu bytes of it are missing%s",
+			       j->kernel ? "span" : "region", (unsigned long long)j->start,
+			       (unsigned long long)j->end, (unsigned long long)size,
+			       (unsigned long long)(j->end - (j->start > size ? j->start : size)),
+			       j->start >= size ? ", all of it (the image is truncated)" :
+			       " (the image is truncated)");
+}
+
+/* The analysis of a journal whose magic scan ran (j->scan). */
 static int analyze(struct jctx *c, struct journal *j)
 {
 	struct bch_jsrc src;
-	int rc = bch_jscan_run(c->m, j->start, j->end, j->magic, &j->scan);
+	int rc = truncated_problem(c, j);
 
 	if (!rc)
 		rc = bch_jscan_view(&j->scan, &j->media, &j->dups, &j->conflicts);
@@ -358,14 +383,17 @@ static int analyze(struct jctx *c, struct journal *j)
 	return rc;
 }
 
-static int add_journal(struct jctx *c, const struct bch_jregion *reg, uint64_t magic,
-		       uint64_t start, uint64_t end, bool kernel)
+/*
+ * Keep a journal over [start, end) whose magic scan ran (sc is moved into
+ * it) and analyse it.
+ */
+static int keep_journal(struct jctx *c, const struct bch_jregion *reg, uint64_t magic,
+			struct bch_jscan *sc, uint64_t start, uint64_t end, bool kernel)
 {
-	struct journal *v = realloc(c->j, (c->nj + 1) * sizeof(*v));
+	struct journal *v;
 
-	if (!v)
+	if (c->nj == c->jcap && bch_grow((void **)&c->j, &c->jcap, sizeof(*v)))
 		return -ENOMEM;
-	c->j = v;
 	v = &c->j[c->nj++];
 	memset(v, 0, sizeof(*v));
 	v->reg = reg;
@@ -373,7 +401,138 @@ static int add_journal(struct jctx *c, const struct bch_jregion *reg, uint64_t m
 	v->start = start & ~7ULL;
 	v->end = end;
 	v->kernel = kernel;
+	v->scan = *sc;
+	memset(sc, 0, sizeof(*sc));
 	return analyze(c, v);
+}
+
+/* Scan [start, end) of the namespace for a region's magic and keep it. */
+static int add_journal(struct jctx *c, const struct bch_jregion *reg, uint64_t magic,
+		       uint64_t start, uint64_t end, bool kernel)
+{
+	struct bch_jscan sc = { 0 };
+	int rc = bch_jscan_run(c->m, start & ~7ULL, end, magic, &sc);
+
+	if (!rc)
+		rc = keep_journal(c, reg, magic, &sc, start, end, kernel);
+	bch_jscan_free(&sc);
+	return rc;
+}
+
+/*
+ * Which regions to scan: not one that overlaps a region before it in page
+ * order (that bounds the bytes scanned by the device size).  The regions'
+ * allocations index ns->allocs, which is sorted by page.
+ */
+static int scannable(const struct jctx *c, bool *ok)
+{
+	long *reg = malloc((c->ns.nallocs ? c->ns.nallocs : 1) * sizeof(*reg));
+	uint64_t hi = 0;
+
+	if (!reg)
+		return -ENOMEM;
+	for (size_t a = 0; a < c->ns.nallocs; a++)
+		reg[a] = -1;
+	for (size_t i = 0; i < c->loc.nr; i++)
+		reg[c->loc.r[i].alloc] = (long)i;
+	for (size_t a = 0; a < c->ns.nallocs; a++) {
+		const struct bch_jregion *r;
+
+		if (reg[a] < 0)
+			continue;
+		r = &c->loc.r[reg[a]];
+		ok[reg[a]] = r->start >= hi;
+		if (r->start + r->len > hi)
+			hi = r->start + r->len;
+	}
+	free(reg);
+	return 0;
+}
+
+/* The counts of scan_regions' allocations not scanned or not shown. */
+static int skipped_problems(struct jctx *c, uint64_t small, uint64_t empty,
+			    uint64_t overlapping, uint64_t over_cap)
+{
+	char cap[64];
+	const struct {
+		uint64_t n;
+		enum bch_problem_code code;
+		const char *text;
+	} v[] = {
+		{ small, BCH_P_J_EMPTY_REGIONS, "allocations of one page cannot hold a journal "
+		  "(its order is at least 1): not scanned" },
+		{ empty, BCH_P_J_EMPTY_REGIONS, "more allocations of the owners hold no jset "
+		  "magic: not shown" },
+		{ overlapping, BCH_P_J_REGIONS_CAP, "allocations overlap one before them: not "
+		  "scanned again" },
+		{ over_cap, BCH_P_J_REGIONS_CAP, cap },
+	};
+	int rc = 0;
+
+	snprintf(cap, sizeof(cap), "allocations not scanned: at most %d regions are analysed",
+		 JOURNALS_MAX);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]) && !rc; i++)
+		if (v[i].n)
+			rc = bch_problem_add(&c->ps, v[i].code, 0, "owner_list", "%llu %s",
+					     (unsigned long long)v[i].n, v[i].text);
+	return rc;
+}
+
+/*
+ * Without -C: every valid allocation of the owners is a candidate region.
+ * Each is scanned by magic, in time linear in its size; only the regions
+ * where the magic occurs are analysed and shown, and an owner whose regions
+ * hold none shows its first.  At most JOURNALS_MAX regions are analysed.
+ * Time and memory are bounded by the device size and the record count.
+ */
+static int scan_regions(struct jctx *c)
+{
+	uint64_t overlapping = 0, empty = 0, over_cap = 0, small = 0;
+	bool *ok = calloc(c->loc.nr ? c->loc.nr : 1, sizeof(*ok));
+	struct bch_jscan sc = { 0 };
+	int rc = ok ? scannable(c, ok) : -ENOMEM;
+
+	for (size_t a = 0, b; a < c->loc.nr && !rc; a = b) {
+		size_t kept = c->nj;
+		long first = -1;
+
+		for (b = a; b < c->loc.nr && c->loc.r[b].owner == c->loc.r[a].owner; b++)
+			;
+		for (size_t i = a; i < b && !rc; i++) {
+			const struct bch_jregion *r = &c->loc.r[i];
+
+			if (r->len < JOURNAL_REGION_MIN) {
+				small++;
+				continue;
+			}
+			if (!ok[i]) {
+				overlapping++;
+				continue;
+			}
+			if (first < 0)
+				first = (long)i;
+			if (c->nj >= JOURNALS_MAX) {
+				over_cap++;
+				continue;
+			}
+			rc = bch_jscan_run(c->m, r->start, r->start + r->len, r->magic, &sc);
+			if (!rc && sc.n)
+				rc = keep_journal(c, r, r->magic, &sc, r->start,
+						  r->start + r->len, false);
+			else if (!rc)
+				empty++;
+		}
+		if (rc || c->nj > kept || first < 0 || c->nj >= JOURNALS_MAX)
+			continue;
+		/* no region of this owner holds the magic: show its first */
+		empty--;
+		rc = add_journal(c, &c->loc.r[first], c->loc.r[first].magic,
+				 c->loc.r[first].start,
+				 c->loc.r[first].start + c->loc.r[first].len, false);
+	}
+	bch_jscan_free(&sc);
+	free(ok);
+	return rc ? rc : skipped_problems(c, small, empty, overlapping, over_cap);
 }
 
 /* Open the cache device and read its superblock; an exit code. */
@@ -387,6 +546,7 @@ static int load_cache(struct jctx *c)
 	rc = bch_cache_sb_read(cm, &c->csb);
 	if (!rc)
 		rc = bch_cache_sb_check(&c->csb, cm->size, 0, &c->ps);
+	bch_input_add(&c->inputs, c->o->cache, cm->fd);
 	bch_media_close(cm);
 	if (rc == -ENODATA) {
 		bch_err("%s: no bcache superblock (magic at byte 4120 not found)", c->o->cache);
@@ -426,6 +586,7 @@ static int load_ns(struct jctx *c)
 
 	if (rc)
 		return bch_open_error(c->path, rc);
+	bch_input_add(&c->inputs, c->path, c->m->fd);
 	return nvm_load_status(c->path, &c->ns, bch_nvm_load_lazy(c->m, &c->ns));
 }
 
@@ -453,9 +614,8 @@ int jctx_load(struct jctx *c)
 	} else {
 		rc = bch_journal_locate_owners(&c->ns, c->o->have_cset_uuid ? c->o->cset_uuid :
 					       NULL, &c->loc);
-		for (size_t i = 0; i < c->loc.nr && !rc; i++)
-			rc = add_journal(c, &c->loc.r[i], c->loc.r[i].magic, c->loc.r[i].start,
-					 c->loc.r[i].start + c->loc.r[i].len, false);
+		if (!rc)
+			rc = scan_regions(c);
 	}
 	if (!rc)
 		rc = merge_problems(&c->ps, &c->loc.problems);
@@ -464,8 +624,12 @@ int jctx_load(struct jctx *c)
 		return BCH_EXIT_ERROR;
 	}
 	if (!c->nj && !c->o->cache) {
-		bch_err("%s: no journal: no owner has an allocation (namespace %s)", c->path,
-			bch_nvm_state_name(c->ns.base.state));
+		if (c->loc.nr)
+			bch_err("%s: no journal: the owners' %zu allocations are single pages, "
+				"too small for a journal region", c->path, c->loc.nr);
+		else
+			bch_err("%s: no journal: no owner has an allocation (namespace %s)",
+				c->path, bch_nvm_state_name(c->ns.base.state));
 		return BCH_EXIT_NOT_FOUND;
 	}
 	return BCH_EXIT_OK;
@@ -1017,7 +1181,8 @@ static int extract(struct jctx *c, int fd, uint64_t *njsets, uint64_t *bytes)
 			*bytes += bch_jset_bytes(h);
 		}
 	}
-	return fsync(fd) ? -errno : 0;
+	/* a pipe or a terminal has nothing to sync */
+	return fsync(fd) && errno != EINVAL && errno != EROFS ? -errno : 0;
 }
 
 static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
@@ -1040,11 +1205,10 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 		jctx_free(&c);
 		return rc;
 	}
-	fd = open(opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		bch_err("%s: cannot create: %s", opts.output, strerror(errno));
+	rc = bch_output_open(opts.output, &c.inputs, &fd);
+	if (rc) {
 		jctx_free(&c);
-		return BCH_EXIT_ERROR;
+		return rc;
 	}
 	rc = extract(&c, fd, &n, &bytes);
 	close(fd);
@@ -1054,7 +1218,8 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_ERROR;
 	}
 	fprintf(stderr, "%s: %llu jsets, %llu bytes written to %s\n", c.path,
-		(unsigned long long)n, (unsigned long long)bytes, opts.output);
+		(unsigned long long)n, (unsigned long long)bytes,
+		strcmp(opts.output, "-") ? opts.output : "standard output");
 	rc = verdict(&c);
 	jctx_free(&c);
 	return rc;

@@ -55,9 +55,10 @@ struct jctx {
 	struct bch_jlocate loc;
 	struct bch_problems ps;
 	struct journal *j;
-	size_t nj;
+	size_t nj, jcap;
 	unsigned char *buf;		/* JSET_MAX_BYTES */
 	struct libscols_table *tb_jsets, *tb_keys;
+	struct bch_inputs inputs;	/* the namespace and the cache device */
 };
 
 extern const struct bch_cmd bch_cmd_journal_repair;

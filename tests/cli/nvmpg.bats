@@ -172,7 +172,7 @@ real_state() {
 
 @test "show: a cache device's d[] decoded as nvmpg offsets, revision nvmpg, no CSB_NVDIMM_D" {
 	real_state 3
-	run bcache show "$cache"
+	run bcache show -m "$cache"	# d[] are among the stored fields (-m)
 	assert_success
 	assert_line "journal buckets d[0..7]: nvmpg offsets (v12/v13)"
 	run bcache show --json "$cache"
