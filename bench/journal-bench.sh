@@ -23,14 +23,14 @@ truncate -s 64G "$cache"	# 32768 buckets of 2 MiB: 256 journal buckets
 "$jgen" "$ns" "$cache" --stride bucket --jsets 131072 --keys-per-jset 150 --lag 100
 # the region: namespace bytes [512 MiB, 1 GiB)
 dd if="$ns" of="$region" bs=1M skip=512 count=512 status=none
-# Both files into the page cache the same way: written back, dropped
-# (posix_fadvise DONTNEED) and read again.  Pages cached by journal-gen's
-# small writes are single 4 KiB folios and copy about 2x slower than the
-# large folios of a read (or of dd's 1 MiB writes to the region copy).
+# Two page-cache states, each measured in its own set of rounds:
+#  written  the namespace image's region cached as journal-gen wrote it:
+#           single 4 KiB folios of small writes, which copy about 2x slower
+#           than large folios (the region copy is written by dd's 1 MiB
+#           writes: large folios);
+#  re-read  both files written back, dropped (posix_fadvise DONTNEED) and
+#           read again: large folios for both.
 sync
-for f in "$ns" "$region"; do
-	dd if="$f" iflag=nocache count=0 status=none
-done
 
 # Five rounds; each round runs every command once, in turn, so that a burst
 # of load elsewhere hits them alike.  The best wall-clock time of each counts.
@@ -44,24 +44,33 @@ run() { # NAME CMD...
 	t=$(echo "$e - $s" | bc)
 	best[$name]=$(echo "if ($t < ${best[$name]:-999}) $t else ${best[$name]:-999}" | bc)
 }
-for _ in 1 2 3 4 5; do
-	cat "$ns" "$region" > /dev/null	# untimed: back in the cache if evicted
-	run cat cat "$region"
-	run dd dd if="$ns" of=/dev/null bs=128K skip=4096 count=4096 status=none
-	run load "$bcache" nvm dump "$ns"
-	run show "$bcache" journal show "$ns" -C "$cache" --summary
-	run media "$bcache" journal show "$ns" --summary
-done
-t_cat=${best[cat]} t_dd=${best[dd]} t_load=${best[load]}
-t_show=${best[show]} t_media=${best[media]}
 mib=512
 rate() { echo "$mib / $1" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
-echo "cat of the region (own file):      ${t_cat}s  $(rate "$t_cat") MiB/s"
-echo "dd of the region in the namespace: ${t_dd}s  $(rate "$t_dd") MiB/s"
-echo "nvm dump (namespace load only):    ${t_load}s"
-echo "journal show -C --summary:         ${t_show}s  $(rate "$t_show") MiB/s" \
-     "($(ratio "$t_cat" "$t_show") x cat, $(ratio "$t_dd" "$t_show") x dd)"
-echo "journal show --summary (no -C):    ${t_media}s  $(rate "$t_media") MiB/s" \
-     "($(ratio "$t_cat" "$t_media") x cat, $(ratio "$t_dd" "$t_media") x dd)"
+rounds() { # STATE
+	best=()
+	for _ in 1 2 3 4 5; do
+		cat "$ns" "$region" > /dev/null	# untimed: back in the cache if evicted
+		run cat cat "$region"
+		run dd dd if="$ns" of=/dev/null bs=128K skip=4096 count=4096 status=none
+		run load "$bcache" nvm dump "$ns"
+		run show "$bcache" journal show "$ns" -C "$cache" --summary
+		run media "$bcache" journal show "$ns" --summary
+	done
+	local t_cat=${best[cat]} t_dd=${best[dd]} t_load=${best[load]}
+	local t_show=${best[show]} t_media=${best[media]}
+	echo "== page cache: $1"
+	echo "cat of the region (own file):      ${t_cat}s  $(rate "$t_cat") MiB/s"
+	echo "dd of the region in the namespace: ${t_dd}s  $(rate "$t_dd") MiB/s"
+	echo "nvm dump (namespace load only):    ${t_load}s"
+	echo "journal show -C --summary:         ${t_show}s  $(rate "$t_show") MiB/s" \
+	     "($(ratio "$t_cat" "$t_show") x cat, $(ratio "$t_dd" "$t_show") x dd)"
+	echo "journal show --summary (no -C):    ${t_media}s  $(rate "$t_media") MiB/s" \
+	     "($(ratio "$t_cat" "$t_media") x cat, $(ratio "$t_dd" "$t_media") x dd)"
+}
+rounds written
+for f in "$ns" "$region"; do
+	dd if="$f" iflag=nocache count=0 status=none
+done
+rounds re-read
 "$bcache" journal show "$ns" -C "$cache" --summary | tail -n 6

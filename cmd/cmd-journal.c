@@ -16,6 +16,7 @@
 
 #include <bcache/cache-sb.h>
 #include <bcache/fields.h>
+#include <bcache/grow.h>
 #include <bcache/journal.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
@@ -155,6 +156,7 @@ static int load_cache(struct jctx *c)
 	rc = bch_cache_sb_read(cm, &c->csb);
 	if (!rc)
 		rc = bch_cache_sb_check(&c->csb, cm->size, 0, &c->rep.problems);
+	bch_input_add(&c->inputs, c->o->cache, cm->fd);
 	bch_media_close(cm);
 	if (rc == -ENODATA) {
 		bch_err("%s: no bcache superblock (magic at byte 4120 not found)", c->o->cache);
@@ -181,6 +183,7 @@ static int load_ns(struct jctx *c)
 
 	if (rc)
 		return bch_open_error(c->path, rc);
+	bch_input_add(&c->inputs, c->path, c->m->fd);
 	return nvm_load_status(c->path, &c->ns, bch_nvm_load_lazy(c->m, &c->ns));
 }
 
@@ -207,8 +210,12 @@ int jctx_load(struct jctx *c)
 	if (rc)
 		return bch_fail(c->path, rc, "journal analysis failed");
 	if (!c->rep.nj && !c->o->cache) {
-		bch_err("%s: no journal: no owner has an allocation (namespace %s)", c->path,
-			bch_nvm_state_name(c->ns.base.state));
+		if (c->rep.loc.nr)
+			bch_err("%s: no journal: the owners' %zu allocations are single pages, "
+				"too small for a journal region", c->path, c->rep.loc.nr);
+		else
+			bch_err("%s: no journal: no owner has an allocation (namespace %s)",
+				c->path, bch_nvm_state_name(c->ns.base.state));
 		return BCH_EXIT_NOT_FOUND;
 	}
 	return BCH_EXIT_OK;
@@ -748,7 +755,8 @@ static int extract(struct jctx *c, int fd, uint64_t *njsets, uint64_t *bytes)
 			*bytes += bch_jset_bytes(h);
 		}
 	}
-	return fsync(fd) ? -errno : 0;
+	/* a pipe or a terminal has nothing to sync */
+	return fsync(fd) && errno != EINVAL && errno != EROFS ? -errno : 0;
 }
 
 static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
@@ -771,9 +779,8 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 		jctx_free(&c);
 		return rc;
 	}
-	fd = open(opts.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = bch_fail(opts.output, errno, "cannot create");
+	rc = bch_output_open(opts.output, &c.inputs, &fd);
+	if (rc) {
 		jctx_free(&c);
 		return rc;
 	}
@@ -785,7 +792,8 @@ static int cmd_journal_extract(const struct bch_cmd *cmd, int argc, char **argv)
 		return rc;
 	}
 	fprintf(stderr, "%s: %llu jsets, %llu bytes written to %s\n", c.path,
-		(unsigned long long)n, (unsigned long long)bytes, opts.output);
+		(unsigned long long)n, (unsigned long long)bytes,
+		strcmp(opts.output, "-") ? opts.output : "standard output");
 	rc = verdict(&c);
 	jctx_free(&c);
 	return rc;

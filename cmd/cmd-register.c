@@ -197,7 +197,7 @@ static void explain(const struct reg *r, int err)
 				"which allocation failed", r->d.path);
 			break;
 		}
-		/* fall through */
+		__attribute__((fallthrough));	/* clang knows no comment form */
 	case -EACCES:
 		if (geteuid() == 0)
 			bch_err("%s: cannot write /sys/fs/bcache/%s: %s", r->d.path, attr,

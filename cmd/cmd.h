@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 
 /* Exit status of every command (documented in bcache(8), EXIT STATUS). */
 enum bch_exit {
@@ -169,6 +170,24 @@ int bch_exit_combine(int a, int b);
 int bch_exit_status(int rc);
 /* Print why opening a device operand failed (cmd/open.c); returns the exit code. */
 int bch_open_error(const char *operand, int err);
+
+/* The inputs of a command, which no output may be (bch_output_open). */
+struct bch_inputs {
+	struct {
+		const char *path;
+		struct stat st;
+	} v[4];
+	size_t n;
+};
+/* Remember the file or device open at fd as an input named path. */
+void bch_input_add(struct bch_inputs *in, const char *path, int fd);
+/*
+ * Open an output path for writing: "-" is standard output; a path that is
+ * one of the inputs (the same inode, or the same device node) is refused
+ * before anything is written or truncated.  An exit code; *fd the open
+ * descriptor (close it) on BCH_EXIT_OK.
+ */
+int bch_output_open(const char *path, const struct bch_inputs *in, int *fd);
 /*
  * -ENOPKG or -ELIBACC from an optional library (libndctl, libpmem2): print
  * "WHO: built without LIB (...)" or why it cannot be loaded and return

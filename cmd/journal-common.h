@@ -40,6 +40,7 @@ struct jctx {
 	struct bch_journal_report rep;	/* the analysis */
 	unsigned char *buf;		/* JSET_MAX_BYTES */
 	struct libscols_table *tb_jsets, *tb_keys;
+	struct bch_inputs inputs;	/* the namespace and the cache device */
 };
 
 extern const struct bch_cmd bch_cmd_journal_repair;

@@ -35,6 +35,8 @@ struct libscols_table *out_table(struct out *o, const char *name)
 		scols_table_enable_raw(tb, 1);
 	if (o->noheadings)
 		scols_table_enable_noheadings(tb, 1);
+	if (!o->json)	/* cells are escaped already (out_set): the same as JSON */
+		scols_table_enable_noencoding(tb, 1);
 	return tb;
 }
 
@@ -54,6 +56,115 @@ struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
 	return cl;
 }
 
+/*
+ * The length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF), or 0; 0 too for an ASCII control
+ * character, which no cell holds either.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return c >= 0x20 && c != 0x7f;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+char *out_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0, len;
+	char *e, *q;
+
+	for (size_t i = 0; p[i]; i += len ? len : 1)
+		if (!(len = utf8_len(p + i)))
+			n++;
+	if (!n)
+		return NULL;
+	e = malloc(strlen(s) + 3 * n + 1);
+	if (!e)
+		return NULL;
+	q = e;
+	for (size_t i = 0; p[i]; i += len ? len : 1) {
+		len = utf8_len(p + i);
+		if (len) {
+			memcpy(q, p + i, len);
+			q += len;
+		} else {
+			q += sprintf(q, "\\x%02x", p[i]);
+		}
+	}
+	*q = '\0';
+	return e;
+}
+
+bool out_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t len; *p; p += len)
+		if (!(len = utf8_len(p)))
+			return false;
+	return true;
+}
+
+int out_set(struct libscols_line *ln, size_t n, const char *s)
+{
+	char *e;
+	int rc;
+
+	if (out_utf8_valid(s))
+		return scols_line_set_data(ln, n, s);
+	e = out_escape(s);
+	if (!e)
+		return -ENOMEM;
+	rc = scols_line_refer_data(ln, n, e);
+	if (rc)
+		free(e);
+	return rc;
+}
+
+int out_refer(struct libscols_line *ln, size_t n, char *s)
+{
+	char *e;
+	int rc;
+
+	if (!out_utf8_valid(s)) {
+		e = out_escape(s);
+		free(s);
+		if (!e)
+			return -ENOMEM;
+		s = e;
+	}
+	rc = scols_line_refer_data(ln, n, s);
+	if (rc)
+		free(s);
+	return rc;
+}
+
 int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 {
 	char buf[128];
@@ -65,16 +176,13 @@ int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	rc = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (rc >= 0 && (size_t)rc < sizeof(buf))
-		return scols_line_set_data(ln, n, buf);
+		return out_set(ln, n, buf);
 	va_start(ap, fmt);
 	rc = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (rc < 0)
 		return -ENOMEM;
-	rc = scols_line_refer_data(ln, n, s);
-	if (rc)
-		free(s);
-	return rc;
+	return out_refer(ln, n, s);
 }
 
 /* The digits of v, right-aligned before end. */
@@ -122,16 +230,24 @@ const char *out_bool(const struct out *o, bool v)
 
 void out_title(struct out *o, const char *fmt, ...)
 {
+	char *t, *e;
 	va_list ap;
+	int rc;
 
 	if (o->json)
 		return;
 	if (o->nprinted++)
 		putchar('\n');
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	rc = vasprintf(&t, fmt, ap);
 	va_end(ap);
+	if (rc < 0)
+		return;
+	e = out_escape(t);
+	fputs(e ? e : t, stdout);
 	putchar('\n');
+	free(e);
+	free(t);
 }
 
 /*
@@ -652,7 +768,7 @@ int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
 	if (!ln)
 		return rc ? rc : -ENOMEM;
 	for (size_t c = 0; c < ncols && !rc; c++)
-		rc = scols_line_set_data(ln, c, vals[c]);
+		rc = out_set(ln, c, vals[c]);
 	return rc ? rc : out_table_flush(o, tb);
 }
 
@@ -825,16 +941,16 @@ int out_struct(struct out *o, const char *table, const struct bch_struct_desc *d
 			}
 		}
 		if (o->json) {
-			rc = scols_line_refer_data(ln, i, val);
+			rc = out_refer(ln, i, val);
 		} else {
 			struct libscols_line *row = scols_table_new_line(tb, NULL);
 
 			rc = row ? scols_line_set_data(row, 0, key) : -ENOMEM;
 			if (!rc)
-				rc = scols_line_refer_data(row, 1, val);
+				rc = out_refer(row, 1, val);
+			else
+				free(val);
 		}
-		if (rc)
-			free(val);
 	}
 	if (!rc)
 		rc = out_emit(o, tb);

@@ -91,6 +91,19 @@ struct libscols_table *out_table(struct out *o, const char *name);
 struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
 				   const char *name, int json_type, int flags);
 /* Set cell n of a line from printf-style arguments. */
+/*
+ * Every string a cell gets is valid UTF-8 without control characters: a
+ * byte that is not part of a valid UTF-8 sequence, or a control character,
+ * is written as the four characters \xNN (bcache(8), TEXT ENCODING), in
+ * text and JSON alike.  out_escape() returns that form of s
+ * (malloc'd), or NULL when s is valid as it is (or out of memory).
+ */
+char *out_escape(const char *s);
+bool out_utf8_valid(const char *s);
+/* Set cell n to s (copied), escaped as above. */
+int out_set(struct libscols_line *ln, size_t n, const char *s);
+/* Set cell n to the malloc'd s, which it takes over (freed on error). */
+int out_refer(struct libscols_line *ln, size_t n, char *s);
 int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /*

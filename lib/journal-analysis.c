@@ -10,11 +10,18 @@
 #include <string.h>
 
 #include <bcache/cache-sb.h>
+#include <bcache/grow.h>
 #include <bcache/journal-analysis.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
 
 #define RANGES_LISTED 16
+#define JOURNALS_MAX 64		/* regions analysed without the cache sb */
+/*
+ * The smallest journal region: order floor(log2(bucket_size * keys / 8)) with
+ * bucket_size >= 8 sectors and keys >= 2 is at least 1.
+ */
+#define JOURNAL_REGION_MIN (2 * 4096)
 
 const char *bch_jverdict_name(enum bch_jverdict v)
 {
@@ -275,9 +282,27 @@ static int kernel_views(struct analysis *a, struct bch_journal *j)
 	return rc;
 }
 
+/* A journal whose range runs past the end of the device: what is missing. */
+static int truncated_problem(struct analysis *a, const struct bch_journal *j)
+{
+	uint64_t size = a->m->size;
+
+	if (j->end <= size)
+		return 0;
+	return bch_problem_add(&a->r->problems, BCH_P_J_TRUNCATED, j->start, "journal",
+			       "the journal %s [%llu, %llu) runs past the end of the device "
+			       "(%llu bytes): %llu bytes of it are missing%s",
+			       j->kernel ? "span" : "region", (unsigned long long)j->start,
+			       (unsigned long long)j->end, (unsigned long long)size,
+			       (unsigned long long)(j->end - (j->start > size ? j->start : size)),
+			       j->start >= size ? ", all of it (the image is truncated)" :
+			       " (the image is truncated)");
+}
+
+/* The analysis of a journal whose magic scan ran (j->scan). */
 static int analyze_one(struct analysis *a, struct bch_journal *j)
 {
-	int rc = bch_jscan_run(a->m, j->start, j->end, j->magic, &j->scan);
+	int rc = truncated_problem(a, j);
 
 	if (!rc)
 		rc = bch_jscan_view(&j->scan, &j->media, &j->dups, &j->conflicts);
@@ -308,15 +333,18 @@ static int analyze_one(struct analysis *a, struct bch_journal *j)
 	return kernel_views(a, j);
 }
 
-static int add_journal(struct analysis *a, const struct bch_jregion *reg, uint64_t magic,
-		       uint64_t start, uint64_t end)
+/*
+ * Keep a journal over [start, end) whose magic scan ran (sc is moved into
+ * it) and analyse it.
+ */
+static int keep_journal(struct analysis *a, const struct bch_jregion *reg, uint64_t magic,
+			struct bch_jscan *sc, uint64_t start, uint64_t end)
 {
 	struct bch_journal_report *r = a->r;
-	struct bch_journal *v = realloc(r->j, (r->nj + 1) * sizeof(*v));
+	struct bch_journal *v;
 
-	if (!v)
+	if (r->nj == r->jcap && bch_grow((void **)&r->j, &r->jcap, sizeof(*v)))
 		return -ENOMEM;
-	r->j = v;
 	v = &r->j[r->nj++];
 	memset(v, 0, sizeof(*v));
 	v->reg = reg;
@@ -324,7 +352,139 @@ static int add_journal(struct analysis *a, const struct bch_jregion *reg, uint64
 	v->start = start & ~7ULL;
 	v->end = end;
 	v->kernel = r->kernel;
+	v->scan = *sc;
+	memset(sc, 0, sizeof(*sc));
 	return analyze_one(a, v);
+}
+
+/* Scan [start, end) of the namespace for a region's magic and keep it. */
+static int add_journal(struct analysis *a, const struct bch_jregion *reg, uint64_t magic,
+		       uint64_t start, uint64_t end)
+{
+	struct bch_jscan sc = { 0 };
+	int rc = bch_jscan_run(a->m, start & ~7ULL, end, magic, &sc);
+
+	if (!rc)
+		rc = keep_journal(a, reg, magic, &sc, start, end);
+	bch_jscan_free(&sc);
+	return rc;
+}
+
+/*
+ * Which regions to scan: not one that overlaps a region before it in page
+ * order (that bounds the bytes scanned by the device size).  The regions'
+ * allocations index ns->allocs, which is sorted by page.
+ */
+static int scannable(const struct bch_nvm_ns *ns, const struct bch_jlocate *loc, bool *ok)
+{
+	long *reg = malloc((ns->nallocs ? ns->nallocs : 1) * sizeof(*reg));
+	uint64_t hi = 0;
+
+	if (!reg)
+		return -ENOMEM;
+	for (size_t n = 0; n < ns->nallocs; n++)
+		reg[n] = -1;
+	for (size_t i = 0; i < loc->nr; i++)
+		if (loc->r[i].alloc >= 0 && (size_t)loc->r[i].alloc < ns->nallocs)
+			reg[loc->r[i].alloc] = (long)i;
+	for (size_t n = 0; n < ns->nallocs; n++) {
+		const struct bch_jregion *rg;
+
+		if (reg[n] < 0)
+			continue;
+		rg = &loc->r[reg[n]];
+		ok[reg[n]] = rg->start >= hi;
+		if (rg->start + rg->len > hi)
+			hi = rg->start + rg->len;
+	}
+	free(reg);
+	return 0;
+}
+
+/* The counts of scan_regions' allocations not scanned or not shown. */
+static int skipped_problems(struct analysis *a, uint64_t small, uint64_t empty,
+			    uint64_t overlapping, uint64_t over_cap)
+{
+	char cap[64];
+	const struct {
+		uint64_t n;
+		enum bch_problem_code code;
+		const char *text;
+	} v[] = {
+		{ small, BCH_P_J_EMPTY_REGIONS, "allocations of one page cannot hold a journal "
+		  "(its order is at least 1): not scanned" },
+		{ empty, BCH_P_J_EMPTY_REGIONS, "more allocations of the owners hold no jset "
+		  "magic: not shown" },
+		{ overlapping, BCH_P_J_REGIONS_CAP, "allocations overlap one before them: not "
+		  "scanned again" },
+		{ over_cap, BCH_P_J_REGIONS_CAP, cap },
+	};
+	int rc = 0;
+
+	snprintf(cap, sizeof(cap), "allocations not scanned: at most %d regions are analysed",
+		 JOURNALS_MAX);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]) && !rc; i++)
+		if (v[i].n)
+			rc = bch_problem_add(&a->r->problems, v[i].code, 0, "owner_list", "%llu %s",
+					     (unsigned long long)v[i].n, v[i].text);
+	return rc;
+}
+
+/*
+ * Without the cache sb: every valid allocation of the owners is a candidate
+ * region.  Each is scanned by magic, in time linear in its size; only the
+ * regions where the magic occurs are analysed, and an owner whose regions
+ * hold none keeps its first.  At most JOURNALS_MAX regions are analysed.
+ * Time and memory are bounded by the device size and the record count.
+ */
+static int scan_regions(struct analysis *a, const struct bch_nvm_ns *ns)
+{
+	const struct bch_jlocate *loc = &a->r->loc;
+	uint64_t overlapping = 0, empty = 0, over_cap = 0, small = 0;
+	bool *ok = calloc(loc->nr ? loc->nr : 1, sizeof(*ok));
+	struct bch_jscan sc = { 0 };
+	int rc = ok ? scannable(ns, loc, ok) : -ENOMEM;
+
+	for (size_t first_i = 0, b; first_i < loc->nr && !rc; first_i = b) {
+		size_t kept = a->r->nj;
+		long first = -1;
+
+		for (b = first_i; b < loc->nr && loc->r[b].owner == loc->r[first_i].owner; b++)
+			;
+		for (size_t i = first_i; i < b && !rc; i++) {
+			const struct bch_jregion *rg = &loc->r[i];
+
+			if (rg->len < JOURNAL_REGION_MIN) {
+				small++;
+				continue;
+			}
+			if (!ok[i]) {
+				overlapping++;
+				continue;
+			}
+			if (first < 0)
+				first = (long)i;
+			if (a->r->nj >= JOURNALS_MAX) {
+				over_cap++;
+				continue;
+			}
+			rc = bch_jscan_run(a->m, rg->start, rg->start + rg->len, rg->magic, &sc);
+			if (!rc && sc.n)
+				rc = keep_journal(a, rg, rg->magic, &sc, rg->start,
+						  rg->start + rg->len);
+			else if (!rc)
+				empty++;
+		}
+		if (rc || a->r->nj > kept || first < 0 || a->r->nj >= JOURNALS_MAX)
+			continue;
+		/* no region of this owner holds the magic: keep its first */
+		empty--;
+		rc = add_journal(a, &loc->r[first], loc->r[first].magic, loc->r[first].start,
+				 loc->r[first].start + loc->r[first].len);
+	}
+	bch_jscan_free(&sc);
+	free(ok);
+	return rc ? rc : skipped_problems(a, small, empty, overlapping, over_cap);
 }
 
 static int merge_problems(struct bch_problems *dst, const struct bch_problems *src)
@@ -371,9 +531,8 @@ int bch_journal_analyze(struct bch_media *m, const struct bch_nvm_ns *ns,
 					 loc->span_end);
 	} else {
 		rc = bch_journal_locate_owners(ns, o->cset_uuid, loc);
-		for (size_t i = 0; i < loc->nr && !rc; i++)
-			rc = add_journal(&a, &loc->r[i], loc->r[i].magic, loc->r[i].start,
-					 loc->r[i].start + loc->r[i].len);
+		if (!rc)
+			rc = scan_regions(&a, ns);
 	}
 	if (!rc)
 		rc = merge_problems(&r->problems, &loc->problems);
@@ -396,7 +555,7 @@ void bch_journal_report_free(struct bch_journal_report *r)
 	}
 	free(r->j);
 	r->j = NULL;
-	r->nj = 0;
+	r->nj = r->jcap = 0;
 	bch_jlocate_free(&r->loc);
 	bch_problems_free(&r->problems);
 }

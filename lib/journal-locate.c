@@ -9,6 +9,7 @@
 
 #include <bcache/cache-sb.h>
 #include <bcache/fields.h>
+#include <bcache/grow.h>
 #include <bcache/journal.h>
 #include <bcache/nvm-walk.h>
 
@@ -52,10 +53,9 @@ static int add_regions(const struct bch_nvm_ns *ns, int owner_idx, uint64_t magi
 
 		if (!a->valid || owner_of(ns, a) != owner_idx)
 			continue;
-		v = realloc(out->r, (out->nr + 1) * sizeof(*v));
-		if (!v)
+		if (out->nr == out->cap && bch_grow((void **)&out->r, &out->cap, sizeof(*v)))
 			return -ENOMEM;
-		out->r = v;
+		v = out->r;
 		r = &v[out->nr++];
 		memset(r, 0, sizeof(*r));
 		r->owner = owner_idx;

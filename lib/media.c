@@ -25,6 +25,7 @@
 #include "dl.h"
 
 #define ZERO_CHUNK (1u << 20)
+#define RMAP_BATCH (32u << 20)	/* mapped bytes read before their pages are let go */
 #define BOUNCE_SIZE (1u << 20)	/* O_DIRECT bounce buffer */
 
 void *bch_media_buf_alloc(size_t len)
@@ -39,6 +40,12 @@ void bch_media_buf_free(void *p, size_t len)
 {
 	if (p)
 		munmap(p, len ? len : 1);
+}
+
+static void mem_persist(const void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
 }
 
 const char *bch_media_kind_name(enum bch_media_kind kind)
@@ -225,10 +232,76 @@ fail:
 	return rc;
 }
 
+int bch_media_open_mem(const char *path, void *buf, uint64_t size, unsigned int flags,
+		       struct bch_media **out)
+{
+	struct bch_media *m = calloc(1, sizeof(*m));
+
+	*out = NULL;
+	if (!m)
+		return -ENOMEM;
+	m->path = strdup(path);
+	if (!m->path) {
+		free(m);
+		return -ENOMEM;
+	}
+	m->fd = -1;
+	m->kind = BCH_MEDIA_FILE;
+	m->mem = true;
+	m->writable = flags & BCH_MEDIA_WRITE;
+	m->size = size;
+	m->map = buf;
+	m->persist = mem_persist;
+	*out = m;
+	return 0;
+}
+
+const unsigned char *bch_media_map_ro(struct bch_media *m)
+{
+	void *p;
+
+	if (m->map)
+		return m->map;
+	if (m->rmap || m->kind != BCH_MEDIA_FILE || !m->size || m->size > SIZE_MAX)
+		return m->rmap;
+	p = mmap(NULL, m->size, PROT_READ, MAP_SHARED, m->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	m->rmap = p;
+	m->rmap_lo = m->rmap_hi = 0;
+	return m->rmap;
+}
+
+static void rmap_release(struct bch_media *m)
+{
+	uint64_t lo = m->rmap_lo & ~4095ULL, hi = (m->rmap_hi + 4095) & ~4095ULL;
+
+	if (hi > lo)
+		madvise((void *)(m->rmap + lo), hi - lo, MADV_DONTNEED);
+	m->rmap_lo = m->rmap_hi = 0;
+}
+
+void bch_media_map_done(struct bch_media *m, uint64_t off, uint64_t len)
+{
+	if (!m->rmap || !len)
+		return;
+	if (m->rmap_hi == m->rmap_lo) {
+		m->rmap_lo = off;
+		m->rmap_hi = off + len;
+	} else {
+		m->rmap_lo = off < m->rmap_lo ? off : m->rmap_lo;
+		m->rmap_hi = off + len > m->rmap_hi ? off + len : m->rmap_hi;
+	}
+	if (m->rmap_hi - m->rmap_lo >= RMAP_BATCH)
+		rmap_release(m);
+}
+
 void bch_media_close(struct bch_media *m)
 {
 	if (!m)
 		return;
+	if (m->rmap)
+		munmap((void *)m->rmap, m->size);
 #ifdef BCH_HAVE_LIBPMEM2
 	if (m->pmap)
 		bch_dl.pmem2_map_delete(&m->pmap);

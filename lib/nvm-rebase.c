@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <bcache/cache-sb.h>
+#include <bcache/grow.h>
 #include <bcache/journal.h>
 #include <bcache/media.h>
 #include <bcache/nvm-rebase.h>
@@ -277,15 +278,8 @@ static int add_field(struct bch_rebase *rb, int dev, uint64_t off, uint64_t old,
 
 	if (old == new)
 		return 0;
-	if (rb->n == rb->cap) {
-		size_t cap = rb->cap ? 2 * rb->cap : 256;
-
-		f = realloc(rb->v, cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		rb->v = f;
-		rb->cap = cap;
-	}
+	if (rb->n == rb->cap && bch_grow((void **)&rb->v, &rb->cap, sizeof(*f)))
+		return -ENOMEM;
 	f = &rb->v[rb->n++];
 	f->off = off;
 	f->old = old;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <bcache/fields.h>
+#include <bcache/grow.h>
 #include <bcache/media.h>
 #include <bcache/nvm-buddy.h>
 #include <bcache/nvm-walk.h>
@@ -416,6 +417,8 @@ static int walk_chain(struct bch_nvm_ns *ns, int owner_idx, unsigned int j, int 
 		rc = check_form(ns, &ptr, at, where);
 		if (!rc)
 			rc = meta_need(ns, ptr.off, BCH_NVM_PAGES_RECS_SIZE);
+		if (!rc && ns->npages == ns->pages_cap)
+			rc = bch_grow((void **)&ns->pages, &ns->pages_cap, sizeof(*ns->pages));
 		if (rc)
 			break;
 		pg = &ns->pages[ns->npages];
@@ -658,9 +661,6 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 	char where[48];
 	int rc = 0;
 
-	ns->stale = calloc(ns->lay->max_slots, sizeof(*ns->stale));
-	if (!ns->stale)
-		return -ENOMEM;
 	for (uint32_t s = 0; s < (uint32_t)ns->lay->max_slots && !rc; s++) {
 		uint64_t off = BCH_NVM_SLOT_OFFSET(s);
 		const struct bch_nvm_pgalloc_recs *p;
@@ -672,11 +672,14 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 		if (!slot_magic(ns, off))
 			continue;
 		rc = meta_need(ns, off, BCH_NVM_PAGES_RECS_SIZE);
+		if (!rc && ns->nstale == ns->stale_cap)
+			rc = bch_grow((void **)&ns->stale, &ns->stale_cap, sizeof(*ns->stale));
 		if (rc)
 			break;
 		p = (const void *)(ns->meta + off);
 		st = &ns->stale[ns->nstale++];
-		st->slot = (int)s;	/* < 2046 */
+		memset(st, 0, sizeof(*st));
+		st->slot = (int)s;	/* < max_slots */
 		st->offset = off;
 		st->raw = p;
 		n = bch_nvm_recs_walked(p);
@@ -702,10 +705,11 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 static int check_sys_head(struct bch_nvm_ns *ns)
 {
 	const struct bch_nvm_owner *h = &ns->owners[0];
-	char label[BCH_NVM_PAGES_LABEL_SIZE + 1] = { 0 };
+	char label[4 * BCH_NVM_PAGES_LABEL_SIZE + 1];
 	char a[37], b[37];
 
-	memcpy(label, h->label, BCH_NVM_PAGES_LABEL_SIZE);
+	/* as nvm dump shows it: printable ASCII, every other byte as \xNN */
+	bch_field_format(bch_field_find(ns->lay->head_desc, "label"), h->raw, label, sizeof(label));
 	if (memcmp(h->uuid, ns->sbi.sb.set_uuid, 16)) {
 		bch_uuid_format(h->uuid, a);
 		bch_uuid_format(ns->sbi.sb.set_uuid, b);
@@ -713,10 +717,10 @@ static int check_sys_head(struct bch_nvm_ns *ns)
 				       "heads[0].uuid", "heads[0].uuid is %s, set_uuid is %s",
 				       a, b);
 	}
-	if (strcmp(label, ns->lay->sys_label))
+	if (strncmp(h->label, ns->lay->sys_label, BCH_NVM_PAGES_LABEL_SIZE))
 		return bch_problem_add(&ns->problems, BCH_P_OL_SYS_HEAD, h->offset + 16,
 				       "heads[0].label",
-				       "heads[0].label is \"%.32s\", expected \"%s\"", label,
+				       "heads[0].label is \"%s\", expected \"%s\"", label,
 				       ns->lay->sys_label);
 	return 0;
 }
@@ -812,8 +816,7 @@ static int walk_owners(struct bch_nvm_ns *ns)
 		n = (uint32_t)l->max_heads;
 	ns->heads_walked = n;
 	ns->owners = calloc(n ? n : 1, sizeof(*ns->owners));
-	ns->pages = calloc(l->max_slots, sizeof(*ns->pages));
-	if (!ns->owners || !ns->pages)
+	if (!ns->owners)
 		return -ENOMEM;
 	for (int s = 0; s < BCH_MAX_PGALLOC_RECS; s++)
 		slot_page[s] = -1;

@@ -54,7 +54,7 @@ struct bch_journal_report {
 	bool kernel;			/* analysed with the cache superblock */
 	struct bch_jlocate loc;
 	struct bch_journal *j;
-	size_t nj;
+	size_t nj, jcap;
 	/*
 	 * Appended to: a caller may put problems there first (the cache
 	 * superblock's); the verdict counts them all.

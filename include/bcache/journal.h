@@ -118,12 +118,17 @@ struct bch_jscan {
 	uint64_t start, end;		/* namespace bytes scanned */
 	struct bch_jset_head *v;		/* every position with the magic, by offset */
 	size_t n, cap, max, dropped;
+	bool heap;			/* v from malloc (small ranges), else mmap */
 };
 
 /*
  * Test every 8-byte-aligned position of [start, end) (start must be 8-byte
- * aligned) and record those with the magic.  Reads in windows; bounded by the
- * device size.  max 0: default cap of hits.
+ * aligned) and record those with the magic.  The range is clamped to the
+ * device (s->start and s->end say what was scanned: nothing when start lies
+ * past its end).  Image files are read in windows (small ranges through a
+ * read-only mapping of the file), block devices in O_DIRECT windows,
+ * devdax and memory in place.  Time is linear in the range, memory bounded
+ * by max hits (0: default cap).
  */
 int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
 		  struct bch_jscan *s);
@@ -325,7 +330,7 @@ struct bch_jregion {
 
 struct bch_jlocate {
 	struct bch_jregion *r;
-	size_t nr;
+	size_t nr, cap;
 	int chosen;		/* with the cache sb: region holding d[0], or -1 */
 	struct bch_jgeom g;
 	enum bch_jstride stride;

@@ -45,6 +45,9 @@ struct bch_media {
 	uint32_t dio_align;	/* O_DIRECT block size (block devices), else 0 */
 	uint32_t logical_block;	/* BLKSSZGET of a block device (512 if unknown), else 512 */
 	unsigned char *bounce;	/* O_DIRECT: aligned bounce buffer, lazily */
+	const unsigned char *rmap;	/* image files: read-only mapping, lazily */
+	uint64_t rmap_lo, rmap_hi;	/* its pages read since the last release */
+	bool mem;		/* bch_media_open_mem: map is the caller's buffer */
 };
 
 /*
@@ -97,6 +100,27 @@ const char *bch_media_kind_name(enum bch_media_kind kind);
  * -EIO at the end of the file, -errno on errors.
  */
 int bch_fd_io(int fd, void *buf, size_t len, uint64_t off, bool wr);
+
+/*
+ * A media over size bytes of memory at buf (the caller's; it must outlive
+ * the media): the same bounds-checked reads (and writes, with
+ * BCH_MEDIA_WRITE) as a device, for tests and fuzz targets.  path names it.
+ * Its kind is BCH_MEDIA_FILE.
+ */
+int bch_media_open_mem(const char *path, void *buf, uint64_t size, unsigned int flags,
+		       struct bch_media **out);
+
+/*
+ * The whole media as read-only memory, to read in place without a copy:
+ * devdax and memory media as they are mapped, image files through a shared
+ * read-only mapping made at the first call; NULL for block devices (read
+ * with O_DIRECT) or when the mapping fails.  An image file that shrinks
+ * while it is mapped ends the process with SIGBUS.  Call
+ * bch_media_map_done() on what was read: the pages of an image file are let
+ * go of in batches, so the resident set stays small however much is read.
+ */
+const unsigned char *bch_media_map_ro(struct bch_media *m);
+void bch_media_map_done(struct bch_media *m, uint64_t off, uint64_t len);
 
 /*
  * A page-aligned, zeroed buffer of len bytes (an anonymous mapping: pages

@@ -87,12 +87,12 @@ struct bch_nvm_ns {
 	struct bch_nvm_owner *owners;
 	size_t nowners;
 	struct bch_nvm_recpage *pages;
-	size_t npages;
+	size_t npages, pages_cap;
 	struct bch_nvm_alloc *allocs;	/* sorted by page after the load */
 	size_t nallocs, allocs_cap;
 	uint32_t *walk;			/* allocs indexes in walk order: page pg, record k */
 	struct bch_nvm_stale *stale;
-	size_t nstale;
+	size_t nstale, stale_cap;
 	uint64_t pages_allocated;	/* union of the valid records, in pages */
 	struct bch_problems problems;
 };

@@ -123,6 +123,9 @@ enum bch_severity {
 	X(J_RESUME_OVERWRITES, WARN, "the kernel resumes writing inside live jsets") \
 	X(J_NO_JOURNAL, ERROR, "no journal entries found")                     \
 	X(J_WORK_CAP, ERROR, "journal analysis stopped at its work cap")       \
+	X(J_TRUNCATED, ERROR, "the journal region runs past the end of the device") \
+	X(J_EMPTY_REGIONS, INFO, "allocations without jset magic not shown")   \
+	X(J_REGIONS_CAP, WARN, "allocations not scanned: overlap or cap")      \
 	X(J_REPAIR_NOT_NEEDED, INFO, "the kernel already replays the whole range") \
 	X(J_REPAIR_LOST, ERROR, "jsets of the replay range are not intact on the media") \
 	X(J_REPAIR_NO_LAYOUT, ERROR, "no layout in the allocation replays the whole range") \
