@@ -22,7 +22,7 @@
 #include "tables.h"
 
 struct dump_opts {
-	bool json;
+	bool json, bytes, quiet;
 	bool tree;
 	const char *columns;		/* -o */
 	const char *hex;		/* --hex STRUCT */
@@ -43,17 +43,11 @@ static const struct bch_opt dump_opts_def[] = {
 	  "hex+ASCII dump of superblock, owner_list or slot:N", "superblock|owner_list|slot:" },
 	{ "owner", OPT_OWNER, required_argument, "UUID",
 	  "only this owner's heads, record pages and allocations", "uuid" },
+	{ "bytes", 'b', no_argument, NULL, "sizes in bytes, not in human units", NULL },
+	{ "quiet", 'q', no_argument, NULL, "no closing health line", NULL },
 	{ NULL },
 };
 
-static const struct out_coldef alloc_cols[] = {
-#define ALLOC_COL(name, type, flag, help) { #name, SCOLS_JSON_##type, OUT_FL_##flag, help },
-	BCH_NVM_DUMP_COLUMNS(ALLOC_COL)
-#undef ALLOC_COL
-};
-#define NALLOC_COLS (sizeof(alloc_cols) / sizeof(alloc_cols[0]))
-#define ALLOC_VAL_LEN 40	/* a uuid, "0x" and 16 digits, a u64 */
-#define ALLOC_DEFAULTS "owner,ns,slot,k,pgoff,page,order,pages,offset,length"
 
 static int dump_opt(int val, const char *arg, void *ctx)
 {
@@ -65,6 +59,12 @@ static int dump_opt(int val, const char *arg, void *ctx)
 		return 0;
 	case 'o':
 		o->columns = arg;
+		return 0;
+	case 'b':
+		o->bytes = true;
+		return 0;
+	case 'q':
+		o->quiet = true;
 		return 0;
 	case OPT_LIST_COLUMNS:
 		bch_print_columns(o->cmd->full, stdout);
@@ -137,16 +137,25 @@ int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
 	return nvm_load_status(path, ns, rc);
 }
 
+OUT_CATALOGUE(BCH_COLS_ALLOC, AC, alloc_cols);
+OUT_CATALOGUE(BCH_COLS_OWNERS, OC, owner_cols);
+OUT_CATALOGUE(BCH_COLS_RECPAGES, PC, page_cols);
+OUT_CATALOGUE(BCH_COLS_STALE, SS, stale_cols);
+OUT_CATALOGUE(BCH_COLS_FREESPACE, FSP, free_space_cols);
+OUT_CATALOGUE(BCH_COLS_FREEBLOCKS, FB, free_block_cols);
+OUT_CATALOGUE(BCH_COLS_NVMSUM, NS, summary_cols);
+OUT_CATALOGUE(BCH_COLS_TREE, TC, tree_cols);
+OUT_CATALOGUE(BCH_COLS_HEX, HX, hex_cols);
+
 static int dump_superblock(struct out *o, const struct bch_nvm_ns *ns)
 {
 	char csum[24], k[24];
 	struct out_kv extra[] = {
-		{ "device", ns->path, SCOLS_JSON_STRING },
-		{ "revision", bch_nvm_revision_name(ns->sbi.revision), SCOLS_JSON_STRING },
-		{ "csum_computed", csum, SCOLS_JSON_STRING },
-		{ "csum_ok", out_bool(o, ns->sbi.csum_ok), SCOLS_JSON_BOOLEAN },
-		{ "state", bch_nvm_state_name(ns->base.state), SCOLS_JSON_STRING },
-		{ "base", k, SCOLS_JSON_STRING },
+		{ "revision", bch_nvm_revision_name(ns->sbi.revision), OUT_STR },
+		{ "csum_computed", csum, OUT_HEX },
+		{ "csum_ok", ns->sbi.csum_ok ? "1" : "0", OUT_BOOL },
+		{ "state", bch_nvm_state_name(ns->base.state), OUT_STR },
+		{ "base", k, OUT_STR },
 	};
 
 	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)ns->sbi.csum_computed);
@@ -163,15 +172,10 @@ static int dump_superblock(struct out *o, const struct bch_nvm_ns *ns)
 
 static int dump_owner_list(struct out *o, const struct bch_nvm_ns *ns)
 {
-	struct out_kv extra[] = {
-		{ "device", ns->path, SCOLS_JSON_STRING },
-	};
-
 	if (!ns->olh)
 		return 0;
-	out_title(o, "owner list head at byte 8192");
-	return out_struct(o, "owner_list_head", &bch_desc_owner_list_head, ns->olh,
-			  extra, 1);
+	out_title(o, "Owner list head at byte 8192");
+	return out_struct(o, "owner_list_head", &bch_desc_owner_list_head, ns->olh, NULL, 0);
 }
 
 static bool owner_shown(const struct dump_opts *d, const struct bch_nvm_owner *ow)
@@ -179,146 +183,88 @@ static bool owner_shown(const struct dump_opts *d, const struct bch_nvm_owner *o
 	return !d->owner_set || !memcmp(ow->head->uuid, d->owner, 16);
 }
 
+static size_t owners_shown(const struct bch_nvm_ns *ns, const struct dump_opts *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ns->nowners; i++)
+		n += owner_shown(d, &ns->owners[i]);
+	return n;
+}
+
 static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		       const struct dump_opts *d)
 {
-	struct libscols_table *tb = out_table(o, "owners");
-	int ncols = 4 + BCH_NVM_PAGES_NAMESPACES_MAX;
+	struct out_table *t = out_table(o, "owners", owner_cols, OC_NCOLS, NULL, 0, 0);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "index", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "uuid", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "label", SCOLS_JSON_STRING, 0);
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++) {
-			char name[16];
-
-			snprintf(name, sizeof(name), "recs[%d]", j);
-			out_column(o, tb, name, SCOLS_JSON_STRING, 0);
-		}
-		out_column(o, tb, "record_pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "records", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "pages_allocated", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-	}
-	for (size_t i = 0; i < ns->nowners; i++) {
+	if (d->owner_set)
+		out_table_title(t, "Owners (%zu of %u heads in use, --owner)",
+				owners_shown(ns, d), ns->heads_walked);
+	else
+		out_table_title(t, "Owners (%u of %u heads in use)", ns->heads_walked,
+				ns->olh ? ns->olh->used : 0);
+	for (size_t i = 0; i < ns->nowners && !rc; i++) {
 		const struct bch_nvm_owner *ow = &ns->owners[i];
-		struct libscols_line *ln;
+		uint64_t recs[BCH_NVM_PAGES_NAMESPACES_MAX];
 		char u[37], label[4 * 32 + 1];
 
 		if (!owner_shown(d, ow))
 			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			return -ENOMEM;
+		rc = out_line(t, 0);
 		bch_uuid_format(ow->head->uuid, u);
 		bch_field_format(bch_field_find(&bch_desc_owner_head, "label"), ow->head,
 				 label, sizeof(label));
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", ow->index);
-		out_cell(ln, 2, "%s", u);
-		out_cell(ln, 3, "%s", label);
-		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && 4 + j < ncols; j++)
-			out_cell(ln, 4 + j, "0x%llx", (unsigned long long)ow->head->recs[j]);
-		out_cell(ln, ncols, "%zu", ow->npages);
-		out_cell(ln, ncols + 1, "%llu", (unsigned long long)ow->nrecords);
-		out_cell(ln, ncols + 2, "%llu", (unsigned long long)ow->pages_allocated);
+		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
+			recs[j] = ow->head->recs[j];
+		out_u64(t, OC_INDEX, ow->index);
+		out_str(t, OC_UUID, u);
+		out_str(t, OC_LABEL, label);
+		out_hexv(t, OC_RECS, recs, BCH_NVM_PAGES_NAMESPACES_MAX);
+		out_u64(t, OC_PAGES, ow->npages);
+		out_u64(t, OC_RECORDS, ow->nrecords);
+		out_u64(t, OC_ALLOC, ow->pages_allocated);
+		out_u64(t, OC_SIZE, ow->pages_allocated << 12);
 	}
-	out_title(o, "owners (%u of %u heads in use)", ns->heads_walked,
-		  ns->olh ? ns->olh->used : 0);
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
-	static const char *const cols[] = { "slot", "offset", "head", "ns", "owner", "next",
-					    "magic_ok", "size", "used", "nonempty" };
-	struct libscols_table *tb = out_table(o, "record_pages");
+	struct out_table *t = out_table(o, "record_pages", page_cols, PC_NCOLS, NULL, 0, 0);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c],
-				   !strcmp(cols[c], "owner") || !strcmp(cols[c], "next") ?
-				   SCOLS_JSON_STRING : !strcmp(cols[c], "magic_ok") ?
-				   SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-	}
-	for (size_t i = 0; i < ns->npages; i++) {
+	out_table_title(t, "Record pages reached by the owner-list walk");
+	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		struct libscols_line *ln;
 
 		if (!owner_shown(d, &ns->owners[pg->owner]))
 			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", pg->slot);
-		out_cell(ln, 2, "%llu", (unsigned long long)pg->offset);
-		out_cell(ln, 3, "%d", ns->owners[pg->owner].index);
-		out_cell(ln, 4, "%d", pg->ns);
-		out_cell(ln, 5, "0x%llx", (unsigned long long)pg->raw->owner);
-		out_cell(ln, 6, "0x%llx", (unsigned long long)pg->raw->next);
-		out_cell(ln, 7, "%s", out_bool(o, pg->magic_ok));
-		out_cell(ln, 8, "%u", pg->raw->size);
-		out_cell(ln, 9, "%u", pg->raw->used);
-		out_cell(ln, 10, "%u", pg->nonempty);
+		rc = out_line(t, 0);
+		out_u64(t, PC_SLOT, pg->slot);
+		out_u64(t, PC_OFFSET, pg->offset);
+		out_u64(t, PC_HEAD, ns->owners[pg->owner].index);
+		out_u64(t, PC_NS, pg->ns);
+		out_hex(t, PC_OWNER, pg->raw->owner);
+		out_hex(t, PC_NEXT, pg->raw->next);
+		out_bool(t, PC_MAGIC, pg->magic_ok);
+		out_u64(t, PC_SIZE, pg->raw->size);
+		out_u64(t, PC_USED, pg->raw->used);
+		out_u64(t, PC_NONEMPTY, pg->nonempty);
 	}
-	out_title(o, "record pages reached by the owner-list walk");
-	return out_emit(o, tb);
-}
-
-static void add_columns(struct out *o, struct libscols_table *tb, const int *idx, int n)
-{
-	if (scols_table_get_ncols(tb))
-		return;
-	for (int c = 0; c < n; c++)
-		out_column(o, tb, alloc_cols[idx[c]].name, alloc_cols[idx[c]].json_type,
-			   alloc_cols[idx[c]].flags);
-}
-
-/* The text of column col of an allocation row, in buf (or a constant). */
-static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int col,
-			       const struct bch_nvm_ns *ns, const struct bch_nvm_recpage *pg,
-			       uint32_t k, const struct bch_rec *r, bool valid)
-{
-	const struct bch_nvm_owner *ow = &ns->owners[pg->owner];
-
-	switch (col) {
-	case 0:
-		return ns->path;
-	case 1:
-		return out_u64(buf, ow->index);
-	case 2:
-		bch_uuid_format(ow->head->uuid, buf);
-		return buf;
-	case 3:
-		return out_u64(buf, pg->ns);
-	case 4:
-		return out_u64(buf, pg->slot);
-	case 5:
-		return out_u64(buf, k);
-	case 6:
-		return out_hex(buf, r->pgoff);
-	case 7:
-		return out_u64(buf, r->page);
-	case 8:
-		return out_u64(buf, r->order);
-	case 9:
-		return out_u64(buf, r->pages);
-	case 10:
-		return out_u64(buf, r->page << 12);
-	case 11:
-		return out_u64(buf, r->pages << 12);
-	case 12:
-		return out_bool(o, valid);
-	default:
-		snprintf(buf, ALLOC_VAL_LEN, "0x%016llx", (unsigned long long)r->v);
-		return buf;
+	if (rc) {
+		out_table_free(t);
+		return rc;
 	}
+	return out_emit(t);
 }
 
 /* Whether record k of a page passed the record checks (ns->allocs, sorted). */
@@ -340,170 +286,209 @@ static bool alloc_valid(const struct bch_nvm_ns *ns, const struct bch_rec *r)
 	return false;
 }
 
-static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
-		       const int *idx, int ncols)
+/* The records the allocation table shows (all, or those of --owner). */
+static size_t records_shown(const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
-	struct libscols_table *tb = out_table(o, "allocations");
-	bool want_valid = false;	/* the lookup costs: only for the column */
-	int rc = 0;
+	size_t n = 0;
 
-	if (!tb)
+	for (size_t i = 0; i < ns->nowners; i++)
+		if (owner_shown(d, &ns->owners[i]))
+			n += ns->owners[i].nrecords;
+	return n;
+}
+
+static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
+		       const int *sel, int ncols)
+{
+	struct out_table *t = out_table(o, "allocations", alloc_cols, AC_NCOLS, sel, ncols, 0);
+	bool want_valid;	/* the lookup costs: only for the column */
+	char u[37] = "";
+	int rc = 0, last_owner = -1;
+
+	if (!t)
 		return -ENOMEM;
-	add_columns(o, tb, idx, ncols);
-	for (int c = 0; c < ncols; c++)
-		want_valid |= !strcmp(alloc_cols[idx[c]].name, "valid");
-	out_title(o, "allocations (%zu records)", ns->nallocs);
+	want_valid = out_shown(t, AC_VALID);
+	out_table_title(t, "Allocations (%zu records)", records_shown(ns, d));
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
+		const struct bch_nvm_owner *ow = &ns->owners[pg->owner];
 		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
 
-		if (!pg->magic_ok || !owner_shown(d, &ns->owners[pg->owner]))
+		if (!pg->magic_ok || !owner_shown(d, ow))
 			continue;
+		if (pg->owner != last_owner && out_shown(t, AC_UUID))
+			bch_uuid_format(ow->head->uuid, u);
+		last_owner = pg->owner;
 		for (uint32_t k = 0; k < n && !rc; k++) {
-			char buf[NALLOC_COLS][ALLOC_VAL_LEN];
-			const char *vals[NALLOC_COLS];
+			uint64_t v = pg->raw->recs[k].v;
 			struct bch_rec r;
-			bool valid;
 
-			if (!bch_rec_pgoff(pg->raw->recs[k].v))
+			if (!bch_rec_pgoff(v))
 				continue;
-			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
-			valid = want_valid && !r.below_base && alloc_valid(ns, &r);
-			for (int c = 0; c < ncols; c++)
-				vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, k, &r, valid);
-			rc = out_row(o, tb, vals);
+			bch_nvm_rec_decode(v, ns->base.k, &r);
+			rc = out_line(t, 0);
+			out_u64(t, AC_OWNER, ow->index);
+			out_str(t, AC_UUID, u);
+			out_u64(t, AC_NS, pg->ns);
+			out_u64(t, AC_SLOT, pg->slot);
+			out_u64(t, AC_K, k);
+			out_hex(t, AC_PGOFF, r.pgoff);
+			out_u64(t, AC_PAGE, r.page);
+			out_u64(t, AC_ORDER, r.order);
+			out_u64(t, AC_PAGES, r.pages);
+			out_u64(t, AC_OFFSET, r.page << 12);
+			out_u64(t, AC_LENGTH, r.pages << 12);
+			if (want_valid)
+				out_bool(t, AC_VALID, !r.below_base && alloc_valid(ns, &r));
+			out_hex16(t, AC_RECORD, v);
 		}
 	}
-	return rc ? rc : out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_stale(struct out *o, const struct bch_nvm_ns *ns)
 {
-	static const char *const cols[] = { "device", "slot", "offset", "owner", "next",
-					    "owner_uuid", "size", "used", "nonempty" };
-	struct libscols_table *tb = out_table(o, "stale_slots");
+	struct out_table *t = out_table(o, "stale_slots", stale_cols, SS_NCOLS, NULL, 0,
+					OUT_T_SKIP_EMPTY);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c == 3 || c == 4 || c == 5 || c == 0 ?
-				   SCOLS_JSON_STRING : SCOLS_JSON_NUMBER,
-				   c ? 0 : SCOLS_FL_HIDDEN * !o->json);
-	for (size_t i = 0; i < ns->nstale; i++) {
+	out_table_title(t, "Stale record-page slots (magic present, not linked)");
+	for (size_t i = 0; i < ns->nstale && !rc; i++) {
 		const struct bch_nvm_stale *st = &ns->stale[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char u[37];
 
-		if (!ln)
-			return -ENOMEM;
+		rc = out_line(t, 0);
 		bch_uuid_format(st->raw->owner_uuid, u);
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", st->slot);
-		out_cell(ln, 2, "%llu", (unsigned long long)st->offset);
-		out_cell(ln, 3, "0x%llx", (unsigned long long)st->raw->owner);
-		out_cell(ln, 4, "0x%llx", (unsigned long long)st->raw->next);
-		out_cell(ln, 5, "%s", u);
-		out_cell(ln, 6, "%u", st->raw->size);
-		out_cell(ln, 7, "%u", st->raw->used);
-		out_cell(ln, 8, "%u", st->nonempty);
+		out_u64(t, SS_SLOT, st->slot);
+		out_u64(t, SS_OFFSET, st->offset);
+		out_hex(t, SS_OWNER, st->raw->owner);
+		out_hex(t, SS_NEXT, st->raw->next);
+		out_str(t, SS_UUID, u);
+		out_u64(t, SS_SIZE, st->raw->size);
+		out_u64(t, SS_USED, st->raw->used);
+		out_u64(t, SS_NONEMPTY, st->nonempty);
 	}
-	if (!o->json && !ns->nstale) {
-		scols_unref_table(tb);
-		return 0;
+	if (rc) {
+		out_table_free(t);
+		return rc;
 	}
-	out_title(o, "stale record-page slots (magic present, not linked)");
-	return out_emit(o, tb);
+	return out_emit(t);
 }
 
-static int dump_free_space(struct out *o, const struct bch_nvm_ns *ns,
-			   const struct bch_nvm_buddy *b)
+static int dump_free_space(struct out *o, const struct bch_nvm_buddy *b)
 {
-	struct libscols_table *tb = out_table(o, "free_space");
+	struct out_table *t = out_table(o, "free_space", free_space_cols, FSP_NCOLS, NULL, 0, 0);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "blocks", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+	out_table_title(t, "Free space per order, as rebuilt at registration%s",
+			o->json ? "" : " (orders with free blocks)");
+	for (int ord = 0; ord < BCH_MAX_ORDER && !rc; ord++) {
+		/* text: only the orders that have free blocks */
+		if (!o->json && !b->blocks[ord])
+			continue;
+		rc = out_line(t, 0);
+		out_u64(t, FSP_ORDER, ord);
+		out_u64(t, FSP_BLOCKS, b->blocks[ord]);
+		out_u64(t, FSP_PAGES, b->blocks[ord] << ord);
+		out_u64(t, FSP_BYTES, (b->blocks[ord] << ord) << 12);
 	}
-	for (int ord = 0; ord < BCH_MAX_ORDER; ord++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", ord);
-		out_cell(ln, 2, "%llu", (unsigned long long)b->blocks[ord]);
-		out_cell(ln, 3, "%llu", (unsigned long long)(b->blocks[ord] << ord));
+	if (rc) {
+		out_table_free(t);
+		return rc;
 	}
-	out_title(o, "free space per order, as rebuilt at registration");
-	return out_emit(o, tb);
+	return out_emit(t);
 }
 
-static int dump_free_blocks(struct out *o, const struct bch_nvm_ns *ns,
-			    const struct bch_nvm_buddy *b)
+static int dump_free_blocks(struct out *o, const struct bch_nvm_buddy *b)
 {
-	struct libscols_table *tb = out_table(o, "free_blocks");
+	struct out_table *t = out_table(o, "free_blocks", free_block_cols, FB_NCOLS, NULL, 0, 0);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "page", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "count", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-	}
-	for (size_t i = 0; i < b->n; i++) {
+	out_table_title(t, "Free blocks in free-list order (a row of COUNT blocks is taken "
+			"from its highest block down)");
+	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct bch_free_block *f = &b->v[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%u", f->order);
-		out_cell(ln, 2, "%llu", (unsigned long long)f->page);
-		out_cell(ln, 3, "%llu", (unsigned long long)f->count);
-		out_cell(ln, 4, "%llu", (unsigned long long)(f->page << 12));
+		rc = out_line(t, 0);
+		out_u64(t, FB_ORDER, f->order);
+		out_u64(t, FB_PAGE, f->page);
+		out_u64(t, FB_COUNT, f->count);
+		out_u64(t, FB_OFFSET, f->page << 12);
 	}
-	out_title(o, "free blocks in free-list order (a row of COUNT blocks is taken "
-		     "from its highest block down)");
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_summary(struct out *o, const struct bch_nvm_ns *ns,
 			const struct bch_nvm_buddy *b)
 {
-	struct libscols_table *tb = out_table(o, "summary");
-	struct libscols_line *ln;
-	static const char *const cols[] = { "device", "pages_total", "reserved", "allocated",
-					    "free", "records", "record_pages", "stale_slots",
-					    "largest_order", "largest_page" };
+	struct out_table *t = out_table(o, "summary", summary_cols, NS_NCOLS, NULL, 0, OUT_T_OBJECT);
+	int rc;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING,
-				   c ? SCOLS_FL_RIGHT : SCOLS_FL_HIDDEN * !o->json);
-	ln = scols_table_new_line(tb, NULL);
-	if (!ln)
-		return -ENOMEM;
-	out_cell(ln, 0, "%s", ns->path);
-	out_cell(ln, 1, "%llu", (unsigned long long)b->pages_total);
-	out_cell(ln, 2, "%llu", (unsigned long long)b->reserved);
-	out_cell(ln, 3, "%llu", (unsigned long long)ns->pages_allocated);
-	out_cell(ln, 4, "%llu", (unsigned long long)b->free_pages);
-	out_cell(ln, 5, "%zu", ns->nallocs);
-	out_cell(ln, 6, "%zu", ns->npages);
-	out_cell(ln, 7, "%zu", ns->nstale);
-	out_cell(ln, 8, "%d", b->largest_order);
-	out_cell(ln, 9, "%llu", (unsigned long long)b->largest_page);
-	out_title(o, "summary (pages of 4096 bytes)");
-	return out_emit(o, tb);
+	out_table_title(t, "Summary (pages of 4096 bytes)");
+	rc = out_line(t, 0);
+	out_u64(t, NS_TOTAL, b->pages_total);
+	out_u64(t, NS_RESERVED, b->reserved);
+	out_u64(t, NS_ALLOC, ns->pages_allocated);
+	out_u64(t, NS_FREE, b->free_pages);
+	out_u64(t, NS_RECORDS, ns->nallocs);
+	out_u64(t, NS_RECPAGES, ns->npages);
+	out_u64(t, NS_STALE, ns->nstale);
+	out_u64(t, NS_LORDER, b->largest_order);
+	out_u64(t, NS_LPAGE, b->largest_page);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
+}
+
+/*
+ * The closing line of a device: revision, state, owners, allocations and
+ * free space, problem counts.
+ */
+void nvm_health(struct out *o, const struct bch_nvm_ns *ns, const struct bch_nvm_buddy *b)
+{
+	char k[48] = "", alloc[24], fr[24], big[24], pc[48];
+	unsigned long long pct = 0;
+
+	if (o->json || o->quiet)
+		return;
+	if (ns->base.k_known && ns->base.k)
+		snprintf(k, sizeof(k), " (K 0x%llx)", (unsigned long long)ns->base.k);
+	out_problem_counts(pc, sizeof(pc), &ns->problems);
+	if (!b) {
+		out_health(o, "%s: %s, %s%s; %s", ns->path,
+			   bch_nvm_revision_name(ns->sbi.revision),
+			   bch_nvm_state_name(ns->base.state), k, pc);
+		return;
+	}
+	out_size_text(alloc, sizeof(alloc), ns->pages_allocated << 12);
+	out_size_text(fr, sizeof(fr), b->free_pages << 12);
+	out_size_text(big, sizeof(big), b->largest_order >= 0 ?
+		      (1ULL << b->largest_order) << 12 : 0);
+	if (b->pages_total > b->reserved)
+		pct = b->free_pages * 100 / (b->pages_total - b->reserved);
+	out_health(o, "%s: %s, %s%s, %zu owner%s, %zu allocation%s %s, free %s (%llu%%), "
+		   "largest free %s; %s", ns->path, bch_nvm_revision_name(ns->sbi.revision),
+		   bch_nvm_state_name(ns->base.state), k, ns->nowners,
+		   ns->nowners == 1 ? "" : "s", ns->nallocs, ns->nallocs == 1 ? "" : "s",
+		   alloc, fr, pct, big, pc);
 }
 
 static int dump_space(struct out *o, const struct bch_nvm_ns *ns)
@@ -513,49 +498,48 @@ static int dump_space(struct out *o, const struct bch_nvm_ns *ns)
 
 	if (rc)
 		return rc;
-	rc = dump_free_space(o, ns, &b);
+	rc = dump_free_space(o, &b);
 	if (!rc)
-		rc = dump_free_blocks(o, ns, &b);
+		rc = dump_free_blocks(o, &b);
 	if (!rc)
 		rc = dump_summary(o, ns, &b);
+	if (!rc)
+		rc = out_problems(o, &ns->problems);
+	if (!rc)
+		nvm_health(o, ns, &b);
 	bch_nvm_buddy_free(&b);
 	return rc;
 }
 
 /* --tree: owner -> record page -> allocation */
-static int tree_line(struct libscols_table *tb, struct libscols_line *parent,
-		     struct libscols_line **out, const char *name, const struct bch_rec *r)
+static int tree_line(struct out_table *t, int depth, const char *name, const struct bch_rec *r)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, parent);
+	int rc = out_line(t, depth);
 
-	if (!ln)
-		return -ENOMEM;
-	*out = ln;
-	out_cell(ln, 0, "%s", name);
+	out_str(t, TC_NAME, name);
 	if (!r)
-		return 0;
-	out_cell(ln, 1, "%llu", (unsigned long long)r->page);
-	out_cell(ln, 2, "%u", r->order);
-	out_cell(ln, 3, "%llu", (unsigned long long)r->pages);
-	return out_cell(ln, 4, "%llu", (unsigned long long)(r->page << 12));
+		return rc;
+	out_u64(t, TC_PAGE, r->page);
+	out_u64(t, TC_ORDER, r->order);
+	out_u64(t, TC_PAGES, r->pages);
+	out_u64(t, TC_OFFSET, r->page << 12);
+	return rc;
 }
 
-static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
-		      const struct bch_nvm_ns *ns, int oi)
+static int tree_pages(struct out_table *t, const struct bch_nvm_ns *ns, int oi)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
 		uint32_t n = pg->raw->size < BCH_MAX_RECS ? pg->raw->size : BCH_MAX_RECS;
-		struct libscols_line *pl, *al;
 		char name[64];
 
 		if (pg->owner != oi)
 			continue;
 		snprintf(name, sizeof(name), "ns %d slot %d (used %u)", pg->ns, pg->slot,
 			 pg->raw->used);
-		rc = tree_line(tb, owl, &pl, name, NULL);
+		rc = tree_line(t, 1, name, NULL);
 		for (uint32_t k = 0; k < n && !rc && pg->magic_ok; k++) {
 			struct bch_rec r;
 
@@ -563,7 +547,7 @@ static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
 				continue;
 			bch_nvm_rec_decode(pg->raw->recs[k].v, ns->base.k, &r);
 			snprintf(name, sizeof(name), "recs[%u]", k);
-			rc = tree_line(tb, pl, &al, name, &r);
+			rc = tree_line(t, 2, name, &r);
 		}
 	}
 	return rc;
@@ -571,31 +555,29 @@ static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
 
 static int dump_tree(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
-	static const char *const cols[] = { "name", "page", "order", "pages", "offset" };
-	struct libscols_table *tb = out_table(o, "tree");
+	struct out_table *t = out_table(o, "tree", tree_cols, TC_NCOLS, NULL, 0, OUT_T_TREE);
 	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING,
-				   c ? SCOLS_FL_RIGHT : SCOLS_FL_TREE);
+	out_table_title(t, "%s: owners, record pages and allocations", ns->path);
 	for (size_t i = 0; i < ns->nowners && !rc; i++) {
 		const struct bch_nvm_owner *ow = &ns->owners[i];
-		struct libscols_line *owl;
 		char name[80], u[37];
 
 		if (!owner_shown(d, ow))
 			continue;
 		bch_uuid_format(ow->head->uuid, u);
 		snprintf(name, sizeof(name), "owner %d %s", ow->index, u);
-		rc = tree_line(tb, NULL, &owl, name, NULL);
+		rc = tree_line(t, 0, name, NULL);
 		if (!rc)
-			rc = tree_pages(tb, owl, ns, (int)i);
+			rc = tree_pages(t, ns, (int)i);
 	}
-	out_title(o, "%s: owners, record pages and allocations", ns->path);
-	return rc ? rc : out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 /* --hex: superblock, owner_list or slot:N as offset / hex / ASCII rows */
@@ -637,7 +619,7 @@ static void hex_row(const unsigned char *p, size_t n, char *hex, char *ascii)
 
 static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const char *what)
 {
-	struct libscols_table *tb;
+	struct out_table *t;
 	uint64_t off;
 	size_t len;
 	bool starred = false;
@@ -645,18 +627,14 @@ static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const char *what
 
 	if (rc)
 		return rc;
-	tb = out_table(o, "hex");
-	if (!tb)
+	t = out_table(o, "hex", hex_cols, HX_NCOLS, NULL, 0, 0);
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "offset", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
-		out_column(o, tb, "hex", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "ascii", SCOLS_JSON_STRING, 0);
-	}
-	for (size_t i = 0; i < len; i += 16) {
+	out_table_title(t, "%s: %s, bytes [%llu, %llu)", ns->path, what,
+			(unsigned long long)off, (unsigned long long)(off + len));
+	for (size_t i = 0; i < len && !rc; i += 16) {
 		const unsigned char *p = ns->meta + off + i;
 		size_t n = len - i < 16 ? len - i : 16;
-		struct libscols_line *ln;
 		char hex[64], ascii[17];
 
 		/* a run of rows equal to the previous one shows as one "*" */
@@ -664,31 +642,30 @@ static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const char *what
 			if (starred)
 				continue;
 			starred = true;
-			ln = scols_table_new_line(tb, NULL);
-			if (!ln)
-				return -ENOMEM;
-			out_cell(ln, 0, "*");
+			rc = out_line(t, 0);
+			out_str(t, HX_OFFSET, "*");
 			continue;
 		}
 		starred = false;
 		hex_row(p, n, hex, ascii);
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%08llx", (unsigned long long)(off + i));
-		out_cell(ln, 1, "%s", hex);
-		out_cell(ln, 2, "%s", ascii);
+		rc = out_line(t, 0);
+		out_fmt(t, HX_OFFSET, "%08llx", (unsigned long long)(off + i));
+		out_str(t, HX_HEX, hex);
+		out_str(t, HX_ASCII, ascii);
 	}
-	out_title(o, "%s: %s, bytes [%llu, %llu)", ns->path, what, (unsigned long long)off,
-		  (unsigned long long)(off + len));
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
-		    const int *idx, int ncols)
+		    const int *sel, int ncols)
 {
 	int err;
 
+	out_device(o, ns->path);
 	if (d->hex)
 		return dump_hex(o, ns, d->hex);
 	if (d->tree)
@@ -701,13 +678,11 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	if (!err && ns->olh)
 		err = dump_pages(o, ns, d);
 	if (!err && ns->olh)
-		err = dump_allocs(o, ns, d, idx, ncols);
+		err = dump_allocs(o, ns, d, sel, ncols);
 	if (!err && ns->olh)
 		err = dump_stale(o, ns);
 	if (!err)
 		err = dump_space(o, ns);
-	if (!err)
-		err = out_problems(o, ns->path, &ns->problems);
 	return err;
 }
 
@@ -743,14 +718,6 @@ static int load_all(int argc, char **argv, struct bch_nvm_ns **ns)
 	return ret;
 }
 
-/* The last device loaded: its tables are filled in their creation order. */
-static int last_loaded(struct bch_nvm_ns *const *ns, int n)
-{
-	while (n > 0 && !ns[n - 1])
-		n--;
-	return n - 1;
-}
-
 static void free_all(struct bch_nvm_ns **ns, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -761,18 +728,11 @@ static void free_all(struct bch_nvm_ns **ns, int n)
 	free(ns);
 }
 
-static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
+static int dump_columns_parse(const struct dump_opts *d, int *sel, int *n)
 {
 	const char *bad = NULL;
-	int rc;
+	int rc = out_parse_columns(alloc_cols, AC_NCOLS, d->columns, sel, &bad);
 
-	if (!d->columns && d->json) {
-		rc = out_parse_columns(alloc_cols, NALLOC_COLS, "device," ALLOC_DEFAULTS, NULL,
-				       idx, NALLOC_COLS, &bad);
-	} else {
-		rc = out_parse_columns(alloc_cols, NALLOC_COLS, ALLOC_DEFAULTS, d->columns,
-				       idx, NALLOC_COLS, &bad);
-	}
 	if (rc == -EINVAL)
 		return bch_usage_error(d->cmd, "unknown column '%s' (see --list-columns)", bad);
 	if (rc < 0) {
@@ -783,11 +743,40 @@ static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
 	return 0;
 }
 
+/*
+ * The exit status of a decoding command (bcache(8), EXIT STATUS): the worst
+ * load status, else 4 when a device has a problem of at least severity
+ * `sev` (error for dump, show and journal show; warning for check).
+ */
+static int problems_status(struct bch_nvm_ns *const *ns, int n, int load_rc,
+			   enum bch_severity sev)
+{
+	bool found = false;
+
+	for (int i = 0; i < n; i++)
+		if (ns[i] && bch_problems_count(&ns[i]->problems, sev))
+			found = true;
+	if (load_rc)
+		return load_rc;
+	return found ? BCH_EXIT_PROBLEMS : BCH_EXIT_OK;
+}
+
+/* --owner U that no device has: a usage error, not an empty table. */
+static bool owner_found(const struct dump_opts *d, struct bch_nvm_ns *const *ns, int n)
+{
+	if (!d->owner_set)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (ns[i] && owners_shown(ns[i], d))
+			return true;
+	return false;
+}
+
 static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	struct dump_opts opts = { .cmd = cmd };
 	struct bch_nvm_ns **ns;
-	int idx[NALLOC_COLS], ncols = 0;
+	int sel[OUT_MAX_COLS], ncols = 0;
 	struct out o;
 	int rc, first, ret;
 
@@ -796,22 +785,30 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 		return rc;
 	if (first >= argc)
 		return bch_usage_error(cmd, "no device given");
-	rc = dump_columns_parse(&opts, idx, &ncols);
+	rc = dump_columns_parse(&opts, sel, &ncols);
 	if (rc)
 		return rc;
 	ns = calloc(argc - first, sizeof(*ns));
 	if (!ns)
 		return BCH_EXIT_ERROR;
 	ret = load_all(argc - first, argv + first, ns);
+	if (!owner_found(&opts, ns, argc - first)) {
+		char u[37];
+
+		bch_uuid_format(opts.owner, u);
+		bch_err("--owner %s: no owner head with this uuid", u);
+		free_all(ns, argc - first);
+		return BCH_EXIT_NOT_FOUND;
+	}
 	out_init(&o, opts.json);
+	o.bytes = opts.bytes;
+	o.quiet = opts.quiet;
 	for (int i = 0; i < argc - first; i++) {
 		int err;
 
 		if (!ns[i])
 			continue;
-		if (i == last_loaded(ns, argc - first))
-			out_final(&o);
-		err = dump_one(&o, ns[i], &opts, idx, ncols);
+		err = dump_one(&o, ns[i], &opts, sel, ncols);
 		if (err == -EINVAL || err == -ERANGE) {
 			bch_err("%s: --hex: '%s' is not superblock, owner_list or slot:N "
 				"inside the device", ns[i]->path, opts.hex);
@@ -821,6 +818,8 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 			ret = BCH_EXIT_ERROR;
 		}
 	}
+	if (!ret && !opts.hex)
+		ret = problems_status(ns, argc - first, ret, BCH_SEV_ERROR);
 	free_all(ns, argc - first);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
@@ -829,26 +828,36 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 
 /* ---- nvm check ---- */
 
-static int check_status(struct bch_nvm_ns *const *ns, int n, int load_rc)
-{
-	bool found = false;
+struct check_opts {
+	bool json, quiet;
+};
 
-	for (int i = 0; i < n; i++)
-		if (ns[i] && bch_problems_count(&ns[i]->problems, BCH_SEV_WARN))
-			found = true;
-	if (load_rc)
-		return load_rc;
-	return found ? BCH_EXIT_PROBLEMS : BCH_EXIT_OK;
+static int check_opt(int val, const char *arg, void *ctx)
+{
+	struct check_opts *c = ctx;
+
+	(void)arg;
+	if (val == 'q') {
+		c->quiet = true;
+		return 0;
+	}
+	return bch_json_opt(val, arg, &c->json);
 }
+
+static const struct bch_opt check_opts_def[] = {
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ "quiet", 'q', no_argument, NULL, "no closing health line", NULL },
+	{ NULL },
+};
 
 static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 {
+	struct check_opts co = { 0 };
 	struct bch_nvm_ns **ns;
-	bool json = false;
 	struct out o;
 	int rc, first, ret, n;
 
-	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
+	rc = bch_parse(cmd, argc, argv, check_opt, &co, &first);
 	if (rc)
 		return rc;
 	if (first >= argc)
@@ -858,14 +867,24 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!ns)
 		return BCH_EXIT_ERROR;
 	ret = load_all(n, argv + first, ns);
-	out_init(&o, json);
+	out_init(&o, co.json);
+	o.quiet = co.quiet;
 	for (int i = 0; i < n; i++) {
-		if (i == last_loaded(ns, n))
-			out_final(&o);
-		if (ns[i] && (json || ns[i]->problems.n) && out_problems(&o, ns[i]->path, &ns[i]->problems))
+		struct bch_nvm_buddy b;
+
+		if (!ns[i])
+			continue;
+		out_device(&o, ns[i]->path);
+		if (out_problems(&o, &ns[i]->problems))
 			ret = BCH_EXIT_ERROR;
+		if (bch_nvm_buddy_of(ns[i], false, &b)) {
+			nvm_health(&o, ns[i], NULL);
+		} else {
+			nvm_health(&o, ns[i], &b);
+			bch_nvm_buddy_free(&b);
+		}
 	}
-	ret = check_status(ns, n, ret);
+	ret = problems_status(ns, n, ret, BCH_SEV_WARN);
 	free_all(ns, n);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
@@ -875,7 +894,7 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 static const struct bch_cmd nvm_check = {
 	.name = "check", .full = "nvm check",
 	.summary = "validate nvm-pages namespaces (read-only)",
-	.usage = "DEV...", .opts = bch_json_opts, .run = cmd_check,
+	.usage = "DEV...", .opts = check_opts_def, .run = cmd_check,
 	.operands = "device",
 };
 

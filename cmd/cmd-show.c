@@ -17,32 +17,30 @@
 #include "cmd.h"
 #include "output.h"
 
-static int show_d(struct out *o, const char *path, const struct cache_sb_disk *sb)
+OUT_CATALOGUE(BCH_COLS_SHOWD, SD, d_cols);
+
+static int show_d(struct out *o, const struct cache_sb_disk *sb)
 {
-	struct libscols_table *tb;
+	struct out_table *t;
 	unsigned int n = sb->keys < SB_JOURNAL_BUCKETS ? sb->keys : SB_JOURNAL_BUCKETS;
+	int rc = 0;
 
 	if (!n)
 		return 0;
-	tb = out_table(o, "journal_buckets");
-	if (!tb)
+	t = out_table(o, "journal_buckets", d_cols, SD_NCOLS, NULL, 0, 0);
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "index", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "d", SCOLS_JSON_STRING, 0);
+	out_table_title(t, "Journal buckets d[0..%u]", n - 1);
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		rc = out_line(t, 0);
+		out_u64(t, SD_INDEX, i);
+		out_hex(t, SD_D, sb->d[i]);
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", path);
-		out_cell(ln, 1, "%u", i);
-		out_cell(ln, 2, "0x%llx", (unsigned long long)sb->d[i]);
+	if (rc) {
+		out_table_free(t);
+		return rc;
 	}
-	out_title(o, "journal buckets d[0..%u]", n - 1);
-	return out_emit(o, tb);
+	return out_emit(t);
 }
 
 static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache_sb_info *in,
@@ -52,17 +50,16 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 	char csum[24], comp[40], incomp[80], ro[40], bs[24], mode[16], doff[24];
 	const char *type = in->backing ? "backing" : "cache";
 	struct out_kv extra[] = {
-		{ "device", m->path, SCOLS_JSON_STRING },
-		{ "type", type, SCOLS_JSON_STRING },
-		{ "version_name", bch_cache_sb_version_name(sb->version), SCOLS_JSON_STRING },
-		{ "csum_computed", csum, SCOLS_JSON_STRING },
-		{ "csum_ok", out_bool(o, in->csum_ok), SCOLS_JSON_BOOLEAN },
-		{ "features_compat", comp, SCOLS_JSON_STRING },
-		{ "features_incompat", incomp, SCOLS_JSON_STRING },
-		{ "features_ro_compat", ro, SCOLS_JSON_STRING },
-		{ "bucket_sectors", bs, SCOLS_JSON_NUMBER },
-		{ "data_offset", doff, SCOLS_JSON_NUMBER },
-		{ "cache_mode", mode, SCOLS_JSON_STRING },
+		{ "type", type, OUT_STR },
+		{ "version_name", bch_cache_sb_version_name(sb->version), OUT_STR },
+		{ "csum_computed", csum, OUT_STR },
+		{ "csum_ok", in->csum_ok ? "1" : "0", OUT_BOOL },
+		{ "features_compat", comp, OUT_STR },
+		{ "features_incompat", incomp, OUT_STR },
+		{ "features_ro_compat", ro, OUT_STR },
+		{ "bucket_sectors", bs, OUT_NUM },
+		{ "data_offset", doff, OUT_NUM },
+		{ "cache_mode", mode, OUT_STR },
 	};
 	int rc;
 
@@ -79,10 +76,10 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 	out_title(o, "%s: bcache %s device superblock at byte 4096, version %llu (%s), "
 		  "checksum %s", m->path, type, (unsigned long long)sb->version,
 		  bch_cache_sb_version_name(sb->version), in->csum_ok ? "ok" : "BAD");
-	rc = out_struct(o, "bcache_superblocks", &bch_desc_cache_sb, sb, extra,
+	rc = out_struct(o, "superblock", &bch_desc_cache_sb, sb, extra,
 			sizeof(extra) / sizeof(extra[0]));
 	if (!rc)
-		rc = show_d(o, m->path, sb);
+		rc = show_d(o, sb);
 	if (!rc)
 		rc = bch_cache_sb_check(in, m->size, 0, ps);
 	return rc;
@@ -93,18 +90,17 @@ static int show_nvm(struct out *o, struct bch_media *m, const struct bch_nvm_sb_
 {
 	char csum[24];
 	struct out_kv extra[] = {
-		{ "device", m->path, SCOLS_JSON_STRING },
-		{ "type", "nvm-pages", SCOLS_JSON_STRING },
-		{ "revision", bch_nvm_revision_name(in->revision), SCOLS_JSON_STRING },
-		{ "csum_computed", csum, SCOLS_JSON_STRING },
-		{ "csum_ok", out_bool(o, in->csum_ok), SCOLS_JSON_BOOLEAN },
+		{ "type", "nvm-pages", OUT_STR },
+		{ "revision", bch_nvm_revision_name(in->revision), OUT_STR },
+		{ "csum_computed", csum, OUT_STR },
+		{ "csum_ok", in->csum_ok ? "1" : "0", OUT_BOOL },
 	};
 	int rc;
 
 	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)in->csum_computed);
 	out_title(o, "%s: nvm-pages namespace superblock at byte 4096 (%s), checksum %s",
 		  m->path, bch_nvm_revision_name(in->revision), in->csum_ok ? "ok" : "BAD");
-	rc = out_struct(o, "nvm_superblocks", &bch_desc_nvm_sb, &in->sb, extra,
+	rc = out_struct(o, "superblock", &bch_desc_nvm_sb, &in->sb, extra,
 			sizeof(extra) / sizeof(extra[0]));
 	if (!rc && in->revision == BCH_NVM_REV_V7)
 		rc = bch_nvm_sb_check(in, m->size, ps);
@@ -122,6 +118,7 @@ static int show_one(struct out *o, const char *path)
 
 	if (rc)
 		return bch_open_error(path, rc);
+	out_device(o, path);
 	rc = bch_cache_sb_read(m, &ci);
 	if (rc == -ENODATA) {
 		rc = bch_nvm_sb_read(m, &ni);
@@ -141,8 +138,13 @@ static int show_one(struct out *o, const char *path)
 		bch_err("%s: %s", path, strerror(-rc));
 		ret = BCH_EXIT_ERROR;
 	}
-	if (!ret && out_problems(o, path, &ps))
+	if (!ret && out_problems(o, &ps))
 		ret = BCH_EXIT_ERROR;
+	if (!ret) {
+		char pc[48];
+
+		out_health(o, "%s: %s", path, out_problem_counts(pc, sizeof(pc), &ps));
+	}
 	if (!ret && bch_problems_count(&ps, BCH_SEV_ERROR))
 		ret = BCH_EXIT_PROBLEMS;
 	bch_problems_free(&ps);
