@@ -12,11 +12,12 @@
 #define BCACHE_CMD_COLUMNS_H
 
 /*
- * Column types.  JSON: STR and HEX ("0x...") are strings, BOOL true/false;
- * NUM and BYTES are numbers (a value above 2^53, possible only from corrupt
- * media, is written as a string of decimal digits so no parser rounds it);
- * BIG (64-bit fields of the media) is always a string of decimal digits.
- * Text: BYTES in human units ("41.2 MiB"), raw with -b/--bytes.
+ * Column types.  JSON: STR and HEX ("0x...") are strings, BOOL true/false,
+ * HEXV an array of "0x..." strings; NUM, BIG (a 64-bit field of the media)
+ * and BYTES are numbers, except that an integer above 2^53 (only a 64-bit
+ * field can hold one) is written as a string of decimal digits, so that no
+ * JSON parser rounds it.  Text: numbers right-aligned, BYTES in human units
+ * ("41.2 MiB"), raw with -b/--bytes.
  */
 enum out_type { OUT_STR, OUT_NUM, OUT_BIG, OUT_HEX, OUT_BOOL, OUT_BYTES, OUT_HEXV };
 

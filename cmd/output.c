@@ -17,12 +17,31 @@
 
 /* ---- the JSON stream ---- */
 
+/*
+ * yajl hands over a few bytes at a time: they are gathered in o->buf and
+ * written to stdout in large pieces.
+ */
+static void json_flush(struct out *o)
+{
+	if (o->blen && fwrite_unlocked(o->buf, 1, o->blen, stdout) != o->blen && !o->err)
+		o->err = -EIO;
+	o->blen = 0;
+}
+
 static void json_print(void *ctx, const char *s, size_t n)
 {
 	struct out *o = ctx;
 
-	if (n && fwrite_unlocked(s, 1, n, stdout) != n && !o->err)
-		o->err = -EIO;
+	if (o->blen + n > sizeof(o->buf)) {
+		json_flush(o);
+		if (n > sizeof(o->buf)) {
+			if (fwrite_unlocked(s, 1, n, stdout) != n && !o->err)
+				o->err = -EIO;
+			return;
+		}
+	}
+	memcpy(o->buf + o->blen, s, n);
+	o->blen += n;
 }
 
 static void jcheck(struct out *o, yajl_gen_status st)
@@ -139,11 +158,9 @@ void out_init(struct out *o, bool json)
 		o->json = false;	/* nothing can be written */
 		return;
 	}
-	yajl_gen_config(o->g, yajl_gen_beautify, 1);
-	yajl_gen_config(o->g, yajl_gen_indent_string, " ");
+	/* compact: a big document is 2 million rows (jq . prints it indented) */
 	yajl_gen_config(o->g, yajl_gen_validate_utf8, 1);
 	yajl_gen_config(o->g, yajl_gen_print_callback, json_print, o);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_json_open(o, false);
 	out_json_key(o, "schema_version");
 	out_json_u64(o, OUT_SCHEMA_VERSION);
@@ -183,8 +200,8 @@ int out_finish(struct out *o)
 		out_json_close(o, false);
 		yajl_gen_free(o->g);
 		o->g = NULL;
-		if (!o->err)
-			putchar('\n');
+		json_print(o, "\n", 1);
+		json_flush(o);
 		rc = o->err;
 	}
 	if (fflush(stdout) || ferror(stdout))
@@ -577,7 +594,7 @@ void out_u64(struct out_table *t, int id, uint64_t v)
 		return;
 	}
 	s = dec_digits(end, v);
-	cell(t, id, s, end - s, type != OUT_BIG && type != OUT_STR && v <= OUT_EXACT_MAX);
+	cell(t, id, s, end - s, type != OUT_STR && v <= OUT_EXACT_MAX);
 }
 
 void out_s64(struct out_table *t, int id, int64_t v)
@@ -751,7 +768,7 @@ static void kv_json(struct out *o, const char *key, const char *v, int type)
 	out_json_key(o, key);
 	if (type == OUT_BOOL)
 		out_json_bool(o, v[0] == '1' || !strcmp(v, "true"));
-	else if (type == OUT_NUM && *v)
+	else if ((type == OUT_NUM || type == OUT_BIG) && *v)
 		out_json_u64(o, strtoull(v, NULL, 10));
 	else
 		out_json_str(o, v);
@@ -797,7 +814,7 @@ int out_struct(struct out *o, const char *name, const struct bch_struct_desc *d,
 				bch_field_format(f, base, val, need + 1);
 			}
 			if (f->kind == BCH_FK_UINT)
-				type = f->size >= 8 ? OUT_BIG : OUT_NUM;
+				type = OUT_NUM;
 		} else {
 			val = (char *)extra[i - d->nfields].value;
 		}

@@ -51,6 +51,8 @@ struct out {
 	bool in_devices;	/* "devices": [ open */
 	bool in_device;		/* a device object open */
 	int err;		/* first write error (-errno) */
+	size_t blen;		/* bytes in buf */
+	char buf[1 << 16];	/* JSON not yet written to stdout */
 };
 
 enum { OUT_COLOR_AUTO, OUT_COLOR_ALWAYS, OUT_COLOR_NEVER };

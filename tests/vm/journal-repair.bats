@@ -58,7 +58,7 @@ region_copy() {
 		[ "$(hexat "$BATS_TEST_TMPDIR/after.bin" $((to - region)) "$bytes")" = \
 			"$(hexat "$BATS_TEST_TMPDIR/before.bin" $((from - region)) "$bytes")" ]
 		ranges+=" $((to - region)):$bytes"
-	done < <(jq -r '.copies[] | "\(.from_offset) \(.to_offset) \(.bytes)"' <<< "$j")
+	done < <(jq -r '.devices[0].copies[] | "\(.from_offset) \(.to_offset) \(.bytes)"' <<< "$j")
 	# shellcheck disable=SC2086
 	[ "$(changed_outside "$BATS_TEST_TMPDIR/after.bin" "$BATS_TEST_TMPDIR/before.bin" $ranges)" = 0 ]
 	dd if="$cache" of="$BATS_TEST_TMPDIR/sb.bin" bs=4096 count=2 iflag=direct status=none

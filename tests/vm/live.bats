@@ -116,12 +116,12 @@ PY
 	gen "$dev" attach "$live"
 	run "$BCACHE" nvm check --json "$dev"
 	assert_success
-	[ "$(jq -r '[.problems[].code] | join(",")' <<< "$output")" = ATTACHED ]
+	[ "$(jq -r '[.devices[].problems[].code] | join(",")' <<< "$output")" = ATTACHED ]
 	"$BCACHE" make -M "$dev" --force > /dev/null
 	gen "$dev" attach $OTHER_K
 	run "$BCACHE" nvm check --json "$dev"
 	assert_equal "$status" $EX_PROBLEMS
-	[ "$(jq -r '[.problems[].code] | join(",")' <<< "$output")" = ATTACHED,BASE_LIVE ]
+	[ "$(jq -r '[.devices[].problems[].code] | join(",")' <<< "$output")" = ATTACHED,BASE_LIVE ]
 	[ "$(jq -r '.problems[1].message' <<< "$output")" = \
 		"stored base K = $OTHER_K, but this boot maps the namespace at $live: registering it hits the kernel's BUG_ON (see nvm rebase)" ]
 	[ "$(jq -r '.problems[1].severity, .problems[1].offset' <<< "$output" | tr '\n' ' ')" = "error 4312 " ]
