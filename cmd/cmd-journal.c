@@ -563,7 +563,7 @@ static void header_keys(struct jctx *c, struct out_table *t)
 
 static int key_rows(struct jctx *c, const struct bch_jhit *h, const char *view)
 {
-	struct out_table *t = out_child(c->tb_jsets, "keys", key_cols, KC_NCOLS);
+	struct out_table *t = out_child(c->tb_jsets, "bkeys", key_cols, KC_NCOLS);
 	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
 	size_t words = h->keys, at = 0;
 	int rc = 0;

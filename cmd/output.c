@@ -40,7 +40,12 @@ static void json_print(void *ctx, const char *s, size_t n)
 			return;
 		}
 	}
-	memcpy(o->buf + o->blen, s, n);
+	if (n <= 8) {		/* most pieces are a quote, a colon, a comma */
+		for (size_t i = 0; i < n; i++)
+			o->buf[o->blen + i] = s[i];
+	} else {
+		memcpy(o->buf + o->blen, s, n);
+	}
 	o->blen += n;
 }
 
@@ -56,9 +61,18 @@ static void jcheck(struct out *o, yajl_gen_status st)
  */
 static void jstr(struct out *o, const char *s, size_t n)
 {
-	yajl_gen_status st = yajl_gen_string(o->g, (const unsigned char *)s, n);
+	yajl_gen_status st;
+	bool ascii = true;
 	char *t, *p;
 
+	/* yajl checks UTF-8 only where there is more than ASCII (it costs) */
+	for (size_t i = 0; i < n && ascii; i++)
+		ascii = !((unsigned char)s[i] & 0x80);
+	if (!ascii)
+		yajl_gen_config(o->g, yajl_gen_validate_utf8, 1);
+	st = yajl_gen_string(o->g, (const unsigned char *)s, n);
+	if (!ascii)
+		yajl_gen_config(o->g, yajl_gen_validate_utf8, 0);
 	if (st != yajl_gen_invalid_string) {
 		jcheck(o, st);
 		return;
@@ -91,13 +105,27 @@ void out_json_str(struct out *o, const char *s)
 	jstr(o, s, strlen(s));
 }
 
-/* The digits of v, right-aligned before end. */
+/* The digits of v, right-aligned before end (two at a time). */
 static char *dec_digits(char *end, uint64_t v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	while (v >= 100) {
+		const char *p = pairs + 2 * (v % 100);
+
+		v /= 100;
+		*--end = p[1];
+		*--end = p[0];
+	}
+	if (v >= 10) {
+		*--end = pairs[2 * v + 1];
+		*--end = pairs[2 * v];
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
 }
 
@@ -159,7 +187,6 @@ void out_init(struct out *o, bool json)
 		return;
 	}
 	/* compact: a big document is 2 million rows (jq . prints it indented) */
-	yajl_gen_config(o->g, yajl_gen_validate_utf8, 1);
 	yajl_gen_config(o->g, yajl_gen_print_callback, json_print, o);
 	out_json_open(o, false);
 	out_json_key(o, "schema_version");
@@ -320,8 +347,10 @@ static struct out_table *table_new(struct out *o, const char *name, const struct
 			if (o->json || (cat[i].flags & OUT_DEF))
 				t->sel[t->nsel++] = i;
 	}
-	for (int i = 0; i < t->nsel; i++)
+	for (int i = 0; i < t->nsel; i++) {
 		t->pos[t->sel[i]] = (signed char)i;
+		t->klen[i] = (unsigned char)strlen(cat[t->sel[i]].name);
+	}
 	if (o->json) {
 		t->cells = calloc(t->nsel ? t->nsel : 1, sizeof(*t->cells));
 		if (!t->cells)
@@ -402,7 +431,9 @@ static void json_cells(struct out_table *t)
 	for (int i = 0; i < t->nsel; i++) {
 		struct out_cellbuf *c = &t->cells[i];
 
-		out_json_key(o, t->cat[t->sel[i]].name);
+		/* catalogue names are ASCII: no check needed */
+		jcheck(o, yajl_gen_string(o->g, (const unsigned char *)t->cat[t->sel[i]].name,
+					  t->klen[i]));
 		if (!c->p)
 			jcheck(o, yajl_gen_null(o->g));
 		else if (c->boolean)

@@ -75,6 +75,7 @@ struct out_table {
 	int sel[OUT_MAX_COLS];		/* selected catalogue ids, in order */
 	int nsel;
 	signed char pos[OUT_MAX_COLS];	/* catalogue id -> position, or -1 */
+	unsigned char klen[OUT_MAX_COLS];	/* strlen of the selected names */
 	unsigned int flags;		/* OUT_T_* */
 	char *title;			/* text: printed before the table */
 	size_t nrows;

@@ -44,7 +44,7 @@ gen_field() {
 SB_RANGES="4096:8 4302:2 4304:2048"
 
 summary() { # JSON VIEW: "newest last_seq complete missing_seqs"
-	jq -r ".summary[] | select(.view == \"$2\") |
+	jq -r ".devices[0].summary[] | select(.view == \"$2\") |
 		\"\(.newest_seq) \(.last_seq) \(.complete) \(.missing_seqs // \"\")\"" <<< "$1"
 }
 
@@ -122,7 +122,7 @@ repair_missed() {
 	# the kernel's read is complete, but ends at 1024: 1025-1030 are silently lost
 	[ "$(summary "$output" kernel)" = "1024 1020 true " ]
 	[ "$(summary "$output" media)" = "1030 1026 true " ]
-	jq -r '.problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
+	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
 	[ "$(jq -r '.repair[0].action' <<< "$output")" = table ]
@@ -169,7 +169,7 @@ repair_missed() {
 	assert_success
 	[ "$(summary "$output" kernel)" = "130 126 true " ]
 	# the kernel resumes after the copies, over nothing live
-	! jq -r '.problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
+	! jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
 }
 
 @test "journal repair: a missing and a damaged entry in the range: refused (exit 3), seqs named, nothing written" {
@@ -184,11 +184,11 @@ range 41-50 are not intact on the media, and none is made up" ]
 		<<< "$output")" = "seq 45 of the replay range 41-50: no jset with this seq on the media \
 (overwritten, or never written)
 seq 47 of the replay range 41-50: the jset at byte $(gen_field 47 offset) is damaged: checksum \
-mismatch (stored csum $(jq -r '.problems[] | select(.code == "J_REPAIR_LOST" and
+mismatch (stored csum $(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and
 		.offset > 0) | .message' <<< "$output" | sed 's/.*stored csum \(0x[0-9a-f]*\).*/\1/'), \
-computed $(jq -r '.problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .message' \
+computed $(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .message' \
 		<<< "$output" | sed 's/.*computed \(0x[0-9a-f]*\).*/\1/'))" ]
-	[ "$(jq '.problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .offset' \
+	[ "$(jq '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .offset' \
 		<<< "$output")" = "$(gen_field 47 offset)" ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 	# text mode and --dry-run refuse the same way
@@ -203,7 +203,7 @@ computed $(jq -r '.problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0)
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
 	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "none false" ]
-	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_NOT_NEEDED") | .severity' \
+	[ "$(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_NOT_NEEDED") | .severity' \
 		<<< "$output")" = info ]
 	[ "$(jq '.layout, .devices[0].copies' <<< "$output")" = "null
 null" ]
@@ -216,7 +216,7 @@ null" ]
 	run bcache journal show "$ns" -C "$cache" --summary --json
 	assert_success
 	[ "$(summary "$output" kernel)" = "2 1 true " ]
-	jq -r '.problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
+	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
 	run --separate-stderr bcache journal repair "$ns" -C "$cache"
 	assert_success
 	assert_line --partial "the kernel replays them now too, but resumes writing over live jsets"
@@ -224,7 +224,7 @@ null" ]
 	[ "$(sb_facts "$cache")" = "keys=255 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 	run bcache journal show "$ns" -C "$cache" --summary --json
 	assert_success
-	! jq -r '.problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
+	! jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
 }
 
 @test "journal repair: refused where the kernel cannot use the journal (no attach, no CACHE_SYNC)" {
@@ -261,7 +261,7 @@ null" ]
 	setup_journal 64M 1G 4k --stride bytes --jsets 50 --discard
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_SB") | .message' <<< "$output")" = \
+	[ "$(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_SB") | .message' <<< "$output")" = \
 		"the cache superblock fails 1 of the kernel's checks (CSB_NVDIMM_DISCARD): the kernel would not register it" ]
 }
 
@@ -334,7 +334,7 @@ reference() {
 # kernel_views NS CACHE: the kernel's read and every bucket's, as journal show has them
 kernel_views() {
 	bcache journal show "$1" -C "$2" --json --no-keys |
-		jq -c '[.summary[] | select(.view != "media")], [.devices[0].jsets[] | select(.view == "kernel")]'
+		jq -c '[.devices[0].summary[] | select(.view != "media")], [.devices[0].jsets[] | select(.view == "kernel")]'
 }
 
 # check_stop STEP: stop after STEP; the old layout (same superblock, same

@@ -78,7 +78,7 @@ sb_olh() {
 	run bcache journal show "$lns" -C "$lcache" --json
 	assert_success
 	[ "$(jq -c 'del(.. | .device?, .cache_device?)' <<< "$output")" = "$want" ]
-	[ "$(jq '.summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 20 ]
+	[ "$(jq '.devices[0].summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 20 ]
 }
 
 @test "make -M sees a filesystem written behind the page cache, and refuses it" {

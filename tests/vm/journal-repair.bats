@@ -66,6 +66,6 @@ region_copy() {
 		"keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 	run bcache journal show "$ns" -C "$cache" --summary --json
 	assert_success
-	[ "$(jq -r '.summary[] | select(.view == "kernel") | "\(.newest_seq) \(.last_seq) \(.complete)"' \
+	[ "$(jq -r '.devices[0].summary[] | select(.view == "kernel") | "\(.newest_seq) \(.last_seq) \(.complete)"' \
 		<<< "$output")" = "130 126 true" ]
 }
