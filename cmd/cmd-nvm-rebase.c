@@ -537,6 +537,8 @@ static int cmd_rebase(const struct bch_cmd *cmd, int argc, char **argv)
 	r.in.path = r.ns.arg;
 	for (int i = 0; i < o.ncaches && !rc; i++)
 		rc = add_cache(&r, o.cache[i], NULL);
+	/* the namespace's object holds the passes, fields and problems */
+	out_device(&r.out, r.ns.arg);
 	for (int n = 1; !rc && more && n <= 3; n++)
 		rc = pass(&r, k, n, &more);
 	if (out_finish(&r.out) && !rc)

@@ -281,7 +281,8 @@ static void report(struct out *o, const struct reg *v, int n)
 			out_str(t, RG_ATTR, v[i].d.kind == BCH_REG_NAMESPACE ?
 				"register_nvdimm_meta" : "register");
 		out_str(t, RG_STATUS, v[i].status ? v[i].status : "not registered");
-		out_str(t, RG_MESSAGE, v[i].why);
+		if (*v[i].why)
+			out_str(t, RG_MESSAGE, v[i].why);
 		out_emit(t);
 	}
 	out_device_end(o);

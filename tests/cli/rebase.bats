@@ -123,7 +123,7 @@ check_equivalent() { # KIND
 	check_equivalent journal
 	run bcache journal show "$BATS_TEST_TMPDIR/a.img" -C "$BATS_TEST_TMPDIR/a-cache.img" --json
 	[ "$(jq -r '.devices[0].journals[0].base' <<< "$output")" = $K1 ]
-	[ "$(jq '.summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 40 ]
+	[ "$(jq '.devices[0].summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 40 ]
 }
 
 @test "--dry-run lists every field old -> new in write order and writes nothing" {
@@ -133,9 +133,9 @@ check_equivalent() { # KIND
 	assert_success
 	[ "$(digest "$a")" = "$before" ]
 	j=$output
-	[ "$(jq -c '.rebase[0] | [.device, .pass, .from, .to, .resumed, .written]' <<< "$j")" = \
+	[ "$(jq -c '.devices[0].rebase[0] | [.device, .pass, .from, .to, .resumed, .written]' <<< "$j")" = \
 		"[\"$a\",1,\"$K1\",\"$K2\",false,false]" ]
-	n=$(jq '.rebase[0].fields' <<< "$j")
+	n=$(jq '.devices[0].rebase[0].fields' <<< "$j")
 	[ "$(jq '.devices[0].fields | length' <<< "$j")" = "$n" ]
 	# the marker first, the superblock last
 	[ "$(jq -r '.devices[0].fields[0].where' <<< "$j")" = "heads[0].recs[0]" ]
@@ -297,7 +297,7 @@ interrupt() {
 	run env BCACHE_TEST_FAULT_STEP=2 "$BCACHE" nvm rebase "$a" --base $K2
 	run --separate-stderr bcache nvm rebase "$a" --base $K3 --json
 	assert_success
-	[ "$(jq -c '[.rebase[] | [.pass, .from, .to, .resumed]]' <<< "$output")" = \
+	[ "$(jq -c '[.devices[0].rebase[] | [.pass, .from, .to, .resumed]]' <<< "$output")" = \
 		"[[1,\"$K1\",\"$K2\",true],[2,\"$K2\",\"$K3\",false]]" ]
 }
 

@@ -31,7 +31,7 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	run bcache show --json "$b" "$n"
 	assert_success
 	assert_equal "$(jq -c '[(.devices[0].superblock | .type, .label, .cache_mode,
-		.data_offset), (.devices[0].superblock | .type, .set_uuid, .csum_ok)]' <<< "$output")" \
+		.data_offset), (.devices[1].superblock | .type, .set_uuid, .csum_ok)]' <<< "$output")" \
 		"[\"backing\",\"backing1\",\"writearound\",16,\"nvm-pages\",\"$CSET\",true]"
 }
 
@@ -41,7 +41,7 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	printf '\x01' | dd of="$c" bs=1 seek=$((4096 + 112)) conv=notrunc status=none
 	run bcache show --json "$c"
 	[ "$status" -eq $EX_PROBLEMS ]
-	assert_equal "$(jq -c '[.devices[0].superblock.csum_ok, .problems[0].code]' \
+	assert_equal "$(jq -c '[.devices[0].superblock.csum_ok, .devices[0].problems[0].code]' \
 		<<< "$output")" '[false,"CSB_CSUM"]'
 	run bcache show "$(mkimg zero.img 1M)"
 	[ "$status" -eq $EX_NOT_FOUND ]
