@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bcache/media.h>
 #include <bcache/nvm.h>
@@ -188,10 +189,23 @@ static void explain(const struct reg *r, int err)
 			"or the system is going down (its log most likely says 'failed to "
 			"reference bcache module' or 'bcache is in reboot')", r->d.path);
 		break;
-	case -EACCES:
 	case -EPERM:
-		bch_err("%s: cannot write /sys/fs/bcache/%s: %s (registering needs root)",
-			r->d.path, attr, strerror(-err));
+		if (geteuid() == 0 && !ns) {
+			/* 6.1's register_cache() answers EPERM for what it cannot allocate */
+			bch_err("%s: the kernel refused it (EPERM); its log most likely says "
+				"'cache_alloc() error ...: ca->sb.nbuckets is too small' (the "
+				"kernel wants more than 512 buckets: a smaller --bucket) or "
+				"which allocation failed", r->d.path);
+			break;
+		}
+		/* fall through */
+	case -EACCES:
+		if (geteuid() == 0)
+			bch_err("%s: cannot write /sys/fs/bcache/%s: %s", r->d.path, attr,
+				strerror(-err));
+		else
+			bch_err("%s: cannot write /sys/fs/bcache/%s: %s (registering needs root)",
+				r->d.path, attr, strerror(-err));
 		break;
 	case -ENOENT:
 		bch_err("%s: /sys/fs/bcache/%s disappeared (the bcache module was unloaded?)",

@@ -404,3 +404,29 @@ check_stop() {
 	[ "$(digest "$ns")" = "$a" ]
 	[ "$(sb_facts "$cache")" = "keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 }
+
+@test "journal repair after a reboot: rebase then repair gives the bytes of repair then rebase" {
+	local k2=0xff20e63b00200000
+	setup_journal 64M 1G 4k --stride bytes --jsets 130 --lag 5
+	cp "$ns" "$BATS_TEST_TMPDIR/ns.a"
+	cp "$cache" "$BATS_TEST_TMPDIR/cache.a"
+	# this boot's order: move the namespace to the new K, then repair
+	run --separate-stderr bcache nvm rebase "$ns" -C "$cache" --base $k2
+	assert_success
+	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
+	assert_success
+	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "relocate true" ]
+	[ "$(summary "$output" kernel_after)" = "$(summary "$output" media)" ]
+	# the other order, on the copy
+	run --separate-stderr bcache journal repair "$BATS_TEST_TMPDIR/ns.a" -C "$BATS_TEST_TMPDIR/cache.a"
+	assert_success
+	run --separate-stderr bcache nvm rebase "$BATS_TEST_TMPDIR/ns.a" -C "$BATS_TEST_TMPDIR/cache.a" --base $k2
+	assert_success
+	[ "$(digest "$ns")" = "$(digest "$BATS_TEST_TMPDIR/ns.a")" ]
+	[ "$(digest "$cache")" = "$(digest "$BATS_TEST_TMPDIR/cache.a")" ]
+	# d[] holds the new K: read at k2, the table is the one a repair at the
+	# old K writes (d'[0] = the old d[1], a stride of bucket_size * 512)
+	[ "$(BASE=$k2 sb_facts "$cache")" = "keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
+	run bcache journal show "$ns" -C "$cache" --summary
+	assert_success
+}

@@ -170,3 +170,27 @@ PY
 	run "$BCACHE" nvm rebase "$dev" --base "$live"
 	assert_success
 }
+
+@test "journal repair refuses a journal whose stored base is not this boot's (J_REPAIR_REBASE); after nvm rebase --base live it repairs" {
+	local jgen cache
+	jgen=$(dirname "$BCACHE")/../tests/tools/journal-gen
+	[ -x "$jgen" ] || skip "no tests/tools/journal-gen in this build"
+	dev=$OWN_DEV
+	live=$(ns_field_by_name "$OWN_NS" live_base)
+	cache=$(mkimg cache.img 1G)
+	"$BCACHE" make -M "$dev" -C "$cache" --force \
+		--cset-uuid 01234567-89ab-cdef-fedc-ba9876543210 > /dev/null
+	# the kernel of an earlier boot (another K) wrote 50 jsets with v7's stride
+	"$jgen" "$dev" "$cache" --base $OTHER_K --stride bytes --jsets 50 > /dev/null
+	before=$(dd if="$dev" bs=1M count=16 iflag=direct status=none | sha256sum)
+	run --separate-stderr "$BCACHE" journal repair "$dev" -C "$cache" --json
+	assert_equal "$status" $EX_REFUSED
+	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_REBASE") | .where' <<< "$output")" = \
+		sb.owner_list_head ]
+	[ "$(dd if="$dev" bs=1M count=16 iflag=direct status=none | sha256sum)" = "$before" ]
+	run --separate-stderr "$BCACHE" nvm rebase "$dev" -C "$cache" --base live
+	assert_success
+	run --separate-stderr "$BCACHE" journal repair "$dev" -C "$cache" --json
+	assert_success
+	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "table true" ]
+}

@@ -33,7 +33,6 @@ setup() {
 }
 
 teardown() {
-	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
 	for s in /sys/block/bcache*/bcache/stop; do [ -e "$s" ] && echo 1 > "$s"; done
 	for u in /sys/fs/bcache/*-*-*-*-*/unregister; do [ -e "$u" ] && echo 1 > "$u"; done
 	sleep 1
@@ -130,13 +129,20 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 	assert_equal "$stderr" "bcache: $cdev: already registered with bcache; refusing"
 }
 
+@test "register: a cache device of 512 buckets: the kernel's EPERM explained, with its log line" {
+	cdev=$(loop_attach "$(mkimg cache.img 64M)")
+	# 64 MiB in 128 KiB buckets, less the first: the kernel wants more than 512
+	"$BCACHE" make -C "$cdev" --bucket 128k > /dev/null
+	run --separate-stderr "$BCACHE" register "$cdev"
+	assert_equal "$status" $EX_ERROR
+	[[ "$stderr" == "bcache: $cdev: the kernel refused it (EPERM); its log most likely says 'cache_alloc() error ...: ca->sb.nbuckets is too small'"* ]]
+	grep -qE '^bcache: kernel: bcache: cache_alloc\(\) error .*: ca->sb.nbuckets is too small$' <<< "$stderr"
+}
+
 @test "register: a device another process holds exclusively: the kernel's EINVAL and its log lines" {
 	bdev=$(loop_attach "$(mkimg backing.img 64M)")
 	"$BCACHE" make -B "$bdev" > /dev/null
-	python3 -c 'import os, sys, time; os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL); time.sleep(60)' \
-		"$bdev" &
-	HOLDER=$!
-	sleep 1
+	hold excl "$bdev"	# returns once the device is held (no race with a slow start)
 	run --separate-stderr "$BCACHE" register "$bdev"
 	assert_equal "$status" $EX_ERROR
 	[[ "$stderr" == "bcache: $bdev: the kernel refused it (EINVAL); its log most likely says 'register_bcache() error ...: REASON', REASON being 'device busy'"* ]]
