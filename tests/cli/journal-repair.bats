@@ -64,7 +64,7 @@ repair_missed() {
 @test "journal repair: jsets in the first bucket (4k blocks); the kernel misses seq 1-2; a new d[] alone" {
 	setup_journal 64M 1G 4k --stride bytes --jsets 50
 	repair_missed "50 1 false 1-2"
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written) \(.relocated) \(.clean)"' <<< "$j")" = \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written) \(.relocated) \(.clean)"' <<< "$j")" = \
 		"table true 0 true" ]
 	[ "$(summary "$j" kernel)" = "50 1 false 1-2" ]
 	[ "$(summary "$j" kernel_after)" = "50 1 true " ]
@@ -99,7 +99,7 @@ repair_missed() {
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --dry-run --json
 	assert_success
 	dry=$output
-	[ "$(jq -r '.repair[0] | "\(.action) \(.dry_run) \(.written)"' <<< "$dry")" = \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.dry_run) \(.written)"' <<< "$dry")" = \
 		"relocate true false" ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --dry-run
@@ -109,7 +109,7 @@ repair_missed() {
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
 	[ "$(jq -c '.layout, .devices[0].copies' <<< "$output")" = "$(jq -c '.layout, .devices[0].copies' <<< "$dry")" ]
-	[ "$(jq -r '.repair[0].written' <<< "$output")" = true ]
+	[ "$(jq -r '.devices[0].repair.written' <<< "$output")" = true ]
 }
 
 @test "journal repair: a wrapped journal (512-byte blocks, 1030 jsets: bucket 2 overwrote bucket 1); the kernel drops 1025-1030" {
@@ -125,7 +125,7 @@ repair_missed() {
 	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0].action' <<< "$output")" = table ]
+	[ "$(jq -r '.devices[0].repair.action' <<< "$output")" = table ]
 	[ "$(summary "$output" kernel_after)" = "1030 1026 true " ]
 	[ "$(sb_facts "$cache")" = "keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 	run bcache journal show "$ns" -C "$cache" --json --no-keys
@@ -140,7 +140,7 @@ repair_missed() {
 	# the live range 126-130 is in both, and no table alone reads it in order
 	setup_journal 64M 1G 4k --stride bytes --jsets 130 --lag 5
 	repair_missed "130 126 false 126-128"
-	[ "$(jq -r '.repair[0] | "\(.action) \(.relocated) \(.clean)"' <<< "$j")" = "relocate 5 true" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.relocated) \(.clean)"' <<< "$j")" = "relocate 5 true" ]
 	[ "$(summary "$j" kernel_after)" = "130 126 true " ]
 	# in seq order, from the writer's offsets, back to back in 4k blocks of one bucket
 	[ "$(jq -r '.devices[0].copies[] | .seq' <<< "$j" | tr '\n' ' ')" = "126 127 128 129 130 " ]
@@ -179,7 +179,7 @@ repair_missed() {
 	assert_equal "$status" $EX_REFUSED
 	[ "$stderr" = "bcache: $ns: refusing to repair: journal entries 45,47 of the replay \
 range 41-50 are not intact on the media, and none is made up" ]
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "refused false" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "refused false" ]
 	[ "$(jq -r '[.devices[].problems[] | select(.code == "J_REPAIR_LOST") | .message] | .[]' \
 		<<< "$output")" = "seq 45 of the replay range 41-50: no jset with this seq on the media \
 (overwritten, or never written)
@@ -202,7 +202,7 @@ computed $(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and .o
 	a=$(digest "$ns") b=$(digest "$cache")
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "none false" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "none false" ]
 	[ "$(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_NOT_NEEDED") | .severity' \
 		<<< "$output")" = info ]
 	[ "$(jq '.layout, .devices[0].copies' <<< "$output")" = "null
@@ -415,7 +415,7 @@ check_stop() {
 	assert_success
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "relocate true" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "relocate true" ]
 	[ "$(summary "$output" kernel_after)" = "$(summary "$output" media)" ]
 	# the other order, on the copy
 	run --separate-stderr bcache journal repair "$BATS_TEST_TMPDIR/ns.a" -C "$BATS_TEST_TMPDIR/cache.a"

@@ -51,7 +51,7 @@ region_copy() {
 	assert_equal "$status" $EX_PROBLEMS
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.relocated) \(.written)"' <<< "$output")" = \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.relocated) \(.written)"' <<< "$output")" = \
 		"relocate 5 true" ]
 	j=$output
 	region_copy "$ns" "$BATS_TEST_TMPDIR/after.bin"

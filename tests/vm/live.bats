@@ -185,12 +185,12 @@ PY
 	before=$(dd if="$dev" bs=1M count=16 iflag=direct status=none | sha256sum)
 	run --separate-stderr "$BCACHE" journal repair "$dev" -C "$cache" --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_REBASE") | .where' <<< "$output")" = \
+	[ "$(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_REBASE") | .where' <<< "$output")" = \
 		sb.owner_list_head ]
 	[ "$(dd if="$dev" bs=1M count=16 iflag=direct status=none | sha256sum)" = "$before" ]
 	run --separate-stderr "$BCACHE" nvm rebase "$dev" -C "$cache" --base live
 	assert_success
 	run --separate-stderr "$BCACHE" journal repair "$dev" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "table true" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "table true" ]
 }
