@@ -71,163 +71,113 @@ static bool live_base(const struct jctx *c, uint64_t *k)
 
 /* ---- output ---- */
 
-enum { LC_DEVICE, LC_STATE, LC_KEYS, LC_D0, LC_D0_OFFSET, LC_STRIDE, LC_CSUM, LC__COUNT };
+OUT_CATALOGUE(BCH_COLS_JRLAYOUT, LY, layout_cols);
+OUT_CATALOGUE(BCH_COLS_JRCOPY, CP, copy_cols);
+OUT_CATALOGUE(BCH_COLS_JRREPAIR, JR, repair_cols);
 
-static const struct out_coldef layout_cols[LC__COUNT] = {
-	[LC_DEVICE] = { "device", SCOLS_JSON_STRING, 0, NULL },
-	[LC_STATE] = { "state", SCOLS_JSON_STRING, 0, NULL },
-	[LC_KEYS] = { "keys", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	[LC_D0] = { "d0", SCOLS_JSON_STRING, 0, NULL },
-	[LC_D0_OFFSET] = { "d0_offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	[LC_STRIDE] = { "stride", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	[LC_CSUM] = { "csum", SCOLS_JSON_STRING, 0, NULL },
-};
-
-static struct libscols_table *new_table(struct out *o, const char *name,
-					const struct out_coldef *cols, size_t n)
+static int layout_row(struct out_table *t, const struct jctx *c, const char *state,
+		      const struct cache_sb_disk *sb)
 {
-	struct libscols_table *tb = out_table(o, name);
-
-	if (tb && !scols_table_get_ncols(tb))
-		for (size_t i = 0; i < n; i++)
-			out_column(o, tb, cols[i].name, cols[i].json_type,
-				   cols[i].flags | (i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0));
-	return tb;
-}
-
-static int layout_row(struct out *o, struct libscols_table *tb, const struct jctx *c,
-		      const char *state, const struct cache_sb_disk *sb)
-{
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 	const struct bch_jregion *r = &c->rep.loc.r[c->rep.loc.chosen];
+	int rc = out_line(t, 0);
 
-	if (!ln)
-		return -ENOMEM;
-	out_cell(ln, LC_DEVICE, "%s", c->o->cache);
-	out_cell(ln, LC_STATE, "%s", state);
-	out_cell(ln, LC_KEYS, "%u", sb->keys);
-	out_cell(ln, LC_D0, "0x%llx", (unsigned long long)sb->d[0]);
-	out_cell(ln, LC_D0_OFFSET, "%lld",
-		 (long long)(sb->d[0] - c->ns.base.k - r->start));
+	out_str(t, LY_STATE, state);
+	out_u64(t, LY_KEYS, sb->keys);
+	out_hex(t, LY_D0, sb->d[0]);
+	out_s64(t, LY_D0_OFFSET, (int64_t)(sb->d[0] - c->ns.base.k - r->start));
 	if (sb->keys > 1)
-		out_cell(ln, LC_STRIDE, "%lld", (long long)(sb->d[1] - sb->d[0]));
-	out_cell(ln, LC_CSUM, "0x%016llx", (unsigned long long)sb->csum);
-	return 0;
+		out_s64(t, LY_STRIDE, (int64_t)(sb->d[1] - sb->d[0]));
+	out_hex16(t, LY_CSUM, sb->csum);
+	return rc;
 }
 
 /* d[] before and after: keys, d[0] (and its offset in the region), stride. */
 static int layout_table(struct out *o, const struct jctx *c, const struct bch_jrepair *p)
 {
-	struct libscols_table *tb = new_table(o, "layout", layout_cols, LC__COUNT);
-	int rc = tb ? layout_row(o, tb, c, "before", &c->csb.sb) : -ENOMEM;
+	struct out_table *t = out_table(o, "layout", layout_cols, LY_NCOLS, NULL, 0, 0);
+	int rc = t ? layout_row(t, c, "before", &c->csb.sb) : -ENOMEM;
 
 	if (!rc)
-		rc = layout_row(o, tb, c, "after", &p->sb);
-	if (rc)
+		rc = layout_row(t, c, "after", &p->sb);
+	if (rc) {
+		out_table_free(t);
 		return rc;
-	out_title(o, "%s: the journal bucket table d[] (stride and d0_offset in bytes)",
-		  c->o->cache);
-	return out_emit(o, tb);
+	}
+	out_table_title(t, "%s: the journal bucket table d[] (stride and d0_offset in bytes)",
+			c->o->cache);
+	return out_emit(t);
 }
-
-enum { CC_DEVICE, CC_SEQ, CC_FROM, CC_TO, CC_BYTES, CC_BUCKET, CC__COUNT };
-
-static const struct out_coldef copy_cols[CC__COUNT] = {
-	[CC_DEVICE] = { "device", SCOLS_JSON_STRING, 0, NULL },
-	[CC_SEQ] = { "seq", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	[CC_FROM] = { "from_offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	[CC_TO] = { "to_offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	[CC_BYTES] = { "bytes", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	[CC_BUCKET] = { "bucket", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-};
 
 static int copies_table(struct out *o, const struct jctx *c, const struct bch_jrepair *p)
 {
-	struct libscols_table *tb = new_table(o, "copies", copy_cols, CC__COUNT);
+	struct out_table *t = out_table(o, "copies", copy_cols, CP_NCOLS, NULL, 0,
+					OUT_T_SKIP_EMPTY);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	for (size_t i = 0; i < p->ncopies; i++) {
+	out_table_title(t, "%s: jsets copied unchanged (byte offsets; bucket of the new table)",
+			c->path);
+	for (size_t i = 0; i < p->ncopies && !rc; i++) {
 		const struct bch_jcopy *k = &p->copies[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, CC_DEVICE, "%s", c->path);
-		out_cell(ln, CC_SEQ, "%llu", (unsigned long long)k->seq);
-		out_cell(ln, CC_FROM, "%llu", (unsigned long long)k->src);
-		out_cell(ln, CC_TO, "%llu", (unsigned long long)k->dst);
-		out_cell(ln, CC_BYTES, "%u", k->bytes);
-		out_cell(ln, CC_BUCKET, "%u", k->bucket);
+		rc = out_line(t, 0);
+		out_u64(t, CP_SEQ, k->seq);
+		out_u64(t, CP_FROM, k->src);
+		out_u64(t, CP_TO, k->dst);
+		out_u64(t, CP_BYTES, k->bytes);
+		out_u64(t, CP_BUCKET, k->bucket);
 	}
-	if (!p->ncopies && !o->json) {
-		scols_unref_table(tb);
-		return 0;
+	if (rc) {
+		out_table_free(t);
+		return rc;
 	}
-	out_title(o, "%s: jsets copied unchanged (byte offsets; bucket of the new table)",
-		  c->path);
-	return out_emit(o, tb);
+	return out_emit(t);
 }
-
-enum {
-	RC_DEVICE, RC_CACHE, RC_ACTION, RC_DRY_RUN, RC_WRITTEN, RC_LAYOUTS, RC_RELOCATED,
-	RC_CLEAN, RC__COUNT
-};
-
-static const struct out_coldef repair_cols[RC__COUNT] = {
-	[RC_DEVICE] = { "device", SCOLS_JSON_STRING, 0, NULL },
-	[RC_CACHE] = { "cache_device", SCOLS_JSON_STRING, 0, NULL },
-	[RC_ACTION] = { "action", SCOLS_JSON_STRING, 0, NULL },
-	[RC_DRY_RUN] = { "dry_run", SCOLS_JSON_BOOLEAN, 0, NULL },
-	[RC_WRITTEN] = { "written", SCOLS_JSON_BOOLEAN, 0, NULL },
-	[RC_LAYOUTS] = { "layouts_checked", SCOLS_JSON_NUMBER, 0, NULL },
-	[RC_RELOCATED] = { "relocated", SCOLS_JSON_NUMBER, 0, NULL },
-	[RC_CLEAN] = { "clean", SCOLS_JSON_BOOLEAN, 0, NULL },
-};
 
 /* JSON: the verdict as one object. */
 static int repair_table(struct out *o, const struct jctx *c, const struct ropts *ro,
 			const struct bch_jrepair *p, bool written)
 {
-	struct libscols_table *tb;
-	struct libscols_line *ln;
+	struct out_table *t;
 
 	if (!o->json)
 		return 0;
-	tb = new_table(o, "repair", repair_cols, RC__COUNT);
-	ln = tb ? scols_table_new_line(tb, NULL) : NULL;
-	if (!ln)
+	t = out_table(o, "repair", repair_cols, JR_NCOLS, NULL, 0, OUT_T_OBJECT);
+	if (!t)
 		return -ENOMEM;
-	out_cell(ln, RC_DEVICE, "%s", c->path);
-	out_cell(ln, RC_CACHE, "%s", c->o->cache);
-	out_cell(ln, RC_ACTION, "%s", bch_jrepair_action_name(p->action));
-	out_cell(ln, RC_DRY_RUN, "%s", out_bool(o, ro->dry_run));
-	out_cell(ln, RC_WRITTEN, "%s", out_bool(o, written));
-	out_cell(ln, RC_LAYOUTS, "%u", p->layouts);
-	out_cell(ln, RC_RELOCATED, "%zu", p->ncopies);
-	out_cell(ln, RC_CLEAN, "%s", out_bool(o, p->clean));
-	return out_emit(o, tb);
+	out_line(t, 0);
+	out_str(t, JR_CACHE, c->o->cache);
+	out_str(t, JR_ACTION, bch_jrepair_action_name(p->action));
+	out_bool(t, JR_DRY_RUN, ro->dry_run);
+	out_bool(t, JR_WRITTEN, written);
+	out_u64(t, JR_LAYOUTS, p->layouts);
+	out_u64(t, JR_RELOCATED, p->ncopies);
+	out_bool(t, JR_CLEAN, p->clean);
+	return out_emit(t);
 }
 
 static int summary_table(struct out *o, const struct jctx *c, const struct bch_journal *j,
 			 const struct bch_jrepair *p)
 {
-	struct libscols_table *tb = out_table(o, "summary");
-	int rc = journal_summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange, &j->kv,
-				     &c->rep.loc.g, j->kv.duplicates, j->kv.invalid);
+	struct out_table *t = journal_summary_table(o, c);
+	int rc = t ? journal_summary_row(t, c, "kernel", &j->kv.list, &j->krange, &j->kv,
+					 &c->rep.loc.g, j->kv.duplicates, j->kv.invalid) : -ENOMEM;
 
 	if (!rc && (p->action == BCH_JREPAIR_TABLE || p->action == BCH_JREPAIR_RELOCATE))
-		rc = journal_summary_row(o, tb, c, "kernel_after", &p->after.list,
+		rc = journal_summary_row(t, c, "kernel_after", &p->after.list,
 					 &p->after_range, &p->after, &p->g,
 					 p->after.duplicates, p->after.invalid);
 	if (!rc)
-		rc = journal_summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL, NULL,
+		rc = journal_summary_row(t, c, "media", &j->media, &j->mrange, NULL, NULL,
 					 j->dups, j->invalid);
-	if (rc)
+	if (rc) {
+		out_table_free(t);
 		return rc;
-	out_title(o, "summary (kernel: the v7 kernel's read now; kernel_after: its read "
-		  "after the repair; media: magic scan of the region)");
-	return out_emit(o, tb);
+	}
+	out_table_title(t, "Summary (kernel: the v7 kernel's read now; kernel_after: its read "
+			"after the repair; media: magic scan of the region)");
+	return out_emit(t);
 }
 
 static void say_plan(const struct jctx *c, const struct ropts *ro, const struct bch_jrepair *p,
@@ -259,7 +209,10 @@ static int show_plan(struct out *o, const struct jctx *c, const struct ropts *ro
 {
 	const struct bch_journal *j = &c->rep.j[0];
 	bool act = p->action == BCH_JREPAIR_TABLE || p->action == BCH_JREPAIR_RELOCATE;
-	int rc = journal_location_table(o, (struct jctx *)c);
+	int rc;
+
+	out_device(o, c->path);
+	rc = journal_location_table(o, (struct jctx *)c);
 
 	if (!rc)
 		rc = summary_table(o, c, j, p);
@@ -268,7 +221,7 @@ static int show_plan(struct out *o, const struct jctx *c, const struct ropts *ro
 	if (!rc && act)
 		rc = copies_table(o, c, p);
 	if (!rc)
-		rc = out_problems(o, c->path, &p->problems);
+		rc = out_problems(o, &p->problems);
 	if (!rc)
 		rc = repair_table(o, c, ro, p, written);
 	if (rc || o->json)
@@ -398,7 +351,7 @@ static int cmd_journal_repair(const struct bch_cmd *cmd, int argc, char **argv)
 	}
 	if (!c.rep.nj) {
 		out_init(&o, ro.j.json);
-		if (out_problems(&o, c.path, &c.rep.problems) || out_finish(&o))
+		if (out_problems(&o, &c.rep.problems) || out_finish(&o))
 			rc = BCH_EXIT_ERROR;
 		e = first_error(&c.rep.problems);
 		bch_err("%s: refusing to repair: the journal cannot be located%s%s", c.path,

@@ -243,146 +243,96 @@ static bool seq_selected(const struct jctx *c, const struct bch_journal *j, uint
 	return !c->o->last || newest - seq < c->o->last;
 }
 
+OUT_CATALOGUE(BCH_COLS_JLOC, JL, loc_cols);
+OUT_CATALOGUE(BCH_COLS_JSETS, JS, jset_cols);
+OUT_CATALOGUE(BCH_COLS_KEYS, KC, key_cols);
+OUT_CATALOGUE(BCH_COLS_JSUM, SC, jsum_cols);
+OUT_CATALOGUE(BCH_COLS_JINFER, JI, infer_cols);
+
 int journal_location_table(struct out *o, struct jctx *c)
 {
-	struct libscols_table *tb = out_table(o, "journals");
-	static const struct out_coldef cols[] = {
-		{ "device", SCOLS_JSON_STRING, 0, NULL },
-		{ "cache_device", SCOLS_JSON_STRING, 0, NULL },
-		{ "owner", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "set_uuid", SCOLS_JSON_STRING, 0, NULL },
-		{ "magic", SCOLS_JSON_STRING, 0, NULL },
-		{ "region_offset", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "region_bytes", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "kernel_finds_record", SCOLS_JSON_BOOLEAN, 0, NULL },
-		{ "stride", SCOLS_JSON_STRING, 0, NULL },
-		{ "buckets", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "block_size", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "base", SCOLS_JSON_STRING, 0, NULL },
-		{ "revision", SCOLS_JSON_STRING, 0, NULL },
-	};
+	struct out_table *t = out_table(o, "journals", loc_cols, JL_NCOLS, NULL, 0, 0);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-			out_column(o, tb, cols[i].name, cols[i].json_type, 0);
-	for (size_t i = 0; i < c->rep.nj; i++) {
+	out_table_title(t, "%s: journal location", c->path);
+	for (size_t i = 0; i < c->rep.nj && !rc; i++) {
 		const struct bch_journal *j = &c->rep.j[i];
 		const struct bch_jregion *r = j->reg;
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char u[37];
 
-		if (!ln)
-			return -ENOMEM;
+		rc = out_line(t, 0);
 		bch_uuid_format(c->have_csb ? c->csb.sb.set_uuid : c->o->have_cset_uuid ?
 				c->o->cset_uuid : r->uuid, u);
-		out_cell(ln, 0, "%s", c->path);
-		out_cell(ln, 1, "%s", c->o->cache ? c->o->cache : "");
-		out_cell(ln, 2, "%d", r ? c->ns.owners[r->owner].index : -1);
-		out_cell(ln, 3, "%s", u);
-		out_cell(ln, 4, "0x%016llx", (unsigned long long)j->magic);
-		out_cell(ln, 5, "%llu", (unsigned long long)(r ? r->start : j->start));
-		out_cell(ln, 6, "%llu", (unsigned long long)(r ? r->len : j->end - j->start));
-		out_cell(ln, 7, "%s", out_bool(o, r && r->kernel_finds));
-		out_cell(ln, 8, "%s", j->kernel ? bch_jstride_name(c->rep.loc.stride) : "unknown");
-		out_cell(ln, 9, "%u", j->kernel ? c->rep.loc.g.n : 0);
-		out_cell(ln, 10, "%llu", (unsigned long long)(j->kernel ? c->rep.loc.g.bucket_sectors : 0));
-		out_cell(ln, 11, "%llu", (unsigned long long)(j->kernel ? c->rep.loc.g.block_sectors : 0));
+		out_str(t, JL_CACHE, c->o->cache ? c->o->cache : "");
+		out_s64(t, JL_OWNER, r ? c->ns.owners[r->owner].index : -1);
+		out_str(t, JL_SET_UUID, u);
+		out_hex16(t, JL_MAGIC, j->magic);
+		out_u64(t, JL_REGION, r ? r->start : j->start);
+		out_u64(t, JL_BYTES, r ? r->len : j->end - j->start);
+		out_bool(t, JL_FINDS, r && r->kernel_finds);
+		out_str(t, JL_STRIDE, j->kernel ? bch_jstride_name(c->rep.loc.stride) : "unknown");
+		out_u64(t, JL_BUCKETS, j->kernel ? c->rep.loc.g.n : 0);
+		out_u64(t, JL_BSIZE, j->kernel ? c->rep.loc.g.bucket_sectors : 0);
+		out_u64(t, JL_BLOCK, j->kernel ? c->rep.loc.g.block_sectors : 0);
 		if (c->ns.lay->nvmpg_ptrs)
-			out_cell(ln, 12, "none");
+			out_str(t, JL_BASE, "none");
 		else
-			out_cell(ln, 12, "0x%llx", (unsigned long long)c->ns.base.k);
-		out_cell(ln, 13, "%s", c->ns.lay->name);
+			out_fmt(t, JL_BASE, "0x%llx", (unsigned long long)c->ns.base.k);
+		out_str(t, JL_REVISION, c->ns.lay->name);
 	}
-	out_title(o, "%s: journal location", c->path);
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
-static const char *const jset_cols[] = {
-	"view", "offset", "bucket", "seq", "last_seq", "version", "keys", "nkeys", "csum",
-	"csum_computed", "csum_ok", "status", "btree_level", "btree_root", "uuid_bucket",
-	"prio_bucket",
-};
-
-static struct libscols_table *jset_table(struct out *o, struct jctx *c)
-{
-	struct libscols_table *tb = c->tb_jsets ? c->tb_jsets : out_table(o, "jsets");
-
-	c->tb_jsets = tb;
-	if (tb && !scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		for (size_t i = 0; i < sizeof(jset_cols) / sizeof(jset_cols[0]); i++) {
-			int t = i == 0 || i == 8 || i == 9 || i == 11 || i >= 13 ?
-				SCOLS_JSON_STRING : i == 10 ? SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER;
-
-			/* prio_bucket is a number; bucket may be absent */
-			if (i == 15)
-				t = SCOLS_JSON_NUMBER;
-			out_column(o, tb, jset_cols[i], t, i >= 13 && i <= 14 ? SCOLS_FL_WRAP : 0);
-		}
-	}
-	return tb;
-}
-
-static void header_keys(struct jctx *c, struct libscols_line *ln, size_t col)
+static void header_keys(struct jctx *c, struct out_table *t)
 {
 	const struct jset *js = (const void *)c->buf;
-	char t[160];
+	char k[160];
 
-	out_cell(ln, col, "%u", js->btree_level);
-	if (bch_key_text(js->btree_root.key, KEY_MAX_U64S, t, sizeof(t)) >= 0)
-		out_cell(ln, col + 1, "%s", t);
-	if (bch_key_text(js->uuid_bucket.key, KEY_MAX_U64S, t, sizeof(t)) >= 0)
-		out_cell(ln, col + 2, "%s", t);
-	out_cell(ln, col + 3, "%llu", (unsigned long long)js->prio_bucket[0]);
+	out_u64(t, JS_LEVEL, js->btree_level);
+	if (bch_key_text(js->btree_root.key, KEY_MAX_U64S, k, sizeof(k)) >= 0)
+		out_str(t, JS_ROOT, k);
+	if (bch_key_text(js->uuid_bucket.key, KEY_MAX_U64S, k, sizeof(k)) >= 0)
+		out_str(t, JS_UUIDB, k);
+	out_u64(t, JS_PRIO, js->prio_bucket[0]);
 }
 
-static int key_rows(struct out *o, struct jctx *c, const struct bch_jset_head *h, const char *view)
+static int key_rows(struct jctx *c, const struct bch_jset_head *h, const char *view)
 {
-	struct libscols_table *tb = c->tb_keys ? c->tb_keys : out_table(o, "keys");
+	struct out_table *t = out_child(c->tb_jsets, "bkeys", key_cols, KC_NCOLS);
 	const uint64_t *k = (const void *)(c->buf + BCH_JSET_HDR);
 	size_t words = h->keys, at = 0;
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	c->tb_keys = tb;
-	if (!scols_table_get_ncols(tb)) {
-		static const char *const n[] = { "device", "view", "seq", "offset", "index",
-						 "inode", "start", "size", "dirty", "ptrs", "key" };
-
-		for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-			out_column(o, tb, n[i], i == 0 || i == 1 || i == 10 ? SCOLS_JSON_STRING :
-				   i == 8 ? SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER,
-				   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
-	}
-	for (unsigned int idx = 0; at < words; idx++) {
-		char t[256];
-		struct libscols_line *ln;
-		int need = bch_key_text(k + at, words - at, t, sizeof(t));
+	out_table_title(t, "Keys (kernel text form)");
+	for (unsigned int idx = 0; at < words && !rc; idx++) {
+		char text[256];
+		int need = bch_key_text(k + at, words - at, text, sizeof(text));
 
 		if (need < 0)
 			break;	/* overrun: reported by the jset checks */
 		if (c->o->inode < 0 || bch_key_inode(k[at]) == (unsigned int)c->o->inode) {
-			ln = scols_table_new_line(tb, NULL);
-			if (!ln)
-				return -ENOMEM;
-			out_cell(ln, 0, "%s", c->path);
-			out_cell(ln, 1, "%s", view);
-			out_cell(ln, 2, "%llu", (unsigned long long)h->seq);
-			out_cell(ln, 3, "%llu", (unsigned long long)h->off);
-			out_cell(ln, 4, "%u", idx);
-			out_cell(ln, 5, "%u", bch_key_inode(k[at]));
-			out_cell(ln, 6, "%llu", (unsigned long long)bch_key_start(k[at], k[at + 1]));
-			out_cell(ln, 7, "%u", bch_key_size(k[at]));
-			out_cell(ln, 8, "%s", out_bool(o, bch_key_dirty(k[at])));
-			out_cell(ln, 9, "%u", bch_key_ptrs(k[at]));
-			out_cell(ln, 10, "%s", t);
+			rc = out_line(t, 0);
+			out_str(t, KC_VIEW, view);
+			out_u64(t, KC_SEQ, h->seq);
+			out_u64(t, KC_INDEX, idx);
+			out_u64(t, KC_INODE, bch_key_inode(k[at]));
+			out_u64(t, KC_START, bch_key_start(k[at], k[at + 1]));
+			out_u64(t, KC_SIZE, bch_key_size(k[at]));
+			out_bool(t, KC_DIRTY, bch_key_dirty(k[at]));
+			out_u64(t, KC_PTRS, bch_key_ptrs(k[at]));
+			out_str(t, KC_KEY, text);
 		}
 		at += 2 + bch_key_ptrs(k[at]);
 	}
-	return 0;
+	return rc ? rc : out_child_end(t);
 }
 
 static bool has_inode(const struct jctx *c, const struct bch_jset_head *h)
@@ -397,13 +347,13 @@ static bool has_inode(const struct jctx *c, const struct bch_jset_head *h)
 	return false;
 }
 
-static int jset_row(struct out *o, struct jctx *c, const struct bch_journal *j, const char *view,
+static int jset_row(struct jctx *c, const struct bch_journal *j, const char *view,
 		    const struct bch_jset_head *h, int bucket, const char *status)
 {
-	struct libscols_table *tb;
-	struct libscols_line *ln;
+	struct out_table *t;
 	struct bch_jset_head checked;
 	bool readable;
+	int rc;
 
 	if (!seq_selected(c, j, h->seq) && h->state == BCH_JSET_OK)
 		return 0;
@@ -415,27 +365,24 @@ static int jset_row(struct out *o, struct jctx *c, const struct bch_journal *j, 
 		bch_jset_check(c->buf, &checked);
 		h = &checked;
 	}
-	tb = jset_table(o, c);
-	ln = tb ? scols_table_new_line(tb, NULL) : NULL;
-	if (!ln)
-		return -ENOMEM;
-	out_cell(ln, 0, "%s", c->path);
-	out_cell(ln, 1, "%s", view);
-	out_cell(ln, 2, "%llu", (unsigned long long)h->off);
+	t = c->tb_jsets;
+	rc = out_line(t, 0);
+	out_str(t, JS_VIEW, view);
+	out_u64(t, JS_OFFSET, h->off);
 	if (bucket >= 0)
-		out_cell(ln, 3, "%d", bucket);
-	out_cell(ln, 4, "%llu", (unsigned long long)h->seq);
-	out_cell(ln, 5, "%llu", (unsigned long long)h->last_seq);
-	out_cell(ln, 6, "%u", h->version);
-	out_cell(ln, 7, "%u", h->keys);
-	out_cell(ln, 8, "%u", h->nkeys);
-	out_cell(ln, 9, "0x%016llx", (unsigned long long)h->csum);
-	out_cell(ln, 10, "0x%016llx", (unsigned long long)h->csum_computed);
-	out_cell(ln, 11, "%s", out_bool(o, h->state == BCH_JSET_OK));
-	out_cell(ln, 12, "%s", status);
+		out_u64(t, JS_BUCKET, (uint64_t)bucket);
+	out_u64(t, JS_SEQ, h->seq);
+	out_u64(t, JS_LAST_SEQ, h->last_seq);
+	out_u64(t, JS_VERSION, h->version);
+	out_u64(t, JS_KEYS, h->keys);
+	out_u64(t, JS_NKEYS, h->nkeys);
+	out_hex16(t, JS_CSUM, h->csum);
+	out_hex16(t, JS_CSUMC, h->csum_computed);
+	out_bool(t, JS_CSUM_OK, h->state == BCH_JSET_OK);
+	out_str(t, JS_STATUS, status);
 	if (readable)
-		header_keys(c, ln, 13);
-	return readable && c->o->keys ? key_rows(o, c, h, view) : 0;
+		header_keys(c, t);
+	return !rc && readable && c->o->keys ? key_rows(c, h, view) : rc;
 }
 
 static const char *live_status(const struct bch_jrange *r, uint64_t seq)
@@ -443,12 +390,12 @@ static const char *live_status(const struct bch_jrange *r, uint64_t seq)
 	return seq >= r->last_seq ? "replayed" : "stale";
 }
 
-static int kernel_rows(struct out *o, struct jctx *c, const struct bch_journal *j)
+static int kernel_rows(struct jctx *c, const struct bch_journal *j)
 {
 	int rc = 0;
 
 	for (size_t i = j->kv.list.lo; i < j->kv.list.hi && !rc; i++)
-		rc = jset_row(o, c, j, "kernel", bch_jlist_hit(&j->kv.list, i),
+		rc = jset_row(c, j, "kernel", bch_jlist_hit(&j->kv.list, i),
 			      bch_jlist_bucket(&j->kv.list, i),
 			      live_status(&j->krange, bch_jlist_hit(&j->kv.list, i)->seq));
 	for (size_t i = 0; i < j->kv.nev && c->o->all && !rc; i++) {
@@ -456,7 +403,7 @@ static int kernel_rows(struct out *o, struct jctx *c, const struct bch_journal *
 
 		if (e->outcome == BCH_JINSERT_ADDED && bch_jlist_seq(&j->kv.list, e->h.seq))
 			continue;
-		rc = jset_row(o, c, j, "kernel", &e->h, e->bucket, e->outcome < 0 ?
+		rc = jset_row(c, j, "kernel", &e->h, e->bucket, e->outcome < 0 ?
 			      bch_jset_state_name(e->h.state) : e->outcome == BCH_JINSERT_ADDED ?
 			      "dropped" : bch_jinsert_name(e->outcome));
 	}
@@ -469,7 +416,7 @@ static int media_bucket(const struct jctx *c, const struct bch_journal *j, uint6
 	return bch_jgeom_bucket_of(j->kernel ? &c->rep.loc.g : &j->infer.g, &j->scan, off);
 }
 
-static int media_rows(struct out *o, struct jctx *c, const struct bch_journal *j)
+static int media_rows(struct jctx *c, const struct bch_journal *j)
 {
 	int rc = 0;
 
@@ -484,7 +431,7 @@ static int media_rows(struct out *o, struct jctx *c, const struct bch_journal *j
 			continue;
 		if (!strcmp(st, "stale") && !c->o->all)
 			continue;
-		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off), st);
+		rc = jset_row(c, j, "media", h, media_bucket(c, j, h->off), st);
 	}
 	for (size_t i = 0; i < j->scan.n && c->o->all && !rc; i++) {
 		const struct bch_jset_head *h = &j->scan.v[i];
@@ -493,192 +440,185 @@ static int media_rows(struct out *o, struct jctx *c, const struct bch_journal *j
 
 		if (kept && kept->off == h->off)
 			continue;
-		rc = jset_row(o, c, j, "media", h, media_bucket(c, j, h->off),
+		rc = jset_row(c, j, "media", h, media_bucket(c, j, h->off),
 			      h->state == BCH_JSET_OK ? "duplicate" :
 			      bch_jset_state_name(h->state));
 	}
 	return rc;
 }
 
-enum {
-	SC_DEVICE, SC_VIEW, SC_NEWEST, SC_LAST_SEQ, SC_PRESENT, SC_MISSING, SC_MISSING_SEQS,
-	SC_STALE, SC_DUPS, SC_INVALID, SC_READ, SC_CUR_IDX, SC_RESUME, SC_FOUND_BY,
-	SC_COMPLETE, SC__COUNT
-};
-
-static const struct out_coldef summary_cols[SC__COUNT] = {
-	[SC_DEVICE] = { "device", SCOLS_JSON_STRING, 0, NULL },
-	[SC_VIEW] = { "view", SCOLS_JSON_STRING, 0, NULL },
-	[SC_NEWEST] = { "newest_seq", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_LAST_SEQ] = { "last_seq", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_PRESENT] = { "present", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_MISSING] = { "missing", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_MISSING_SEQS] = { "missing_seqs", SCOLS_JSON_STRING, 0, NULL },
-	[SC_STALE] = { "stale", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_DUPS] = { "duplicates", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_INVALID] = { "invalid", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_READ] = { "buckets_read", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_CUR_IDX] = { "cur_idx", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_RESUME] = { "resume_offset", SCOLS_JSON_NUMBER, 0, NULL },
-	[SC_FOUND_BY] = { "found_by", SCOLS_JSON_STRING, 0, NULL },
-	[SC_COMPLETE] = { "complete", SCOLS_JSON_BOOLEAN, 0, NULL },
-};
-
-int journal_summary_row(struct out *o, struct libscols_table *tb, const struct jctx *c,
+int journal_summary_row(struct out_table *t, const struct jctx *c,
 			const char *view, const struct bch_jlist *l,
 			const struct bch_jrange *r, const struct bch_jview *v,
 			const struct bch_jgeom *g, uint64_t dups, uint64_t invalid)
 {
-	struct libscols_line *ln;
 	char gaps[512];
+	int rc = out_line(t, 0);
 
-	if (!tb)
-		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t i = 0; i < SC__COUNT; i++)
-			out_column(o, tb, summary_cols[i].name, summary_cols[i].json_type,
-				   i == SC_DEVICE && !o->json ? SCOLS_FL_HIDDEN : 0);
-	ln = scols_table_new_line(tb, NULL);
-	if (!ln)
-		return -ENOMEM;
+	(void)c;
 	if (!bch_jrange_gaps_text(l, r, gaps, sizeof(gaps)))
-		snprintf(gaps, sizeof(gaps), "%s", o->json ? "" : "none");
-	out_cell(ln, SC_DEVICE, "%s", c->path);
-	out_cell(ln, SC_VIEW, "%s", view);
-	out_cell(ln, SC_NEWEST, "%llu", (unsigned long long)r->newest);
-	out_cell(ln, SC_LAST_SEQ, "%llu", (unsigned long long)r->last_seq);
-	out_cell(ln, SC_PRESENT, "%llu", (unsigned long long)r->present);
-	out_cell(ln, SC_MISSING, "%llu", (unsigned long long)r->missing);
-	out_cell(ln, SC_MISSING_SEQS, "%s", gaps);
-	out_cell(ln, SC_STALE, "%llu", (unsigned long long)r->stale);
-	out_cell(ln, SC_DUPS, "%llu", (unsigned long long)dups);
-	out_cell(ln, SC_INVALID, "%llu", (unsigned long long)invalid);
+		snprintf(gaps, sizeof(gaps), "%s", t->o->json ? "" : "none");
+	out_str(t, SC_VIEW, view);
+	out_u64(t, SC_NEWEST, r->newest);
+	out_u64(t, SC_LAST_SEQ, r->last_seq);
+	out_u64(t, SC_PRESENT, r->present);
+	out_u64(t, SC_MISSING, r->missing);
+	out_str(t, SC_MISSING_SEQS, gaps);
+	out_u64(t, SC_STALE, r->stale);
+	out_u64(t, SC_DUPS, dups);
+	out_u64(t, SC_INVALID, invalid);
 	if (v && g && g->n) {
 		int nb = v->cur_idx >= 0 ? (v->cur_idx + 1) % (int)g->n : -1;
 
-		out_cell(ln, SC_READ, "%u", v->nread);
-		out_cell(ln, SC_CUR_IDX, "%d", v->cur_idx);
+		out_u64(t, SC_READ, v->nread);
+		out_s64(t, SC_CUR_IDX, v->cur_idx);
 		if (nb >= 0 && g->usable[nb])
-			out_cell(ln, SC_RESUME, "%llu", (unsigned long long)g->start[nb]);
+			out_u64(t, SC_RESUME, g->start[nb]);
 		if (v->probe_hit >= 0)
-			out_cell(ln, SC_FOUND_BY, "probe i=%d", v->probe_hit);
+			out_fmt(t, SC_FOUND_BY, "probe i=%d", v->probe_hit);
 		else
-			out_cell(ln, SC_FOUND_BY, "%s", v->linear_hit ? "linear" : "none");
+			out_str(t, SC_FOUND_BY, v->linear_hit ? "linear" : "none");
 	}
-	out_cell(ln, SC_COMPLETE, "%s", out_bool(o, r->any && r->complete));
-	return 0;
+	out_bool(t, SC_COMPLETE, r->any && r->complete);
+	return rc;
+}
+
+struct out_table *journal_summary_table(struct out *o, const struct jctx *c)
+{
+	struct out_table *t = out_table(o, "summary", jsum_cols, SC_NCOLS, NULL, 0,
+					OUT_T_SKIP_EMPTY);
+
+	if (t)
+		out_table_title(t, JOURNAL_SUMMARY_TITLE, c->ns.lay->nvmpg_ptrs ? "v13" : "v7");
+	return t;
 }
 
 static int summaries(struct out *o, struct jctx *c)
 {
-	struct libscols_table *tb = out_table(o, "summary");
-	int rc = tb ? 0 : -ENOMEM;
+	struct out_table *t = journal_summary_table(o, c);
+	int rc = t ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < c->rep.nj && !rc; i++) {
 		const struct bch_journal *j = &c->rep.j[i];
 
 		if (j->kernel) {
-			rc = journal_summary_row(o, tb, c, "kernel", &j->kv.list, &j->krange,
+			rc = journal_summary_row(t, c, "kernel", &j->kv.list, &j->krange,
 						 &j->kv, &c->rep.loc.g, j->kv.duplicates,
 						 j->kv.invalid);
 			if (!rc)
-				rc = journal_summary_row(o, tb, c, "buckets", &j->lv.list,
+				rc = journal_summary_row(t, c, "buckets", &j->lv.list,
 							 &j->lrange, &j->lv, &c->rep.loc.g,
 							 j->lv.duplicates, j->lv.invalid);
 		}
 		if (!rc)
-			rc = journal_summary_row(o, tb, c, "media", &j->media, &j->mrange, NULL,
+			rc = journal_summary_row(t, c, "media", &j->media, &j->mrange, NULL,
 						 NULL, j->dups, j->invalid);
 	}
-	if (rc || !c->rep.nj) {
-		scols_unref_table(tb);
+	if (rc) {
+		out_table_free(t);
 		return rc;
 	}
-	out_title(o, JOURNAL_SUMMARY_TITLE, c->ns.lay->nvmpg_ptrs ? "v13" : "v7");
-	return out_emit(o, tb);
+	return out_emit(t);
 }
 
 /* Without -C: the geometry the media suggests (LOCATING step 7). */
 static int inferred_table(struct out *o, struct jctx *c)
 {
-	static const struct out_coldef cols[] = {
-		{ "device", SCOLS_JSON_STRING, 0, NULL },
-		{ "region_offset", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "seq1_offset", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "stride", SCOLS_JSON_STRING, 0, NULL },
-		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "buckets_min", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "buckets_max", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "block_multiple", SCOLS_JSON_NUMBER, 0, NULL },
-	};
-	struct libscols_table *tb;
+	struct out_table *t;
+	int rc = 0;
 
 	if (c->o->cache || !c->rep.nj)
 		return 0;
-	tb = out_table(o, "inferred_geometry");
-	if (!tb)
+	t = out_table(o, "inferred_geometry", infer_cols, JI_NCOLS, NULL, 0, 0);
+	if (!t)
 		return -ENOMEM;
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		out_column(o, tb, cols[i].name, cols[i].json_type,
-			   i == 0 && !o->json ? SCOLS_FL_HIDDEN : 0);
-	for (size_t i = 0; i < c->rep.nj; i++) {
+	out_table_title(t, "Inferred geometry (no -C: seq 1 lies at d[1], consecutive jsets "
+			"a whole number of blocks apart)");
+	for (size_t i = 0; i < c->rep.nj && !rc; i++) {
 		const struct bch_jinfer *f = &c->rep.j[i].infer;
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", c->path);
-		out_cell(ln, 1, "%llu", (unsigned long long)c->rep.j[i].start);
+		rc = out_line(t, 0);
+		out_u64(t, JI_REGION, c->rep.j[i].start);
 		if (f->seq1)
-			out_cell(ln, 2, "%llu", (unsigned long long)f->stride);
-		out_cell(ln, 3, "%s", !f->seq1 ? "unknown" : f->kind == BCH_JSTRIDE_NONE ?
-			 "undecided" : bch_jstride_name(f->kind));
+			out_u64(t, JI_SEQ1, f->stride);
+		out_str(t, JI_STRIDE, !f->seq1 ? "unknown" : f->kind == BCH_JSTRIDE_NONE ?
+			"undecided" : bch_jstride_name(f->kind));
 		if (f->kind != BCH_JSTRIDE_NONE) {
-			out_cell(ln, 4, "%llu", (unsigned long long)f->bucket_sectors);
-			out_cell(ln, 5, "%u", f->keys_min);
-			out_cell(ln, 6, "%u", f->keys_max);
+			out_u64(t, JI_BSIZE, f->bucket_sectors);
+			out_u64(t, JI_MIN, f->keys_min);
+			out_u64(t, JI_MAX, f->keys_max);
 		}
 		if (f->block_multiple)
-			out_cell(ln, 7, "%llu", (unsigned long long)f->block_multiple);
+			out_u64(t, JI_BLOCK, f->block_multiple);
 	}
-	out_title(o, "inferred geometry (no -C: seq 1 lies at d[1], consecutive jsets "
-		  "a whole number of blocks apart)");
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
-/* Emit a table that rows were added to (none: nothing in text mode). */
-static int emit_rows(struct out *o, struct libscols_table *tb, const char *title)
+/* The closing health line: views, replay range, problem counts. */
+static void journal_health(struct out *o, const struct jctx *c)
 {
-	if (!tb)
-		return 0;
-	if (!o->json && !scols_table_get_nlines(tb)) {
-		scols_unref_table(tb);
-		return 0;
+	char pc[48];
+
+	out_problem_counts(pc, sizeof(pc), &c->rep.problems);
+	if (!c->rep.nj) {
+		out_health(o, "%s: no journal found; %s", c->path, pc);
+		return;
 	}
-	out_title(o, "%s", title);
-	return out_emit(o, tb);
+	for (size_t i = 0; i < c->rep.nj; i++) {
+		const struct bch_journal *j = &c->rep.j[i];
+		const struct bch_jrange *r = j->kernel ? &j->krange : &j->mrange;
+
+		if (!r->any)
+			out_health(o, "%s: journal at byte %llu: no jset; %s", c->path,
+				   (unsigned long long)j->start, pc);
+		else
+			out_health(o, "%s: journal at byte %llu: %s view replays seq %llu-%llu, "
+				   "%s; %s", c->path, (unsigned long long)j->start,
+				   j->kernel ? "kernel" : "media",
+				   (unsigned long long)r->last_seq, (unsigned long long)r->newest,
+				   r->complete ? "complete" : "INCOMPLETE", pc);
+	}
 }
 
 static int show_output(struct out *o, struct jctx *c)
 {
-	int rc = journal_location_table(o, c);
+	int rc;
 
+	out_device(o, c->path);
+	rc = journal_location_table(o, c);
+	if (!rc && !c->o->summary) {
+		c->tb_jsets = out_table(o, "jsets", jset_cols, JS_NCOLS, NULL, 0,
+					OUT_T_SKIP_EMPTY);
+		if (!c->tb_jsets)
+			rc = -ENOMEM;
+		else
+			out_table_title(c->tb_jsets, "Jsets");
+	}
 	for (size_t i = 0; i < c->rep.nj && !rc && !c->o->summary; i++) {
 		if (c->rep.j[i].kernel)
-			rc = kernel_rows(o, c, &c->rep.j[i]);
+			rc = kernel_rows(c, &c->rep.j[i]);
 		if (!rc)
-			rc = media_rows(o, c, &c->rep.j[i]);
+			rc = media_rows(c, &c->rep.j[i]);
 	}
-	if (!rc)
-		rc = emit_rows(o, c->tb_jsets, "jsets");
-	if (!rc)
-		rc = emit_rows(o, c->tb_keys, "keys (kernel text form)");
+	if (c->tb_jsets) {
+		if (!rc)
+			rc = out_emit(c->tb_jsets);
+		else
+			out_table_free(c->tb_jsets);
+		c->tb_jsets = NULL;
+	}
 	if (!rc)
 		rc = summaries(o, c);
 	if (!rc)
 		rc = inferred_table(o, c);
 	if (!rc)
-		rc = out_problems(o, c->path, &c->rep.problems);
+		rc = out_problems(o, &c->rep.problems);
+	if (!rc)
+		journal_health(o, c);
 	return rc;
 }
 

@@ -24,6 +24,10 @@
 #include "cmd.h"
 #include "output.h"
 
+OUT_CATALOGUE(BCH_COLS_MKBDEV, MB, mkbdev_cols);
+OUT_CATALOGUE(BCH_COLS_MKSIG, MS, mksig_cols);
+OUT_CATALOGUE(BCH_COLS_MKNS, MN, mkns_cols);
+
 #define MAX_NVM 8	/* BCH_NVM_PAGES_NAMESPACES_MAX */
 #define MAX_BDEV 8
 
@@ -465,40 +469,14 @@ static int bdev_report(struct out *o, const struct make_opts *mo, const char *pa
 	const struct cache_sb_disk *sb = &d->sb;
 	bool backing = bch_cache_sb_version_is_backing(sb->version);
 	char feat[64], u[37], su[37], label[SB_LABEL_SIZE + 1] = { 0 };
-	struct libscols_table *tb = out_table(o, "bcache_devices");
-	struct libscols_line *ln;
-	static const struct out_coldef cols[] = {
-		{ "device", SCOLS_JSON_STRING, 0, NULL },
-		{ "type", SCOLS_JSON_STRING, 0, NULL },
-		{ "version", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "uuid", SCOLS_JSON_STRING, 0, NULL },
-		{ "set_uuid", SCOLS_JSON_STRING, 0, NULL },
-		{ "label", SCOLS_JSON_STRING, 0, NULL },
-		{ "block_size", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "bucket_size", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "nbuckets", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "first_bucket", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "data_offset", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "cache_mode", SCOLS_JSON_STRING, 0, NULL },
-		{ "feature_incompat", SCOLS_JSON_STRING, 0, NULL },
-		{ "csum", SCOLS_JSON_STRING, 0, NULL },
-		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
-		{ "bucket_sectors", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "replacement", SCOLS_JSON_STRING, 0, NULL },
-		{ "discard", SCOLS_JSON_BOOLEAN, 0, NULL },
-	};
+	struct out_table *t;
+	int rc;
 
-	if (!tb)
-		return -ENOMEM;
 	bch_cache_features_text(BCH_FEAT_INCOMPAT, sb->feature_incompat, feat, sizeof(feat));
 	bch_uuid_format(sb->uuid, u);
 	bch_uuid_format(sb->set_uuid, su);
 	memcpy(label, sb->label, SB_LABEL_SIZE);
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c].name, cols[c].json_type, 0);
 	if (!o->json) {
-		scols_unref_table(tb);
 		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", path);
 		printf("  type                 bcache %s device, version %llu (%s)\n",
 		       backing ? "backing" : "cache", (unsigned long long)sb->version,
@@ -525,31 +503,36 @@ static int bdev_report(struct out *o, const struct make_opts *mo, const char *pa
 		printf("  features             %s\n", *feat ? feat : "none");
 		return 0;
 	}
-	ln = scols_table_new_line(tb, NULL);
-	if (!ln)
+	out_device(o, path);
+	t = out_table(o, "bcache_device", mkbdev_cols, MB_NCOLS, NULL, 0, OUT_T_OBJECT);
+	if (!t)
 		return -ENOMEM;
-	out_cell(ln, 0, "%s", path);
-	out_cell(ln, 1, "%s", backing ? "backing" : "cache");
-	out_cell(ln, 2, "%llu", (unsigned long long)sb->version);
-	out_cell(ln, 3, "%s", u);
-	out_cell(ln, 4, "%s", su);
-	out_cell(ln, 5, "%s", label);
-	out_cell(ln, 6, "%u", sb->block_size);
-	out_cell(ln, 7, "%u", backing ? 0 : sb->bucket_size);
-	out_cell(ln, 8, "%llu", backing ? 0ULL : (unsigned long long)sb->nbuckets);
-	out_cell(ln, 9, "%u", sb->first_bucket);
-	out_cell(ln, 10, "%llu", backing ? (unsigned long long)sb->data_offset : 0ULL);
-	out_cell(ln, 11, "%s", backing ? bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK) :
-					 "");
-	out_cell(ln, 12, "0x%llx", (unsigned long long)sb->feature_incompat);
-	out_cell(ln, 13, "0x%016llx", (unsigned long long)sb->csum);
-	out_cell(ln, 14, "%s", out_bool(o, !mo->dry_run));
-	out_cell(ln, 15, "%llu", backing ? 0ULL :
-		 (unsigned long long)bch_cache_sb_bucket_sectors(sb));
-	out_cell(ln, 16, "%s", backing ? "" : bch_cache_replacement_name(
-		 (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK));
-	out_cell(ln, 17, "%s", out_bool(o, !backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT))));
-	return out_emit(o, tb);
+	rc = out_line(t, 0);
+	out_str(t, MB_TYPE, backing ? "backing" : "cache");
+	out_u64(t, MB_VERSION, sb->version);
+	out_str(t, MB_UUID, u);
+	out_str(t, MB_SET_UUID, su);
+	out_str(t, MB_LABEL, label);
+	out_u64(t, MB_BLOCK, sb->block_size);
+	out_u64(t, MB_BUCKET, backing ? 0 : sb->bucket_size);
+	out_u64(t, MB_NBUCKETS, backing ? 0 : sb->nbuckets);
+	out_u64(t, MB_FIRST, sb->first_bucket);
+	out_u64(t, MB_DOFF, backing ? sb->data_offset : 0);
+	out_str(t, MB_MODE, backing ? bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK) : "");
+	out_hex(t, MB_INCOMPAT, sb->feature_incompat);
+	out_hex16(t, MB_CSUM, sb->csum);
+	out_bool(t, MB_WRITTEN, !mo->dry_run);
+	out_u64(t, MB_BSECTORS, backing ? 0 : bch_cache_sb_bucket_sectors(sb));
+	out_str(t, MB_REPLACEMENT, backing ? "" : bch_cache_replacement_name(
+		(sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK));
+	out_bool(t, MB_DISCARD, !backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT)));
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	rc = out_emit(t);
+	out_device_end(o);
+	return rc;
 }
 
 /* Prepare every -C/-B device (nothing written); an exit code. */
@@ -779,9 +762,7 @@ static int fault_hook(enum bch_nvm_format_step step, void *arg)
 static int report_signatures(struct out *o, const struct make_opts *mo,
 			     const struct make_dev *d)
 {
-	static const char *const cols[] = { "device", "type", "usage", "offset", "length",
-					    "action" };
-	struct libscols_table *tb;
+	struct out_table *t;
 
 	for (size_t i = 0; i < d->sigs.n && !o->json; i++)
 		printf("  signature            %s (%s) at offset %llu: %s\n", d->sigs.v[i].type,
@@ -789,87 +770,64 @@ static int report_signatures(struct out *o, const struct make_opts *mo,
 		       mo->force ? "wipe" : "refuse");
 	if (!o->json)
 		return 0;
-	tb = out_table(o, "signatures");
-	if (!tb)
+	t = out_table(o, "signatures", mksig_cols, MS_NCOLS, NULL, 0, 0);
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c == 3 || c == 4 ? SCOLS_JSON_NUMBER :
-				   SCOLS_JSON_STRING, 0);
 	for (size_t i = 0; i < d->sigs.n; i++) {
 		const struct bch_signature *s = &d->sigs.v[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", d->path);
-		out_cell(ln, 1, "%s", s->type);
-		out_cell(ln, 2, "%s", s->usage);
-		out_cell(ln, 3, "%llu", (unsigned long long)s->offset);
-		out_cell(ln, 4, "%zu", s->length);
-		out_cell(ln, 5, "%s", mo->force ? "wipe" : "refuse");
+		out_line(t, 0);
+		out_str(t, MS_TYPE, s->type);
+		out_str(t, MS_USAGE, s->usage);
+		out_u64(t, MS_OFFSET, s->offset);
+		out_u64(t, MS_LENGTH, s->length);
+		out_str(t, MS_ACTION, mo->force ? "wipe" : "refuse");
 	}
-	return out_emit(o, tb);
+	return out_emit(t);
 }
 
 /* What was (or would be) written on a -M device; 0 or -errno from the output. */
 static int report(struct out *o, const struct make_opts *mo, struct make_dev *d)
 {
 	char su[37], u[37];
-	struct libscols_table *tb;
-	struct libscols_line *ln;
+	struct out_table *t;
 	struct bch_nvm_pages_sb sb;
 	struct bch_owner_list_head *olh = malloc(sizeof(*olh));
 	struct bch_nvm_pgalloc_recs *sys = malloc(sizeof(*sys));
-	static const struct out_coldef cols[] = {
-		{ "device", SCOLS_JSON_STRING, 0, NULL },
-		{ "set_uuid", SCOLS_JSON_STRING, 0, NULL },
-		{ "uuid", SCOLS_JSON_STRING, 0, NULL },
-		{ "total_namespaces_nr", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "this_namespace_nr", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "page_size", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "pages_offset", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "pages_total", SCOLS_JSON_NUMBER, 0, NULL },
-		{ "owner_list_head", SCOLS_JSON_STRING, 0, NULL },
-		{ "csum", SCOLS_JSON_STRING, 0, NULL },
-		{ "revision", SCOLS_JSON_STRING, 0, NULL },
-		{ "written", SCOLS_JSON_BOOLEAN, 0, NULL },
-	};
+	char size[24];
 
 	int rc = !olh || !sys ? -ENOMEM : bch_nvm_format_build(&d->f, &sb, olh, sys);
 
-	tb = rc ? NULL : out_table(o, "namespaces");
-	if (!tb) {
+	if (rc) {
 		free(olh);
 		free(sys);
-		return rc ? rc : -ENOMEM;
+		return rc;
 	}
 	bch_uuid_format(sb.set_uuid, su);
 	bch_uuid_format(sb.uuid, u);
-	if (!scols_table_get_ncols(tb))
-		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-			out_column(o, tb, cols[i].name, cols[i].json_type, 0);
+	out_device(o, d->path);
 	if (o->json) {
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln) {
+		t = out_table(o, "namespace", mkns_cols, MN_NCOLS, NULL, 0, OUT_T_OBJECT);
+		if (!t) {
 			rc = -ENOMEM;
 			goto out;
 		}
-		out_cell(ln, 0, "%s", d->path);
-		out_cell(ln, 1, "%s", su);
-		out_cell(ln, 2, "%s", u);
-		out_cell(ln, 3, "%u", sb.total_namespaces_nr);
-		out_cell(ln, 4, "%u", sb.this_namespace_nr);
-		out_cell(ln, 5, "%u", sb.page_size);
-		out_cell(ln, 6, "%llu", (unsigned long long)sb.pages_offset);
-		out_cell(ln, 7, "%llu", (unsigned long long)sb.pages_total);
-		out_cell(ln, 8, "0x%llx", (unsigned long long)sb.owner_list_head);
-		out_cell(ln, 9, "0x%016llx", (unsigned long long)sb.csum);
-		out_cell(ln, 10, "%s", bch_nvm_layout_of(d->f.revision)->name);
-		out_cell(ln, 11, "%d", !mo->dry_run);
-		rc = out_emit(o, tb);
+		out_line(t, 0);
+		out_str(t, MN_SET_UUID, su);
+		out_str(t, MN_UUID, u);
+		out_u64(t, MN_TOTAL_NR, sb.total_namespaces_nr);
+		out_u64(t, MN_THIS_NR, sb.this_namespace_nr);
+		out_u64(t, MN_PAGE_SIZE, sb.page_size);
+		out_u64(t, MN_PAGES_OFFSET, sb.pages_offset);
+		out_u64(t, MN_PAGES_TOTAL, sb.pages_total);
+		out_u64(t, MN_SIZE, sb.pages_total * sb.page_size);
+		out_hex(t, MN_OLH, sb.owner_list_head);
+		out_hex16(t, MN_CSUM, sb.csum);
+		out_str(t, MN_REVISION, bch_nvm_layout_of(d->f.revision)->name);
+		out_bool(t, MN_WRITTEN, !mo->dry_run);
+		rc = out_emit(t);
 	} else {
-		scols_unref_table(tb);
+		out_size_text(size, sizeof(size), sb.pages_total * sb.page_size);
 		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", d->path);
 		printf("  type                 nvm-pages namespace (%s)\n",
 		       bch_nvm_layout_of(d->f.revision)->name);
@@ -879,12 +837,14 @@ static int report(struct out *o, const struct make_opts *mo, struct make_dev *d)
 		printf("  this_namespace_nr    %u\n", sb.this_namespace_nr);
 		printf("  page_size            %u\n", sb.page_size);
 		printf("  pages_offset         %llu\n", (unsigned long long)sb.pages_offset);
-		printf("  pages_total          %llu\n", (unsigned long long)sb.pages_total);
-		printf("  %-20s %llu\n", d->f.revision == BCH_NVM_REV_V12 ? "set_header_offset" :
+		printf("  pages_total          %llu (%s)\n", (unsigned long long)sb.pages_total,
+		       size);
+		printf("  %-20s 0x%llx\n", d->f.revision == BCH_NVM_REV_V12 ? "set_header_offset" :
 		       "owner_list_head", (unsigned long long)sb.owner_list_head);
 	}
 	if (!rc)
 		rc = report_signatures(o, mo, d);
+	out_device_end(o);
 out:
 	free(olh);
 	free(sys);

@@ -16,56 +16,41 @@
 #include "cmd.h"
 #include "output.h"
 
-static const struct out_coldef list_cols[] = {
-	{ "namespace", SCOLS_JSON_STRING, 0, "namespace name (namespaceX.Y)" },
-	{ "mode", SCOLS_JSON_STRING, 0, "fsdax, devdax, raw or sector" },
-	{ "device", SCOLS_JSON_STRING, 0, "device node" },
-	{ "size", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "bytes of the device node" },
-	{ "align", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "mapping alignment (fsdax, devdax)" },
-	{ "data_offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT,
-	  "device byte 0 within the namespace" },
-	{ "nvm_pages", SCOLS_JSON_BOOLEAN, 0, "carries an nvm-pages superblock" },
-	{ "set_uuid", SCOLS_JSON_STRING, 0, "set uuid of the superblock" },
-	{ "this_namespace_nr", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, "namespace number in the set" },
-	{ "state", SCOLS_JSON_STRING, 0, "fresh, attached, ...; none; or why unreadable" },
-	{ "phys", SCOLS_JSON_STRING, 0, "physical address of device byte 0 (root)" },
-	{ "live_base", SCOLS_JSON_STRING, 0,
-	  "fsdax: where this boot maps byte 0 (v7 base K), or why unknown" },
-};
+OUT_CATALOGUE(BCH_COLS_LIST, NL, list_cols);
 
 /* The live base column: the address, or why there is none. */
 static void list_live(const struct bch_pmem_ns *p, const struct bch_dmap *dm,
-		      struct libscols_line *ln)
+		      struct out_table *t)
 {
 	struct bch_live live;
 
 	if (p->phys)
-		out_cell(ln, 10, "0x%llx", (unsigned long long)p->phys);
+		out_hex(t, NL_PHYS, p->phys);
 	bch_live_of(p, dm, &live);
 	switch (live.reason) {
 	case BCH_LIVE_OK:
-		out_cell(ln, 11, "0x%llx", (unsigned long long)live.k);
+		out_hex(t, NL_LIVE, live.k);
 		break;
 	case BCH_LIVE_NOT_FSDAX:
 	case BCH_LIVE_NOT_NAMESPACE:
-		out_cell(ln, 11, "-");
+		out_str(t, NL_LIVE, "-");
 		break;
 	case BCH_LIVE_NO_PHYS:
-		out_cell(ln, 11, "unknown: no physical address (root only)");
+		out_str(t, NL_LIVE, "unknown: no physical address (root only)");
 		break;
 	case BCH_LIVE_NO_KCORE:
-		out_cell(ln, 11, "unknown: /proc/kcore: %s", strerror(live.err));
+		out_fmt(t, NL_LIVE, "unknown: /proc/kcore: %s", strerror(live.err));
 		break;
 	case BCH_LIVE_NO_DIRECT_MAP:
 	case BCH_LIVE_INCONSISTENT:
-		out_cell(ln, 11, "unknown: %s", bch_live_reason_text(live.reason));
+		out_fmt(t, NL_LIVE, "unknown: %s", bch_live_reason_text(live.reason));
 		break;
 	}
 }
 
 /* The superblock columns of one namespace. */
-static void list_sb(const struct out *o, const struct bch_pmem_ns *p,
-		    struct libscols_line *ln)
+static void list_sb(const struct bch_pmem_ns *p,
+		    struct out_table *t)
 {
 	struct bch_media *m;
 	struct bch_nvm_ns ns;
@@ -73,29 +58,29 @@ static void list_sb(const struct out *o, const struct bch_pmem_ns *p,
 	int rc;
 
 	if (!p->enabled || p->mode == BCH_NS_SECTOR) {
-		out_cell(ln, 6, "%s", out_bool(o, false));
-		out_cell(ln, 9, "%s", p->enabled ? "not byte-addressable" : "disabled");
+		out_bool(t, NL_NVM, false);
+		out_str(t, NL_STATE, p->enabled ? "not byte-addressable" : "disabled");
 		return;
 	}
 	rc = bch_media_open(p->dev, 0, &m);
 	if (rc) {
-		out_cell(ln, 6, "%s", out_bool(o, false));
-		out_cell(ln, 9, "unreadable: %s", strerror(-rc));
+		out_bool(t, NL_NVM, false);
+		out_fmt(t, NL_STATE, "unreadable: %s", strerror(-rc));
 		return;
 	}
 	rc = bch_nvm_load(m, &ns);
 	bch_media_close(m);
-	out_cell(ln, 6, "%s", out_bool(o, rc == 0));
+	out_bool(t, NL_NVM, rc == 0);
 	if (rc == 0) {
 		bch_uuid_format(ns.sbi.sb.set_uuid, u);
-		out_cell(ln, 7, "%s", u);
-		out_cell(ln, 8, "%u", ns.sbi.sb.this_namespace_nr);
-		out_cell(ln, 9, "%s%s%s", ns.lay->nvmpg_ptrs ? "nvmpg, " : "",
-			 bch_nvm_state_name(ns.base.state), ns.sbi.csum_ok ? "" : ", csum bad");
+		out_str(t, NL_SET_UUID, u);
+		out_u64(t, NL_NR, ns.sbi.sb.this_namespace_nr);
+		out_fmt(t, NL_STATE, "%s%s%s", ns.lay->nvmpg_ptrs ? "nvmpg, " : "",
+			bch_nvm_state_name(ns.base.state), ns.sbi.csum_ok ? "" : ", csum bad");
 	} else if (rc == -ENODATA) {
-		out_cell(ln, 9, "none");
+		out_str(t, NL_STATE, "none");
 	} else {
-		out_cell(ln, 9, "unreadable: %s", strerror(-rc));
+		out_fmt(t, NL_STATE, "unreadable: %s", strerror(-rc));
 	}
 	bch_nvm_ns_free(&ns);
 }
@@ -105,7 +90,7 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 	bool json = false;
 	struct bch_pmem_list l;
 	struct bch_dmap dm = { .reason = BCH_LIVE_NO_DIRECT_MAP };
-	struct libscols_table *tb;
+	struct out_table *t;
 	struct out o;
 	int rc, first;
 
@@ -130,27 +115,25 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_ERROR;
 	}
 	out_init(&o, json);
-	tb = out_table(&o, "namespaces");
-	for (size_t c = 0; tb && c < sizeof(list_cols) / sizeof(list_cols[0]); c++)
-		out_column(&o, tb, list_cols[c].name, list_cols[c].json_type,
-			   list_cols[c].flags);
-	for (size_t i = 0; tb && i < l.n; i++) {
+	t = out_table(&o, "namespaces", list_cols, NL_NCOLS, NULL, 0, 0);
+	for (size_t i = 0; t && i < l.n; i++) {
 		const struct bch_pmem_ns *p = &l.v[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln)
+		if (out_line(t, 0))
 			break;
-		out_cell(ln, 0, "%s", p->name);
-		out_cell(ln, 1, "%s", bch_ns_mode_name(p->mode));
-		out_cell(ln, 2, "%s", p->dev);
-		out_cell(ln, 3, "%llu", (unsigned long long)p->size);
-		out_cell(ln, 4, "%llu", (unsigned long long)p->align);
-		out_cell(ln, 5, "%llu", (unsigned long long)p->data_offset);
-		list_sb(&o, p, ln);
-		list_live(p, &dm, ln);
+		out_str(t, NL_NAMESPACE, p->name);
+		out_str(t, NL_MODE, bch_ns_mode_name(p->mode));
+		out_str(t, NL_DEVICE, p->dev);
+		out_u64(t, NL_SIZE, p->size);
+		out_u64(t, NL_ALIGN, p->align);
+		out_u64(t, NL_DOFF, p->data_offset);
+		list_sb(p, t);
+		list_live(p, &dm, t);
 	}
+	if (!o.json && t && !t->nrows)
+		out_title(&o, "no pmem namespaces found");
 	bch_pmem_list_free(&l);
-	rc = tb ? out_emit(&o, tb) : -ENOMEM;
+	rc = t ? out_emit(t) : -ENOMEM;
 	if (out_finish(&o) || rc)
 		return BCH_EXIT_ERROR;
 	return BCH_EXIT_OK;

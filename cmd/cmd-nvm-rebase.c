@@ -24,6 +24,9 @@
 #include "nvm-common.h"
 #include "output.h"
 
+OUT_CATALOGUE(BCH_COLS_RBFIELDS, RF, rbfield_cols);
+OUT_CATALOGUE(BCH_COLS_RBPASS, RP, rbpass_cols);
+
 enum { OPT_BASE = OPT__CMD_FIRST };
 
 struct rebase_opts {
@@ -324,13 +327,13 @@ static int refusal(struct run *r, struct bch_rebase *rb, uint64_t k)
 			(unsigned long long)(rb->k_mid ? rb->k_mid : rb->k_from));
 		return BCH_EXIT_REFUSED;
 	case BCH_RB_NOT_CLEAN:
-		if (out_problems(&r->out, dev, &rb->ns.problems))
+		if (out_problems(&r->out, &rb->ns.problems))
 			return BCH_EXIT_ERROR;
 		bch_err("%s: %s (see the problems above, or 'bcache nvm check %s'); refusing",
 			dev, bch_rebase_verdict_text(rb->verdict), dev);
 		return BCH_EXIT_REFUSED;
 	case BCH_RB_CACHE:
-		if (rb->problems.n && out_problems(&r->out, dev, &rb->problems))
+		if (rb->problems.n && out_problems(&r->out, &rb->problems))
 			return BCH_EXIT_ERROR;
 		for (int i = 0; i < r->in.ncaches; i++)
 			if (rb->cache_verdict[i] != BCH_RBC_OK &&
@@ -350,73 +353,64 @@ static const char *field_dev(const struct run *r, const struct bch_rebase_field 
 /* --dry-run: every field, old -> new. */
 static int list_fields(struct run *r, const struct bch_rebase *rb)
 {
-	struct libscols_table *tb = out_table(&r->out, "fields");
+	struct out_table *t = out_table(&r->out, "fields", rbfield_cols, RF_NCOLS, NULL, 0, 0);
 	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(&r->out, tb, "device", SCOLS_JSON_STRING, 0);
-		out_column(&r->out, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(&r->out, tb, "where", SCOLS_JSON_STRING, 0);
-		out_column(&r->out, tb, "old", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
-		out_column(&r->out, tb, "new", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
-	}
-	out_title(&r->out, "fields that %s (in write order)", r->o->w.dry_run ?
-		  "would change" : "changed");
+	out_table_title(t, "Fields that %s (in write order)", r->o->w.dry_run ?
+			"would change" : "changed");
 	for (size_t i = 0; i < rb->n && !rc; i++) {
 		const struct bch_rebase_field *f = &rb->v[i];
-		char off[OUT_NUM_LEN], where[48], old[24], new[24];
-		const char *row[] = { field_dev(r, f), out_u64(off, f->off), where, old, new };
+		char where[48];
 
 		bch_rebase_field_where(f, where, sizeof(where));
-		snprintf(old, sizeof(old), "0x%016llx", (unsigned long long)f->old);
-		snprintf(new, sizeof(new), "0x%016llx", (unsigned long long)f->new);
-		rc = out_row(&r->out, tb, row);
+		rc = out_line(t, 0);
+		out_str(t, RF_DEVICE, field_dev(r, f));
+		out_u64(t, RF_OFFSET, f->off);
+		out_str(t, RF_WHERE, where);
+		out_hex16(t, RF_OLD, f->old);
+		out_hex16(t, RF_NEW, f->new);
 	}
-	return rc ? rc : out_emit(&r->out, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 /* The summary of one pass: a row per device. */
 static int report_pass(struct run *r, const struct bch_rebase *rb, int pass)
 {
-	struct libscols_table *tb;
-	struct libscols_line *ln;
+	struct out_table *t;
+	int rc = 0;
 
 	if (!r->out.json)
 		return 0;	/* text: text_summary() */
-	tb = out_table(&r->out, "rebase");
-	if (!tb)
+	t = out_table(&r->out, "rebase", rbpass_cols, RP_NCOLS, NULL, 0, 0);
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(&r->out, tb, "device", SCOLS_JSON_STRING, 0);
-		out_column(&r->out, tb, "pass", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(&r->out, tb, "from", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
-		out_column(&r->out, tb, "to", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
-		out_column(&r->out, tb, "fields", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(&r->out, tb, "resumed", SCOLS_JSON_BOOLEAN, 0);
-		out_column(&r->out, tb, "written", SCOLS_JSON_BOOLEAN, 0);
-	}
-	for (int d = 0; d <= r->in.ncaches; d++) {
+	for (int d = 0; d <= r->in.ncaches && !rc; d++) {
 		size_t n = 0;
 
 		for (size_t i = 0; i < rb->n; i++)
 			n += rb->v[i].dev == d;
 		if (d && !n)
 			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", d ? r->in.cache_path[d - 1] : r->ns.arg);
-		out_cell(ln, 1, "%d", pass);
-		out_cell(ln, 2, "0x%llx", (unsigned long long)(d ? rb->cache_k[d - 1] :
-							       rb->k_from));
-		out_cell(ln, 3, "0x%llx", (unsigned long long)rb->k_to);
-		out_cell(ln, 4, "%zu", n);
-		out_cell(ln, 5, "%s", out_bool(&r->out, rb->k_mid && rb->k_mid == rb->k_to));
-		out_cell(ln, 6, "%s", out_bool(&r->out, !r->o->w.dry_run));
+		rc = out_line(t, 0);
+		out_str(t, RP_DEVICE, d ? r->in.cache_path[d - 1] : r->ns.arg);
+		out_u64(t, RP_PASS, (uint64_t)pass);
+		out_hex(t, RP_FROM, d ? rb->cache_k[d - 1] : rb->k_from);
+		out_hex(t, RP_TO, rb->k_to);
+		out_u64(t, RP_FIELDS, n);
+		out_bool(t, RP_RESUMED, rb->k_mid && rb->k_mid == rb->k_to);
+		out_bool(t, RP_WRITTEN, !r->o->w.dry_run);
 	}
-	return out_emit(&r->out, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static void text_summary(const struct run *r, const struct bch_rebase *rb)
@@ -539,6 +533,8 @@ static int cmd_rebase(const struct bch_cmd *cmd, int argc, char **argv)
 	r.in.path = r.ns.arg;
 	for (int i = 0; i < o.ncaches && !rc; i++)
 		rc = add_cache(&r, o.cache[i], NULL);
+	/* the namespace's object holds the passes, fields and problems */
+	out_device(&r.out, r.ns.arg);
 	for (int n = 1; !rc && more && n <= 3; n++)
 		rc = pass(&r, k, n, &more);
 	if (out_finish(&r.out) && !rc)

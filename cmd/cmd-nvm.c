@@ -23,7 +23,7 @@
 #include "tables.h"
 
 struct dump_opts {
-	bool json;
+	bool json, bytes, quiet;
 	bool tree;
 	const char *columns;		/* -o */
 	const char *hex;		/* --hex STRUCT */
@@ -46,17 +46,11 @@ static const struct bch_opt dump_opts_def[] = {
 	  "hex+ASCII dump of superblock, owner_list or slot:N", "superblock|owner_list|slot:" },
 	{ "owner", OPT_OWNER, required_argument, "UUID",
 	  "only this owner's heads, record pages and allocations", "uuid" },
+	{ "bytes", 'b', no_argument, NULL, "sizes in bytes, not in human units", NULL },
+	{ "quiet", 'q', no_argument, NULL, "no closing health line", NULL },
 	{ NULL },
 };
 
-static const struct out_coldef alloc_cols[] = {
-#define ALLOC_COL(name, type, flag, help) { #name, SCOLS_JSON_##type, OUT_FL_##flag, help },
-	BCH_NVM_DUMP_COLUMNS(ALLOC_COL)
-#undef ALLOC_COL
-};
-#define NALLOC_COLS (sizeof(alloc_cols) / sizeof(alloc_cols[0]))
-#define ALLOC_VAL_LEN 40	/* a uuid, "0x" and 16 digits, a u64 */
-#define ALLOC_DEFAULTS "owner,ns,slot,k,pgoff,page,order,pages,offset,length"
 
 /* The bytes of a --hex STRUCT name; -EINVAL for an unknown name. */
 static int hex_range(const char *what, uint64_t *off, size_t *len)
@@ -93,6 +87,12 @@ static int dump_opt(int val, const char *arg, void *ctx)
 		return 0;
 	case 'o':
 		o->columns = arg;
+		return 0;
+	case 'b':
+		o->bytes = true;
+		return 0;
+	case 'q':
+		o->quiet = true;
 		return 0;
 	case OPT_LIST_COLUMNS:
 		bch_print_columns(o->cmd->full, stdout);
@@ -163,16 +163,25 @@ int nvm_open_load(const char *path, struct bch_nvm_ns *ns)
 	return nvm_load_status(path, ns, rc);
 }
 
+OUT_CATALOGUE(BCH_COLS_ALLOC, AC, alloc_cols);
+OUT_CATALOGUE(BCH_COLS_OWNERS, OC, owner_cols);
+OUT_CATALOGUE(BCH_COLS_RECPAGES, PC, page_cols);
+OUT_CATALOGUE(BCH_COLS_STALE, SS, stale_cols);
+OUT_CATALOGUE(BCH_COLS_FREESPACE, FSP, free_space_cols);
+OUT_CATALOGUE(BCH_COLS_FREEBLOCKS, FB, free_block_cols);
+OUT_CATALOGUE(BCH_COLS_NVMSUM, NS, summary_cols);
+OUT_CATALOGUE(BCH_COLS_TREE, TC, tree_cols);
+OUT_CATALOGUE(BCH_COLS_HEX, HX, hex_cols);
+
 static int dump_superblock(struct out *o, const struct bch_nvm_ns *ns)
 {
 	char csum[24], k[24];
 	struct out_kv extra[] = {
-		{ "device", ns->path, SCOLS_JSON_STRING },
-		{ "revision", bch_nvm_revision_name(ns->sbi.revision), SCOLS_JSON_STRING },
-		{ "csum_computed", csum, SCOLS_JSON_STRING },
-		{ "csum_ok", out_bool(o, ns->sbi.csum_ok), SCOLS_JSON_BOOLEAN },
-		{ "state", bch_nvm_state_name(ns->base.state), SCOLS_JSON_STRING },
-		{ "base", k, SCOLS_JSON_STRING },
+		{ "revision", bch_nvm_revision_name(ns->sbi.revision), OUT_STR },
+		{ "csum_computed", csum, OUT_HEX },
+		{ "csum_ok", ns->sbi.csum_ok ? "1" : "0", OUT_BOOL },
+		{ "state", bch_nvm_state_name(ns->base.state), OUT_STR },
+		{ "base", k, OUT_STR },
 	};
 
 	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)ns->sbi.csum_computed);
@@ -191,14 +200,10 @@ static int dump_superblock(struct out *o, const struct bch_nvm_ns *ns)
 
 static int dump_owner_list(struct out *o, const struct bch_nvm_ns *ns)
 {
-	struct out_kv extra[] = {
-		{ "device", ns->path, SCOLS_JSON_STRING },
-	};
-
 	if (!ns->owner_list)
 		return 0;
-	out_title(o, "%s at byte 8192", ns->lay->nvmpg_ptrs ? "set header" : "owner list head");
-	return out_struct(o, ns->lay->table_name, ns->lay->table_desc, ns->owner_list, extra, 1);
+	out_title(o, "%s at byte 8192", ns->lay->nvmpg_ptrs ? "Set header" : "Owner list head");
+	return out_struct(o, ns->lay->table_name, ns->lay->table_desc, ns->owner_list, NULL, 0);
 }
 
 static bool owner_shown(const struct dump_opts *d, const struct bch_nvm_owner *ow)
@@ -206,312 +211,319 @@ static bool owner_shown(const struct dump_opts *d, const struct bch_nvm_owner *o
 	return !d->owner_set || !memcmp(ow->uuid, d->owner, 16);
 }
 
+static size_t owners_shown(const struct bch_nvm_ns *ns, const struct dump_opts *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ns->nowners; i++)
+		n += owner_shown(d, &ns->owners[i]);
+	return n;
+}
+
 static int dump_owners(struct out *o, const struct bch_nvm_ns *ns,
 		       const struct dump_opts *d)
 {
-	struct libscols_table *tb = out_table(o, "owners");
 	const struct bch_struct_desc *hd = ns->lay->head_desc;
-	const size_t nst = ns->lay->head_state_at < 0 ? 0 : 2;	/* state, flags */
-	const size_t ncols = 4 + nst + BCH_NVM_PAGES_NAMESPACES_MAX;
+	const bool nst = ns->lay->head_state_at >= 0;	/* state, flags (nvmpg) */
+	struct out_col cat[OC_NCOLS];
+	char recs_name[32];
+	int sel[OC_NCOLS], nsel = 0;
+	struct out_table *t;
+	int rc = 0;
 
-	if (!tb)
+	/* recs[] or recs_offset[]: the head's own field names */
+	memcpy(cat, owner_cols, sizeof(cat));
+	snprintf(recs_name, sizeof(recs_name), "%.*s",
+		 (int)strcspn(hd->fields[2 + 2 * nst].name, "["), hd->fields[2 + 2 * nst].name);
+	cat[OC_RECS].name = recs_name;
+	for (int c = 0; c < OC_NCOLS; c++)
+		if ((o->json || (cat[c].flags & OUT_DEF)) &&
+		    (nst || (c != OC_STATE && c != OC_FLAGS)))
+			sel[nsel++] = c;
+	t = out_table(o, "owners", cat, OC_NCOLS, sel, nsel, 0);
+
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "index", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "uuid", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "label", SCOLS_JSON_STRING, 0);
-		/* state, flags (nvmpg), recs[j] or recs_offset[j]: the head's names */
-		for (size_t f = 2; f < 2 + nst + BCH_NVM_PAGES_NAMESPACES_MAX; f++)
-			out_column(o, tb, hd->fields[f].name, hd->fields[f].kind == BCH_FK_UINT ?
-				   SCOLS_JSON_NUMBER : SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "record_pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "records", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "pages_allocated", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-	}
-	for (size_t i = 0; i < ns->nowners; i++) {
+	if (d->owner_set)
+		out_table_title(t, "Owners (%zu of %u heads in use, --owner)",
+				owners_shown(ns, d), ns->heads_walked);
+	else
+		out_table_title(t, "Owners (%u of %u heads in use)", ns->heads_walked,
+				ns->owner_list ? ns->owner_list->used : 0);
+	for (size_t i = 0; i < ns->nowners && !rc; i++) {
 		const struct bch_nvm_owner *ow = &ns->owners[i];
-		struct libscols_line *ln;
+		uint64_t recs[BCH_NVM_PAGES_NAMESPACES_MAX];
 		char u[37], label[4 * 32 + 1];
 
 		if (!owner_shown(d, ow))
 			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			return -ENOMEM;
+		rc = out_line(t, 0);
 		bch_uuid_format(ow->uuid, u);
 		bch_field_format(bch_field_find(hd, "label"), ow->raw, label, sizeof(label));
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", ow->index);
-		out_cell(ln, 2, "%s", u);
-		out_cell(ln, 3, "%s", label);
+		for (int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
+			recs[j] = ow->recs_raw[j];
+		out_u64(t, OC_INDEX, (uint64_t)ow->index);
+		out_str(t, OC_UUID, u);
+		out_str(t, OC_LABEL, label);
 		if (nst) {
-			out_cell(ln, 4, "%u", ow->state);
-			out_cell(ln, 5, "0x%x", ow->flags);
+			out_u64(t, OC_STATE, ow->state);
+			out_hex(t, OC_FLAGS, ow->flags);
 		}
-		for (size_t j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX; j++)
-			out_cell(ln, 4 + nst + j, "0x%llx", (unsigned long long)ow->recs_raw[j]);
-		out_cell(ln, ncols, "%zu", ow->npages);
-		out_cell(ln, ncols + 1, "%llu", (unsigned long long)ow->nrecords);
-		out_cell(ln, ncols + 2, "%llu", (unsigned long long)ow->pages_allocated);
+		out_hexv(t, OC_RECS, recs, BCH_NVM_PAGES_NAMESPACES_MAX);
+		out_u64(t, OC_PAGES, ow->npages);
+		out_u64(t, OC_RECORDS, ow->nrecords);
+		out_u64(t, OC_ALLOC, ow->pages_allocated);
+		out_u64(t, OC_SIZE, ow->pages_allocated << 12);
 	}
-	out_title(o, "owners (%u of %u heads in use)", ns->heads_walked,
-		  ns->owner_list ? ns->owner_list->used : 0);
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
 	const struct bch_struct_desc *rd = ns->lay->recs_desc;
-	/* owner/next: head_offset/next_offset in nvmpg */
-	const char *const cols[] = { "slot", "offset", "head", "ns", rd->fields[0].name,
-				     rd->fields[1].name, "magic_ok", "size", "used", "nonempty" };
-	struct libscols_table *tb = out_table(o, "record_pages");
+	struct out_col cat[PC_NCOLS];
+	struct out_table *t;
+	int rc = 0;
 
-	if (!tb)
+	/* owner/next: head_offset/next_offset in nvmpg */
+	memcpy(cat, page_cols, sizeof(cat));
+	cat[PC_OWNER].name = rd->fields[0].name;
+	cat[PC_NEXT].name = rd->fields[1].name;
+	t = out_table(o, "record_pages", cat, PC_NCOLS, NULL, 0, 0);
+
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c == 4 || c == 5 ?
-				   SCOLS_JSON_STRING : !strcmp(cols[c], "magic_ok") ?
-				   SCOLS_JSON_BOOLEAN : SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-	}
-	for (size_t i = 0; i < ns->npages; i++) {
+	out_table_title(t, "%ss reached by the owner-list walk", ns->lay->recs_name);
+	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		struct libscols_line *ln;
 
 		if (!owner_shown(d, &ns->owners[pg->owner]))
 			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", pg->slot);
-		out_cell(ln, 2, "%llu", (unsigned long long)pg->offset);
-		out_cell(ln, 3, "%d", ns->owners[pg->owner].index);
-		out_cell(ln, 4, "%u", pg->ns);
-		out_cell(ln, 5, "0x%llx", (unsigned long long)pg->raw->owner);
-		out_cell(ln, 6, "0x%llx", (unsigned long long)pg->raw->next);
-		out_cell(ln, 7, "%s", out_bool(o, pg->magic_ok));
-		out_cell(ln, 8, "%u", pg->raw->size);
-		out_cell(ln, 9, "%u", pg->raw->used);
-		out_cell(ln, 10, "%u", pg->nonempty);
+		rc = out_line(t, 0);
+		out_u64(t, PC_SLOT, (uint64_t)pg->slot);
+		out_u64(t, PC_OFFSET, pg->offset);
+		out_u64(t, PC_HEAD, (uint64_t)ns->owners[pg->owner].index);
+		out_u64(t, PC_NS, pg->ns);
+		out_hex(t, PC_OWNER, pg->raw->owner);
+		out_hex(t, PC_NEXT, pg->raw->next);
+		out_bool(t, PC_MAGIC, pg->magic_ok);
+		out_u64(t, PC_SIZE, pg->raw->size);
+		out_u64(t, PC_USED, pg->raw->used);
+		out_u64(t, PC_NONEMPTY, pg->nonempty);
 	}
-	out_title(o, "%ss reached by the owner-list walk", ns->lay->recs_name);
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
-static void add_columns(struct out *o, struct libscols_table *tb, const int *idx, int n)
+/* The records the allocation table shows (all, or those of --owner). */
+static size_t records_shown(const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
-	if (scols_table_get_ncols(tb))
-		return;
-	for (int c = 0; c < n; c++)
-		out_column(o, tb, alloc_cols[idx[c]].name, alloc_cols[idx[c]].json_type,
-			   alloc_cols[idx[c]].flags);
-}
+	size_t n = 0;
 
-/* The text of column col of an allocation row, in buf (or a constant). */
-static const char *alloc_value(const struct out *o, char buf[ALLOC_VAL_LEN], int col,
-			       const struct bch_nvm_ns *ns, const struct bch_nvm_recpage *pg,
-			       uint32_t k, const struct bch_rec *r, bool valid)
-{
-	const struct bch_nvm_owner *ow = &ns->owners[pg->owner];
-
-	switch (col) {
-	case 0:
-		return ns->path;
-	case 1:
-		snprintf(buf, ALLOC_VAL_LEN, "%d", ow->index);
-		return buf;
-	case 2:
-		bch_uuid_format(ow->uuid, buf);
-		return buf;
-	case 3:
-		return out_u64(buf, pg->ns);
-	case 4:
-		snprintf(buf, ALLOC_VAL_LEN, "%d", pg->slot);
-		return buf;
-	case 5:
-		return out_u64(buf, k);
-	case 6:
-		return out_hex(buf, r->pgoff);
-	case 7:
-		return out_u64(buf, r->page);
-	case 8:
-		return out_u64(buf, r->order);
-	case 9:
-		return out_u64(buf, r->pages);
-	case 10:
-		return out_u64(buf, r->page << 12);
-	case 11:
-		return out_u64(buf, r->pages << 12);
-	case 12:
-		return out_bool(o, valid);
-	case 13:
-		snprintf(buf, ALLOC_VAL_LEN, "0x%016llx", (unsigned long long)r->v);
-		return buf;
-	default:
-		return out_u64(buf, r->ns_id);
-	}
+	for (size_t i = 0; i < ns->nowners; i++)
+		if (owner_shown(d, &ns->owners[i]))
+			n += ns->owners[i].nrecords;
+	return n;
 }
 
 static int dump_allocs(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
-		       const int *idx, int ncols)
+		       const int *sel, int ncols)
 {
-	struct libscols_table *tb = out_table(o, "allocations");
-	int rc = 0;
+	struct out_table *t = out_table(o, "allocations", alloc_cols, AC_NCOLS, sel, ncols, 0);
+	char u[37] = "";
+	int rc = 0, last_owner = -1;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	add_columns(o, tb, idx, ncols);
-	out_title(o, "allocations (%zu records)", ns->nallocs);
+	out_table_title(t, "Allocations (%zu records)", records_shown(ns, d));
 	for (size_t i = 0; i < ns->nallocs && !rc; i++) {
 		const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[i]];
 		const struct bch_nvm_recpage *pg = &ns->pages[a->pg];
-		char buf[NALLOC_COLS][ALLOC_VAL_LEN];
-		const char *vals[NALLOC_COLS];
+		const struct bch_nvm_owner *ow = &ns->owners[pg->owner];
 		struct bch_rec r;
 
-		if (!owner_shown(d, &ns->owners[pg->owner]))
+		if (!owner_shown(d, ow))
 			continue;
+		if (pg->owner != last_owner && out_shown(t, AC_UUID))
+			bch_uuid_format(ow->uuid, u);
+		last_owner = pg->owner;
 		bch_nvm_alloc_rec(ns, a, &r);
-		for (int c = 0; c < ncols; c++)
-			vals[c] = alloc_value(o, buf[c], idx[c], ns, pg, a->rec, &r, a->valid);
-		rc = out_row(o, tb, vals);
+		rc = out_line(t, 0);
+		out_u64(t, AC_OWNER, (uint64_t)ow->index);
+		out_str(t, AC_UUID, u);
+		out_u64(t, AC_NS, pg->ns);
+		out_u64(t, AC_SLOT, (uint64_t)pg->slot);
+		out_u64(t, AC_K, a->rec);
+		out_hex(t, AC_PGOFF, r.pgoff);
+		out_u64(t, AC_PAGE, r.page);
+		out_u64(t, AC_ORDER, r.order);
+		out_u64(t, AC_PAGES, r.pages);
+		out_u64(t, AC_OFFSET, r.page << 12);
+		out_u64(t, AC_LENGTH, r.pages << 12);
+		out_bool(t, AC_VALID, a->valid);
+		out_hex16(t, AC_RECORD, r.v);
+		out_u64(t, AC_NS_ID, r.ns_id);
 	}
-	return rc ? rc : out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_stale(struct out *o, const struct bch_nvm_ns *ns)
 {
 	const struct bch_struct_desc *rd = ns->lay->recs_desc;
-	const char *const cols[] = { "device", "slot", "offset", rd->fields[0].name,
-				     rd->fields[1].name, rd->fields[3].name, "size", "used",
-				     "nonempty" };
-	struct libscols_table *tb = out_table(o, "stale_slots");
+	struct out_col cat[SS_NCOLS];
+	struct out_table *t;
+	int rc = 0;
 
-	if (!tb)
+	memcpy(cat, stale_cols, sizeof(cat));
+	cat[SS_OWNER].name = rd->fields[0].name;
+	cat[SS_NEXT].name = rd->fields[1].name;
+	cat[SS_UUID].name = rd->fields[3].name;
+	t = out_table(o, "stale_slots", cat, SS_NCOLS, NULL, 0, OUT_T_SKIP_EMPTY);
+
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c == 3 || c == 4 || c == 5 || c == 0 ?
-				   SCOLS_JSON_STRING : SCOLS_JSON_NUMBER,
-				   c ? 0 : SCOLS_FL_HIDDEN * !o->json);
-	for (size_t i = 0; i < ns->nstale; i++) {
+	out_table_title(t, "Stale record-page slots (magic present, not linked)");
+	for (size_t i = 0; i < ns->nstale && !rc; i++) {
 		const struct bch_nvm_stale *st = &ns->stale[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char u[37];
 
-		if (!ln)
-			return -ENOMEM;
+		rc = out_line(t, 0);
 		bch_uuid_format(st->raw->owner_uuid, u);
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", st->slot);
-		out_cell(ln, 2, "%llu", (unsigned long long)st->offset);
-		out_cell(ln, 3, "0x%llx", (unsigned long long)st->raw->owner);
-		out_cell(ln, 4, "0x%llx", (unsigned long long)st->raw->next);
-		out_cell(ln, 5, "%s", u);
-		out_cell(ln, 6, "%u", st->raw->size);
-		out_cell(ln, 7, "%u", st->raw->used);
-		out_cell(ln, 8, "%u", st->nonempty);
+		out_u64(t, SS_SLOT, (uint64_t)st->slot);
+		out_u64(t, SS_OFFSET, st->offset);
+		out_hex(t, SS_OWNER, st->raw->owner);
+		out_hex(t, SS_NEXT, st->raw->next);
+		out_str(t, SS_UUID, u);
+		out_u64(t, SS_SIZE, st->raw->size);
+		out_u64(t, SS_USED, st->raw->used);
+		out_u64(t, SS_NONEMPTY, st->nonempty);
 	}
-	if (!o->json && !ns->nstale) {
-		scols_unref_table(tb);
-		return 0;
+	if (rc) {
+		out_table_free(t);
+		return rc;
 	}
-	out_title(o, "stale record-page slots (magic present, not linked)");
-	return out_emit(o, tb);
+	return out_emit(t);
 }
 
-static int dump_free_space(struct out *o, const struct bch_nvm_ns *ns,
-			   const struct bch_nvm_buddy *b)
+static int dump_free_space(struct out *o, const struct bch_nvm_buddy *b)
 {
-	struct libscols_table *tb = out_table(o, "free_space");
+	struct out_table *t = out_table(o, "free_space", free_space_cols, FSP_NCOLS, NULL, 0, 0);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "blocks", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "pages", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
+	out_table_title(t, "Free space per order, as rebuilt at registration%s",
+			o->json ? "" : " (orders with free blocks)");
+	for (int ord = 0; ord < BCH_MAX_ORDER && !rc; ord++) {
+		/* text: only the orders that have free blocks */
+		if (!o->json && !b->blocks[ord])
+			continue;
+		rc = out_line(t, 0);
+		out_u64(t, FSP_ORDER, (uint64_t)ord);
+		out_u64(t, FSP_BLOCKS, b->blocks[ord]);
+		out_u64(t, FSP_PAGES, b->blocks[ord] << ord);
+		out_u64(t, FSP_BYTES, (b->blocks[ord] << ord) << 12);
 	}
-	for (int ord = 0; ord < BCH_MAX_ORDER; ord++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%d", ord);
-		out_cell(ln, 2, "%llu", (unsigned long long)b->blocks[ord]);
-		out_cell(ln, 3, "%llu", (unsigned long long)(b->blocks[ord] << ord));
+	if (rc) {
+		out_table_free(t);
+		return rc;
 	}
-	out_title(o, "free space per order, as rebuilt at registration");
-	return out_emit(o, tb);
+	return out_emit(t);
 }
 
-static int dump_free_blocks(struct out *o, const struct bch_nvm_ns *ns,
-			    const struct bch_nvm_buddy *b)
+static int dump_free_blocks(struct out *o, const struct bch_nvm_buddy *b)
 {
-	struct libscols_table *tb = out_table(o, "free_blocks");
+	struct out_table *t = out_table(o, "free_blocks", free_block_cols, FB_NCOLS, NULL, 0, 0);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "order", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "page", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "count", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-	}
-	for (size_t i = 0; i < b->n; i++) {
+	out_table_title(t, "Free blocks in free-list order (a row of COUNT blocks is taken "
+			"from its highest block down)");
+	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct bch_free_block *f = &b->v[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", ns->path);
-		out_cell(ln, 1, "%u", f->order);
-		out_cell(ln, 2, "%llu", (unsigned long long)f->page);
-		out_cell(ln, 3, "%llu", (unsigned long long)f->count);
-		out_cell(ln, 4, "%llu", (unsigned long long)(f->page << 12));
+		rc = out_line(t, 0);
+		out_u64(t, FB_ORDER, f->order);
+		out_u64(t, FB_PAGE, f->page);
+		out_u64(t, FB_COUNT, f->count);
+		out_u64(t, FB_OFFSET, f->page << 12);
 	}
-	out_title(o, "free blocks in free-list order (a row of COUNT blocks is taken "
-		     "from its highest block down)");
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_summary(struct out *o, const struct bch_nvm_ns *ns,
 			const struct bch_nvm_buddy *b)
 {
-	struct libscols_table *tb = out_table(o, "summary");
-	struct libscols_line *ln;
-	static const char *const cols[] = { "device", "pages_total", "reserved", "allocated",
-					    "free", "records", "record_pages", "stale_slots",
-					    "largest_order", "largest_page" };
+	struct out_table *t = out_table(o, "summary", summary_cols, NS_NCOLS, NULL, 0, OUT_T_OBJECT);
+	int rc;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING,
-				   c ? SCOLS_FL_RIGHT : SCOLS_FL_HIDDEN * !o->json);
-	ln = scols_table_new_line(tb, NULL);
-	if (!ln)
-		return -ENOMEM;
-	out_cell(ln, 0, "%s", ns->path);
-	out_cell(ln, 1, "%llu", (unsigned long long)b->pages_total);
-	out_cell(ln, 2, "%llu", (unsigned long long)b->reserved);
-	out_cell(ln, 3, "%llu", (unsigned long long)ns->pages_allocated);
-	out_cell(ln, 4, "%llu", (unsigned long long)b->free_pages);
-	out_cell(ln, 5, "%zu", ns->nallocs);
-	out_cell(ln, 6, "%zu", ns->npages);
-	out_cell(ln, 7, "%zu", ns->nstale);
-	out_cell(ln, 8, "%d", b->largest_order);
-	out_cell(ln, 9, "%llu", (unsigned long long)b->largest_page);
-	out_title(o, "summary (pages of 4096 bytes)");
-	return out_emit(o, tb);
+	out_table_title(t, "Summary (pages of 4096 bytes)");
+	rc = out_line(t, 0);
+	out_u64(t, NS_TOTAL, b->pages_total);
+	out_u64(t, NS_RESERVED, b->reserved);
+	out_u64(t, NS_ALLOC, ns->pages_allocated);
+	out_u64(t, NS_FREE, b->free_pages);
+	out_u64(t, NS_RECORDS, ns->nallocs);
+	out_u64(t, NS_RECPAGES, ns->npages);
+	out_u64(t, NS_STALE, ns->nstale);
+	out_s64(t, NS_LORDER, b->largest_order);
+	out_u64(t, NS_LPAGE, b->largest_page);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
+}
+
+/*
+ * The closing line of a device: revision, state, owners, allocations and
+ * free space, problem counts.
+ */
+void nvm_health(struct out *o, const struct bch_nvm_ns *ns, const struct bch_nvm_buddy *b)
+{
+	char k[48] = "", alloc[24], fr[24], big[24], pc[48];
+	unsigned long long pct = 0;
+
+	if (o->json || o->quiet)
+		return;
+	if (ns->base.k_known && ns->base.k)
+		snprintf(k, sizeof(k), " (K 0x%llx)", (unsigned long long)ns->base.k);
+	out_problem_counts(pc, sizeof(pc), &ns->problems);
+	if (!b) {
+		out_health(o, "%s: %s, %s%s; %s", ns->path,
+			   bch_nvm_revision_name(ns->sbi.revision),
+			   bch_nvm_state_name(ns->base.state), k, pc);
+		return;
+	}
+	out_size_text(alloc, sizeof(alloc), ns->pages_allocated << 12);
+	out_size_text(fr, sizeof(fr), b->free_pages << 12);
+	out_size_text(big, sizeof(big), b->largest_order >= 0 ?
+		      (1ULL << b->largest_order) << 12 : 0);
+	if (b->pages_total > b->reserved)
+		pct = b->free_pages * 100 / (b->pages_total - b->reserved);
+	out_health(o, "%s: %s, %s%s, %zu owner%s, %zu allocation%s %s, free %s (%llu%%), "
+		   "largest free %s; %s", ns->path, bch_nvm_revision_name(ns->sbi.revision),
+		   bch_nvm_state_name(ns->base.state), k, ns->nowners,
+		   ns->nowners == 1 ? "" : "s", ns->nallocs, ns->nallocs == 1 ? "" : "s",
+		   alloc, fr, pct, big, pc);
 }
 
 static int dump_space(struct out *o, const struct bch_nvm_ns *ns)
@@ -521,55 +533,54 @@ static int dump_space(struct out *o, const struct bch_nvm_ns *ns)
 
 	if (rc)
 		return rc;
-	rc = dump_free_space(o, ns, &b);
+	rc = dump_free_space(o, &b);
 	if (!rc)
-		rc = dump_free_blocks(o, ns, &b);
+		rc = dump_free_blocks(o, &b);
 	if (!rc)
 		rc = dump_summary(o, ns, &b);
+	if (!rc)
+		rc = out_problems(o, &ns->problems);
+	if (!rc)
+		nvm_health(o, ns, &b);
 	bch_nvm_buddy_free(&b);
 	return rc;
 }
 
 /* --tree: owner -> record page -> allocation */
-static int tree_line(struct libscols_table *tb, struct libscols_line *parent,
-		     struct libscols_line **out, const char *name, const struct bch_rec *r)
+static int tree_line(struct out_table *t, int depth, const char *name, const struct bch_rec *r)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, parent);
+	int rc = out_line(t, depth);
 
-	if (!ln)
-		return -ENOMEM;
-	*out = ln;
-	out_cell(ln, 0, "%s", name);
+	out_str(t, TC_NAME, name);
 	if (!r)
-		return 0;
-	out_cell(ln, 1, "%llu", (unsigned long long)r->page);
-	out_cell(ln, 2, "%u", r->order);
-	out_cell(ln, 3, "%llu", (unsigned long long)r->pages);
-	return out_cell(ln, 4, "%llu", (unsigned long long)(r->page << 12));
+		return rc;
+	out_u64(t, TC_PAGE, r->page);
+	out_u64(t, TC_ORDER, r->order);
+	out_u64(t, TC_PAGES, r->pages);
+	out_u64(t, TC_OFFSET, r->page << 12);
+	return rc;
 }
 
-static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
-		      const struct bch_nvm_ns *ns, int owner_idx)
+static int tree_pages(struct out_table *t, const struct bch_nvm_ns *ns, int owner_idx)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
-		struct libscols_line *pl, *al;
 		char name[64];
 
 		if (pg->owner != owner_idx)
 			continue;
 		snprintf(name, sizeof(name), "ns %u slot %d (used %u)", pg->ns, pg->slot,
 			 pg->raw->used);
-		rc = tree_line(tb, owl, &pl, name, NULL);
+		rc = tree_line(t, 1, name, NULL);
 		for (size_t k = pg->walk_at; k < pg->walk_at + pg->nallocs && !rc; k++) {
 			const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[k]];
 			struct bch_rec r;
 
 			bch_nvm_alloc_rec(ns, a, &r);
 			snprintf(name, sizeof(name), "recs[%u]", a->rec);
-			rc = tree_line(tb, pl, &al, name, &r);
+			rc = tree_line(t, 2, name, &r);
 		}
 	}
 	return rc;
@@ -577,31 +588,29 @@ static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
 
 static int dump_tree(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d)
 {
-	static const char *const cols[] = { "name", "page", "order", "pages", "offset" };
-	struct libscols_table *tb = out_table(o, "tree");
+	struct out_table *t = out_table(o, "tree", tree_cols, TC_NCOLS, NULL, 0, OUT_T_TREE);
 	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb))
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			out_column(o, tb, cols[c], c ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING,
-				   c ? SCOLS_FL_RIGHT : SCOLS_FL_TREE);
+	out_table_title(t, "%s: owners, record pages and allocations", ns->path);
 	for (size_t i = 0; i < ns->nowners && !rc; i++) {
 		const struct bch_nvm_owner *ow = &ns->owners[i];
-		struct libscols_line *owl;
 		char name[80], u[37];
 
 		if (!owner_shown(d, ow))
 			continue;
 		bch_uuid_format(ow->uuid, u);
 		snprintf(name, sizeof(name), "owner %d %s", ow->index, u);
-		rc = tree_line(tb, NULL, &owl, name, NULL);
+		rc = tree_line(t, 0, name, NULL);
 		if (!rc)
-			rc = tree_pages(tb, owl, ns, (int)i);
+			rc = tree_pages(t, ns, (int)i);
 	}
-	out_title(o, "%s: owners, record pages and allocations", ns->path);
-	return rc ? rc : out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 /* --hex: superblock, owner_list or slot:N as offset / hex / ASCII rows */
@@ -623,21 +632,18 @@ static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	const char *what = d->hex;
 	uint64_t off = d->hex_off;
 	size_t len = d->hex_len;
-	struct libscols_table *tb;
+	struct out_table *t;
+	int rc = 0;
 	bool starred = false;
 
-	tb = out_table(o, "hex");
-	if (!tb)
+	t = out_table(o, "hex", hex_cols, HX_NCOLS, NULL, 0, 0);
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "offset", SCOLS_JSON_STRING, SCOLS_FL_RIGHT);
-		out_column(o, tb, "hex", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "ascii", SCOLS_JSON_STRING, 0);
-	}
-	for (size_t i = 0; i < len; i += 16) {
+	out_table_title(t, "%s: %s, bytes [%llu, %llu)", ns->path, what,
+			(unsigned long long)off, (unsigned long long)(off + len));
+	for (size_t i = 0; i < len && !rc; i += 16) {
 		const unsigned char *p = ns->meta + off + i;
 		size_t n = len - i < 16 ? len - i : 16;
-		struct libscols_line *ln;
 		char hex[HEX_ROW_LEN], ascii[17];
 
 		/* a run of rows equal to the previous one shows as one "*" */
@@ -645,31 +651,30 @@ static int dump_hex(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 			if (starred)
 				continue;
 			starred = true;
-			ln = scols_table_new_line(tb, NULL);
-			if (!ln)
-				return -ENOMEM;
-			out_cell(ln, 0, "*");
+			rc = out_line(t, 0);
+			out_str(t, HX_OFFSET, "*");
 			continue;
 		}
 		starred = false;
 		hex_row(p, n, hex, ascii);
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%08llx", (unsigned long long)(off + i));
-		out_cell(ln, 1, "%s", hex);
-		out_cell(ln, 2, "%s", ascii);
+		rc = out_line(t, 0);
+		out_fmt(t, HX_OFFSET, "%08llx", (unsigned long long)(off + i));
+		out_str(t, HX_HEX, hex);
+		out_str(t, HX_ASCII, ascii);
 	}
-	out_title(o, "%s: %s, bytes [%llu, %llu)", ns->path, what, (unsigned long long)off,
-		  (unsigned long long)(off + len));
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dump_opts *d,
-		    const int *idx, int ncols)
+		    const int *sel, int ncols)
 {
 	int err;
 
+	out_device(o, ns->path);
 	if (d->hex)
 		return dump_hex(o, ns, d);
 	if (d->tree)
@@ -682,13 +687,11 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	if (!err && ns->owner_list)
 		err = dump_pages(o, ns, d);
 	if (!err && ns->owner_list)
-		err = dump_allocs(o, ns, d, idx, ncols);
+		err = dump_allocs(o, ns, d, sel, ncols);
 	if (!err && ns->owner_list)
 		err = dump_stale(o, ns);
 	if (!err)
 		err = dump_space(o, ns);
-	if (!err)
-		err = out_problems(o, ns->path, &ns->problems);
 	return err;
 }
 
@@ -723,17 +726,6 @@ static int load_all(size_t n, char **argv, struct bch_nvm_ns **ns)
 	return ret;
 }
 
-/* The last device loaded: its tables are filled in their creation order. */
-/* The last device loaded (n when none). */
-static size_t last_loaded(struct bch_nvm_ns *const *ns, size_t n)
-{
-	size_t i = n;
-
-	while (i > 0 && !ns[i - 1])
-		i--;
-	return i ? i - 1 : n;
-}
-
 static void free_all(struct bch_nvm_ns **ns, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -744,18 +736,11 @@ static void free_all(struct bch_nvm_ns **ns, size_t n)
 	free(ns);
 }
 
-static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
+static int dump_columns_parse(const struct dump_opts *d, int *sel, int *n)
 {
 	const char *bad = NULL;
-	int rc;
+	int rc = out_parse_columns(alloc_cols, AC_NCOLS, d->columns, sel, &bad);
 
-	if (!d->columns && d->json) {
-		rc = out_parse_columns(alloc_cols, NALLOC_COLS, "device," ALLOC_DEFAULTS, NULL,
-				       idx, NALLOC_COLS, &bad);
-	} else {
-		rc = out_parse_columns(alloc_cols, NALLOC_COLS, ALLOC_DEFAULTS, d->columns,
-				       idx, NALLOC_COLS, &bad);
-	}
 	if (rc == -EINVAL)
 		return bch_usage_error(d->cmd, "unknown column '%s' (see --list-columns)", bad);
 	if (rc < 0) {
@@ -766,11 +751,38 @@ static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
 	return 0;
 }
 
+/*
+ * The exit status of a decoding command (bcache(8), EXIT STATUS): each
+ * device's status combined, 4 for a device with a problem of at least
+ * severity `sev` (error for dump, show and journal show; warning for check).
+ */
+static int problems_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc,
+			   enum bch_severity sev)
+{
+	int ret = load_rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (ns[i])
+			ret = bch_exit_combine(ret, bch_exit_for_problems(&ns[i]->problems, sev));
+	return ret;
+}
+
+/* --owner U that no device has: a usage error, not an empty table. */
+static bool owner_found(const struct dump_opts *d, struct bch_nvm_ns *const *ns, size_t n)
+{
+	if (!d->owner_set)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (ns[i] && owners_shown(ns[i], d))
+			return true;
+	return false;
+}
+
 static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	struct dump_opts opts = { .cmd = cmd };
 	struct bch_nvm_ns **ns;
-	int idx[NALLOC_COLS], ncols = 0;
+	int sel[OUT_MAX_COLS], ncols = 0;
 	struct out o;
 	int rc, first, ret;
 	size_t n;
@@ -780,7 +792,7 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 		return rc;
 	if (first >= argc)
 		return bch_usage_error(cmd, "no device given");
-	rc = dump_columns_parse(&opts, idx, &ncols);
+	rc = dump_columns_parse(&opts, sel, &ncols);
 	if (rc)
 		return rc;
 	n = (size_t)(argc - first);	/* first < argc */
@@ -788,14 +800,22 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!ns)
 		return bch_fail("nvm dump", -ENOMEM, NULL);
 	ret = load_all(n, argv + first, ns);
+	if (!owner_found(&opts, ns, n)) {
+		char u[37];
+
+		bch_uuid_format(opts.owner, u);
+		bch_err("--owner %s: no owner head with this uuid", u);
+		free_all(ns, n);
+		return BCH_EXIT_NOT_FOUND;
+	}
 	out_init(&o, opts.json);
+	o.bytes = opts.bytes;
+	o.quiet = opts.quiet;
 	for (size_t i = 0; i < n; i++) {
 		int err;
 
 		if (!ns[i])
 			continue;
-		if (i == last_loaded(ns, n))
-			out_final(&o);
 		if (opts.hex && opts.hex_off >= BCH_NVM_SLOT_OFFSET(ns[i]->lay->max_slots)) {
 			bch_err("%s: --hex %s: the %s revision has %d record-list slots",
 				ns[i]->path, opts.hex, ns[i]->lay->name, ns[i]->lay->max_slots);
@@ -810,10 +830,12 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 			ret = bch_exit_combine(ret, BCH_EXIT_USAGE);
 			continue;
 		}
-		err = dump_one(&o, ns[i], &opts, idx, ncols);
+		err = dump_one(&o, ns[i], &opts, sel, ncols);
 		if (err)
 			ret = bch_exit_combine(ret, bch_fail(ns[i]->path, err, "output failed"));
 	}
+	if (!opts.hex)
+		ret = problems_status(ns, n, ret, BCH_SEV_ERROR);
 	free_all(ns, n);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
@@ -822,27 +844,36 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 
 /* ---- nvm check ---- */
 
-/* Each device's status (load, then problems of warning severity), combined. */
-static int check_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc)
-{
-	int ret = load_rc;
+struct check_opts {
+	bool json, quiet;
+};
 
-	for (size_t i = 0; i < n; i++)
-		if (ns[i])
-			ret = bch_exit_combine(ret, bch_exit_for_problems(&ns[i]->problems,
-									  BCH_SEV_WARN));
-	return ret;
+static int check_opt(int val, const char *arg, void *ctx)
+{
+	struct check_opts *c = ctx;
+
+	if (val == 'q') {
+		c->quiet = true;
+		return 0;
+	}
+	return bch_json_opt(val, arg, &c->json);
 }
+
+static const struct bch_opt check_opts_def[] = {
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ "quiet", 'q', no_argument, NULL, "no closing health line", NULL },
+	{ NULL },
+};
 
 static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 {
+	struct check_opts co = { 0 };
 	struct bch_nvm_ns **ns;
-	bool json = false;
 	struct out o;
 	int rc, first, ret;
 	size_t n;
 
-	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
+	rc = bch_parse(cmd, argc, argv, check_opt, &co, &first);
 	if (rc)
 		return rc;
 	if (first >= argc)
@@ -852,14 +883,24 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!ns)
 		return bch_fail("nvm check", -ENOMEM, NULL);
 	ret = load_all(n, argv + first, ns);
-	out_init(&o, json);
+	out_init(&o, co.json);
+	o.quiet = co.quiet;
 	for (size_t i = 0; i < n; i++) {
-		if (i == last_loaded(ns, n))
-			out_final(&o);
-		if (ns[i] && (json || ns[i]->problems.n) && out_problems(&o, ns[i]->path, &ns[i]->problems))
+		struct bch_nvm_buddy b;
+
+		if (!ns[i])
+			continue;
+		out_device(&o, ns[i]->path);
+		if (out_problems(&o, &ns[i]->problems))
 			ret = BCH_EXIT_ERROR;
+		if (bch_nvm_buddy_of(ns[i], false, &b)) {
+			nvm_health(&o, ns[i], NULL);
+		} else {
+			nvm_health(&o, ns[i], &b);
+			bch_nvm_buddy_free(&b);
+		}
 	}
-	ret = check_status(ns, n, ret);
+	ret = problems_status(ns, n, ret, BCH_SEV_WARN);
 	free_all(ns, n);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
@@ -869,7 +910,7 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 static const struct bch_cmd nvm_check = {
 	.name = "check", .full = "nvm check",
 	.summary = "validate nvm-pages namespaces (read-only)",
-	.usage = "DEV...", .opts = bch_json_opts, .run = cmd_check,
+	.usage = "DEV...", .opts = check_opts_def, .run = cmd_check,
 	.operands = "device",
 };
 

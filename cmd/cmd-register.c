@@ -26,6 +26,8 @@
 #include "cmd.h"
 #include "output.h"
 
+OUT_CATALOGUE(BCH_COLS_REG, RG, reg_cols);
+
 enum { OPT_SCAN = OPT__CMD_FIRST };
 
 #define MAX_REG 256
@@ -256,8 +258,6 @@ static int scan(struct reg *v, int *n, char **owned)
 
 static void report(struct out *o, const struct reg *v, int n)
 {
-	struct libscols_table *tb;
-
 	if (!o->json) {
 		for (int i = 0; i < n; i++)
 			if (v[i].status && strcmp(v[i].status, "refused") &&
@@ -268,28 +268,24 @@ static void report(struct out *o, const struct reg *v, int n)
 				       "register");
 		return;
 	}
-	tb = out_table(o, "register");
-	if (!tb)
-		return;
-	out_column(o, tb, "device", SCOLS_JSON_STRING, 0);
-	out_column(o, tb, "type", SCOLS_JSON_STRING, 0);
-	out_column(o, tb, "attribute", SCOLS_JSON_STRING, 0);
-	out_column(o, tb, "status", SCOLS_JSON_STRING, 0);
-	out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
 	for (int i = 0; i < n; i++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct out_table *t;
 
-		if (!ln)
+		out_device(o, v[i].d.path[0] ? v[i].d.path : v[i].arg);
+		t = out_table(o, "register", reg_cols, RG_NCOLS, NULL, 0, OUT_T_OBJECT);
+		if (!t)
 			return;
-		out_cell(ln, 0, "%s", v[i].d.path[0] ? v[i].d.path : v[i].arg);
-		out_cell(ln, 1, "%s", bch_reg_kind_name(v[i].d.kind));
+		out_line(t, 0);
+		out_str(t, RG_TYPE, bch_reg_kind_name(v[i].d.kind));
 		if (v[i].d.kind != BCH_REG_NONE)
-			out_cell(ln, 2, "%s", v[i].d.kind == BCH_REG_NAMESPACE ?
-				 "register_nvdimm_meta" : "register");
-		out_cell(ln, 3, "%s", v[i].status ? v[i].status : "not registered");
-		out_cell(ln, 4, "%s", v[i].why);
+			out_str(t, RG_ATTR, v[i].d.kind == BCH_REG_NAMESPACE ?
+				"register_nvdimm_meta" : "register");
+		out_str(t, RG_STATUS, v[i].status ? v[i].status : "not registered");
+		if (*v[i].why)
+			out_str(t, RG_MESSAGE, v[i].why);
+		out_emit(t);
 	}
-	out_emit(o, tb);
+	out_device_end(o);
 }
 
 /* The kernel's interface for the devices to register; an exit code. */

@@ -22,41 +22,41 @@
 #include "cmd.h"
 #include "output.h"
 
-static int show_d(struct out *o, const char *path, const struct bch_cache_sb_info *in)
+OUT_CATALOGUE(BCH_COLS_SHOWD, SD, d_cols);
+OUT_CATALOGUE(BCH_COLS_FIELDS, FV, field_cols);
+OUT_CATALOGUE(BCH_COLS_SHOWLIST, SL, list_cols);
+
+static int show_d(struct out *o, const struct bch_cache_sb_info *in)
 {
 	const struct cache_sb_disk *sb = &in->sb;
-	struct libscols_table *tb;
+	/* an nvmpg offset decodes alone; a v7 address needs the namespace's K */
+	static const int plain[] = { SD_INDEX, SD_D };
+	struct out_table *t;
 	unsigned int n = sb->keys < SB_JOURNAL_BUCKETS ? sb->keys : SB_JOURNAL_BUCKETS;
+	int rc = 0;
 
 	if (!n)
 		return 0;
-	tb = out_table(o, "journal_buckets");
-	if (!tb)
+	t = out_table(o, "journal_buckets", d_cols, SD_NCOLS,
+		      o->json || in->d_nvmpg ? NULL : plain, 2, 0);
+	if (!t)
 		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, SCOLS_FL_HIDDEN * !o->json);
-		out_column(o, tb, "index", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "d", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "ns_id", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", path);
-		out_cell(ln, 1, "%u", i);
-		out_cell(ln, 2, "0x%llx", (unsigned long long)sb->d[i]);
-		/* an nvmpg offset decodes alone; a v7 address needs the namespace's K */
+	out_table_title(t, "Journal buckets d[0..%u]: %s", n - 1, !in->nvdimm ? "bucket numbers" :
+			in->d_nvmpg ? "nvmpg offsets (v12/v13)" : "kernel addresses (v7)");
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		rc = out_line(t, 0);
+		out_u64(t, SD_INDEX, i);
+		out_hex(t, SD_D, sb->d[i]);
 		if (in->d_nvmpg) {
-			out_cell(ln, 3, "%llu", (unsigned long long)BCH_NVMPG_GET_NS_ID(sb->d[i]));
-			out_cell(ln, 4, "%llu", (unsigned long long)BCH_NVMPG_GET_OFFSET(sb->d[i]));
+			out_u64(t, SD_NS_ID, BCH_NVMPG_GET_NS_ID(sb->d[i]));
+			out_u64(t, SD_OFFSET, BCH_NVMPG_GET_OFFSET(sb->d[i]));
 		}
 	}
-	out_title(o, "journal buckets d[0..%u]: %s", n - 1, !in->nvdimm ? "bucket numbers" :
-		  in->d_nvmpg ? "nvmpg offsets (v12/v13)" : "kernel addresses (v7)");
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 struct show_opts {
@@ -69,21 +69,22 @@ struct show_opts {
 /* FIELD/VALUE rows (text only): the superblock decoded by device type. */
 static int show_decoded(struct out *o, const char *const (*kv)[2], size_t n)
 {
-	struct libscols_table *tb = out_table(o, "decoded");
+	struct out_table *t = out_table(o, "decoded", field_cols, FV_NCOLS, NULL, 0,
+					OUT_T_NOTITLE);
+	int rc = 0;
 
-	if (!tb)
+	if (!t)
 		return -ENOMEM;
-	out_column(o, tb, "field", SCOLS_JSON_STRING, 0);
-	out_column(o, tb, "value", SCOLS_JSON_STRING, 0);
-	for (size_t i = 0; i < n; i++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln)
-			return -ENOMEM;
-		out_cell(ln, 0, "%s", kv[i][0]);
-		out_cell(ln, 1, "%s", kv[i][1]);
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = out_line(t, 0);
+		out_str(t, FV_FIELD, kv[i][0]);
+		out_str(t, FV_VALUE, kv[i][1]);
 	}
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
 /* As bcache-super-show: a label of other bytes than [0-9A-Za-z._-] escaped. */
@@ -180,24 +181,23 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 	unsigned int r = (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK;
 	unsigned int st = (sb->flags >> BDEV_STATE_SHIFT) & BDEV_STATE_MASK;
 	struct out_kv extra[] = {
-		{ "device", m->path, SCOLS_JSON_STRING },
-		{ "type", type, SCOLS_JSON_STRING },
-		{ "version_name", bch_cache_sb_version_name(sb->version), SCOLS_JSON_STRING },
-		{ "csum_computed", csum, SCOLS_JSON_STRING },
-		{ "csum_ok", out_bool(o, in->csum_ok), SCOLS_JSON_BOOLEAN },
-		{ "features_compat", comp, SCOLS_JSON_STRING },
-		{ "features_incompat", incomp, SCOLS_JSON_STRING },
-		{ "features_ro_compat", ro, SCOLS_JSON_STRING },
-		{ "bucket_sectors", bs, SCOLS_JSON_NUMBER },
-		{ "data_offset", doff, SCOLS_JSON_NUMBER },
-		{ "cache_mode", mode, SCOLS_JSON_STRING },
-		{ "cache_state", state, SCOLS_JSON_STRING },
-		{ "replacement", repl, SCOLS_JSON_STRING },
-		{ "discard", out_bool(o, !in->backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT))),
-		  SCOLS_JSON_BOOLEAN },
+		{ "type", type, OUT_STR },
+		{ "version_name", bch_cache_sb_version_name(sb->version), OUT_STR },
+		{ "csum_computed", csum, OUT_STR },
+		{ "csum_ok", in->csum_ok ? "1" : "0", OUT_BOOL },
+		{ "features_compat", comp, OUT_STR },
+		{ "features_incompat", incomp, OUT_STR },
+		{ "features_ro_compat", ro, OUT_STR },
+		{ "bucket_sectors", bs, OUT_NUM },
+		{ "data_offset", doff, OUT_NUM },
+		{ "cache_mode", mode, OUT_STR },
+		{ "cache_state", state, OUT_STR },
+		{ "replacement", repl, OUT_STR },
+		{ "discard", !in->backing && (sb->flags & (1ULL << CACHE_DISCARD_BIT)) ? "1" : "0",
+		  OUT_BOOL },
 		/* the nvm-pages revision d[] are written for, by their form */
 		{ "revision", !in->nvdimm || !sb->keys || !sb->d[0] ? "" :
-			      in->d_nvmpg ? "nvmpg" : "v7", SCOLS_JSON_STRING },
+			      in->d_nvmpg ? "nvmpg" : "v7", OUT_STR },
 	};
 	int rc = 0;
 
@@ -219,10 +219,10 @@ static int show_cache(struct out *o, struct bch_media *m, const struct bch_cache
 	if (!o->json)
 		rc = show_cache_decoded(o, in);
 	if (!rc && (o->json || more))
-		rc = out_struct(o, "bcache_superblocks", &bch_desc_cache_sb, sb, extra,
+		rc = out_struct(o, "superblock", &bch_desc_cache_sb, sb, extra,
 				sizeof(extra) / sizeof(extra[0]));
 	if (!rc && (o->json || more))
-		rc = show_d(o, m->path, in);
+		rc = show_d(o, in);
 	if (!rc)
 		rc = bch_cache_sb_check(in, m->size, 0, ps);
 	return rc;
@@ -233,18 +233,17 @@ static int show_nvm(struct out *o, struct bch_media *m, const struct bch_nvm_sb_
 {
 	char csum[24];
 	struct out_kv extra[] = {
-		{ "device", m->path, SCOLS_JSON_STRING },
-		{ "type", "nvm-pages", SCOLS_JSON_STRING },
-		{ "revision", bch_nvm_revision_name(in->revision), SCOLS_JSON_STRING },
-		{ "csum_computed", csum, SCOLS_JSON_STRING },
-		{ "csum_ok", out_bool(o, in->csum_ok), SCOLS_JSON_BOOLEAN },
+		{ "type", "nvm-pages", OUT_STR },
+		{ "revision", bch_nvm_revision_name(in->revision), OUT_STR },
+		{ "csum_computed", csum, OUT_STR },
+		{ "csum_ok", in->csum_ok ? "1" : "0", OUT_BOOL },
 	};
 	int rc;
 
 	snprintf(csum, sizeof(csum), "0x%016llx", (unsigned long long)in->csum_computed);
 	out_title(o, "%s: nvm-pages namespace superblock at byte 4096 (%s), checksum %s",
 		  m->path, bch_nvm_revision_name(in->revision), in->csum_ok ? "ok" : "BAD");
-	rc = out_struct(o, "nvm_superblocks", in->lay->sb_desc, &in->sb, extra,
+	rc = out_struct(o, "superblock", in->lay->sb_desc, &in->sb, extra,
 			sizeof(extra) / sizeof(extra[0]));
 	if (!rc && in->revision != BCH_NVM_REV_UNKNOWN)
 		rc = bch_nvm_sb_check(in, m->size, ps);
@@ -262,6 +261,7 @@ static int show_one(struct out *o, const char *path, bool more)
 
 	if (rc)
 		return bch_open_error(path, rc);
+	out_device(o, path);
 	rc = bch_cache_sb_read(m, &ci);
 	if (rc == -ENODATA) {
 		rc = bch_nvm_sb_read(m, &ni);
@@ -277,10 +277,14 @@ static int show_one(struct out *o, const char *path, bool more)
 	}
 	if (rc && rc != -ENODATA)
 		ret = bch_fail(path, rc, "cannot read");
-	if (!ret && out_problems(o, path, &ps))
+	if (!ret && out_problems(o, &ps))
 		ret = BCH_EXIT_ERROR;
-	if (!ret)
+	if (!ret) {
+		char pc[48];
+
+		out_health(o, "%s: %s", path, out_problem_counts(pc, sizeof(pc), &ps));
 		ret = bch_exit_for_problems(&ps, BCH_SEV_ERROR);
+	}
 	bch_problems_free(&ps);
 	bch_media_close(m);
 	return ret;
@@ -296,28 +300,16 @@ static const struct bch_sys_dev *cache_of(const struct bch_sys_dev *v, size_t n,
 	return NULL;
 }
 
-static const struct out_coldef list_cols[] = {
-	{ "device", SCOLS_JSON_STRING, 0, NULL },
-	{ "type", SCOLS_JSON_STRING, 0, NULL },
-	{ "state", SCOLS_JSON_STRING, 0, NULL },
-	{ "running", SCOLS_JSON_BOOLEAN, 0, NULL },
-	{ "bname", SCOLS_JSON_STRING, 0, NULL },
-	{ "attached_to_dev", SCOLS_JSON_STRING, 0, NULL },
-	{ "attached_to_cset", SCOLS_JSON_STRING, 0, NULL },	/* -m from here */
-	{ "uuid", SCOLS_JSON_STRING, 0, NULL },
-	{ "set_uuid", SCOLS_JSON_STRING, 0, NULL },
-	{ "version", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT, NULL },
-	{ "label", SCOLS_JSON_STRING, 0, NULL },
-	{ "namespace", SCOLS_JSON_STRING, 0, NULL },
-	{ "csum_ok", SCOLS_JSON_BOOLEAN, 0, NULL },
-};
-#define LIST_COLS_SHORT 6
-
 /* bcache show [-m]: every bcache device of the system; an exit code. */
 static int show_list(struct out *o, bool more)
 {
+	static const int all[] = {
+		SL_DEVICE, SL_TYPE, SL_STATE, SL_RUNNING, SL_BNAME, SL_ATTACHED_DEV,
+		SL_ATTACHED_CSET, SL_UUID, SL_SET_UUID, SL_VERSION, SL_LABEL, SL_NAMESPACE,
+		SL_CSUM_OK,
+	};
 	struct bch_sys_dev *v;
-	struct libscols_table *tb;
+	struct out_table *t;
 	size_t n;
 	int ns_err, rc = bch_sys_devs_scan(&v, &n, false, &ns_err);
 
@@ -328,41 +320,38 @@ static int show_list(struct out *o, bool more)
 	if (ns_err && !o->json)
 		bch_warn("namespaces not listed: %s", ns_err == -ENOPKG ?
 			 "built without libndctl" : strerror(-ns_err));
-	tb = out_table(o, "devices");
-	if (!tb) {
+	/* JSON: the rows are the document's devices[] */
+	t = out_table(o, "devices", list_cols, SL_NCOLS, more ? all : NULL,
+		      (int)(sizeof(all) / sizeof(all[0])), OUT_T_NOTITLE);
+	if (!t) {
 		free(v);
 		return BCH_EXIT_ERROR;
 	}
-	for (size_t c = 0; c < sizeof(list_cols) / sizeof(list_cols[0]); c++)
-		out_column(o, tb, list_cols[c].name, list_cols[c].json_type, list_cols[c].flags |
-			   (!o->json && !more && c >= LIST_COLS_SHORT ? SCOLS_FL_HIDDEN : 0));
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct bch_sys_dev *d = &v[i];
 		const struct bch_sys_dev *c = d->kind == BCH_REG_BACKING ?
 					      cache_of(v, n, d->attached) : NULL;
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln) {
-			rc = -ENOMEM;
-			break;
-		}
-		out_cell(ln, 0, "%s", d->path);
-		out_cell(ln, 1, "%s", bch_reg_kind_name(d->kind));
-		out_cell(ln, 2, "%s", d->state);
-		out_cell(ln, 3, "%s", out_bool(o, d->running));
-		out_cell(ln, 4, "%s", d->bname);
-		out_cell(ln, 5, "%s", c ? c->path : "");
-		out_cell(ln, 6, "%s", d->attached);
-		out_cell(ln, 7, "%s", d->uuid);
-		out_cell(ln, 8, "%s", d->set_uuid);
-		out_cell(ln, 9, "%llu", (unsigned long long)d->version);
-		out_cell(ln, 10, "%s", d->label);
-		out_cell(ln, 11, "%s", d->ns);
-		out_cell(ln, 12, "%s", out_bool(o, d->csum_ok));
+		rc = out_line(t, 0);
+		out_str(t, SL_DEVICE, d->path);
+		out_str(t, SL_TYPE, bch_reg_kind_name(d->kind));
+		out_str(t, SL_STATE, d->state);
+		out_bool(t, SL_RUNNING, d->running);
+		out_str(t, SL_BNAME, d->bname);
+		out_str(t, SL_ATTACHED_DEV, c ? c->path : "");
+		out_str(t, SL_ATTACHED_CSET, d->attached);
+		out_str(t, SL_UUID, d->uuid);
+		out_str(t, SL_SET_UUID, d->set_uuid);
+		out_u64(t, SL_VERSION, d->version);
+		out_str(t, SL_LABEL, d->label);
+		out_str(t, SL_NAMESPACE, d->ns);
+		out_bool(t, SL_CSUM_OK, d->csum_ok);
 	}
 	free(v);
-	if (!rc)
-		rc = out_emit(o, tb);
+	if (rc)
+		out_table_free(t);
+	else
+		rc = out_emit(t);
 	return rc ? BCH_EXIT_ERROR : BCH_EXIT_OK;
 }
 

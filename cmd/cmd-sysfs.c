@@ -57,31 +57,26 @@ static int target(const char *arg, enum bch_reg_kind want, const char *why,
 }
 
 /* What was written where: text one line, JSON one row of the command's table. */
+OUT_CATALOGUE(BCH_COLS_SYSFS, SY, sysfs_cols);
+OUT_CATALOGUE(BCH_COLS_SYSTREE, ST, tree_cols);
+
 static void report(struct out *o, const struct bch_cmd *cmd, const char *dev,
 		   const char *attr, const char *value, const char *text)
 {
-	struct libscols_table *tb;
-	struct libscols_line *ln;
+	struct out_table *t;
 
 	if (!o->json) {
 		printf("%s\n", text);
 		return;
 	}
-	tb = out_table(o, cmd->name);
-	if (!tb)
+	out_device(o, dev);
+	t = out_table(o, cmd->name, sysfs_cols, SY_NCOLS, NULL, 0, OUT_T_OBJECT);
+	if (!t)
 		return;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "attribute", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "value", SCOLS_JSON_STRING, 0);
-	}
-	ln = scols_table_new_line(tb, NULL);
-	if (!ln)
-		return;
-	out_cell(ln, 0, "%s", dev);
-	out_cell(ln, 1, "%s", attr);
-	out_cell(ln, 2, "%s", value);
-	out_emit(o, tb);
+	out_line(t, 0);
+	out_str(t, SY_ATTRIBUTE, attr);
+	out_str(t, SY_VALUE, value);
+	out_emit(t);
 }
 
 /*
@@ -301,22 +296,17 @@ static int cmd_set_cachemode(const struct bch_cmd *cmd, int argc, char **argv)
 	return finish(&o, rc);
 }
 
-/* One line of the tree. */
-static int tree_line(struct libscols_table *tb, struct libscols_line *parent,
-		     const struct bch_sys_dev *d, struct libscols_line **out)
+/* One line of the tree (depth 0: a cache device, 1: what belongs to it). */
+static int tree_line(struct out_table *t, int depth, const struct bch_sys_dev *d)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, parent);
+	int rc = out_line(t, depth);
 
-	if (!ln)
-		return -ENOMEM;
-	out_cell(ln, 0, "%s", d->path);
-	out_cell(ln, 1, "%s", bch_reg_kind_name(d->kind));
-	out_cell(ln, 2, "%s", d->bname);
-	out_cell(ln, 3, "%s", d->state);
-	out_cell(ln, 4, "%s", d->kind == BCH_REG_BACKING ? d->attached : d->set_uuid);
-	if (out)
-		*out = ln;
-	return 0;
+	out_str(t, ST_DEVICE, d->path);
+	out_str(t, ST_TYPE, bch_reg_kind_name(d->kind));
+	out_str(t, ST_BNAME, d->bname);
+	out_str(t, ST_STATE, d->state);
+	out_str(t, ST_SET_UUID, d->kind == BCH_REG_BACKING ? d->attached : d->set_uuid);
+	return rc;
 }
 
 /*
@@ -327,7 +317,7 @@ static int tree_line(struct libscols_table *tb, struct libscols_line *parent,
 static int cmd_tree(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	struct bch_sys_dev *v;
-	struct libscols_table *tb;
+	struct out_table *t;
 	bool json = false;
 	struct out o;
 	size_t n;
@@ -341,41 +331,30 @@ static int cmd_tree(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_ERROR;
 	}
 	out_init(&o, json);
-	tb = out_table(&o, "tree");
-	if (!tb) {
+	t = out_table(&o, "tree", tree_cols, ST_NCOLS, NULL, 0, OUT_T_TREE | OUT_T_NOTITLE);
+	if (!t) {
 		free(v);
 		return BCH_EXIT_ERROR;
 	}
-	scols_table_enable_json(tb, json);
-	{
-		struct libscols_column *cl = out_column(&o, tb, "device", SCOLS_JSON_STRING,
-							SCOLS_FL_TREE);
-
-		if (!cl)
-			rc = -ENOMEM;
-	}
-	out_column(&o, tb, "type", SCOLS_JSON_STRING, 0);
-	out_column(&o, tb, "bname", SCOLS_JSON_STRING, 0);
-	out_column(&o, tb, "state", SCOLS_JSON_STRING, 0);
-	out_column(&o, tb, "set_uuid", SCOLS_JSON_STRING, 0);
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct libscols_line *root;
 		const char *set;
 
 		if (v[i].kind != BCH_REG_CACHE || strcmp(v[i].state, "active"))
 			continue;
 		set = v[i].attached[0] ? v[i].attached : v[i].set_uuid;
-		rc = tree_line(tb, NULL, &v[i], &root);
+		rc = tree_line(t, 0, &v[i]);
 		for (size_t j = 0; j < n && !rc; j++)
 			if (v[j].kind == BCH_REG_NAMESPACE && !strcmp(v[j].set_uuid, set))
-				rc = tree_line(tb, root, &v[j], NULL);
+				rc = tree_line(t, 1, &v[j]);
 		for (size_t j = 0; j < n && !rc; j++)
 			if (v[j].kind == BCH_REG_BACKING && !strcmp(v[j].attached, set))
-				rc = tree_line(tb, root, &v[j], NULL);
+				rc = tree_line(t, 1, &v[j]);
 	}
 	free(v);
-	if (!rc)
-		rc = out_emit(&o, tb);
+	if (rc)
+		out_table_free(t);
+	else
+		rc = out_emit(t);
 	return finish(&o, rc ? BCH_EXIT_ERROR : BCH_EXIT_OK);
 }
 

@@ -39,7 +39,7 @@ struct jctx {
 	struct bch_cache_sb_info csb;
 	struct bch_journal_report rep;	/* the analysis */
 	unsigned char *buf;		/* JSET_MAX_BYTES */
-	struct libscols_table *tb_jsets, *tb_keys;
+	struct out_table *tb_jsets;	/* journal show: the jsets table */
 	struct bch_inputs inputs;	/* the namespace and the cache device */
 };
 
@@ -58,12 +58,14 @@ int journal_location_table(struct out *o, struct jctx *c);
  * One row of the "summary" table: a view's replay list and range; v and g
  * (may be NULL) add the kernel read's figures and where it resumes.
  */
-int journal_summary_row(struct out *o, struct libscols_table *tb, const struct jctx *c,
+int journal_summary_row(struct out_table *t, const struct jctx *c,
 			const char *view, const struct bch_jlist *l,
 			const struct bch_jrange *r, const struct bch_jview *v,
 			const struct bch_jgeom *g, uint64_t dups, uint64_t invalid);
 /* The title of the summary table. */
-#define JOURNAL_SUMMARY_TITLE "summary (kernel: the %s kernel's read; buckets: every bucket " \
+/* The "summary" table the rows go to. */
+struct out_table *journal_summary_table(struct out *o, const struct jctx *c);
+#define JOURNAL_SUMMARY_TITLE "Summary (kernel: the %s kernel's read; buckets: every bucket " \
 	"in order; media: magic scan of the region)"
 
 #endif

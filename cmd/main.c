@@ -222,10 +222,11 @@ int bch_parse(const struct bch_cmd *cmd, int argc, char **argv,
 	return rc;
 }
 
+OUT_CATALOGUE(BCH_COLS_VERSION, VC, version_cols);
+
 static int cmd_version(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	struct libscols_table *tb;
-	struct libscols_line *ln;
+	struct out_table *t;
 	bool json = false;
 	struct out o;
 	int first, rc = cmd ? bch_parse(cmd, argc, argv, bch_json_opt, &json, &first) : 0;
@@ -237,17 +238,13 @@ static int cmd_version(const struct bch_cmd *cmd, int argc, char **argv)
 		return BCH_EXIT_OK;
 	}
 	out_init(&o, true);
-	tb = out_table(&o, "version");
-	if (!tb)
+	t = out_table(&o, "version", version_cols, VC_NCOLS, NULL, 0, OUT_T_OBJECT);
+	if (!t)
 		return BCH_EXIT_ERROR;
-	out_column(&o, tb, "program", SCOLS_JSON_STRING, 0);
-	out_column(&o, tb, "version", SCOLS_JSON_STRING, 0);
-	ln = scols_table_new_line(tb, NULL);
-	if (!ln)
-		return BCH_EXIT_ERROR;
-	out_cell(ln, 0, "bcache-nvm-tools");
-	out_cell(ln, 1, "%s", BCACHE_VERSION);
-	out_emit(&o, tb);
+	out_line(t, 0);
+	out_str(t, VC_PROGRAM, "bcache-nvm-tools");
+	out_str(t, VC_VERSION, BCACHE_VERSION);
+	out_emit(t);
 	return out_finish(&o) ? BCH_EXIT_ERROR : BCH_EXIT_OK;
 }
 

@@ -20,4 +20,11 @@ int nvm_live_check(struct bch_nvm_ns *ns);
 /* The exit code of a load's result rc; prints the error (one line). */
 int nvm_load_status(const char *path, const struct bch_nvm_ns *ns, int rc);
 
+struct bch_nvm_buddy;
+/*
+ * Text: the closing health line of a namespace (state, owners, allocations,
+ * free space, problem counts); b NULL: without the space figures.
+ */
+void nvm_health(struct out *o, const struct bch_nvm_ns *ns, const struct bch_nvm_buddy *b);
+
 #endif

@@ -1,65 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <ctype.h>
+/*
+ * Text through libsmartcols, JSON through yajl's generator (see output.h).
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
+#include <strings.h>
 
 #include "output.h"
 
-void out_init(struct out *o, bool json)
+/* Integers above this are not exact in a double: JSON gets a string. */
+#define OUT_EXACT_MAX (1ULL << 53)
+
+/* ---- the JSON stream ---- */
+
+/*
+ * yajl hands over a few bytes at a time: they are gathered in o->buf and
+ * written to stdout in large pieces.
+ */
+static void json_flush(struct out *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->json = json;
+	if (o->blen && fwrite_unlocked(o->buf, 1, o->blen, stdout) != o->blen && !o->err)
+		o->err = -EIO;
+	o->blen = 0;
 }
 
-struct libscols_table *out_table(struct out *o, const char *name)
+static void json_print(void *ctx, const char *s, size_t n)
 {
-	struct libscols_table *tb;
+	struct out *o = ctx;
 
-	if (o->json) {
-		for (int i = 0; i < o->npending; i++)
-			if (o->pending[i] && !strcmp(scols_table_get_name(o->pending[i]), name))
-				return o->pending[i];
+	if (o->blen + n > sizeof(o->buf)) {
+		json_flush(o);
+		if (n > sizeof(o->buf)) {
+			if (fwrite_unlocked(s, 1, n, stdout) != n && !o->err)
+				o->err = -EIO;
+			return;
+		}
 	}
-	tb = scols_new_table();
-	if (!tb)
-		return NULL;
-	scols_table_set_name(tb, name);
-	if (o->json)
-		scols_table_enable_json(tb, 1);
-	if (o->raw)
-		scols_table_enable_raw(tb, 1);
-	if (o->noheadings)
-		scols_table_enable_noheadings(tb, 1);
-	if (!o->json)	/* cells are escaped already (out_set): the same as JSON */
-		scols_table_enable_noencoding(tb, 1);
-	return tb;
+	if (n <= 8) {		/* most pieces are a quote, a colon, a comma */
+		for (size_t i = 0; i < n; i++)
+			o->buf[o->blen + i] = s[i];
+	} else {
+		memcpy(o->buf + o->blen, s, n);
+	}
+	o->blen += n;
 }
 
-struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
-				   const char *name, int json_type, int flags)
+static void jcheck(struct out *o, yajl_gen_status st)
 {
-	char header[64];
-	struct libscols_column *cl;
-	size_t i;
-
-	for (i = 0; name[i] && i < sizeof(header) - 1; i++)
-		header[i] = o->json ? name[i] : (char)toupper((unsigned char)name[i]);
-	header[i] = '\0';
-	cl = scols_table_new_column(tb, header, 0, flags);
-	if (cl)
-		scols_column_set_json_type(cl, json_type);
-	return cl;
+	if (st != yajl_gen_status_ok && !o->err)
+		o->err = -EINVAL;
 }
 
 /*
  * The length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms,
  * no surrogates, nothing above U+10FFFF), or 0; 0 too for an ASCII control
- * character, which no cell holds either.
+ * character, which no string of the output holds either.
  */
 static size_t utf8_len(const unsigned char *p)
 {
@@ -93,22 +92,32 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
-char *out_escape(const char *s)
+/* Whether the n bytes at s are printable ASCII (the common case, fast). */
+static bool plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* out_escape() of the n bytes at s (a NUL among them is escaped too). */
+static char *escape_n(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0, len;
+	size_t bad = 0, len;
 	char *e, *q;
 
-	for (size_t i = 0; p[i]; i += len ? len : 1)
+	for (size_t i = 0; i < n; i += len ? len : 1)
 		if (!(len = utf8_len(p + i)))
-			n++;
-	if (!n)
+			bad++;
+	if (!bad)
 		return NULL;
-	e = malloc(strlen(s) + 3 * n + 1);
+	e = malloc(n + 3 * bad + 1);
 	if (!e)
 		return NULL;
 	q = e;
-	for (size_t i = 0; p[i]; i += len ? len : 1) {
+	for (size_t i = 0; i < n; i += len ? len : 1) {
 		len = utf8_len(p + i);
 		if (len) {
 			memcpy(q, p + i, len);
@@ -121,6 +130,11 @@ char *out_escape(const char *s)
 	return e;
 }
 
+char *out_escape(const char *s)
+{
+	return escape_n(s, strlen(s));
+}
+
 bool out_utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -131,117 +145,175 @@ bool out_utf8_valid(const char *s)
 	return true;
 }
 
-int out_set(struct libscols_line *ln, size_t n, const char *s)
+/*
+ * A string: every byte that is not part of valid UTF-8, and every control
+ * character, as the text "\xNN" (bcache(8), TEXT ENCODING); yajl then
+ * escapes the backslash.
+ */
+static void jstr(struct out *o, const char *s, size_t n)
 {
-	char *e;
-	int rc;
+	char *e = NULL;
 
-	if (out_utf8_valid(s))
-		return scols_line_set_data(ln, n, s);
-	e = out_escape(s);
-	if (!e)
-		return -ENOMEM;
-	rc = scols_line_refer_data(ln, n, e);
-	if (rc)
+	if (!plain_ascii(s, n))
+		e = escape_n(s, n);
+	if (e) {
+		jcheck(o, yajl_gen_string(o->g, (const unsigned char *)e, strlen(e)));
 		free(e);
-	return rc;
-}
-
-int out_refer(struct libscols_line *ln, size_t n, char *s)
-{
-	char *e;
-	int rc;
-
-	if (!out_utf8_valid(s)) {
-		e = out_escape(s);
-		free(s);
-		if (!e)
-			return -ENOMEM;
-		s = e;
+		return;
 	}
-	rc = scols_line_refer_data(ln, n, s);
-	if (rc)
-		free(s);
-	return rc;
+	jcheck(o, yajl_gen_string(o->g, (const unsigned char *)s, n));
 }
 
-int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
+void out_json_key(struct out *o, const char *key)
 {
-	char buf[128];
-	va_list ap;
-	char *s;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (rc >= 0 && (size_t)rc < sizeof(buf))
-		return out_set(ln, n, buf);
-	va_start(ap, fmt);
-	rc = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return -ENOMEM;
-	return out_refer(ln, n, s);
+	jstr(o, key, strlen(key));
 }
 
-/* The digits of v, right-aligned before end. */
+void out_json_str(struct out *o, const char *s)
+{
+	jstr(o, s, strlen(s));
+}
+
+/* The digits of v, right-aligned before end (two at a time). */
 static char *dec_digits(char *end, uint64_t v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	while (v >= 100) {
+		const char *p = pairs + 2 * (v % 100);
+
+		v /= 100;
+		*--end = p[1];
+		*--end = p[0];
+	}
+	if (v >= 10) {
+		*--end = pairs[2 * v + 1];
+		*--end = pairs[2 * v];
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
 }
 
-static char *hex_digits(char *end, uint64_t v)
+static char *hex_digits(char *end, uint64_t v, int min)
 {
+	char *stop = end - min;
+
 	do {
 		*--end = "0123456789abcdef"[v & 15];
 		v >>= 4;
-	} while (v);
+	} while (v || end > stop);
+	*--end = 'x';
+	*--end = '0';
 	return end;
 }
 
-char *out_u64(char buf[OUT_NUM_LEN], uint64_t v)
+void out_json_big(struct out *o, uint64_t v)
 {
-	buf[OUT_NUM_LEN - 1] = '\0';
-	return dec_digits(buf + OUT_NUM_LEN - 1, v);
+	char buf[24], *s = dec_digits(buf + sizeof(buf), v);
+
+	jstr(o, s, (size_t)(buf + sizeof(buf) - s));
 }
 
-char *out_hex(char buf[OUT_NUM_LEN], uint64_t v)
+void out_json_u64(struct out *o, uint64_t v)
 {
-	char *s;
+	char buf[24], *s = dec_digits(buf + sizeof(buf), v);
 
-	buf[OUT_NUM_LEN - 1] = '\0';
-	s = hex_digits(buf + OUT_NUM_LEN - 1, v);
-	*--s = 'x';
-	*--s = '0';
-	return s;
+	if (v > OUT_EXACT_MAX)
+		jstr(o, s, (size_t)(buf + sizeof(buf) - s));
+	else
+		jcheck(o, yajl_gen_number(o->g, s, (size_t)(buf + sizeof(buf) - s)));
 }
 
-const char *out_bool(const struct out *o, bool v)
+void out_json_bool(struct out *o, bool v)
 {
-	if (o->json)
-		return v ? "1" : "0";
-	return v ? "true" : "false";
+	jcheck(o, yajl_gen_bool(o->g, v));
 }
 
-void out_title(struct out *o, const char *fmt, ...)
+void out_json_open(struct out *o, bool array)
+{
+	jcheck(o, array ? yajl_gen_array_open(o->g) : yajl_gen_map_open(o->g));
+}
+
+void out_json_close(struct out *o, bool array)
+{
+	jcheck(o, array ? yajl_gen_array_close(o->g) : yajl_gen_map_close(o->g));
+}
+
+void out_init(struct out *o, bool json)
+{
+	memset(o, 0, sizeof(*o));
+	o->json = json;
+	if (!json)
+		return;
+	o->g = yajl_gen_alloc(NULL);
+	if (!o->g) {
+		o->err = -ENOMEM;
+		o->json = false;	/* nothing can be written */
+		return;
+	}
+	/* compact: a big document is 2 million rows (jq . prints it indented) */
+	yajl_gen_config(o->g, yajl_gen_print_callback, json_print, o);
+	out_json_open(o, false);
+	out_json_key(o, "schema_version");
+	out_json_u64(o, OUT_SCHEMA_VERSION);
+}
+
+void out_device_end(struct out *o)
+{
+	if (o->json && o->in_device)
+		out_json_close(o, false);
+	o->in_device = false;
+}
+
+void out_device(struct out *o, const char *path)
+{
+	out_device_end(o);
+	if (!o->json)
+		return;
+	if (!o->in_devices) {
+		out_json_key(o, "devices");
+		out_json_open(o, true);
+		o->in_devices = true;
+	}
+	out_json_open(o, false);
+	out_json_key(o, "device");
+	out_json_str(o, path);
+	o->in_device = true;
+}
+
+int out_finish(struct out *o)
+{
+	int rc = o->err;
+
+	if (o->json) {
+		out_device_end(o);
+		if (o->in_devices)
+			out_json_close(o, true);
+		out_json_close(o, false);
+		yajl_gen_free(o->g);
+		o->g = NULL;
+		json_print(o, "\n", 1);
+		json_flush(o);
+		rc = o->err;
+	}
+	if (fflush(stdout) || ferror(stdout))
+		return -EIO;
+	return rc;
+}
+
+/* ---- text ---- */
+
+static void vtitle(struct out *o, const char *fmt, va_list ap)
 {
 	char *t, *e;
-	va_list ap;
-	int rc;
 
-	if (o->json)
-		return;
 	if (o->nprinted++)
 		putchar('\n');
-	va_start(ap, fmt);
-	rc = vasprintf(&t, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
+	if (vasprintf(&t, fmt, ap) < 0)
 		return;
 	e = out_escape(t);
 	fputs(e ? e : t, stdout);
@@ -250,761 +322,692 @@ void out_title(struct out *o, const char *fmt, ...)
 	free(t);
 }
 
+void out_title(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json)
+		return;
+	va_start(ap, fmt);
+	vtitle(o, fmt, ap);
+	va_end(ap);
+}
+
+void out_health(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json || o->quiet)
+		return;
+	va_start(ap, fmt);
+	vtitle(o, fmt, ap);
+	va_end(ap);
+}
+
+void out_size_text(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	int u = 0;
+
+	while (u < 6 && bytes >= (1ULL << (10 * (u + 1))))
+		u++;
+	if (!u || !(bytes & ((1ULL << (10 * u)) - 1))) {
+		snprintf(buf, len, "%llu %s", (unsigned long long)(bytes >> (10 * u)), unit[u]);
+	} else {
+		/* one decimal, rounded down (never shows more than there is) */
+		unsigned long long whole = bytes >> (10 * u);
+		unsigned long long tenth = ((bytes - (whole << (10 * u))) * 10) >> (10 * u);
+
+		snprintf(buf, len, "%llu.%llu %s", whole, tenth, unit[u]);
+	}
+}
+
+/* ---- tables ---- */
+
+static bool is_number(int type)
+{
+	return type == OUT_NUM || type == OUT_BIG || type == OUT_BYTES || type == OUT_HEX;
+}
+
+static int scols_flags(const struct out_col *c)
+{
+	int f = 0;
+
+	if ((c->flags & OUT_RIGHT) || is_number(c->type))
+		f |= SCOLS_FL_RIGHT;
+	if (c->flags & OUT_TRUNC)
+		f |= SCOLS_FL_TRUNC;
+	if (c->flags & OUT_WRAP)
+		f |= SCOLS_FL_WRAP;
+	if (c->flags & OUT_TREEC)
+		f |= SCOLS_FL_TREE;
+	return f;
+}
+
+static int text_columns(struct out_table *t)
+{
+	for (int i = 0; i < t->nsel; i++) {
+		const struct out_col *c = &t->cat[t->sel[i]];
+		char header[64];
+		size_t k;
+
+		for (k = 0; c->name[k] && k < sizeof(header) - 1; k++)
+			header[k] = (char)(c->name[k] >= 'a' && c->name[k] <= 'z' ?
+					   c->name[k] - 'a' + 'A' : c->name[k]);
+		header[k] = '\0';
+		if (!scols_table_new_column(t->tb, header, 0, scols_flags(c)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct out_table *table_new(struct out *o, const char *name, const struct out_col *cat,
+				   int n, const int *sel, int nsel, unsigned int flags)
+{
+	struct out_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->o = o;
+	t->name = name;
+	t->cat = cat;
+	t->ncat = n < OUT_MAX_COLS ? n : OUT_MAX_COLS;
+	t->flags = flags;
+	memset(t->pos, -1, sizeof(t->pos));
+	if (sel) {
+		for (int i = 0; i < nsel && t->nsel < OUT_MAX_COLS; i++)
+			if (sel[i] >= 0 && sel[i] < t->ncat && t->pos[sel[i]] < 0)
+				t->sel[t->nsel++] = sel[i];
+	} else {
+		for (int i = 0; i < t->ncat; i++)
+			if (o->json || (cat[i].flags & OUT_DEF))
+				t->sel[t->nsel++] = i;
+	}
+	for (int i = 0; i < t->nsel; i++) {
+		t->pos[t->sel[i]] = (signed char)i;
+		t->klen[i] = (unsigned char)strlen(cat[t->sel[i]].name);
+	}
+	if (o->json) {
+		t->cells = calloc(t->nsel ? (size_t)t->nsel : 1, sizeof(*t->cells));
+		if (!t->cells)
+			goto fail;
+		return t;
+	}
+	t->tb = scols_new_table();
+	if (!t->tb || text_columns(t))
+		goto fail;
+	scols_table_set_name(t->tb, name);
+	scols_table_enable_noencoding(t->tb, 1);	/* cells are escaped already (cell()) */
+	return t;
+fail:
+	out_table_free(t);
+	return NULL;
+}
+
+struct out_table *out_table(struct out *o, const char *name, const struct out_col *cat,
+			    int n, const int *sel, int nsel, unsigned int flags)
+{
+	struct out_table *t = table_new(o, name, cat, n, sel, nsel, flags);
+
+	if (t && o->json) {
+		out_json_key(o, name);
+		if (!(flags & OUT_T_OBJECT))
+			out_json_open(o, true);
+	}
+	return t;
+}
+
+void out_table_title(struct out_table *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->o->json)
+		return;
+	free(t->title);
+	va_start(ap, fmt);
+	if (vasprintf(&t->title, fmt, ap) < 0)
+		t->title = NULL;
+	va_end(ap);
+}
+
+void out_table_free(struct out_table *t)
+{
+	if (!t)
+		return;
+	if (t->child)
+		out_table_free(t->child);
+	if (t->cells)
+		for (int i = 0; i < t->nsel; i++)
+			free(t->cells[i].heap);
+	free(t->cells);
+	free(t->title);
+	if (t->tb)
+		scols_unref_table(t->tb);
+	free(t);
+}
+
+/* JSON: an array of the comma-separated strings of s. */
+static void json_list(struct out *o, const char *s)
+{
+	out_json_open(o, true);
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		jstr(o, s, n);
+		s += n + (s[n] == ',');
+	}
+	out_json_close(o, true);
+}
+
+/* JSON: write the cells of the pending row (its object stays open). */
+static void json_cells(struct out_table *t)
+{
+	struct out *o = t->o;
+
+	out_json_open(o, false);
+	for (int i = 0; i < t->nsel; i++) {
+		struct out_cellbuf *c = &t->cells[i];
+
+		/* catalogue names are ASCII: no check needed */
+		jcheck(o, yajl_gen_string(o->g, (const unsigned char *)t->cat[t->sel[i]].name,
+					  t->klen[i]));
+		if (!c->p || (!c->len && !c->boolean))	/* unset or empty: null */
+			jcheck(o, yajl_gen_null(o->g));
+		else if (c->boolean)
+			jcheck(o, yajl_gen_bool(o->g, c->p[0] == '1'));
+		else if (c->num)
+			jcheck(o, yajl_gen_number(o->g, c->p, c->len));
+		else if (t->cat[t->sel[i]].type == OUT_HEXV)
+			json_list(o, c->p);
+		else
+			jstr(o, c->p, c->len);
+		free(c->heap);
+		c->heap = NULL;
+		c->p = NULL;
+	}
+	t->row = 2;
+}
+
+/* JSON: end the pending or open row; open_children: keep it open for a tree. */
+static void json_row_end(struct out_table *t, bool open_children)
+{
+	if (!t->row)
+		return;
+	if (t->row == 1)
+		json_cells(t);
+	if (open_children) {
+		out_json_key(t->o, "children");
+		out_json_open(t->o, true);
+		t->open++;
+	} else {
+		out_json_close(t->o, false);
+	}
+	t->row = 0;
+}
+
 /*
- * libsmartcols renders a JSON table a few bytes at a time.  It renders into
- * o->render: an unlocked stream with a large buffer whose writes append to
- * o->rbuf, which is kept from one table (chunk) to the next.
+ * Text: what goes before a table: its title (after a blank line), or a
+ * blank line, or nothing after the caller's own title line (OUT_T_NOTITLE).
  */
-static int buf_append(struct out_buf *b, const char *s, size_t n)
+static void table_head(struct out_table *t)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1 << 20;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p)
-			return -ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	if (s)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
+	if (t->flags & OUT_T_NOTITLE)
+		return;
+	if (t->title)
+		out_title(t->o, "%s", t->title);
+	else if (t->o->nprinted++)
+		putchar('\n');
 }
 
-static ssize_t render_write(void *cookie, const char *s, size_t n)
-{
-	struct out *o = cookie;
-
-	return buf_append(&o->rbuf, s, n) ? -1 : (ssize_t)n;
-}
-
-/* Render a table as a JSON document into o->rbuf (NUL-terminated). */
-static int render(struct out *o, struct libscols_table *tb, const char **doc)
+/* Text: print the lines so far (big tables); the first chunk sets the widths. */
+static int text_chunk(struct out_table *t)
 {
 	int rc;
 
-	if (!o->render) {
-		static const cookie_io_functions_t io = { .write = render_write };
-
-		o->render = fopencookie(o, "w", io);
-		if (!o->render)
-			return -ENOMEM;
-		setvbuf(o->render, NULL, _IOFBF, 1 << 20);
-		__fsetlocking(o->render, FSETLOCKING_BYCALLER);
-	}
-	o->rbuf.len = 0;
-	rc = scols_table_set_stream(tb, o->render);
-	if (!rc)
-		rc = scols_print_table(tb);
-	scols_table_set_stream(tb, stdout);
-	if (!rc && (fflush(o->render) || ferror(o->render)))
-		rc = -ENOMEM;
-	if (rc)
-		return rc;
-	if (!o->rbuf.p)		/* nothing written */
-		return -EINVAL;
-	o->rbuf.p[o->rbuf.len] = '\0';
-	*doc = o->rbuf.p;
-	return 0;
-}
-
-/* The member "name": [...] of a one-table document {...}, trimmed. */
-static int member_of(const char *doc, const char **start, size_t *len)
-{
-	const char *s = strchr(doc, '{');
-	const char *e = strrchr(doc, '}');
-
-	if (!s || !e || e <= s)
-		return -EINVAL;
-	s++;
-	while (s < e && *s == '\n')
-		s++;
-	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
-		e--;
-	*start = s;
-	*len = (size_t)(e - s);	/* e >= s */
-	return 0;
-}
-
-static int put(FILE *f, const char *s, size_t n)
-{
-	return fwrite(s, 1, n, f) == n ? 0 : -EIO;
-}
-
-/* Start a member of the document on stdout: "{" or the separator first. */
-static int begin_member(struct out *o)
-{
-	const char *sep = o->members++ ? ",\n" : "{\n";
-
-	return put(stdout, sep, 2);
-}
-
-static int find_pending(const struct out *o, const struct libscols_table *tb)
-{
-	for (int i = 0; i < o->npending; i++)
-		if (o->pending[i] == tb)
-			return i;
-	return -1;
-}
-
-/* Copy the spooled elements of a table to stdout. */
-static int unspool(struct out_chunked *c)
-{
-	char buf[65536];
-	size_t n;
-	int rc = 0;
-
-	if (!c->spool)
-		return 0;
-	rewind(c->spool);
-	while (!rc && (n = fread(buf, 1, sizeof(buf), c->spool)))
-		rc = put(stdout, buf, n);
-	if (!rc && ferror(c->spool))
-		rc = -EIO;
-	fclose(c->spool);
-	c->spool = NULL;
-	return rc;
-}
-
-/* Put the head of pending table i on stdout, then what was spooled. */
-static int json_stream(struct out *o, int i)
-{
-	struct out_chunked *c = &o->chunked[i];
-	int rc;
-
-	if (c->streaming)
-		return 0;
-	rc = begin_member(o);
-	if (!rc)
-		rc = put(stdout, c->head, strlen(c->head));
-	c->streaming = true;
-	return rc ? rc : unspool(c);
-}
-
-/*
- * Render the lines of pending table i as a document and find its array
- * elements [*b, *e) (first '{' to last '}'); the member's head and tail are
- * kept on the first call.
- */
-static int json_elements(struct out *o, int i, const char **b, const char **e)
-{
-	struct out_chunked *c = &o->chunked[i];
-	const char *m, *doc = NULL;
-	size_t len;
-	int rc = render(o, o->pending[i], &doc);
-
-	if (!rc)
-		rc = member_of(doc, &m, &len);
-	*b = rc ? NULL : memchr(m, '[', len);
-	*e = *b ? m + len : NULL;
-	while (*e && *e > *b && (*e)[-1] != ']')
-		(*e)--;
-	if (!rc && (!*b || *e <= *b))
-		rc = -EINVAL;
-	if (rc)
-		return rc;
-	for ((*b)++; **b == '\n' || **b == ' '; (*b)++)	/* the head ends with the indent */
-		;
-	for ((*e)--; *e > *b && ((*e)[-1] == '\n' || (*e)[-1] == ' '); (*e)--)
-		;
-	if (!c->head) {
-		c->head = strndup(m, (size_t)(*b - m));	/* m <= *b <= *e <= m + len */
-		c->tail = strndup(*e, (size_t)(m + len - *e));
-		if (!c->head || !c->tail)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Put array elements of pending table i on stdout (to_stdout) or its spool. */
-static int json_put(struct out *o, int i, bool to_stdout, const char *b, size_t n)
-{
-	struct out_chunked *c = &o->chunked[i];
-	FILE *f;
-	int rc = 0;
-
-	if (to_stdout)
-		rc = json_stream(o, i);
-	else if (!c->spool && !(c->spool = tmpfile()))
-		rc = -errno;
-	f = to_stdout ? stdout : c->spool;
-	if (!rc && n && c->has_el)
-		rc = put(f, ",", 1);	/* libsmartcols joins elements as "},{" */
-	if (!rc && n) {
-		rc = put(f, b, n);
-		c->has_el = true;
-	}
-	return rc;
-}
-
-/* Render the lines of pending table i, put the elements, drop the lines. */
-static int json_chunk(struct out *o, int i, bool to_stdout)
-{
-	const char *b, *e;
-	int rc = json_elements(o, i, &b, &e);
-
-	if (!rc)
-		rc = json_put(o, i, to_stdout, b, (size_t)(e - b));	/* b <= e */
-	scols_table_remove_lines(o->pending[i]);
-	return rc;
-}
-
-/* Write pending table i completely to stdout and free it. */
-static int json_write(struct out *o, int i)
-{
-	struct out_chunked *c = &o->chunked[i];
-	struct libscols_table *tb = o->pending[i];
-	const char *m, *doc = NULL;
-	size_t len;
-	int rc = 0;
-
-	if (o->tpl.tb == tb) {
-		if (o->fast.len)
-			rc = json_put(o, i, true, o->fast.p, o->fast.len);
-		o->fast.len = 0;
-		o->tpl.tb = NULL;
-	}
-	if (!rc && c->head && scols_table_get_nlines(tb))
-		rc = json_chunk(o, i, true);
-	if (!rc && c->head) {
-		rc = json_stream(o, i);
-		if (!rc)
-			rc = put(stdout, c->tail, strlen(c->tail));
-	} else if (!rc) {	/* never chunked: libsmartcols renders it whole */
-		rc = render(o, tb, &doc);
-		if (!rc)
-			rc = member_of(doc, &m, &len);
-		if (!rc)
-			rc = begin_member(o);
-		if (!rc)
-			rc = put(stdout, m, len);
-	}
-	if (c->spool)
-		fclose(c->spool);
-	free(c->head);
-	free(c->tail);
-	memset(c, 0, sizeof(*c));
-	scols_unref_table(tb);
-	o->pending[i] = NULL;
-	return rc;
-}
-
-/* Write every pending table before table i (they are complete). */
-static int json_write_before(struct out *o, int i)
-{
-	int rc = 0;
-
-	for (int j = 0; j < i && !rc; j++)
-		if (o->pending[j])
-			rc = json_write(o, j);
-	return rc;
-}
-
-static bool all_done_before(const struct out *o, int i)
-{
-	for (int j = 0; j < i; j++)
-		if (o->pending[j] && !o->chunked[j].done)
-			return false;
-	return true;
-}
-
-void out_final(struct out *o)
-{
-	o->final = true;
-}
-
-/* Text: print a chunk; the first one sets the widths and the headings. */
-static int text_chunk(struct out *o, struct libscols_table *tb)
-{
-	struct out_chunked *c = &o->text;
-	int rc;
-
-	if (c->tb != tb) {
-		memset(c, 0, sizeof(*c));
-		c->tb = tb;
-	}
-	rc = scols_print_table(tb);
-	if (!c->chunks++) {
-		o->nprinted++;
+	if (!t->chunks)
+		table_head(t);
+	rc = scols_print_table(t->tb);
+	if (!t->chunks++) {
 		/* a hint below the width needed is ignored: columns only grow */
-		for (size_t n = 0; n < scols_table_get_ncols(tb); n++) {
-			struct libscols_column *cl = scols_table_get_column(tb, n);
+		for (size_t n = 0; n < scols_table_get_ncols(t->tb); n++) {
+			struct libscols_column *cl = scols_table_get_column(t->tb, n);
 
 			scols_column_set_whint(cl, (double)scols_column_get_width(cl));
 		}
-		scols_table_enable_noheadings(tb, 1);
+		scols_table_enable_noheadings(t->tb, 1);
 	}
-	scols_table_remove_lines(tb);
+	scols_table_remove_lines(t->tb);
 	return rc;
 }
 
-/*
- * JSON: the pending index of tb (added if new) and whether its elements may
- * go to stdout now (every table before it complete and written).
- */
-static int json_route(struct out *o, struct libscols_table *tb, int *pi, bool *to_stdout)
+int out_line(struct out_table *t, int depth)
 {
-	int i = find_pending(o, tb);
-
-	if (i < 0) {
-		if (o->npending == (int)(sizeof(o->pending) / sizeof(o->pending[0])))
-			return -ENOSPC;
-		i = o->npending++;
-		o->pending[i] = tb;
-	}
-	*pi = i;
-	*to_stdout = o->final && all_done_before(o, i);
-	return *to_stdout ? json_write_before(o, i) : 0;
-}
-
-/* Put the rows written from the template (o->fast) where they belong. */
-static int fast_flush(struct out *o)
-{
-	bool to_stdout;
-	int i, rc;
-
-	if (!o->tpl.tb || !o->fast.len)
-		return 0;
-	rc = json_route(o, o->tpl.tb, &i, &to_stdout);
-	if (!rc)
-		rc = json_put(o, i, to_stdout, o->fast.p, o->fast.len);
-	o->fast.len = 0;
-	return rc;
-}
-
-int out_table_flush(struct out *o, struct libscols_table *tb)
-{
-	bool to_stdout;
-	int i, rc;
-
-	if (scols_table_get_nlines(tb) < OUT_CHUNK_LINES)
-		return 0;
-	if (!o->json)
-		return text_chunk(o, tb);
-	rc = json_route(o, tb, &i, &to_stdout);
-	return rc ? rc : json_chunk(o, i, to_stdout);
-}
-
-/*
- * Rows from a template.  libsmartcols renders a line whose cells are
- * markers; what lies between the markers (keys, quotes, indentation: all
- * written by libsmartcols) is kept, and a row is written by putting each
- * value where its marker was.  This is done only with values libsmartcols
- * would write unchanged (see verbatim()), and only for tables of number and
- * string columns; any other row goes through libsmartcols.
- */
-#define TPL_MARK '\x7f'
-
-/*
- * Whether libsmartcols would write v unchanged in a column of this type, and
- * then *len, the length written.  Booleans: only "0" and "1" (written false
- * and true).
- */
-static bool verbatim(const char *v, bool boolean, size_t *len)
-{
-	size_t n = 0;
-
-	if (boolean) {
-		*len = v[0] == '1' ? 4 : 5;
-		return (v[0] == '0' || v[0] == '1') && !v[1];
-	}
-	for (; v[n]; n++)	/* printable ASCII but '"' and '\\' */
-		if ((unsigned char)v[n] < 0x20 || (unsigned char)v[n] >= 0x7f ||
-		    v[n] == '"' || v[n] == '\\')
-			return false;
-	*len = n;
-	return n > 0;		/* empty: libsmartcols writes null */
-}
-
-/* Split the element text of a one-line render at its markers. */
-static int tpl_parse(struct out_tpl *t, const char *b, const char *e, size_t ncols)
-{
-	size_t n = (size_t)(e - b), c = 0, start = 0;	/* b <= e */
-
-	t->text = strndup(b, n);
-	if (!t->text)
-		return -ENOMEM;
-	for (size_t k = 0; k < n; k++) {
-		if (t->text[k] != TPL_MARK)
-			continue;
-		if (c >= ncols || k + 2 >= n || t->text[k + 2] != TPL_MARK ||
-		    t->text[k + 1] != (char)('A' + c))
-			return -EINVAL;
-		t->frag[c].off = start;
-		t->frag[c].len = k - start;
-		start = k + 3;
-		k += 2;
-		c++;
-	}
-	if (c != ncols)
+	if (depth < 0 || depth >= OUT_MAX_DEPTH)
 		return -EINVAL;
-	t->frag[c].off = start;
-	t->frag[c].len = n - start;
-	return 0;
-}
-
-/* Make the template of table tb (pending index i, no lines). */
-static int tpl_build(struct out *o, struct libscols_table *tb, int i)
-{
-	struct out_tpl *t = &o->tpl;
-	size_t ncols = scols_table_get_ncols(tb);
-	struct libscols_line *ln;
-	const char *b, *e;
-	int rc = 0;
-
-	free(t->text);
-	memset(t, 0, sizeof(*t));
-	t->tb = tb;
-	t->bad = true;
-	if (ncols > OUT_TPL_MAX)
-		return 0;
-#ifdef BCH_TEST_HOOKS
-	if (getenv("BCACHE_TEST_NO_TEMPLATE"))	/* tests compare both ways */
-		return 0;
-#endif
-	for (size_t c = 0; c < ncols; c++) {
-		int type = scols_column_get_json_type(scols_table_get_column(tb, c));
-
-		if (type != SCOLS_JSON_NUMBER && type != SCOLS_JSON_STRING &&
-		    type != SCOLS_JSON_BOOLEAN)
-			return 0;
-		t->boolean[c] = type == SCOLS_JSON_BOOLEAN;
-	}
-	/* a boolean's marker is rendered as a number, its value put as a word */
-	for (size_t c = 0; c < ncols; c++)
-		if (t->boolean[c])
-			scols_column_set_json_type(scols_table_get_column(tb, c), SCOLS_JSON_NUMBER);
-	ln = scols_table_new_line(tb, NULL);
-	for (size_t c = 0; ln && c < ncols && !rc; c++) {
-		char mark[4] = { TPL_MARK, (char)('A' + c), TPL_MARK, '\0' };
-
-		rc = scols_line_set_data(ln, c, mark);
-	}
-	if (!ln)
-		rc = -ENOMEM;
-	if (!rc)
-		rc = json_elements(o, i, &b, &e);
-	scols_table_remove_lines(tb);
-	for (size_t c = 0; c < ncols; c++)
-		if (t->boolean[c])
-			scols_column_set_json_type(scols_table_get_column(tb, c), SCOLS_JSON_BOOLEAN);
-	if (rc)
-		return rc;
-	t->ncols = ncols;
-	t->bad = tpl_parse(t, b, e, ncols) != 0;
-	return 0;
-}
-
-/* Append one row to o->fast from the template; len[c]: verbatim(). */
-static int tpl_row(struct out *o, const char *const *vals, const size_t *len)
-{
-	struct out_tpl *t = &o->tpl;
-	size_t need = 1 + t->frag[t->ncols].len;
-	char *p;
-	int rc;
-
-	for (size_t c = 0; c < t->ncols; c++)
-		need += t->frag[c].len + len[c];
-	rc = buf_append(&o->fast, NULL, need);	/* room for the row */
-	if (rc)
-		return rc;
-	o->fast.len -= need;
-	p = o->fast.p + o->fast.len;
-	if (o->fast.len)
-		*p++ = ',';
-	for (size_t c = 0; c <= t->ncols; c++) {
-		memcpy(p, t->text + t->frag[c].off, t->frag[c].len);
-		p += t->frag[c].len;
-		if (c == t->ncols)
-			break;
-		if (t->boolean[c])
-			memcpy(p, vals[c][0] == '1' ? "true" : "false", len[c]);
-		else
-			memcpy(p, vals[c], len[c]);
-		p += len[c];
-	}
-	o->fast.len = (size_t)(p - o->fast.p);	/* p lies in the buffer */
-	return 0;
-}
-
-int out_row(struct out *o, struct libscols_table *tb, const char *const *vals)
-{
-	size_t ncols = scols_table_get_ncols(tb);
-	size_t len[OUT_TPL_MAX];
-	struct libscols_line *ln;
-	bool to_stdout, fast = o->json;
-	int i, rc = 0;
-
-	if (fast && o->tpl.tb != tb) {
-		rc = fast_flush(o);
-		if (!rc)
-			rc = json_route(o, tb, &i, &to_stdout);
-		if (!rc && scols_table_get_nlines(tb))
-			rc = json_chunk(o, i, to_stdout);
-		if (!rc)
-			rc = tpl_build(o, tb, i);
-	}
-	for (size_t c = 0; c < ncols && fast && !o->tpl.bad; c++)
-		fast = verbatim(vals[c], o->tpl.boolean[c], &len[c]);
-	if (!rc && fast && !o->tpl.bad) {
-		/* rows of this table that went through libsmartcols come first */
-		if (scols_table_get_nlines(tb)) {
-			rc = json_route(o, tb, &i, &to_stdout);
-			if (!rc)
-				rc = json_chunk(o, i, to_stdout);
+	t->nrows++;
+	if (t->o->json) {
+		if (t->row && depth > t->depth) {
+			json_row_end(t, true);
+		} else {
+			json_row_end(t, false);
+			for (; t->open > depth; t->open--) {
+				out_json_close(t->o, true);
+				out_json_close(t->o, false);
+			}
 		}
-		if (!rc)
-			rc = tpl_row(o, vals, len);
-		return rc || o->fast.len < (1 << 20) ? rc : fast_flush(o);
+		t->row = 1;
+		t->depth = depth;
+		return t->o->err;
 	}
-	/* through libsmartcols, after the template rows of this table */
-	if (!rc && o->json && o->tpl.tb == tb)
-		rc = fast_flush(o);
-	ln = rc ? NULL : scols_table_new_line(tb, NULL);
-	if (!ln)
-		return rc ? rc : -ENOMEM;
-	for (size_t c = 0; c < ncols && !rc; c++)
-		rc = out_set(ln, c, vals[c]);
-	return rc ? rc : out_table_flush(o, tb);
-}
+	if (!(t->flags & OUT_T_TREE) && scols_table_get_nlines(t->tb) >= OUT_CHUNK_LINES) {
+		int rc = text_chunk(t);
 
-int out_emit(struct out *o, struct libscols_table *tb)
-{
-	int rc = 0;
-
-	if (o->json) {
-		int i = find_pending(o, tb);
-
-		if (o->tpl.tb == tb)
-			rc = fast_flush(o);
 		if (rc)
 			return rc;
-		i = find_pending(o, tb);
-		if (i < 0) {
-			if (o->npending == (int)(sizeof(o->pending) / sizeof(o->pending[0])))
-				return -ENOSPC;
-			i = o->npending++;
-			o->pending[i] = tb;
-		}
-		o->chunked[i].done = o->final;
-		return 0;
 	}
-	if (o->text.tb == tb && o->text.chunks) {
-		if (scols_table_get_nlines(tb))
-			rc = scols_print_table(tb);
-		memset(&o->text, 0, sizeof(o->text));
-	} else {
-		rc = scols_print_table(tb);
-		o->nprinted++;
-	}
-	scols_unref_table(tb);
-	return rc;
+	t->ln = scols_table_new_line(t->tb, depth ? t->level[depth - 1] : NULL);
+	if (!t->ln)
+		return -ENOMEM;
+	t->level[depth] = t->ln;
+	return 0;
 }
 
-int out_finish(struct out *o)
+bool out_shown(const struct out_table *t, int id)
 {
+	return id >= 0 && id < t->ncat && t->pos[id] >= 0;
+}
+
+/* Set the cell of column id: text s (len n), a JSON number when num. */
+static void cell(struct out_table *t, int id, const char *s, size_t n, bool num)
+{
+	struct out_cellbuf *c;
+	int p;
+
+	if (!out_shown(t, id))
+		return;
+	p = t->pos[id];
+	if (!t->o->json) {
+		char *d = num || plain_ascii(s, n) ? NULL : escape_n(s, n);
+
+		if (!d)
+			d = strndup(s, n);
+
+		if (!d || !t->ln || scols_line_refer_data(t->ln, (size_t)p, d)) {
+			free(d);
+			t->o->err = -ENOMEM;
+		}
+		return;
+	}
+	c = &t->cells[p];
+	free(c->heap);
+	c->heap = NULL;
+	c->num = num;
+	c->boolean = false;
+	c->len = (unsigned int)n;
+	if (n < sizeof(c->buf)) {
+		memcpy(c->buf, s, n);
+		c->buf[n] = '\0';
+		c->p = c->buf;
+	} else {
+		c->heap = strndup(s, n);
+		c->p = c->heap;
+		if (!c->heap)
+			t->o->err = -ENOMEM;
+	}
+}
+
+void out_str(struct out_table *t, int id, const char *s)
+{
+	if (s)
+		cell(t, id, s, strlen(s), false);
+}
+
+void out_fmt(struct out_table *t, int id, const char *fmt, ...)
+{
+	char buf[256], *s = NULL;
+	va_list ap;
+	int n;
+
+	if (!out_shown(t, id))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(buf)) {
+		cell(t, id, buf, (size_t)n, false);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		cell(t, id, s, (size_t)n, false);
+	free(s);
+}
+
+void out_u64(struct out_table *t, int id, uint64_t v)
+{
+	char buf[40], *s, *end = buf + sizeof(buf);
+	int type;
+
+	if (!out_shown(t, id))
+		return;
+	type = t->cat[id].type;
+	if (type == OUT_BYTES && !t->o->json && !t->o->bytes) {
+		out_size_text(buf, sizeof(buf), v);
+		cell(t, id, buf, strlen(buf), false);
+		return;
+	}
+	if (type == OUT_HEX) {
+		out_hex(t, id, v);
+		return;
+	}
+	s = dec_digits(end, v);
+	cell(t, id, s, (size_t)(end - s), type != OUT_STR && v <= OUT_EXACT_MAX);
+}
+
+void out_s64(struct out_table *t, int id, int64_t v)
+{
+	char buf[24];
+
+	if (v >= 0) {
+		out_u64(t, id, (uint64_t)v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	if (out_shown(t, id))
+		cell(t, id, buf, strlen(buf), t->cat[id].type == OUT_NUM);
+}
+
+static void hex_cell(struct out_table *t, int id, uint64_t v, int min)
+{
+	char buf[24], *s;
+
+	if (!out_shown(t, id))
+		return;
+	s = hex_digits(buf + sizeof(buf), v, min);
+	cell(t, id, s, (size_t)(buf + sizeof(buf) - s), false);
+}
+
+void out_hex(struct out_table *t, int id, uint64_t v)
+{
+	hex_cell(t, id, v, 1);
+}
+
+void out_hex16(struct out_table *t, int id, uint64_t v)
+{
+	hex_cell(t, id, v, 16);
+}
+
+void out_bool(struct out_table *t, int id, bool v)
+{
+	if (!out_shown(t, id))
+		return;
+	if (!t->o->json) {
+		cell(t, id, v ? "true" : "false", v ? 4 : 5, false);
+		return;
+	}
+	cell(t, id, v ? "1" : "0", 1, false);
+	t->cells[t->pos[id]].boolean = true;
+}
+
+/*
+ * An array of hex values (HEXV column).  JSON: an array of "0x..." strings;
+ * text: the non-zero ones as "[j]0x..." (all zero: "-").
+ */
+void out_hexv(struct out_table *t, int id, const uint64_t *v, int n)
+{
+	char text[512];
+	size_t len = 0;
+
+	if (!out_shown(t, id))
+		return;
+	for (int j = 0; j < n && len < sizeof(text); j++) {
+		if (!v[j] && !t->o->json)
+			continue;
+		if (t->o->json)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s0x%llx",
+						len ? "," : "", (unsigned long long)v[j]);
+		else
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s[%d]0x%llx",
+						len ? "," : "", j, (unsigned long long)v[j]);
+	}
+	if (len >= sizeof(text))
+		len = sizeof(text) - 1;
+	if (!len && !t->o->json)
+		out_str(t, id, "-");
+	else
+		cell(t, id, text, len, false);
+}
+
+struct out_table *out_child(struct out_table *parent, const char *name,
+			    const struct out_col *cat, int n)
+{
+	struct out *o = parent->o;
+
+	if (!o->json) {
+		if (!parent->child)
+			parent->child = table_new(o, name, cat, n, NULL, 0, OUT_T_SKIP_EMPTY);
+		return parent->child;
+	}
+	if (parent->row == 1)
+		json_cells(parent);
+	return out_table(o, name, cat, n, NULL, 0, 0);
+}
+
+int out_child_end(struct out_table *t)
+{
+	if (!t->o->json)
+		return 0;
+	return out_emit(t);
+}
+
+int out_emit(struct out_table *t)
+{
+	struct out *o = t->o;
 	int rc = 0;
 
 	if (o->json) {
-		for (int i = 0; i < o->npending; i++) {
-			if (!o->pending[i])
-				continue;
-			if (!rc) {
-				rc = json_write(o, i);
-			} else {
-				scols_unref_table(o->pending[i]);
-				if (o->chunked[i].spool)
-					fclose(o->chunked[i].spool);
-				free(o->chunked[i].head);
-				free(o->chunked[i].tail);
-			}
+		json_row_end(t, false);
+		for (; t->open > 0; t->open--) {
+			out_json_close(o, true);
+			out_json_close(o, false);
 		}
-		o->npending = 0;
-		if (o->render)
-			fclose(o->render);
-		free(o->rbuf.p);
-		free(o->fast.p);
-		free(o->tpl.text);
-		o->render = NULL;
-		memset(&o->rbuf, 0, sizeof(o->rbuf));
-		memset(&o->fast, 0, sizeof(o->fast));
-		memset(&o->tpl, 0, sizeof(o->tpl));
-		if (!rc && !o->members)
-			rc = put(stdout, "{\n", 2);
-		if (!rc)
-			rc = put(stdout, "\n}\n", 3);
+		if (!(t->flags & OUT_T_OBJECT))
+			out_json_close(o, true);
+		else if (!t->nrows)
+			jcheck(o, yajl_gen_null(o->g));
+		rc = o->err;
+	} else if (!t->nrows && (t->flags & OUT_T_SKIP_EMPTY)) {
+		rc = 0;
+	} else if (t->chunks) {
+		if (scols_table_get_nlines(t->tb))
+			rc = scols_print_table(t->tb);
+	} else {
+		table_head(t);
+		rc = scols_print_table(t->tb);
 	}
-	if (fflush(stdout) || ferror(stdout))
-		return -EIO;
+	if (!rc && t->child) {
+		rc = out_emit(t->child);
+		t->child = NULL;
+	}
+	out_table_free(t);
 	return rc;
 }
 
-int out_parse_columns(const struct out_coldef *defs, size_t ndefs,
-		      const char *defaults, const char *list, int *idx,
-		      size_t max, const char **bad)
+int out_parse_columns(const struct out_col *cat, int n, const char *list, int *sel,
+		      const char **bad)
 {
 	static char badbuf[64];
-	size_t n = 0;
+	int count = 0;
 	char *copy, *tok, *save = NULL;
-	const char *src = list;
-	int pass;
 
-	/* pass 0: defaults (when list is NULL or starts with '+'), pass 1: list */
-	for (pass = 0; pass < 2; pass++) {
-		if (pass == 0) {
-			if (list && list[0] != '+')
-				continue;
-			src = defaults;
-		} else {
-			if (!list)
+	if (!list || list[0] == '+')
+		for (int i = 0; i < n && count < OUT_MAX_COLS; i++)
+			if (cat[i].flags & OUT_DEF)
+				sel[count++] = i;
+	if (!list)
+		return count;
+	copy = strdup(list[0] == '+' ? list + 1 : list);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		for (i = 0; i < n; i++)
+			if (!strcasecmp(cat[i].name, tok))
 				break;
-			src = list[0] == '+' ? list + 1 : list;
+		if (i == n) {
+			snprintf(badbuf, sizeof(badbuf), "%s", tok);
+			*bad = badbuf;
+			free(copy);
+			return -EINVAL;
 		}
-		copy = strdup(src);
-		if (!copy)
-			return -ENOMEM;
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			size_t i;
-
-			for (i = 0; i < ndefs; i++)
-				if (!strcasecmp(defs[i].name, tok))
-					break;
-			if (i == ndefs) {
-				snprintf(badbuf, sizeof(badbuf), "%s", tok);
-				*bad = badbuf;
-				free(copy);
-				return -EINVAL;
-			}
-			if (n < max)
-				idx[n++] = (int)i;
-		}
-		free(copy);
+		if (count < OUT_MAX_COLS)
+			sel[count++] = i;
 	}
-	return (int)n;
+	free(copy);
+	return count;
 }
 
-static int field_json_type(const struct bch_field *f)
+/* ---- structs ---- */
+
+static void kv_json(struct out *o, const char *key, const char *v, int type)
 {
-	return f->kind == BCH_FK_UINT ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING;
+	out_json_key(o, key);
+	if (type == OUT_BOOL)
+		out_json_bool(o, v[0] == '1' || !strcmp(v, "true"));
+	else if ((type == OUT_NUM || type == OUT_BIG) && *v)
+		out_json_u64(o, strtoull(v, NULL, 10));
+	else if (!*v)		/* an empty value: not applicable */
+		jcheck(o, yajl_gen_null(o->g));
+	else
+		out_json_str(o, v);
 }
 
-int out_struct(struct out *o, const char *table, const struct bch_struct_desc *d,
+OUT_CATALOGUE(BCH_COLS_FIELDS, FV, field_cols);
+
+int out_struct(struct out *o, const char *name, const struct bch_struct_desc *d,
 	       const void *base, const struct out_kv *extra, size_t nextra)
 {
-	struct libscols_table *tb = out_table(o, table);
-	struct libscols_line *ln = NULL;
-	char *val;
+	struct out_table *t = NULL;
+	char small[128];
 	int rc = 0;
 
-	if (!tb)
-		return -ENOMEM;
-	if (o->json && scols_table_get_ncols(tb)) {
-		ln = scols_table_new_line(tb, NULL);
-	} else if (o->json) {
-		for (size_t i = 0; i < d->nfields; i++)
-			out_column(o, tb, d->fields[i].name, field_json_type(&d->fields[i]), 0);
-		for (size_t i = 0; i < nextra; i++)
-			out_column(o, tb, extra[i].key, extra[i].json_type, 0);
-		ln = scols_table_new_line(tb, NULL);
+	if (o->json) {
+		out_json_key(o, name);
+		out_json_open(o, false);
 	} else {
-		out_column(o, tb, "field", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "value", SCOLS_JSON_STRING, 0);
+		t = table_new(o, name, field_cols, FV_NCOLS, NULL, 0, OUT_T_NOTITLE);
+		if (!t)
+			return -ENOMEM;
 	}
 	for (size_t i = 0; i < d->nfields + nextra && !rc; i++) {
-		const char *key;
+		const struct bch_field *f = i < d->nfields ? &d->fields[i] : NULL;
+		const char *key = f ? f->name : extra[i - d->nfields].key;
+		char *val = small;
+		int type = f ? OUT_STR : extra[i - d->nfields].type;
 
-		if (i < d->nfields) {
-			const struct bch_field *f = &d->fields[i];
-			int need = bch_field_format(f, base, NULL, 0);
-			size_t len;
+		if (f) {
+			int need = bch_field_format(f, base, small, sizeof(small));
 
 			/* padding: text mode shows it only when non-zero */
 			if (!o->json && f->kind == BCH_FK_PAD && bch_field_is_zero(f, base))
 				continue;
-			len = need < 0 ? 0 : (size_t)need + 1;
-			if (!len || !(val = malloc(len))) {
-				rc = -ENOMEM;
-				break;
+			if (need < 0)
+				return need;
+			if ((size_t)need >= sizeof(small)) {
+				val = malloc((size_t)need + 1);
+				if (!val) {
+					rc = -ENOMEM;
+					break;
+				}
+				bch_field_format(f, base, val, (size_t)need + 1);
 			}
-			bch_field_format(f, base, val, len);
-			key = f->name;
+			if (f->kind == BCH_FK_UINT)
+				type = OUT_NUM;
 		} else {
-			key = extra[i - d->nfields].key;
-			val = strdup(extra[i - d->nfields].value);
-			if (!val) {
-				rc = -ENOMEM;
-				break;
-			}
+			val = (char *)extra[i - d->nfields].value;
 		}
 		if (o->json) {
-			rc = out_refer(ln, i, val);
+			kv_json(o, key, val, type);
 		} else {
-			struct libscols_line *row = scols_table_new_line(tb, NULL);
-
-			rc = row ? scols_line_set_data(row, 0, key) : -ENOMEM;
-			if (!rc)
-				rc = out_refer(row, 1, val);
+			rc = out_line(t, 0);
+			out_str(t, FV_FIELD, key);
+			if (type == OUT_BOOL)
+				out_str(t, FV_VALUE, val[0] == '1' || !strcmp(val, "true") ?
+					"true" : "false");
 			else
-				free(val);
+				out_str(t, FV_VALUE, val);
 		}
+		if (val != small && f)
+			free(val);
 	}
-	if (!rc)
-		rc = out_emit(o, tb);
-	else if (!o->json)
-		scols_unref_table(tb);
-	return rc;
+	if (o->json) {
+		out_json_close(o, false);
+		return rc ? rc : o->err;
+	}
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }
 
-/* The problems of one device as a table (text: only when there are any). */
-int out_problems(struct out *o, const char *path, const struct bch_problems *ps)
+/* ---- problems ---- */
+
+OUT_CATALOGUE(BCH_COLS_PROBLEMS, PR, problem_cols);
+
+const char *out_problem_counts(char *buf, size_t len, const struct bch_problems *ps)
 {
-	struct libscols_table *tb = out_table(o, "problems");
+	size_t e = 0, w = 0;
 
-	if (!tb)
-		return -ENOMEM;
-	if (!scols_table_get_ncols(tb)) {
-		out_column(o, tb, "device", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "code", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "severity", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "offset", SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT);
-		out_column(o, tb, "where", SCOLS_JSON_STRING, 0);
-		out_column(o, tb, "message", SCOLS_JSON_STRING, 0);
-	}
-	if (!o->json && !ps->n && !ps->dropped) {
-		scols_unref_table(tb);
-		return 0;
-	}
-	out_title(o, "problems");
 	for (size_t i = 0; i < ps->n; i++) {
+		e += ps->v[i].severity == BCH_SEV_ERROR;
+		w += ps->v[i].severity == BCH_SEV_WARN;
+	}
+	if (!ps->n)
+		snprintf(buf, len, "no problems found");
+	else
+		snprintf(buf, len, "%zu error%s, %zu warning%s, %zu note%s", e, e == 1 ? "" : "s",
+			 w, w == 1 ? "" : "s", ps->n - e - w, ps->n - e - w == 1 ? "" : "s");
+	return buf;
+}
+
+int out_problems(struct out *o, const struct bch_problems *ps)
+{
+	struct out_table *t = out_table(o, "problems", problem_cols, PR_NCOLS, NULL, 0,
+					OUT_T_SKIP_EMPTY);
+	int rc = 0;
+
+	if (!t)
+		return -ENOMEM;
+	out_table_title(t, "problems");
+	for (size_t i = 0; i < ps->n && !rc; i++) {
 		const struct bch_problem *p = &ps->v[i];
-		char num[OUT_NUM_LEN];
-		const char *row[] = {
-			path, bch_problem_name(p->code), bch_severity_name(p->severity),
-			out_u64(num, p->offset), p->where, p->message,
-		};
-		int rc = out_row(o, tb, row);
 
-		if (rc)
-			return rc;
+		rc = out_line(t, 0);
+		out_str(t, PR_CODE, bch_problem_name(p->code));
+		out_str(t, PR_SEVERITY, bch_severity_name(p->severity));
+		out_u64(t, PR_OFFSET, p->offset);
+		out_str(t, PR_WHERE, p->where);
+		out_str(t, PR_MESSAGE, p->message);
 	}
-	if (ps->dropped) {	/* the list hit its cap: say how much is missing */
-		char msg[96];
-		const char *row[] = {
-			path, bch_problem_name(BCH_P_DROPPED),
-			bch_severity_name(bch_problem_default_severity(BCH_P_DROPPED)), "0",
-			"problems", msg,
-		};
-		int rc;
-
-		snprintf(msg, sizeof(msg), "%zu more problems are not listed (the list holds %zu)",
-			 ps->dropped, ps->n);
-		rc = out_row(o, tb, row);
-		if (rc)
-			return rc;
+	if (!rc && ps->dropped) {	/* the list hit its cap: say how much is missing */
+		rc = out_line(t, 0);
+		out_str(t, PR_CODE, bch_problem_name(BCH_P_DROPPED));
+		out_str(t, PR_SEVERITY,
+			bch_severity_name(bch_problem_default_severity(BCH_P_DROPPED)));
+		out_u64(t, PR_OFFSET, 0);
+		out_str(t, PR_WHERE, "problems");
+		out_fmt(t, PR_MESSAGE, "%zu more problems are not listed (the list holds %zu)",
+			ps->dropped, ps->n);
 	}
-	return out_emit(o, tb);
+	if (rc) {
+		out_table_free(t);
+		return rc;
+	}
+	return out_emit(t);
 }

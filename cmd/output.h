@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Output through libsmartcols: aligned text tables by default, one JSON
- * document with --json.  Every table of a command run becomes one top-level
- * member of that document, named after the table.
+ * Output of every command.  Text for people goes through libsmartcols
+ * tables; --json writes one document through yajl's streaming generator
+ * (nothing is parsed back or patched).  Tables are described by column
+ * catalogues (cmd/columns.h: id, name, type, flags, help) and their cells
+ * are set by column id.
+ *
+ * The JSON document (bcache(8), JSON OUTPUT):
+ *
+ *   { "schema_version": N,
+ *     "devices": [ { "device": PATH, <struct>: {...}, <table>: [ {...} ] } ],
+ *     <table>: [...] }
+ *
+ * Tables of a device go inside its object (out_device()); tables of the
+ * run (no device) are top-level members.
  */
 #ifndef BCACHE_CMD_OUTPUT_H
 #define BCACHE_CMD_OUTPUT_H
@@ -13,166 +24,182 @@
 #include <stdint.h>
 
 #include <libsmartcols.h>
+#include <yajl/yajl_gen.h>
 
 #include <bcache/fields.h>
 #include <bcache/problem.h>
 
-/* Lines a table holds before out_table_flush() prints them. */
+#include "columns.h"
+
+/* The version of the JSON document's schema (bcache(8), JSON OUTPUT). */
+#define OUT_SCHEMA_VERSION 2
+
+/* Text lines a table holds before they are printed (big tables). */
 #define OUT_CHUNK_LINES 4096
-
-/* A table printed in chunks (out_table_flush). */
-struct out_chunked {
-	struct libscols_table *tb;
-	char *head, *tail;	/* JSON: `"name": [` and `]` of the member */
-	FILE *spool;		/* JSON: array elements not yet on stdout */
-	bool has_el;		/* JSON: elements written (stdout or spool) */
-	bool streaming;		/* JSON: the head is on stdout */
-	bool done;		/* JSON: out_emit after out_final: complete */
-	unsigned int chunks;	/* chunks printed so far */
-};
-
-/* A growable byte buffer. */
-struct out_buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* JSON rows of one table written from a template (out_row). */
-#define OUT_TPL_MAX 24
-struct out_tpl {
-	struct libscols_table *tb;	/* the table, or NULL */
-	bool bad;		/* no template possible: libsmartcols for every row */
-	size_t ncols;
-	bool boolean[OUT_TPL_MAX];	/* SCOLS_JSON_BOOLEAN columns */
-	char *text;		/* one element with the markers */
-	struct {
-		size_t off, len;
-	} frag[OUT_TPL_MAX + 1];	/* the text around the markers */
-};
+/* Columns of one table at most; levels of a tree at most. */
+#define OUT_MAX_COLS 32
+#define OUT_MAX_DEPTH 8
 
 struct out {
 	bool json;
-	bool raw;		/* no alignment, space separated (scripts) */
-	bool noheadings;
-	bool final;		/* see out_final() */
-	int members;		/* JSON: members started on stdout ("{" written) */
-	struct libscols_table *pending[32];	/* JSON: tables, in order */
-	struct out_chunked chunked[32];		/* JSON: per pending table */
-	int npending;
-	int nprinted;		/* text: tables printed so far */
-	struct out_chunked text;	/* text: the table being chunked */
-	FILE *render;		/* JSON: libsmartcols renders into rbuf */
-	struct out_buf rbuf;
-	struct out_tpl tpl;	/* JSON: see out_row() */
-	struct out_buf fast;	/* JSON: rows from tpl not yet put */
+	bool bytes;		/* -b: raw byte counts in text */
+	bool quiet;		/* -q: no closing health line */
+	int color;		/* OUT_COLOR_* (nvm map) */
+	int nprinted;		/* text: tables and blocks printed so far */
+	/* JSON */
+	yajl_gen g;
+	bool in_devices;	/* "devices": [ open */
+	bool in_device;		/* a device object open */
+	int err;		/* first write error (-errno) */
+	size_t blen;		/* bytes in buf */
+	char buf[1 << 16];	/* JSON not yet written to stdout */
 };
 
-/*
- * A column of a command's column catalogue (drives -o; --list-columns
- * prints the same catalogue from cmd/columns.h).  OUT_FL_<flag> names the
- * flags a catalogue line of columns.h may give.
- */
-#define OUT_FL_ 0
-#define OUT_FL_RIGHT SCOLS_FL_RIGHT
-struct out_coldef {
-	const char *name;	/* JSON key, lower case; text header is upper case */
-	int json_type;		/* SCOLS_JSON_* */
-	int flags;		/* SCOLS_FL_* */
-	const char *help;
+enum { OUT_COLOR_AUTO, OUT_COLOR_ALWAYS, OUT_COLOR_NEVER };
+
+/* A cell of the row being filled (JSON). */
+struct out_cellbuf {
+	char buf[48];
+	char *heap;		/* longer text */
+	const char *p;		/* NULL: unset (JSON null) */
+	unsigned int len;
+	bool num;		/* a JSON number (else a string) */
+	bool boolean;		/* a JSON true/false: p[0] '1' or '0' */
 };
+
+struct out_table {
+	struct out *o;
+	const char *name;
+	const struct out_col *cat;	/* the catalogue */
+	int ncat;
+	int sel[OUT_MAX_COLS];		/* selected catalogue ids, in order */
+	int nsel;
+	signed char pos[OUT_MAX_COLS];	/* catalogue id -> position, or -1 */
+	unsigned char klen[OUT_MAX_COLS];	/* strlen of the selected names */
+	unsigned int flags;		/* OUT_T_* */
+	char *title;			/* text: printed before the table */
+	size_t nrows;
+	/* text */
+	struct libscols_table *tb;
+	struct libscols_line *ln;	/* the row being filled */
+	struct libscols_line *level[OUT_MAX_DEPTH];	/* tree parents */
+	unsigned int chunks;
+	struct out_table *child;	/* text: the child table (out_child) */
+	/* JSON */
+	struct out_cellbuf *cells;	/* per position */
+	int row;			/* 0 none, 1 pending, 2 object open */
+	int depth;			/* depth of the pending row */
+	int open;			/* tree levels with "children" open */
+};
+
+/* Table flags. */
+#define OUT_T_SKIP_EMPTY 0x1	/* text: print nothing when no row */
+#define OUT_T_TREE 0x2		/* rows form a tree (out_line depth) */
+#define OUT_T_NOTITLE 0x4
+#define OUT_T_OBJECT 0x8	/* JSON: one row, written as an object (none: null) */
 
 void out_init(struct out *o, bool json);
-/*
- * A new table.  With --json, a table of the same name that was emitted before
- * is returned again (its lines are merged into one JSON array): callers add
- * columns only when scols_table_get_ncols() is 0.
- */
-struct libscols_table *out_table(struct out *o, const char *name);
-struct libscols_column *out_column(struct out *o, struct libscols_table *tb,
-				   const char *name, int json_type, int flags);
-/* Set cell n of a line from printf-style arguments. */
-/*
- * Every string a cell gets is valid UTF-8 without control characters: a
- * byte that is not part of a valid UTF-8 sequence, or a control character,
- * is written as the four characters \xNN (bcache(8), TEXT ENCODING), in
- * text and JSON alike.  out_escape() returns that form of s
- * (malloc'd), or NULL when s is valid as it is (or out of memory).
- */
-char *out_escape(const char *s);
-bool out_utf8_valid(const char *s);
-/* Set cell n to s (copied), escaped as above. */
-int out_set(struct libscols_line *ln, size_t n, const char *s);
-/* Set cell n to the malloc'd s, which it takes over (freed on error). */
-int out_refer(struct libscols_line *ln, size_t n, char *s);
-int out_cell(struct libscols_line *ln, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/*
- * Decimal and "0x" hex text of v without printf, in buf; returns the start
- * of the text (inside buf).
- */
-#define OUT_NUM_LEN 24
-char *out_u64(char buf[OUT_NUM_LEN], uint64_t v);
-char *out_hex(char buf[OUT_NUM_LEN], uint64_t v);
-/*
- * Add a whole row (one value per column, all non-NULL) to a table and
- * flush it as out_table_flush does.  For big JSON tables of numbers and
- * strings: most rows are written from a template of the row that
- * libsmartcols rendered once (no libsmartcols line per row); the document
- * is the same.
- */
-int out_row(struct out *o, struct libscols_table *tb, const char *const *vals);
-/* Text: print the table now and free it.  JSON: keep it for out_finish. */
-int out_emit(struct out *o, struct libscols_table *tb);
-/*
- * For tables of any size: once tb holds OUT_CHUNK_LINES lines, print them
- * and drop them (call it after each new line; out_emit prints the rest).
- * Text: the headings once, column widths of the first chunk kept.  JSON:
- * the lines go to stdout when the document can be written up to them (see
- * out_final), else to a temporary file; the document is the same as
- * without chunks.  Returns 0 or -errno.
- */
-int out_table_flush(struct out *o, struct libscols_table *tb);
-/*
- * The caller's promise that from now on a table gets no more lines once it
- * was passed to out_emit (e.g. the last device of a run): a JSON chunk then
- * goes straight to stdout when every table created before its table is
- * complete.
- */
-void out_final(struct out *o);
-/* A boolean cell: "true"/"false" in text, what libsmartcols reads in JSON. */
-const char *out_bool(const struct out *o, bool v);
-/* Text: print a title line before the next table (ignored for JSON). */
-void out_title(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* JSON: print the whole document.  Returns 0 or -errno (stdout errors). */
+/* Start the object of a device (ends the one before). */
+void out_device(struct out *o, const char *path);
+/* End the device object, if one is open. */
+void out_device_end(struct out *o);
+/* JSON: finish the document.  Returns 0 or -errno (stdout errors). */
 int out_finish(struct out *o);
 
 /*
- * Parse a comma-separated column list against a catalogue.  A leading '+'
- * appends to the defaults.  Fills idx[] with catalogue indices and returns
- * their count, or -EINVAL with *bad set to the unknown name.
+ * A new table of catalogue cat (n columns).  sel: catalogue ids to show
+ * (nsel of them), or NULL for the default: the OUT_DEF columns in text, all
+ * columns in JSON.  JSON: the member "name": [ is written now.
  */
-int out_parse_columns(const struct out_coldef *defs, size_t ndefs,
-		      const char *defaults, const char *list, int *idx,
-		      size_t max, const char **bad);
+struct out_table *out_table(struct out *o, const char *name, const struct out_col *cat,
+			    int n, const int *sel, int nsel, unsigned int flags);
+void out_table_title(struct out_table *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Start a row (depth: 0, or 1 + the depth of its parent row in a tree). */
+int out_line(struct out_table *t, int depth);
+/*
+ * A table whose rows belong to the current row of parent.  JSON: the member
+ * "name": [ inside that row's object (end it with out_child_end); text: one
+ * table for all parent rows, printed after the parent.
+ */
+struct out_table *out_child(struct out_table *parent, const char *name,
+			    const struct out_col *cat, int n);
+int out_child_end(struct out_table *t);
+/* Text: print the table (and its child).  JSON: close it.  Frees t. */
+int out_emit(struct out_table *t);
+/* Free without output (error paths). */
+void out_table_free(struct out_table *t);
+
+/* Cells by column id; a column that is not selected is skipped. */
+void out_str(struct out_table *t, int id, const char *s);
+void out_fmt(struct out_table *t, int id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void out_u64(struct out_table *t, int id, uint64_t v);
+void out_s64(struct out_table *t, int id, int64_t v);
+void out_hex(struct out_table *t, int id, uint64_t v);
+void out_hex16(struct out_table *t, int id, uint64_t v);	/* 0x + 16 digits */
+void out_bool(struct out_table *t, int id, bool v);
+/* HEXV: JSON an array of "0x..." strings, text the non-zero "[j]0x..." */
+void out_hexv(struct out_table *t, int id, const uint64_t *v, int n);
+/* Whether column id is shown (to skip costly values). */
+bool out_shown(const struct out_table *t, int id);
 
 /*
- * A struct as a table: text mode prints FIELD/VALUE rows; JSON emits one
- * object whose keys are the field names.  `extra` pairs (key, value, json
- * type) are appended, e.g. the checksum verdict.
+ * Every string the output holds is valid UTF-8 without control characters:
+ * a byte that is not part of a valid UTF-8 sequence, or a control
+ * character, is written as the four characters \xNN (bcache(8), TEXT
+ * ENCODING), in text and JSON alike; the cell, title and JSON string
+ * functions do it.  out_escape() returns that form of s (malloc'd), or NULL
+ * when s is valid as it is (or out of memory).
+ */
+char *out_escape(const char *s);
+bool out_utf8_valid(const char *s);
+
+/* A human size, e.g. "41.2 MiB" ("256 MiB" when exact). */
+void out_size_text(char *buf, size_t len, uint64_t bytes);
+
+/*
+ * Parse a comma-separated column list against a catalogue.  A leading '+'
+ * appends to the defaults.  Fills sel[] with catalogue ids and returns
+ * their count, or -EINVAL with *bad set to the unknown name.
+ */
+int out_parse_columns(const struct out_col *cat, int n, const char *list, int *sel,
+		      const char **bad);
+
+/* Text: print a line of its own (a title or a note; ignored for JSON). */
+void out_title(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Text: the closing health line of a device (unless -q; not for JSON). */
+void out_health(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* JSON members written directly into the current object. */
+void out_json_key(struct out *o, const char *key);
+void out_json_str(struct out *o, const char *s);
+void out_json_u64(struct out *o, uint64_t v);	/* a number, or a string above 2^53 */
+void out_json_big(struct out *o, uint64_t v);	/* a string of digits */
+void out_json_bool(struct out *o, bool v);
+void out_json_open(struct out *o, bool array);
+void out_json_close(struct out *o, bool array);
+
+/*
+ * A struct as a table: text mode prints FIELD/VALUE rows; JSON emits the
+ * object "name": { field: value }.  `extra` pairs are appended, e.g. the
+ * checksum verdict.
  */
 struct out_kv {
 	const char *key;
 	const char *value;
-	int json_type;
+	int type;		/* OUT_STR, OUT_NUM, OUT_BIG, OUT_BOOL ("1"/"0"), OUT_HEX */
 };
-int out_struct(struct out *o, const char *table, const struct bch_struct_desc *d,
+int out_struct(struct out *o, const char *name, const struct bch_struct_desc *d,
 	       const void *base, const struct out_kv *extra, size_t nextra);
 
 /*
  * The problems of one device as the "problems" table (code, severity, byte
- * offset, struct.field, message), streamed in chunks.  Text mode prints
- * nothing when there are none; JSON always has the (possibly empty) array.
+ * offset, struct.field, message).  Text mode prints nothing when there are
+ * none; JSON always has the (possibly empty) array.
  */
-int out_problems(struct out *o, const char *path, const struct bch_problems *ps);
+int out_problems(struct out *o, const struct bch_problems *ps);
+/* "0 errors, 1 warning" of a problem list, in buf. */
+const char *out_problem_counts(char *buf, size_t len, const struct bch_problems *ps);
 
 #endif

@@ -15,23 +15,19 @@ void bch_print_problems(FILE *f)
 			bch_problem_text(i));
 }
 
-struct column_doc {
-	const char *name;
-	const char *help;
-};
+OUT_CATALOGUE(BCH_COLS_ALLOC, AC, alloc_cols);
+OUT_CATALOGUE(BCH_COLS_JSETS, JS, jset_cols);
+OUT_CATALOGUE(BCH_COLS_LIST, NL, list_cols);
 
-#define COLUMN_DOC(name, type, flag, help) { #name, help },
-static const struct column_doc nvm_dump_columns[] = {
-	BCH_NVM_DUMP_COLUMNS(COLUMN_DOC)
-	{ NULL, NULL },
-};
-#undef COLUMN_DOC
-
+/* The table -o selects from, per command. */
 static const struct {
 	const char *cmd;
-	const struct column_doc *cols;
+	const struct out_col *cols;
+	int n;
 } catalogues[] = {
-	{ "nvm dump", nvm_dump_columns },
+	{ "nvm dump", alloc_cols, AC_NCOLS },
+	{ "journal show", jset_cols, JS_NCOLS },
+	{ "nvm list", list_cols, NL_NCOLS },
 };
 
 bool bch_print_columns(const char *cmd, FILE *f)
@@ -39,8 +35,10 @@ bool bch_print_columns(const char *cmd, FILE *f)
 	for (size_t i = 0; i < sizeof(catalogues) / sizeof(catalogues[0]); i++) {
 		if (strcmp(cmd, catalogues[i].cmd))
 			continue;
-		for (const struct column_doc *c = catalogues[i].cols; c->name; c++)
-			fprintf(f, "%-14s %s\n", c->name, c->help);
+		for (int c = 0; c < catalogues[i].n; c++)
+			fprintf(f, "%-20s %s%s\n", catalogues[i].cols[c].name,
+				catalogues[i].cols[c].help,
+				catalogues[i].cols[c].flags & OUT_DEF ? " (default)" : "");
 		return true;
 	}
 	return false;

@@ -12,7 +12,7 @@ setup() {
 @test "nvm dump --json decodes the fresh superblock field by field" {
 	run bcache nvm dump --json "$img"
 	assert_success
-	assert_equal "$(jq -c '.superblock[0] | {csum, csum_computed, csum_ok, sb_offset, magic,
+	assert_equal "$(jq -c '.devices[0].superblock | {csum, csum_computed, csum_ok, sb_offset, magic,
 		uuid, set_uuid, page_size, total_namespaces_nr, this_namespace_nr, pages_offset,
 		pages_total, owner_list_head, keys, state, revision, base}' <<< "$output")" \
 		'{"csum":"0x01f41a7a529a8ccd","csum_computed":"0x01f41a7a529a8ccd","csum_ok":true,'\
@@ -26,10 +26,10 @@ setup() {
 @test "nvm dump --json decodes the owner table, heads[0] and the system record page" {
 	run bcache nvm dump --json "$img"
 	assert_success
-	assert_equal "$(jq -c '[(.owner_list_head[0] | .size, .used), (.owners | length),
-		(.owners[0] | .uuid, .label, .["recs[0]"], .["recs[7]"]), (.record_pages | length),
-		(.record_pages[0] | .slot, .offset, .owner, .next, .magic_ok, .size, .used),
-		(.problems | length)]' <<< "$output")" \
+	assert_equal "$(jq -c '[(.devices[0].owner_list_head | .size, .used), (.devices[0].owners | length),
+		(.devices[0].owners[0] | .uuid, .label, .recs[0], .recs[7]), (.devices[0].record_pages | length),
+		(.devices[0].record_pages[0] | .slot, .offset, .owner, .next, .magic_ok, .size, .used),
+		([.devices[].problems[]] | length)]' <<< "$output")" \
 		'[72,1,1,"'$SET_UUID'","nvm_pages_internal","0x4000","0x0",1,0,16384,"0x2028","0x0",true,1013,0,0]'
 }
 
@@ -44,17 +44,17 @@ setup() {
 	done
 	assert_line --regexp '^csum +0x01f41a7a529a8ccd$'
 	assert_line --regexp '^csum_ok +true$'
-	assert_line --regexp '^ +0 +10111213-1415-1617-1819-1a1b1c1d1e1f +nvm_pages_internal +0x4000 '
+	assert_line --regexp '^ +0 +10111213-1415-1617-1819-1a1b1c1d1e1f +nvm_pages_internal +\[0\]0x4000 '
 }
 
 @test "nvm dump shows a bad checksum inline and keeps decoding" {
 	printf '\x01' | dd of="$img" bs=1 seek=$((4096 + 104)) conv=notrunc status=none
 	run bcache nvm dump --json "$img"
-	assert_success
-	[ "$(jq .superblock[0].csum_ok <<< "$output")" = false ]
-	[ "$(jq -r .superblock[0].seq <<< "$output")" = 1 ]
-	[ "$(jq -r '[.problems[].code] | sort | join(",")' <<< "$output")" = SB_CSUM,SB_UNUSED_FIELD ]
-	[ "$(jq '.owners | length' <<< "$output")" = 1 ]
+	assert_equal "$status" $EX_PROBLEMS	# SB_CSUM is an error: decoded, then exit 4
+	[ "$(jq .devices[0].superblock.csum_ok <<< "$output")" = false ]
+	[ "$(jq -r .devices[0].superblock.seq <<< "$output")" = 1 ]
+	[ "$(jq -r '[.devices[].problems[].code] | sort | join(",")' <<< "$output")" = SB_CSUM,SB_UNUSED_FIELD ]
+	[ "$(jq '.devices[0].owners | length' <<< "$output")" = 1 ]
 }
 
 @test "nvm dump refuses a device without an nvm-pages superblock (exit 5)" {
@@ -77,8 +77,9 @@ setup() {
 	b=$(mkimg b.img 64M)
 	bcache make -M "$b" --force > /dev/null
 	run bcache nvm dump --json "$img" "$b"
-	assert_success
-	assert_equal "$(jq -c '[(.superblock | length), (.superblock[1] | .device, .pages_total)]' \
+	# two unrelated namespaces are no set (SET_* errors): decoded, then exit 4
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(jq -c '[(.devices | length), (.devices[1] | .device, .superblock.pages_total)]' \
 		<<< "$output")" "[2,\"$b\",16384]"
 }
 

@@ -44,7 +44,7 @@ gen_field() {
 SB_RANGES="4096:8 4302:2 4304:2048"
 
 summary() { # JSON VIEW: "newest last_seq complete missing_seqs"
-	jq -r ".summary[] | select(.view == \"$2\") |
+	jq -r ".devices[0].summary[] | select(.view == \"$2\") |
 		\"\(.newest_seq) \(.last_seq) \(.complete) \(.missing_seqs // \"\")\"" <<< "$1"
 }
 
@@ -64,28 +64,28 @@ repair_missed() {
 @test "journal repair: jsets in the first bucket (4k blocks); the kernel misses seq 1-2; a new d[] alone" {
 	setup_journal 64M 1G 4k --stride bytes --jsets 50
 	repair_missed "50 1 false 1-2"
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written) \(.relocated) \(.clean)"' <<< "$j")" = \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written) \(.relocated) \(.clean)"' <<< "$j")" = \
 		"table true 0 true" ]
 	[ "$(summary "$j" kernel)" = "50 1 false 1-2" ]
 	[ "$(summary "$j" kernel_after)" = "50 1 true " ]
 	[ "$(summary "$j" media)" = "50 1 true " ]
-	[ "$(jq -c '[.layout[] | [.state, .keys, .d0_offset, .stride]]' <<< "$j")" = \
+	[ "$(jq -c '[.devices[0].layout[] | [.state, .keys, .d0_offset, .stride]]' <<< "$j")" = \
 		'[["before",16,0,1024],["after",15,1024,524288]]' ]
-	[ "$(jq '.copies | length' <<< "$j")" = 0 ]
+	[ "$(jq '.devices[0].copies | length' <<< "$j")" = 0 ]
 	# only the cache superblock changed, and in it only csum, keys and d[]
 	[ "$(digest "$ns")" = "$(digest "$BATS_TEST_TMPDIR/ns.before")" ]
 	[ "$(changed_outside "$cache" "$BATS_TEST_TMPDIR/cache.before" $SB_RANGES)" = 0 ]
 	# d'[0] = old d[1], stride bucket_size * 512, 15 whole buckets fit from it
 	[ "$(sb_facts "$cache")" = "keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
-	[ "$(jq -r '.layout[1].csum' <<< "$j")" = "0x$(hexat "$cache" 4096 8 |
+	[ "$(jq -r '.devices[0].layout[1].csum' <<< "$j")" = "0x$(hexat "$cache" 4096 8 |
 		sed 's/\(..\)/\1 /g' | awk '{ for (i = 8; i > 0; i--) printf "%s", $i }')" ]
 	# journal show agrees: the kernel now replays 1-50, every jset as written
 	run bcache journal show "$ns" -C "$cache" --json --no-keys
 	assert_success
 	[ "$(summary "$output" kernel)" = "50 1 true " ]
-	[ "$(jq -r '.jsets[] | select(.view == "kernel") | "\(.seq):\(.offset)"' <<< "$output" |
+	[ "$(jq -r '.devices[0].jsets[] | select(.view == "kernel") | "\(.seq):\(.offset)"' <<< "$output" |
 		tr '\n' ' ')" = "$(for s in $(seq 1 50); do printf '%s:%s ' $s "$(gen_field $s offset)"; done)" ]
-	[ "$(jq -r '.journals[0].stride' <<< "$output")" = "bucket bytes (v12)" ]
+	[ "$(jq -r '.devices[0].journals[0].stride' <<< "$output")" = "bucket bytes (v12)" ]
 	# and a second run has nothing to do
 	run bcache journal repair "$ns" -C "$cache"
 	assert_success
@@ -99,7 +99,7 @@ repair_missed() {
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --dry-run --json
 	assert_success
 	dry=$output
-	[ "$(jq -r '.repair[0] | "\(.action) \(.dry_run) \(.written)"' <<< "$dry")" = \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.dry_run) \(.written)"' <<< "$dry")" = \
 		"relocate true false" ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --dry-run
@@ -108,8 +108,8 @@ repair_missed() {
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -c '.layout, .copies' <<< "$output")" = "$(jq -c '.layout, .copies' <<< "$dry")" ]
-	[ "$(jq -r '.repair[0].written' <<< "$output")" = true ]
+	[ "$(jq -c '.layout, .devices[0].copies' <<< "$output")" = "$(jq -c '.layout, .devices[0].copies' <<< "$dry")" ]
+	[ "$(jq -r '.devices[0].repair.written' <<< "$output")" = true ]
 }
 
 @test "journal repair: a wrapped journal (512-byte blocks, 1030 jsets: bucket 2 overwrote bucket 1); the kernel drops 1025-1030" {
@@ -122,16 +122,16 @@ repair_missed() {
 	# the kernel's read is complete, but ends at 1024: 1025-1030 are silently lost
 	[ "$(summary "$output" kernel)" = "1024 1020 true " ]
 	[ "$(summary "$output" media)" = "1030 1026 true " ]
-	jq -r '.problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
+	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0].action' <<< "$output")" = table ]
+	[ "$(jq -r '.devices[0].repair.action' <<< "$output")" = table ]
 	[ "$(summary "$output" kernel_after)" = "1030 1026 true " ]
 	[ "$(sb_facts "$cache")" = "keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 	run bcache journal show "$ns" -C "$cache" --json --no-keys
 	assert_success
 	[ "$(summary "$output" kernel)" = "1030 1026 true " ]
-	[ "$(jq -r '.jsets[] | select(.view == "kernel" and .status == "replayed") | .seq' \
+	[ "$(jq -r '.devices[0].jsets[] | select(.view == "kernel" and .status == "replayed") | .seq' \
 		<<< "$output" | tr '\n' ' ')" = "1026 1027 1028 1029 1030 " ]
 }
 
@@ -140,26 +140,26 @@ repair_missed() {
 	# the live range 126-130 is in both, and no table alone reads it in order
 	setup_journal 64M 1G 4k --stride bytes --jsets 130 --lag 5
 	repair_missed "130 126 false 126-128"
-	[ "$(jq -r '.repair[0] | "\(.action) \(.relocated) \(.clean)"' <<< "$j")" = "relocate 5 true" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.relocated) \(.clean)"' <<< "$j")" = "relocate 5 true" ]
 	[ "$(summary "$j" kernel_after)" = "130 126 true " ]
 	# in seq order, from the writer's offsets, back to back in 4k blocks of one bucket
-	[ "$(jq -r '.copies[] | .seq' <<< "$j" | tr '\n' ' ')" = "126 127 128 129 130 " ]
+	[ "$(jq -r '.devices[0].copies[] | .seq' <<< "$j" | tr '\n' ' ')" = "126 127 128 129 130 " ]
 	for s in 126 127 128 129 130; do
-		[ "$(jq ".copies[] | select(.seq == $s) | .from_offset" <<< "$j")" = \
+		[ "$(jq ".devices[0].copies[] | select(.seq == $s) | .from_offset" <<< "$j")" = \
 			"$(gen_field $s offset)" ]
 	done
-	first=$(jq '.copies[0].to_offset' <<< "$j")
-	[ "$(jq -r '[.copies[] | .to_offset - '"$first"'] | map(tostring) | join(" ")' <<< "$j")" = \
+	first=$(jq '.devices[0].copies[0].to_offset' <<< "$j")
+	[ "$(jq -r '[.devices[0].copies[] | .to_offset - '"$first"'] | map(tostring) | join(" ")' <<< "$j")" = \
 		"0 4096 8192 12288 16384" ]
 	# the destination bucket starts at d'[0] + bucket * 512 KiB, past every old bucket
-	[ "$first" = $((region + 1024 + $(jq '.copies[0].bucket' <<< "$j") * 524288)) ]
+	[ "$first" = $((region + 1024 + $(jq '.devices[0].copies[0].bucket' <<< "$j") * 524288)) ]
 	[ "$first" -ge $((region + 15 * 1024 + 524288)) ]
 	# each copy is the jset's bytes, unchanged; nothing else in the namespace moved
 	ranges=
 	while read -r from to bytes; do
 		[ "$(hexat "$ns" "$to" "$bytes")" = "$(hexat "$BATS_TEST_TMPDIR/ns.before" "$from" "$bytes")" ]
 		ranges+=" $to:$bytes"
-	done < <(jq -r '.copies[] | "\(.from_offset) \(.to_offset) \(.bytes)"' <<< "$j")
+	done < <(jq -r '.devices[0].copies[] | "\(.from_offset) \(.to_offset) \(.bytes)"' <<< "$j")
 	# shellcheck disable=SC2086
 	[ "$(changed_outside "$ns" "$BATS_TEST_TMPDIR/ns.before" $ranges)" = 0 ]
 	# shellcheck disable=SC2086
@@ -169,7 +169,7 @@ repair_missed() {
 	assert_success
 	[ "$(summary "$output" kernel)" = "130 126 true " ]
 	# the kernel resumes after the copies, over nothing live
-	! jq -r '.problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
+	! jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
 }
 
 @test "journal repair: a missing and a damaged entry in the range: refused (exit 3), seqs named, nothing written" {
@@ -179,16 +179,16 @@ repair_missed() {
 	assert_equal "$status" $EX_REFUSED
 	[ "$stderr" = "bcache: $ns: refusing to repair: journal entries 45,47 of the replay \
 range 41-50 are not intact on the media, and none is made up" ]
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "refused false" ]
-	[ "$(jq -r '[.problems[] | select(.code == "J_REPAIR_LOST") | .message] | .[]' \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "refused false" ]
+	[ "$(jq -r '[.devices[].problems[] | select(.code == "J_REPAIR_LOST") | .message] | .[]' \
 		<<< "$output")" = "seq 45 of the replay range 41-50: no jset with this seq on the media \
 (overwritten, or never written)
 seq 47 of the replay range 41-50: the jset at byte $(gen_field 47 offset) is damaged: checksum \
-mismatch (stored csum $(jq -r '.problems[] | select(.code == "J_REPAIR_LOST" and
+mismatch (stored csum $(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and
 		.offset > 0) | .message' <<< "$output" | sed 's/.*stored csum \(0x[0-9a-f]*\).*/\1/'), \
-computed $(jq -r '.problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .message' \
+computed $(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .message' \
 		<<< "$output" | sed 's/.*computed \(0x[0-9a-f]*\).*/\1/'))" ]
-	[ "$(jq '.problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .offset' \
+	[ "$(jq '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0) | .offset' \
 		<<< "$output")" = "$(gen_field 47 offset)" ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 	# text mode and --dry-run refuse the same way
@@ -202,10 +202,10 @@ computed $(jq -r '.problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0)
 	a=$(digest "$ns") b=$(digest "$cache")
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "none false" ]
-	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_NOT_NEEDED") | .severity' \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "none false" ]
+	[ "$(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_NOT_NEEDED") | .severity' \
 		<<< "$output")" = info ]
-	[ "$(jq '.layout, .copies' <<< "$output")" = "null
+	[ "$(jq '.layout, .devices[0].copies' <<< "$output")" = "null
 null" ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 }
@@ -216,7 +216,7 @@ null" ]
 	run bcache journal show "$ns" -C "$cache" --summary --json
 	assert_success
 	[ "$(summary "$output" kernel)" = "2 1 true " ]
-	jq -r '.problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
+	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
 	run --separate-stderr bcache journal repair "$ns" -C "$cache"
 	assert_success
 	assert_line --partial "the kernel replays them now too, but resumes writing over live jsets"
@@ -224,7 +224,7 @@ null" ]
 	[ "$(sb_facts "$cache")" = "keys=255 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 	run bcache journal show "$ns" -C "$cache" --summary --json
 	assert_success
-	! jq -r '.problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
+	! jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_RESUME_OVERWRITES
 }
 
 @test "journal repair: refused where the kernel cannot use the journal (no attach, no CACHE_SYNC)" {
@@ -238,7 +238,7 @@ null" ]
 	a=$(digest "$cache")
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -r '[.problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
+	[ "$(jq -r '[.devices[].problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
 		J_REPAIR_NOT_SYNC ]
 	[ "$(digest "$cache")" = "$a" ]
 }
@@ -253,7 +253,7 @@ null" ]
 	a=$(digest "$ns") b=$(digest "$cache")
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -r '[.problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
+	[ "$(jq -r '[.devices[].problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
 		J_REPAIR_UNLOCATED ]
 	[[ "$stderr" == *"refusing to repair: d[0] = 0x"*" is in no allocation of the cache set's owner: the kernel would allocate and zero a new region" ]]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
@@ -261,7 +261,7 @@ null" ]
 	setup_journal 64M 1G 4k --stride bytes --jsets 50 --discard
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_SB") | .message' <<< "$output")" = \
+	[ "$(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_SB") | .message' <<< "$output")" = \
 		"the cache superblock fails 1 of the kernel's checks (CSB_NVDIMM_DISCARD): the kernel would not register it" ]
 }
 
@@ -280,7 +280,7 @@ null" ]
 	[ "$stderr" = "bcache: $ns: refusing to repair: the cache set $CSET is registered \
 ($sys/fs/bcache/$CSET exists): stop it first" ]
 	run env BCACHE_TEST_SYSFS_ROOT="$sys" "$BCACHE" journal repair "$ns" -C "$cache" --json
-	[ "$(jq -r '[.problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
+	[ "$(jq -r '[.devices[].problems[] | select(.severity == "error") | .code] | join(" ")' <<< "$output")" = \
 		J_REPAIR_BUSY ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
 }
@@ -334,7 +334,7 @@ reference() {
 # kernel_views NS CACHE: the kernel's read and every bucket's, as journal show has them
 kernel_views() {
 	bcache journal show "$1" -C "$2" --json --no-keys |
-		jq -c '[.summary[] | select(.view != "media")], [.jsets[] | select(.view == "kernel")]'
+		jq -c '[.devices[0].summary[] | select(.view != "media")], [.devices[0].jsets[] | select(.view == "kernel")]'
 }
 
 # check_stop STEP: stop after STEP; the old layout (same superblock, same
@@ -415,7 +415,7 @@ check_stop() {
 	assert_success
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "relocate true" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "relocate true" ]
 	[ "$(summary "$output" kernel_after)" = "$(summary "$output" media)" ]
 	# the other order, on the copy
 	run --separate-stderr bcache journal repair "$BATS_TEST_TMPDIR/ns.a" -C "$BATS_TEST_TMPDIR/cache.a"

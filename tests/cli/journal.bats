@@ -33,20 +33,20 @@ gen_field() {
 	setup_journal 16G 4k bytes --jsets 2
 	run bcache journal show "$ns" -C "$cache" --json
 	assert_success
-	assert_equal "$(jq -c '.journals[0] | [.region_offset, .region_bytes, .owner, .magic,
+	assert_equal "$(jq -c '.devices[0].journals[0] | [.region_offset, .region_bytes, .owner, .magic,
 		.stride]' <<< "$output")" '[134217728,134217728,1,"0xcb9f9e48c4277333","bytes (v7)"]'
-	assert_equal "$(jq -c '.summary[] | select(.view == "kernel") | [.found_by, .buckets_read,
+	assert_equal "$(jq -c '.devices[0].summary[] | select(.view == "kernel") | [.found_by, .buckets_read,
 		.cur_idx, .resume_offset, .newest_seq, .last_seq, .complete]' <<< "$output")" \
 		"[\"probe i=137\",139,1,$((0x8000800)),2,1,true]"
 	# every bucket read in order: bucket 5 yields seq 2 again, as a duplicate
-	assert_equal "$(jq '.summary[] | select(.view == "buckets") | .duplicates' <<< "$output")" 1
-	assert_equal "$(jq -c '[.jsets[] | select(.view == "kernel") | [.seq, .offset, .bucket]]' \
+	assert_equal "$(jq '.devices[0].summary[] | select(.view == "buckets") | .duplicates' <<< "$output")" 1
+	assert_equal "$(jq -c '[.devices[0].jsets[] | select(.view == "kernel") | [.seq, .offset, .bucket]]' \
 		<<< "$output")" "[[1,$((0x8000400)),1],[2,$((0x8001400)),1]]"
-	assert_equal "$(jq -c '.jsets[0] | [.btree_root, .uuid_bucket, .prio_bucket]' <<< "$output")" \
+	assert_equal "$(jq -c '.devices[0].jsets[0] | [.btree_root, .uuid_bucket, .prio_bucket]' <<< "$output")" \
 		'["1048575:9223372036854775295 len 512 -> [0:266240 gen 1]",'\
 '"0:18446744073709550592 len 1024 -> [0:265216 gen 1]",257]'
 	# the resume position lies inside seq 2: the quirk is reported
-	assert_equal "$(jq '[.problems[].code] | index("J_RESUME_OVERWRITES") != null' \
+	assert_equal "$(jq '[.devices[].problems[].code] | index("J_RESUME_OVERWRITES") != null' \
 		<<< "$output")" true
 }
 
@@ -56,17 +56,17 @@ gen_field() {
 	setup_journal 1G 4k bytes --jsets 50
 	run bcache journal show "$ns" -C "$cache" --json --no-keys
 	[ "$status" -eq $EX_PROBLEMS ]
-	assert_equal "$(jq -c '[(.summary[] | select(.view == "kernel") | .found_by, .cur_idx,
-		.missing_seqs), (.summary[] | select(.view == "media") | .newest_seq, .present,
+	assert_equal "$(jq -c '[(.devices[0].summary[] | select(.view == "kernel") | .found_by, .cur_idx,
+		.missing_seqs), (.devices[0].summary[] | select(.view == "media") | .newest_seq, .present,
 		.complete)]' <<< "$output")" '["probe i=1",9,"1-2",50,50,true]'
-	jq -r '.problems[].message' <<< "$output" | grep -qx "2 jsets intact on the media \
+	jq -r '.devices[].problems[].message' <<< "$output" | grep -qx "2 jsets intact on the media \
 (seq 1-2) are not in the kernel's replay (kernel newest 50, media newest 50)"
-	jq -r '.problems[].message' <<< "$output" | grep -qx \
+	jq -r '.devices[].problems[].message' <<< "$output" | grep -qx \
 		"kernel view: journal entries 1-2 missing! (replaying 1-50)"
 	# the kernel's rows start at seq 3, found in bucket 9
-	[ "$(jq -r '[.jsets[] | select(.view == "kernel")][0] | "\(.seq) \(.bucket)"' \
+	[ "$(jq -r '[.devices[0].jsets[] | select(.view == "kernel")][0] | "\(.seq) \(.bucket)"' \
 		<<< "$output")" = "3 9" ]
-	[ "$(jq -r '.jsets[] | select(.status == "missed_by_kernel") | .seq' <<< "$output" |
+	[ "$(jq -r '.devices[0].jsets[] | select(.status == "missed_by_kernel") | .seq' <<< "$output" |
 		tr '\n' ' ')" = "1 2 " ]
 }
 
@@ -74,7 +74,7 @@ gen_field() {
 check_live_range() {
 	local j=$1 lo=$2 hi=$3 got want
 	# the kernel rows are seq lo..hi, each as the writer wrote it
-	got=$(jq -r '.jsets[] | select(.view == "kernel") |
+	got=$(jq -r '.devices[0].jsets[] | select(.view == "kernel") |
 		"\(.seq) \(.offset) \(.last_seq) \(.keys) \(.csum_ok) \(.btree_level)"' <<< "$j")
 	want=$(awk -v lo="$lo" -v hi="$hi" '$1 == "jset" {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -84,7 +84,7 @@ check_live_range() {
 	[ "$(cut -d' ' -f1 <<< "$want" | tr '\n' ' ')" = "$(seq "$lo" "$hi" | tr '\n' ' ')" ]
 	[ "$got" = "$want" ]
 	# keys: the writer's fields, and the kernel text built here from them
-	got=$(jq -r ".keys[] | select(.view == \"kernel\") |
+	got=$(jq -r ".devices[0].jsets[].bkeys[] | select(.view == \"kernel\") |
 		\"\(.seq) \(.index) \(.inode) \(.start) \(.size) \(.dirty) \(.ptrs) \(.key)\"" <<< "$j")
 	want=$(awk -v lo="$lo" -v hi="$hi" '$1 == "key" {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -105,11 +105,11 @@ check_live_range() {
 	run bcache journal show "$ns" -C "$cache" --json
 	assert_success
 	check_live_range "$output" 661 700
-	[ "$(jq -r '.journals[0].stride' <<< "$output")" = "bucket bytes (v12)" ]
+	[ "$(jq -r '.devices[0].journals[0].stride' <<< "$output")" = "bucket bytes (v12)" ]
 	# 128 one-block jsets per bucket: seq 700 was written in bucket 6
 	[ "$(gen_field 700 bucket)" = 6 ]
-	[ "$(jq '.summary[] | select(.view == "kernel") | .cur_idx' <<< "$output")" = 6 ]
-	[ "$(jq '.summary[] | select(.view == "media") | .stale' <<< "$output")" = 660 ]
+	[ "$(jq '.devices[0].summary[] | select(.view == "kernel") | .cur_idx' <<< "$output")" = 6 ]
+	[ "$(jq '.devices[0].summary[] | select(.view == "media") | .stale' <<< "$output")" = 660 ]
 }
 
 @test "journal show: 400 jsets, v7 byte stride, 512-byte blocks" {
@@ -117,9 +117,9 @@ check_live_range() {
 	run bcache journal show "$ns" -C "$cache" --json
 	assert_success
 	check_live_range "$output" 371 400
-	[ "$(jq -r '.journals[0].stride' <<< "$output")" = "bytes (v7)" ]
+	[ "$(jq -r '.devices[0].journals[0].stride' <<< "$output")" = "bytes (v7)" ]
 	# with 512-byte blocks a bucket's scan runs into the next buckets' jsets
-	[ "$(jq '.summary[] | select(.view == "buckets") | .duplicates' <<< "$output")" -gt 0 ]
+	[ "$(jq '.devices[0].summary[] | select(.view == "buckets") | .duplicates' <<< "$output")" -gt 0 ]
 }
 
 @test "journal show: a missing seq fails the replay range (exit 4)" {
@@ -128,17 +128,17 @@ check_live_range() {
 	[ "$(gen_field 256 bucket)" = 2 ] && [ "$(gen_field 257 bucket)" = 3 ]
 	run bcache journal show "$ns" -C "$cache" --json --no-keys
 	[ "$status" -eq $EX_PROBLEMS ]
-	k='.summary[] | select(.view == "kernel")'
+	k='.devices[0].summary[] | select(.view == "kernel")'
 	[ "$(jq -r "$k | .missing_seqs" <<< "$output")" = 256 ]
 	[ "$(jq "$k | .missing, .present, .complete" <<< "$output" | tr '\n' ' ')" = "1 59 false " ]
-	jq -r '.problems[].message' <<< "$output" | grep -qx \
+	jq -r '.devices[].problems[].message' <<< "$output" | grep -qx \
 		"kernel view: journal entries 256 missing! (replaying 241-300)"
 	# a seq missing mid-bucket ends that bucket's scan: 281-300 follow it unread
 	setup_journal 2G 4k bucket --jsets 300 --lag 60 --skip 280
 	run bcache journal show "$ns" -C "$cache" --json --no-keys
 	[ "$status" -eq $EX_PROBLEMS ]
 	[ "$(jq -r "$k | .newest_seq" <<< "$output")" = 279 ]
-	jq -r '.problems[].message' <<< "$output" | grep -q "(seq 281-300) are not in the kernel"
+	jq -r '.devices[].problems[].message' <<< "$output" | grep -q "(seq 281-300) are not in the kernel"
 }
 
 @test "journal show: a bad checksum mid-bucket stops that bucket's scan, as the kernel's" {
@@ -146,43 +146,43 @@ check_live_range() {
 	setup_journal 2G 4k bucket --jsets 250 --lag 30 --bad-csum 240
 	run bcache journal show "$ns" -C "$cache" --json --no-keys --all
 	[ "$status" -eq $EX_PROBLEMS ]
-	k='.summary[] | select(.view == "kernel")'
+	k='.devices[0].summary[] | select(.view == "kernel")'
 	[ "$(jq -r "$k | .newest_seq" <<< "$output")" = 239 ]
-	[ "$(jq -r '.jsets[] | select(.view == "kernel" and .status == "bad_csum") | .offset' \
+	[ "$(jq -r '.devices[0].jsets[] | select(.view == "kernel" and .status == "bad_csum") | .offset' \
 		<<< "$output")" = "$(gen_field 240 offset)" ]
 	# 241-250 are intact on the media: the kernel misses them
-	[ "$(jq -r '.jsets[] | select(.status == "missed_by_kernel") | .seq' <<< "$output" |
+	[ "$(jq -r '.devices[0].jsets[] | select(.status == "missed_by_kernel") | .seq' <<< "$output" |
 		tr '\n' ' ')" = "$(seq 241 250 | tr '\n' ' ')" ]
-	jq -r '.problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
-	jq -r '.problems[].code' <<< "$output" | grep -qx J_BAD_CSUM
+	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_KERNEL_MISSES
+	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_BAD_CSUM
 }
 
 @test "journal show: stale jsets, filters --seq, --last, --inode, --no-keys" {
 	setup_journal 2G 4k bucket --jsets 200 --lag 10
 	run bcache journal show "$ns" -C "$cache" --json --all --no-keys
 	assert_success
-	[ "$(jq '[.jsets[] | select(.view == "media" and .status == "stale")] | length' \
+	[ "$(jq '[.devices[0].jsets[] | select(.view == "media" and .status == "stale")] | length' \
 		<<< "$output")" = 190 ]
 	[ "$(jq 'has("keys")' <<< "$output")" = false ]
 	run bcache journal show "$ns" -C "$cache" --json --seq 193..195
-	[ "$(jq -r '.jsets[].seq' <<< "$output" | tr '\n' ' ')" = "193 194 195 " ]
+	[ "$(jq -r '.devices[0].jsets[].seq' <<< "$output" | tr '\n' ' ')" = "193 194 195 " ]
 	run bcache journal show "$ns" -C "$cache" --json --last 3
-	[ "$(jq -r '.jsets[].seq' <<< "$output" | tr '\n' ' ')" = "198 199 200 " ]
+	[ "$(jq -r '.devices[0].jsets[].seq' <<< "$output" | tr '\n' ' ')" = "198 199 200 " ]
 	run bcache journal show "$ns" -C "$cache" --json --inode 4
-	[ "$(jq -r '[.keys[].inode] | unique | .[]' <<< "$output")" = 4 ]
+	[ "$(jq -r '[.devices[0].jsets[].bkeys[].inode] | unique | .[]' <<< "$output")" = 4 ]
 	want=$(awk '$1 == "key" && $4 == "inode=4" { split($2, s, "="); if (s[2] > 190) n++ }
 		END { print n }' "$BATS_TEST_TMPDIR/gen.txt")
-	[ "$(jq '.keys | length' <<< "$output")" = "$want" ]
+	[ "$(jq '[.devices[0].jsets[].bkeys[]] | length' <<< "$output")" = "$want" ]
 }
 
 @test "journal show without -C: the owner's region scanned by magic" {
 	setup_journal 2G 4k bucket --jsets 300 --lag 25
 	run bcache journal show "$ns" --json --no-keys
 	assert_success
-	[ "$(jq '.journals[0].region_offset' <<< "$output")" = $((16 << 20)) ]
-	m='.summary[] | select(.view == "media")'
+	[ "$(jq '.devices[0].journals[0].region_offset' <<< "$output")" = $((16 << 20)) ]
+	m='.devices[0].summary[] | select(.view == "media")'
 	[ "$(jq "$m | .newest_seq, .last_seq, .present" <<< "$output" | tr '\n' ' ')" = "300 276 25 " ]
-	[ "$(jq '[.jsets[] | select(.view == "media")] | length' <<< "$output")" = 25 ]
+	[ "$(jq '[.devices[0].jsets[] | select(.view == "media")] | length' <<< "$output")" = 25 ]
 	run bcache journal show "$ns" --cset-uuid 00000000-0000-0000-0000-000000000001
 	[ "$status" -eq $EX_PROBLEMS ]
 }
@@ -218,14 +218,14 @@ check_live_range() {
 	bcache make -C "$c" -M "$(mkimg ns2.img 64M)" > /dev/null
 	run bcache journal show "$ns" -C "$c" --json
 	[ "$status" -eq $EX_PROBLEMS ]
-	jq -r '.problems[].code' <<< "$output" | grep -qx J_NO_BASE
+	jq -r '.devices[].problems[].code' <<< "$output" | grep -qx J_NO_BASE
 }
 
 # media_buckets_match JSON: every media row (first copies) carries the bucket
 # the writer wrote that seq in
 media_buckets_match() {
 	local got want
-	got=$(jq -r '.jsets[] | select(.view == "media" and .status != "duplicate") |
+	got=$(jq -r '.devices[0].jsets[] | select(.view == "media" and .status != "duplicate") |
 		"\(.seq) \(.bucket)"' <<< "$1")
 	want=$(awk 'NR == FNR { keep[$1] = 1; next }
 		$1 == "jset" { split($2, s, "="); split($4, b, "=");
@@ -241,21 +241,21 @@ media_buckets_match() {
 	setup_journal 1G 4k bytes --jsets 300
 	run bcache journal show "$ns" --json --no-keys -a
 	[ "$status" -eq $EX_PROBLEMS ]	# bucket switches overwrite (BYTE STRIDE)
-	g=$(jq -c '.inferred_geometry[0] | [.region_offset, .seq1_offset, .stride,
+	g=$(jq -c '.devices[0].inferred_geometry[0] | [.region_offset, .seq1_offset, .stride,
 		.bucket_size, .buckets_min, .buckets_max, .block_multiple]' <<< "$output")
 	[ "$g" = '[16777216,1024,"bytes (v7)",1024,16,31,4096]' ]
 	media_buckets_match "$output"
 	# seq 129 opens bucket 2 at d[2] = J + 2048
-	[ "$(jq -r '.jsets[] | select(.view == "media" and .seq == 129) |
+	[ "$(jq -r '.devices[0].jsets[] | select(.view == "media" and .seq == 129) |
 		"\(.offset) \(.bucket)"' <<< "$output")" = "$((16777216 + 2048)) 2" ]
 	# with -C the media rows carry the same buckets, from d[]
 	run bcache journal show "$ns" -C "$cache" --json --no-keys -a
 	media_buckets_match "$output"
-	[ "$(jq '.inferred_geometry' <<< "$output")" = null ]
+	[ "$(jq '.devices[0].inferred_geometry' <<< "$output")" = null ]
 	# the text summary says it is inferred
 	run bcache journal show "$ns" --summary
-	grep -q '^inferred geometry (no -C' <<< "$output"
-	grep -Eq '^16777216 +1024 +bytes \(v7\) +1024 +16 +31 +4096$' <<< "$output"
+	grep -q '^Inferred geometry (no -C' <<< "$output"
+	grep -Eq '^ *16777216 +1024 +bytes \(v7\) +1024 +16 +31 +4096$' <<< "$output"
 }
 
 @test "journal show without -C: inferred geometry and buckets, bucket-bytes stride" {
@@ -264,11 +264,11 @@ media_buckets_match() {
 	setup_journal 1G 512 bucket --jsets 1500
 	run bcache journal show "$ns" --json --no-keys -a
 	assert_success
-	g=$(jq -c '.inferred_geometry[0] | [.region_offset, .seq1_offset, .stride,
+	g=$(jq -c '.devices[0].inferred_geometry[0] | [.region_offset, .seq1_offset, .stride,
 		.bucket_size, .buckets_min, .buckets_max, .block_multiple]' <<< "$output")
 	[ "$g" = '[16777216,524288,"bucket bytes (v12)",1024,16,31,512]' ]
 	media_buckets_match "$output"
-	[ "$(jq -r '[.jsets[] | select(.view == "media") | .bucket] | unique | join(" ")' \
+	[ "$(jq -r '[.devices[0].jsets[] | select(.view == "media") | .bucket] | unique | join(" ")' \
 		<<< "$output")" = "1 2" ]
 	run bcache journal show "$ns" -C "$cache" --json --no-keys -a
 	media_buckets_match "$output"
@@ -277,8 +277,8 @@ media_buckets_match() {
 @test "journal show without -C: no seq 1, the stride is unknown and buckets are null" {
 	setup_journal 1G 4k bucket --jsets 20 --skip 1
 	run bcache journal show "$ns" --json --no-keys
-	[ "$(jq -c '.inferred_geometry[0] | [.seq1_offset, .stride, .bucket_size,
+	[ "$(jq -c '.devices[0].inferred_geometry[0] | [.seq1_offset, .stride, .bucket_size,
 		.block_multiple]' <<< "$output")" = '[null,"unknown",null,4096]' ]
-	[ "$(jq '[.jsets[] | select(.view == "media") | .bucket] | unique' <<< "$output" |
+	[ "$(jq '[.devices[0].jsets[] | select(.view == "media") | .bucket] | unique' <<< "$output" |
 		jq -c .)" = '[null]' ]
 }

@@ -74,8 +74,8 @@ PY
 	b=$(mkimg bdev.img 64M)
 	run bcache make -B "$b" --cset-uuid $CSET --dev-uuid $DEV --writeback --json
 	assert_success
-	[ "$(jq -r '.bcache_devices[0].type' <<< "$output")" = backing ]
-	[ "$(jq '.bcache_devices[0].version' <<< "$output")" = 1 ]
+	[ "$(jq -r '.devices[0].bcache_device.type' <<< "$output")" = backing ]
+	[ "$(jq '.devices[0].bcache_device.version' <<< "$output")" = 1 ]
 	[ "$(hexat "$b" 4112 8)" = 0100000000000000 ]
 	[ "$(hexat "$b" 4200 8)" = 0100000000000000 ]	# flags: writeback
 	[ "$(hexat "$b" 4280 8)" = 1000000000000000 ]	# data_offset 16

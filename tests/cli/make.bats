@@ -55,7 +55,7 @@ assert_fresh_layout() {
 	assert_line --partial "pages_offset         16777216"
 	run bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID --force --json
 	assert_success
-	assert_equal "$(jq -c '.namespaces[0] | [.set_uuid, .uuid, .pages_total,
+	assert_equal "$(jq -c '.devices[0].namespace | [.set_uuid, .uuid, .pages_total,
 		.this_namespace_nr, .written, .csum]' <<< "$output")" \
 		"[\"$SET_UUID\",\"$NS_UUID\",16384,0,true,\"0x$(xxd -p -s 4096 -l 8 "$img" |
 		fold -w2 | tac | tr -d '\n')\"]"
@@ -65,7 +65,7 @@ assert_fresh_layout() {
 	img=$(mkimg small.img $(( (16 << 20) + 4096 )))
 	run bcache make -M "$img" --set-uuid $SET_UUID --json
 	assert_success
-	[ "$(jq '.namespaces[0].pages_total' <<< "$output")" = 4097 ]
+	[ "$(jq '.devices[0].namespace.pages_total' <<< "$output")" = 4097 ]
 	# pages_total as stored, little-endian at 4096 + 144
 	[ "$(hexat "$img" $((4096 + 144)) 8)" = "0110000000000000" ]
 }
@@ -74,7 +74,7 @@ assert_fresh_layout() {
 	img=$(mkimg ns.img 32M)
 	run bcache make -M "$img" --json
 	assert_success
-	su=$(jq -r '.namespaces[0].set_uuid' <<< "$output")
+	su=$(jq -r '.devices[0].namespace.set_uuid' <<< "$output")
 	[ "$su" != "$SET_UUID" ]
 	[ "$(hexat "$img" $((4096 + 80)) 16)" = "${su//-/}" ]
 	[ "$(hexat "$img" 8232 16)" = "${su//-/}" ]
@@ -86,8 +86,8 @@ assert_fresh_layout() {
 	b=$(mkimg b.img 64M)
 	run --separate-stderr bcache make -M "$a" -M "$b" --set-uuid $SET_UUID --json
 	assert_success
-	assert_equal "$(jq -c '[([.namespaces[].set_uuid] | unique | length),
-		(.namespaces[1] | .device, .this_namespace_nr), .namespaces[0].total_namespaces_nr]' \
+	assert_equal "$(jq -c '[([.devices[].namespace.set_uuid] | unique | length),
+		(.devices[1] | .device, .namespace.this_namespace_nr), .devices[0].namespace.total_namespaces_nr]' \
 		<<< "$output")" "[1,\"$b\",1,2]"
 	# total_namespaces_nr 2 (at +68) and this_namespace_nr (at +72) on media
 	[ "$(hexat "$a" $((4096 + 68)) 8)" = "0200000000000000" ]
@@ -198,7 +198,7 @@ assert_fresh_layout() {
 	before=$(digest "$img")
 	run bcache make -M "$img" --dry-run --json
 	assert_success
-	[ "$(jq '.namespaces[0].written' <<< "$output")" = false ]
+	[ "$(jq '.devices[0].namespace.written' <<< "$output")" = false ]
 	[ "$(digest "$img")" = "$before" ]
 }
 

@@ -128,7 +128,7 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	base
 	run bcache nvm check --json "$img"
 	assert_success
-	assert_equal "$(jq -c '[.problems[] | [.code, .severity, .offset, .where]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[].problems[] | [.code, .severity, .offset, .where]]' <<< "$output")" \
 		'[["ATTACHED","info",4312,"sb.owner_list_head"]]'
 }
 
@@ -348,7 +348,7 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	check_only "$img" $EX_OK "" null
 	run bcache nvm check --json "$img" "$b"
 	assert_equal "$status" $EX_PROBLEMS
-	assert_equal "$(jq -c '[.problems[] | [.device, .code, .offset]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[] | .device as $d | .problems[] | [$d, .code, .offset]]' <<< "$output")" \
 		"[[\"$b\",\"SET_UUID\",4176]]"
 }
 
@@ -356,7 +356,7 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	b=$(fresh_img b.img 64M)
 	run bcache nvm check --json "$img" "$b"
 	assert_equal "$status" $EX_PROBLEMS
-	assert_equal "$(jq -c '[.problems[] | [.device, .code, .offset]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[] | .device as $d | .problems[] | [$d, .code, .offset]]' <<< "$output")" \
 		"[[\"$b\",\"SET_DUP_NR\",4168]]"
 }
 
@@ -366,11 +366,11 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	gen "$b" set sb this_namespace_nr 1
 	run bcache nvm check --json "$img" "$b"
 	assert_equal "$status" $EX_PROBLEMS
-	assert_equal "$(jq -r '[.problems[] | .code] | sort | join(",")' <<< "$output")" \
+	assert_equal "$(jq -r '[.devices[].problems[] | .code] | sort | join(",")' <<< "$output")" \
 		SB_THIS_NS_NONZERO,SB_TOTAL_NS,SET_TOTAL
 	gen "$img" set sb total_namespaces_nr 3
 	run bcache nvm check --json "$img" "$b"
-	assert_equal "$(jq -c '[.problems[] | select(.code == "SET_MISSING") |
+	assert_equal "$(jq -c '[.devices[].problems[] | select(.code == "SET_MISSING") |
 		[.device, .offset, .message]]' <<< "$output")" \
 		"[[\"$img\",4164,\"namespace 2 of 3 of this set was not given\"]]"
 }
@@ -390,9 +390,9 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	check_only "$small" $EX_PROBLEMS SB_PAGES_TOTAL 4240
 	run timeout 10 "$BCACHE" nvm dump --json "$small"
 	assert_success
-	assert_equal "$(jq -c '.summary[0] | [.pages_total, .free, .largest_order]' \
+	assert_equal "$(jq -c '.devices[0].summary | [.pages_total, .free, .largest_order]' \
 		<<< "$output")" "[2147483648,$(( (8 << 28) - 4096 )),19]"
-	assert_equal "$(jq -c '[.free_blocks[] | select(.order == 19)]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].free_blocks[] | select(.order == 19)]' <<< "$output")" \
 		'[{"device":"'"$small"'","order":19,"page":524288,"count":4095,"offset":2147483648}]'
 }
 
@@ -412,7 +412,7 @@ rec() { printf '0x%x' $(( (KP + $1) | ($2 << 52) )); }
 	before=$(digest "$img")
 	run timeout 10 "$BCACHE" nvm check --json "$img"
 	assert_equal "$status" $EX_PROBLEMS
-	[ "$(jq '.problems | length' <<< "$output")" -gt 3 ]
+	[ "$(jq '[.devices[].problems[]] | length' <<< "$output")" -gt 3 ]
 	run timeout 10 "$BCACHE" nvm dump --json "$img"
 	assert_success
 	[ "$(digest "$img")" = "$before" ]

@@ -72,9 +72,9 @@ expect_free() {
 	}' "$@"
 }
 
-# free_rows JSON: .free_blocks of a dump, one row per block, compact
+# free_rows JSON: .devices[0].free_blocks of a dump, one row per block, compact
 free_rows() {
-	jq -c '[.free_blocks[] | . as $b | range($b.count) as $i |
+	jq -c '[.devices[].free_blocks[] | . as $b | range($b.count) as $i |
 		{order: $b.order, page: ($b.page + ($b.count - 1 - $i) * pow(2; $b.order)),
 		 count: 1}]' <<< "$1"
 }
@@ -90,8 +90,8 @@ check_only() {
 	echo "$output" >&2
 	assert_equal "$status" "$want_rc"
 	# the codes, and the offset of the first
-	assert_equal "$(jq -r --arg c "${codes%%,*}" '"\([.problems[].code |
-		select(. != "ATTACHED")] | sort | unique | join(",")) \([.problems[] |
+	assert_equal "$(jq -r --arg c "${codes%%,*}" '"\([.devices[].problems[].code |
+		select(. != "ATTACHED")] | sort | unique | join(",")) \([.devices[].problems[] |
 		select(.code == $c)][0].offset)"' <<< "$output")" "$codes $off"
 	# the lazy load (journal show) walks to exactly the same result
 	[ ! -x "$NVM_LOAD_CMP" ] || assert_equal "$("$NVM_LOAD_CMP" "$img" | cut -d, -f1)" same

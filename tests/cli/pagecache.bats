@@ -53,9 +53,9 @@ sb_olh() {
 	[ "$(sb_olh "$loop")" = 0000000000002000 ]		# stale through the cache
 	run bcache nvm dump --json "$loop"
 	assert_success
-	[ "$(jq -r '.superblock[0].state' <<< "$output")" = attached ]
-	[ "$(jq -r '.superblock[0].base' <<< "$output")" = "$(printf 0x%x $K)" ]
-	[ "$(jq '.allocations | length' <<< "$output")" = 2 ]
+	[ "$(jq -r '.devices[0].superblock.state' <<< "$output")" = attached ]
+	[ "$(jq -r '.devices[0].superblock.base' <<< "$output")" = "$(printf 0x%x $K)" ]
+	[ "$(jq '.devices[0].allocations | length' <<< "$output")" = 2 ]
 	# the same verdicts as on the image file itself
 	a=$(bcache nvm check --json "$loop" | jq -c 'del(.. | .device?, .cache_device?)')
 	b=$(bcache nvm check --json "$img" | jq -c 'del(.. | .device?, .cache_device?)')
@@ -78,7 +78,7 @@ sb_olh() {
 	run bcache journal show "$lns" -C "$lcache" --json
 	assert_success
 	[ "$(jq -c 'del(.. | .device?, .cache_device?)' <<< "$output")" = "$want" ]
-	[ "$(jq '.summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 20 ]
+	[ "$(jq '.devices[0].summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 20 ]
 }
 
 @test "make -M sees a filesystem written behind the page cache, and refuses it" {

@@ -73,7 +73,7 @@ same_state() {
 # verdicts IMG: nvm check's problems without their messages (which name K),
 # and for a journal state journal show's views without the base
 verdicts() {
-	bcache nvm check --json "$1" | jq -c '[.problems[] | {code, severity, offset, where}]'
+	bcache nvm check --json "$1" | jq -c '[.devices[].problems[] | {code, severity, offset, where}]'
 	if [ -e "$(cache_of "$1")" ]; then
 		bcache journal show "$1" -C "$(cache_of "$1")" --json |
 			jq -cS 'del(.. | .device?, .cache_device?, .base?)'
@@ -116,14 +116,14 @@ check_equivalent() { # KIND
 	check_equivalent multi-page
 	# the chain really has three pages (next pointers were rebased)
 	run bcache nvm dump --json "$BATS_TEST_TMPDIR/a.img"
-	[ "$(jq '[.record_pages[] | select(.head == 1)] | length' <<< "$output")" = 3 ]
+	[ "$(jq '[.devices[0].record_pages[] | select(.head == 1)] | length' <<< "$output")" = 3 ]
 }
 
 @test "rebase K1 -> K2 equals a state made at K2: a journal, namespace and cache device" {
 	check_equivalent journal
 	run bcache journal show "$BATS_TEST_TMPDIR/a.img" -C "$BATS_TEST_TMPDIR/a-cache.img" --json
-	[ "$(jq -r '.journals[0].base' <<< "$output")" = $K1 ]
-	[ "$(jq '.summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 40 ]
+	[ "$(jq -r '.devices[0].journals[0].base' <<< "$output")" = $K1 ]
+	[ "$(jq '.devices[0].summary[] | select(.view == "kernel") | .newest_seq' <<< "$output")" = 40 ]
 }
 
 @test "--dry-run lists every field old -> new in write order and writes nothing" {
@@ -133,13 +133,13 @@ check_equivalent() { # KIND
 	assert_success
 	[ "$(digest "$a")" = "$before" ]
 	j=$output
-	[ "$(jq -c '.rebase[0] | [.device, .pass, .from, .to, .resumed, .written]' <<< "$j")" = \
+	[ "$(jq -c '.devices[0].rebase[0] | [.device, .pass, .from, .to, .resumed, .written]' <<< "$j")" = \
 		"[\"$a\",1,\"$K1\",\"$K2\",false,false]" ]
-	n=$(jq '.rebase[0].fields' <<< "$j")
-	[ "$(jq '.fields | length' <<< "$j")" = "$n" ]
+	n=$(jq '.devices[0].rebase[0].fields' <<< "$j")
+	[ "$(jq '.devices[0].fields | length' <<< "$j")" = "$n" ]
 	# the marker first, the superblock last
-	[ "$(jq -r '.fields[0].where' <<< "$j")" = "heads[0].recs[0]" ]
-	[ "$(jq -r '[.fields[-2].where, .fields[-1].where] | join(",")' <<< "$j")" = \
+	[ "$(jq -r '.devices[0].fields[0].where' <<< "$j")" = "heads[0].recs[0]" ]
+	[ "$(jq -r '[.devices[0].fields[-2].where, .devices[0].fields[-1].where] | join(",")' <<< "$j")" = \
 		"sb.owner_list_head,sb.csum" ]
 	# every old value is what the image holds there, every new one what the
 	# state made at K2 holds there
@@ -147,10 +147,10 @@ check_equivalent() { # KIND
 	while read -r off old new; do
 		[ "0x$(od -An -tx8 -j "$off" -N 8 "$a" | tr -d ' ')" = "$old" ] || return 1
 		[ "0x$(od -An -tx8 -j "$off" -N 8 "$b" | tr -d ' ')" = "$new" ] || return 1
-	done < <(jq -r '.fields[] | "\(.offset) \(.old) \(.new)"' <<< "$j")
+	done < <(jq -r '.devices[0].fields[] | "\(.offset) \(.old) \(.new)"' <<< "$j")
 	# heads, record-page owners and records are all there
 	for w in 'heads[1].recs[0]' 'slot[1].owner' 'slot[1].recs[0]' 'slot[0].owner'; do
-		jq -e --arg w "$w" '[.fields[] | select(.where == $w)] | length == 1' <<< "$j"
+		jq -e --arg w "$w" '[.devices[0].fields[] | select(.where == $w)] | length == 1' <<< "$j"
 	done
 	# text: a title and the table
 	run --separate-stderr bcache nvm rebase "$a" --base $K2 -n
@@ -202,7 +202,7 @@ check_equivalent() { # KIND
 	before=$(digest "$a")
 	run --separate-stderr bcache nvm rebase "$a" --base $K2 --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -r '[.problems[] | select(.severity != "info") | .code] | join(",")' \
+	[ "$(jq -r '[.devices[].problems[] | select(.severity != "info") | .code] | join(",")' \
 		<<< "$output")" = REC_ORDER ]
 	[[ "$stderr" == *"does not check clean apart from its base"* ]]
 	[ "$(digest "$a")" = "$before" ]
@@ -297,7 +297,7 @@ interrupt() {
 	run env BCACHE_TEST_FAULT_STEP=2 "$BCACHE" nvm rebase "$a" --base $K2
 	run --separate-stderr bcache nvm rebase "$a" --base $K3 --json
 	assert_success
-	[ "$(jq -c '[.rebase[] | [.pass, .from, .to, .resumed]]' <<< "$output")" = \
+	[ "$(jq -c '[.devices[0].rebase[] | [.pass, .from, .to, .resumed]]' <<< "$output")" = \
 		"[[1,\"$K1\",\"$K2\",true],[2,\"$K2\",\"$K3\",false]]" ]
 }
 

@@ -54,7 +54,7 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 	assert_equal "$(written register)" ""
 	run --separate-stderr bcache register --json "$bdev"
 	assert_success
-	assert_equal "$(jq -c '.register' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[] | {device} + .register]' <<< "$output")" \
 		"[{\"device\":\"$bdev\",\"type\":\"backing\",\"attribute\":\"register\",\"status\":\"registered\",\"message\":null}]"
 	assert_equal "$(written register)" "$bdev"
 }
@@ -129,8 +129,8 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 	# other devices of the machine may be found too (and refused): ours are
 	# registered, the cache device before the backing device
 	j=$output
-	[ "$(jq -r --arg d "$cdev" '.register[] | select(.device == $d) | .status' <<< "$j")" = registered ]
-	[ "$(jq -r --arg d "$bdev" '.register[] | select(.device == $d) | .status' <<< "$j")" = registered ]
+	[ "$(jq -r --arg d "$cdev" '.devices[] | select(.device == $d) | .register.status' <<< "$j")" = registered ]
+	[ "$(jq -r --arg d "$bdev" '.devices[] | select(.device == $d) | .register.status' <<< "$j")" = registered ]
 	w=$(written register)
 	[[ "$w" == *"$cdev"* && "$w" == *"$bdev"* ]]
 	before=${w%%"$bdev"*}
@@ -139,7 +139,7 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 	mkdir -p "$ROOT/dev/block/$(lsblk -dno MAJ:MIN "$cdev" | tr -d ' ')/bcache"
 	: > "$ROOT/fs/bcache/register"
 	run --separate-stderr bcache register --scan --json
-	[ "$(jq -r --arg d "$cdev" '.register[] | select(.device == $d) | .status' <<< "$output")" = "already registered" ]
+	[ "$(jq -r --arg d "$cdev" '.devices[] | select(.device == $d) | .register.status' <<< "$output")" = "already registered" ]
 	[[ "$(written register)" != *"$cdev"* ]]
 }
 

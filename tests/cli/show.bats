@@ -13,7 +13,7 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	bcache make -C "$c" -M "$n" --cset-uuid $CSET --dev-uuid $DEV --block 4k > /dev/null
 	run bcache show --json "$c"
 	assert_success
-	assert_equal "$(jq -c '.bcache_superblocks[0] | [.type, .version, .version_name,
+	assert_equal "$(jq -c '.devices[0].superblock | [.type, .version, .version_name,
 		.features_incompat, .uuid, .set_uuid, .nbuckets, .block_size, .bucket_size,
 		.first_bucket, .keys, .csum_ok, .csum == .csum_computed]' <<< "$output")" \
 		"[\"cache\",5,\"CDEV_WITH_FEATURES\",\"nvdimm_meta\",\"$DEV\",\"$CSET\",2048,8,1024,1,0,true,true]"
@@ -30,8 +30,8 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	bcache make -M "$n" --set-uuid $CSET > /dev/null
 	run bcache show --json "$b" "$n"
 	assert_success
-	assert_equal "$(jq -c '[(.bcache_superblocks[0] | .type, .label, .cache_mode,
-		.data_offset), (.nvm_superblocks[0] | .type, .set_uuid, .csum_ok)]' <<< "$output")" \
+	assert_equal "$(jq -c '[(.devices[0].superblock | .type, .label, .cache_mode,
+		.data_offset), (.devices[1].superblock | .type, .set_uuid, .csum_ok)]' <<< "$output")" \
 		"[\"backing\",\"backing1\",\"writearound\",16,\"nvm-pages\",\"$CSET\",true]"
 }
 
@@ -41,7 +41,7 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	printf '\x01' | dd of="$c" bs=1 seek=$((4096 + 112)) conv=notrunc status=none
 	run bcache show --json "$c"
 	[ "$status" -eq $EX_PROBLEMS ]
-	assert_equal "$(jq -c '[.bcache_superblocks[0].csum_ok, .problems[0].code]' \
+	assert_equal "$(jq -c '[.devices[0].superblock.csum_ok, .devices[0].problems[0].code]' \
 		<<< "$output")" '[false,"CSB_CSUM"]'
 	run bcache show "$(mkimg zero.img 1M)"
 	[ "$status" -eq $EX_NOT_FOUND ]
@@ -55,6 +55,6 @@ DEV=20212223-2425-2627-2829-2a2b2c2d2e2f
 	"$(dirname "$BCACHE")/../tests/tools/journal-gen" "$n" "$c" --jsets 3
 	run bcache show --json "$c"
 	assert_success
-	assert_equal "$(jq -c '[(.journal_buckets | length), .journal_buckets[1].d,
-		.bcache_superblocks[0].flags]' <<< "$output")" '[16,"0xffff9a2f41000400","0x0000000000000001"]'
+	assert_equal "$(jq -c '[(.devices[0].journal_buckets | length), .devices[0].journal_buckets[1].d,
+		.devices[0].superblock.flags]' <<< "$output")" '[16,"0xffff9a2f41000400","0x0000000000000001"]'
 }

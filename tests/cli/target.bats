@@ -98,12 +98,12 @@ no_nd_bus() {
 	assert_line "  signature            PMBR (partition) at offset 510: refuse"
 	run --separate-stderr bcache make -M "$img" --dry-run --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -c '[.signatures[] | [.type, .offset, .length, .action]]' <<< "$output")" = \
+	[ "$(jq -c '[.devices[0].signatures[] | [.type, .offset, .length, .action]]' <<< "$output")" = \
 	  "[[\"gpt\",512,8,\"refuse\"],[\"gpt\",$(( (64 << 20) - 512 )),8,\"refuse\"],[\"PMBR\",510,2,\"refuse\"]]" ]
-	[ "$(jq '.namespaces[0].written' <<< "$output")" = false ]
+	[ "$(jq '.devices[0].namespace.written' <<< "$output")" = false ]
 	run bcache make -M "$img" --dry-run --force --json
 	assert_success
-	[ "$(jq -r '[.signatures[].action] | unique | join(",")' <<< "$output")" = wipe ]
+	[ "$(jq -r '[.devices[0].signatures[].action] | unique | join(",")' <<< "$output")" = wipe ]
 	[ "$(digest "$img")" = "$before" ]
 }
 
@@ -144,7 +144,7 @@ loaded() {
 	# what every command on an image file loads
 	for c in version "nvm dump --json" "nvm check" show "journal show" "make -M --force"; do
 		assert_equal "$(loaded "$BCACHE" $c "$img" | tr '\n' ' ')" \
-			"ld-linux-x86-64.so.2 libblkid.so.1 libc.so.6 libisal.so.2 libsmartcols.so.1 libuuid.so.1 "
+			"ld-linux-x86-64.so.2 libblkid.so.1 libc.so.6 libisal.so.2 libsmartcols.so.1 libuuid.so.1 libyajl.so.2 "
 	done
 	# a namespace name needs libndctl (a build without it says so instead)
 	run --separate-stderr "$BCACHE" nvm list

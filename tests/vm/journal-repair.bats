@@ -51,7 +51,7 @@ region_copy() {
 	assert_equal "$status" $EX_PROBLEMS
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.relocated) \(.written)"' <<< "$output")" = \
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.relocated) \(.written)"' <<< "$output")" = \
 		"relocate 5 true" ]
 	j=$output
 	region_copy "$ns" "$BATS_TEST_TMPDIR/after.bin"
@@ -60,7 +60,7 @@ region_copy() {
 		[ "$(hexat "$BATS_TEST_TMPDIR/after.bin" $((to - region)) "$bytes")" = \
 			"$(hexat "$BATS_TEST_TMPDIR/before.bin" $((from - region)) "$bytes")" ]
 		ranges+=" $((to - region)):$bytes"
-	done < <(jq -r '.copies[] | "\(.from_offset) \(.to_offset) \(.bytes)"' <<< "$j")
+	done < <(jq -r '.devices[0].copies[] | "\(.from_offset) \(.to_offset) \(.bytes)"' <<< "$j")
 	# shellcheck disable=SC2086
 	[ "$(changed_outside "$BATS_TEST_TMPDIR/after.bin" "$BATS_TEST_TMPDIR/before.bin" $ranges)" = 0 ]
 	dd if="$cache" of="$BATS_TEST_TMPDIR/sb.bin" bs=4096 count=2 iflag=direct status=none
@@ -68,6 +68,6 @@ region_copy() {
 		"keys=15 csum_ok=1 d0_offset=1024 stride=524288 tail_zero=1" ]
 	run bcache journal show "$ns" -C "$cache" --summary --json
 	assert_success
-	[ "$(jq -r '.summary[] | select(.view == "kernel") | "\(.newest_seq) \(.last_seq) \(.complete)"' \
+	[ "$(jq -r '.devices[0].summary[] | select(.view == "kernel") | "\(.newest_seq) \(.last_seq) \(.complete)"' \
 		<<< "$output")" = "130 126 true" ]
 }

@@ -116,12 +116,12 @@ PY
 	gen "$dev" attach "$live"
 	run "$BCACHE" nvm check --json "$dev"
 	assert_success
-	[ "$(jq -r '[.problems[].code] | join(",")' <<< "$output")" = ATTACHED ]
+	[ "$(jq -r '[.devices[].problems[].code] | join(",")' <<< "$output")" = ATTACHED ]
 	"$BCACHE" make -M "$dev" --force > /dev/null
 	gen "$dev" attach $OTHER_K
 	run "$BCACHE" nvm check --json "$dev"
 	assert_equal "$status" $EX_PROBLEMS
-	[ "$(jq -r '[.problems[].code] | join(",")' <<< "$output")" = ATTACHED,BASE_LIVE ]
+	[ "$(jq -r '[.devices[].problems[].code] | join(",")' <<< "$output")" = ATTACHED,BASE_LIVE ]
 	[ "$(jq -r '.problems[1].message' <<< "$output")" = \
 		"stored base K = $OTHER_K, but this boot maps the namespace at $live: registering it hits the kernel's BUG_ON (see nvm rebase)" ]
 	[ "$(jq -r '.problems[1].severity, .problems[1].offset' <<< "$output" | tr '\n' ' ')" = "error 4312 " ]
@@ -185,12 +185,12 @@ PY
 	before=$(dd if="$dev" bs=1M count=16 iflag=direct status=none | sha256sum)
 	run --separate-stderr "$BCACHE" journal repair "$dev" -C "$cache" --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_REBASE") | .where' <<< "$output")" = \
+	[ "$(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_REBASE") | .where' <<< "$output")" = \
 		sb.owner_list_head ]
 	[ "$(dd if="$dev" bs=1M count=16 iflag=direct status=none | sha256sum)" = "$before" ]
 	run --separate-stderr "$BCACHE" nvm rebase "$dev" -C "$cache" --base live
 	assert_success
 	run --separate-stderr "$BCACHE" journal repair "$dev" -C "$cache" --json
 	assert_success
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "table true" ]
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "table true" ]
 }
