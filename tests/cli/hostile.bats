@@ -35,11 +35,11 @@ single pages, too small for a journal region"
 	gen "$img" attach $K
 	assert_equal "$(gen "$img" bulk 4096 1 $OWNER_A)" 4096
 	run -4 timeout 120 "$BCACHE" journal show --summary --json "$img"
-	assert_equal "$(jq -c '[.journals[] | [.owner, .region_offset, .region_bytes]]' \
+	assert_equal "$(jq -c '[.devices[0].journals[] | [.owner, .region_offset, .region_bytes]]' \
 		<<< "$output")" '[[1,16777216,8192]]'
-	assert_equal "$(jq -r '.problems[] | select(.code == "J_EMPTY_REGIONS") | .message' \
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "J_EMPTY_REGIONS") | .message' \
 		<<< "$output")" "4095 more allocations of the owners hold no jset magic: not shown"
-	assert_equal "$(jq -r '[.problems[].code] | join(" ")' <<< "$output")" \
+	assert_equal "$(jq -r '[.devices[0].problems[].code] | join(" ")' <<< "$output")" \
 		"J_NO_JOURNAL J_EMPTY_REGIONS J_LEAKED_REGION"
 }
 
@@ -47,11 +47,11 @@ single pages, too small for a journal region"
 	setup_journal
 	gen "$ns" bulk 2000 1 $CSET > /dev/null
 	run -0 bcache journal show --summary --json "$ns"
-	assert_equal "$(jq -c '[.journals[] | [.region_offset, .region_bytes]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].journals[] | [.region_offset, .region_bytes]]' <<< "$output")" \
 		'[[134217728,134217728]]'
-	assert_equal "$(jq -c '.summary[0] | [.newest_seq, .present, .complete]' <<< "$output")" \
+	assert_equal "$(jq -c '.devices[0].summary[0] | [.newest_seq, .present, .complete]' <<< "$output")" \
 		'[20,20,true]'
-	assert_equal "$(jq -r '.problems[] | select(.code == "J_EMPTY_REGIONS") | .message' \
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "J_EMPTY_REGIONS") | .message' \
 		<<< "$output")" "2000 more allocations of the owners hold no jset magic: not shown"
 }
 
@@ -65,7 +65,7 @@ single pages, too small for a journal region"
 	for cmd in "nvm check" "nvm dump"; do
 		run -0 bcache $cmd --json "$odd"
 		iconv -f UTF-8 -t UTF-8 <<< "$output" > /dev/null
-		assert_equal "$(jq -r '.problems[] | select(.code == "OL_SYS_HEAD") |
+		assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "OL_SYS_HEAD") |
 			"\(.device) \(.message)"' <<< "$output")" \
 			"$BATS_TEST_TMPDIR/ns-\\xe9.img heads[0].label is \"nv\\xffm\\xc3\\xa9\\x5cx\", \
 expected \"nvm_pages_internal\""
@@ -109,7 +109,7 @@ file): refusing to overwrite it"
 	# before: "journal analysis failed: Invalid argument", exit 1
 	for c in "" "-C $cache"; do
 		run -4 bcache journal show --summary --json "$ns" $c
-		assert_equal "$(jq -r '.problems[] | select(.code == "J_TRUNCATED") | .message' \
+		assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "J_TRUNCATED") | .message' \
 			<<< "$output")" "the journal $([ -n "$c" ] && echo span || echo region) \
 [134217728, 268435456) runs past the end of the device (104857600 bytes): 134217728 bytes \
 of it are missing, all of it (the image is truncated)"
@@ -118,8 +118,8 @@ of it are missing, all of it (the image is truncated)"
 	setup_journal
 	truncate -s $((0x8000000 + 0x10000)) "$ns"
 	run -4 bcache journal show --summary --json "$ns"
-	assert_equal "$(jq -r '.problems[] | select(.code == "J_TRUNCATED") | .message' \
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "J_TRUNCATED") | .message' \
 		<<< "$output")" "the journal region [134217728, 268435456) runs past the end of \
 the device (134283264 bytes): 134152192 bytes of it are missing (the image is truncated)"
-	assert_equal "$(jq -c '.summary[0] | [.newest_seq, .present]' <<< "$output")" '[20,20]'
+	assert_equal "$(jq -c '.devices[0].summary[0] | [.newest_seq, .present]' <<< "$output")" '[20,20]'
 }

@@ -169,7 +169,7 @@ PY
 	[ "$(hexat "$c" 4290 2)" = 1000 ]
 	[ "$(hexat "$c" 4096 8)" = "$(crc64we "$c" 4104 200)" ]
 	run --separate-stderr bcache show --json "$c"
-	assert_equal "$(jq -c '.bcache_superblocks[0] | [.bucket_sectors, .features_incompat]' \
+	assert_equal "$(jq -c '.devices[0].superblock | [.bucket_sectors, .features_incompat]' \
 		<<< "$output")" '[65536,"large_bucket"]'
 	# 1T is 1 << 31 sectors, the most the field holds; 2T is refused before anything
 	run --separate-stderr bcache make -C "$c" --wipe-bcache --bucket 2T

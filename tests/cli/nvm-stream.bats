@@ -31,8 +31,9 @@ KEYS='["device","superblock","owner_list_head","owners","record_pages","allocati
 	bcache make -M "$other" > /dev/null
 	gen "$other" attach $K
 	gen "$other" bulk 5000 0 $OWNER_B > /dev/null
+	# two namespaces of different sets given together: SET_UUID, an error (exit 4)
 	run bcache nvm dump --json "$img" "$other"
-	assert_success
+	assert_equal "$status" $EX_PROBLEMS
 	assert_equal "$(jq -c '[.devices[] | keys_unsorted] | unique' <<< "$output")" "[$KEYS]"
 	assert_equal "$(jq -c '[.devices[] | (.allocations, .free_space) | length]' \
 		<<< "$output")" "[10000,20,5000,20]"
@@ -46,7 +47,7 @@ KEYS='["device","superblock","owner_list_head","owners","record_pages","allocati
 	assert_success
 	rows=$(sed -n '/^Allocations (10000 records)$/,/^$/p' <<< "$output")
 	assert_equal "$(grep -c '^OWNER ' <<< "$rows")" 1
-	assert_equal "$(awk 'NR > 2 && NF == 10 { print $6 }' <<< "$rows" | tr '\n' ' ')" \
+	assert_equal "$(awk 'NR > 2 && NF == 11 { print $6 }' <<< "$rows" | tr '\n' ' ')" \
 		"$(seq -s ' ' 4096 14095) "
 	# the widths of the first chunk are kept: the columns up to PGOFF of
 	# rows 1 (first chunk) and 4097 (second chunk) line up
@@ -84,7 +85,7 @@ json_run() { # EXIT_STATUS ARGS...
 	bcache make -M "$odd" > /dev/null
 	gen "$odd" attach $K
 	gen "$odd" bulk 5000 0 $OWNER_B > /dev/null
-	json_run $EX_OK nvm dump --json "$img" "$odd"
+	json_run $EX_PROBLEMS nvm dump --json "$img" "$odd"	# SET_UUID: two sets
 	assert_equal "$(jq -c '[(.devices[] | .allocations | length), .devices[].device]' \
 		<<< "$output")" "$(jq -nc --arg a "$img" --arg b "$odd" '[10000, 5000, $a, $b]')"
 }

@@ -53,7 +53,7 @@ put() {
 	assert_line "  set_header_offset    8192"
 	run bcache make -M "$img" --force --json --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
-	assert_equal "$(jq -r '.namespaces[0].revision' <<< "$output")" v7
+	assert_equal "$(jq -r '.devices[0].namespace.revision' <<< "$output")" v7
 	run bcache make -M "$img" --force --revision v9
 	assert_failure $EX_USAGE
 }
@@ -64,9 +64,9 @@ put() {
 	bcache make -M "$ns" --revision v13 -C "$cache" --bucket 64k --cset-uuid $CSET \
 		--uuid $NS_UUID > /dev/null
 	run bcache show --json "$ns"
-	[ "$(jq -r '.nvm_superblocks[0].set_uuid' <<< "$output")" != $CSET ]
+	[ "$(jq -r '.devices[0].superblock.set_uuid' <<< "$output")" != $CSET ]
 	run bcache show --json "$cache"
-	assert_equal "$(jq -c '.bcache_superblocks[0] | [.version, .feature_incompat, .keys,
+	assert_equal "$(jq -c '.devices[0].superblock | [.version, .feature_incompat, .keys,
 		.first_bucket, .revision]' <<< "$output")" '[5,"0x0000000000000004",0,1,null]'
 	[ "$(xxd -p -s $((4096 + 208)) -l 2048 "$cache" | tr -d '0\n')" = "" ]
 }
@@ -80,16 +80,16 @@ put() {
 	assert_line --regexp '^set_header_offset +0x2000$'
 	run bcache nvm dump --json "$img"
 	assert_success
-	assert_equal "$(jq -c '.superblock[0] | [.revision, .state, .base, .sb_offset, .ns_start,
+	assert_equal "$(jq -c '.devices[0].superblock | [.revision, .state, .base, .sb_offset, .ns_start,
 		.total_ns, .this_ns, .pages_total]' <<< "$output")" \
 		'["nvmpg","offsets","none","0x1000","0x0000000000000000",1,0,262144]'
-	assert_equal "$(jq -c '.set_header[0] | [.size, .used]' <<< "$output")" '[67,1]'
-	assert_equal "$(jq -c '.owners[0] | [.label, .state, .flags, ."recs_offset[0]",
+	assert_equal "$(jq -c '.devices[0].set_header | [.size, .used]' <<< "$output")" '[67,1]'
+	assert_equal "$(jq -c '.devices[0].owners[0] | [.label, .state, .flags, .recs_offset[0],
 		.uuid]' <<< "$output")" "[\"nvmpg_sys_alloc\",1,\"0x0\",\"0x4000\",\"$SET_UUID\"]"
-	assert_equal "$(jq -c '.record_pages[0] | [.slot, .offset, .head_offset, .next_offset,
+	assert_equal "$(jq -c '.devices[0].record_pages[0] | [.slot, .offset, .head_offset, .next_offset,
 		.size, .used]' <<< "$output")" '[0,16384,"0x2028","0x0",1013,0]'
 	# the buddy the v13 kernel rebuilds: orders 12..17 at 4096 * 2^k
-	assert_equal "$(jq -c '[.free_blocks[] | [.order, .page]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].free_blocks[] | [.order, .page]]' <<< "$output")" \
 		'[[12,4096],[13,8192],[14,16384],[15,32768],[16,65536],[17,131072]]'
 }
 
@@ -97,15 +97,15 @@ put() {
 	img=$(fresh_pg ns.img 64M)
 	check_only "$img" $EX_OK NVMPG_V13_BUG,NVMPG_V13_REPLAY 4240
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -c '[.problems[] | [.code, .severity, .offset, .where]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].problems[] | [.code, .severity, .offset, .where]]' <<< "$output")" \
 		'[["NVMPG_V13_REPLAY","info",4312,"sb.set_header_offset"],["NVMPG_V13_BUG","info",4240,"sb.pages_total"]]'
 	# 64 MiB: free blocks of orders 12 and 13, no order twice: no BUG, but page 0
-	assert_equal "$(jq -r '.problems[] | select(.code == "NVMPG_V13_BUG") | .message' <<< "$output")" \
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "NVMPG_V13_BUG") | .message' <<< "$output")" \
 		"an unmodified v13 kernel registers this namespace (no order repeats among its free blocks) but files every free block as page 0: its allocations return offset 0, which callers take for failure"
 	# the real kernel's 254 MiB namespace: orders 12, 13, 14, 14, 13, 12, ...: the BUG
 	img=$(fresh_pg real.img $REAL_NS)
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -r '.problems[] | select(.code == "NVMPG_V13_BUG") | .message' <<< "$output")" \
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "NVMPG_V13_BUG") | .message' <<< "$output")" \
 		"an unmodified v13 kernel hits a kernel BUG in lib/list_debug.c registering this namespace: its buddy set-up files every free block as page 0, and order 12 has 2 free blocks"
 }
 
@@ -145,16 +145,16 @@ real_state() {
 	real_state 23
 	run bcache journal show --json "$ns" -C "$cache"
 	assert_success
-	assert_equal "$(jq -c '.journals[0] | [.owner, .set_uuid, .region_offset, .region_bytes,
+	assert_equal "$(jq -c '.devices[0].journals[0] | [.owner, .set_uuid, .region_offset, .region_bytes,
 		.kernel_finds_record, .stride, .buckets, .bucket_size, .block_size, .base,
 		.revision]' <<< "$output")" \
 		"[1,\"$CSET\",$((0xfc00000)),524288,true,\"bucket bytes (v12)\",8,128,1,\"none\",\"nvmpg\"]"
-	assert_equal "$(jq -c '.summary[] | select(.view == "kernel") | [.newest_seq, .present,
+	assert_equal "$(jq -c '.devices[0].summary[] | select(.view == "kernel") | [.newest_seq, .present,
 		.missing, .cur_idx, .complete]' <<< "$output")" '[23,23,0,1,true]'
 	# every jset the writer wrote, at the offset it wrote it, the first at d[1]
 	want=$(awk '$1 == "jset" { sub("seq=", "", $2); sub("offset=", "", $3); print $2, $3 }' \
 		"$BATS_TEST_TMPDIR/gen.txt")
-	got=$(jq -r '.jsets[] | select(.view == "kernel") | "\(.seq) \(.offset)"' <<< "$output")
+	got=$(jq -r '.devices[0].jsets[] | select(.view == "kernel") | "\(.seq) \(.offset)"' <<< "$output")
 	assert_equal "$got" "$want"
 	assert_equal "$(head -n1 <<< "$got")" "1 $((0xfc10000))"
 	run bcache journal show "$ns" -C "$cache" --summary
@@ -177,8 +177,8 @@ real_state() {
 	assert_line "journal buckets d[0..7]: nvmpg offsets (v12/v13)"
 	run bcache show --json "$cache"
 	assert_success
-	assert_equal "$(jq -c '[.bcache_superblocks[0].revision, [.journal_buckets[] | [.ns_id,
-		.offset]][1], ([.problems[]?.code] | length)]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].superblock.revision, [.devices[0].journal_buckets[] | [.ns_id,
+		.offset]][1], ([.devices[0].problems[]?.code] | length)]' <<< "$output")" \
 		"[\"nvmpg\",[0,$((0xfc10000))],0]"
 }
 
@@ -192,7 +192,7 @@ f.write(struct.pack('<Q', 0xffff888100000000))
 EOF
 	# the checksum is recomputed over the changed table
 	run bcache show --json "$cache"
-	assert_equal "$(jq -r '[.problems[].code] | sort | unique | join(",")' <<< "$output")" \
+	assert_equal "$(jq -r '[.devices[0].problems[].code] | sort | unique | join(",")' <<< "$output")" \
 		CSB_CSUM,CSB_NVDIMM_D
 }
 
@@ -200,10 +200,10 @@ EOF
 	real_state 3
 	gen "$ns" alloc 7 $CSET
 	run bcache nvm dump --json "$ns"
-	assert_equal "$(jq -c '[.allocations[] | [.pgoff, .page, .order]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].allocations[] | [.pgoff, .page, .order]]' <<< "$output")" \
 		'[["0xfc00",64512,7],["0xfc80",64640,7]]'
 	run bcache journal show --json --summary "$ns" -C "$cache"
-	assert_equal "$(jq -r '[.problems[].code] | join(",")' <<< "$output")" J_LEAKED_REGION,J_STRIDE
+	assert_equal "$(jq -r '[.devices[0].problems[].code] | join(",")' <<< "$output")" J_LEAKED_REGION,J_STRIDE
 }
 
 @test "nvm-gen: v13 allocations land where the v13 buddy puts them; a free clears the record" {
@@ -214,7 +214,7 @@ EOF
 	assert_output $'64512\n64640'
 	gen "$img" free 64512 7 $OWNER_B
 	run bcache nvm dump --json -o owner,slot,k,record,ns_id "$img"
-	assert_equal "$(jq -c '[.allocations[] | [.owner, .slot, .k, .record, .ns_id]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].allocations[] | [.owner, .slot, .k, .record, .ns_id]]' <<< "$output")" \
 		'[[1,1,0,"0x00a000000000f800",0],[2,2,1,"0x007000000000fc80",0]]'
 	assert_equal "$(xxd -p -s $((32768 + 88)) -l 8 "$img")" 0000000000000000
 	check_only "$img" $EX_OK NVMPG_V13_BUG,NVMPG_V13_REPLAY 4240
@@ -225,7 +225,7 @@ EOF
 	gen "$img" set sb sb_offset 8192
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_REPLAY,SB_OFFSET 4312
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -c '.problems[] | select(.code == "SB_OFFSET") | [.offset, .where,
+	assert_equal "$(jq -c '.devices[0].problems[] | select(.code == "SB_OFFSET") | [.offset, .where,
 		.message]' <<< "$output")" \
 		'[4104,"sb.sb_offset","sb_offset is 0x2000, expected 0x1000 (OFFSET(this_ns, 4096))"]'
 }
@@ -235,7 +235,7 @@ EOF
 	gen "$img" set sb set_header_offset 0x4000
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_REPLAY,SB_HEADER_OFFSET 4312
 	run bcache nvm dump --json "$img"
-	assert_equal "$(jq -c '[.superblock[0].state, (.owners | length)]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[0].superblock.state, (.devices[0].owners | length)]' <<< "$output")" \
 		'["no-owner-table",0]'
 }
 
@@ -250,7 +250,7 @@ EOF
 	gen "$img" set sb ns_start 7
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_BUG,NVMPG_V13_REPLAY,SB_UNUSED_FIELD 4240
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -r '.problems[] | select(.code == "SB_UNUSED_FIELD") | .offset' <<< "$output")" 4112
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "SB_UNUSED_FIELD") | .offset' <<< "$output")" 4112
 }
 
 @test "OL_SIZE (nvmpg): set header size is not 67" {
@@ -265,7 +265,7 @@ EOF
 	gen "$img" set head 1 state 2
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_BUG,NVMPG_V13_REPLAY,OL_HEAD_STATE 4240
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -c '.problems[] | select(.code == "OL_HEAD_STATE") | [.offset, .where]' \
+	assert_equal "$(jq -c '.devices[0].problems[] | select(.code == "OL_HEAD_STATE") | [.offset, .where]' \
 		<<< "$output")" '[8400,"heads[1].state"]'
 }
 
@@ -275,7 +275,7 @@ EOF
 	gen "$img" set head 1 state 0
 	run bcache nvm check --json "$img"
 	assert_equal "$status" $EX_PROBLEMS
-	assert_equal "$(jq -r '[.problems[].code] | sort | join(",")' <<< "$output")" \
+	assert_equal "$(jq -r '[.devices[0].problems[].code] | sort | join(",")' <<< "$output")" \
 		NVMPG_V13_BUG,NVMPG_V13_REPLAY,OL_HEAD_FREE,SLOT_ORPHAN
 }
 
@@ -285,7 +285,7 @@ EOF
 	gen "$img" set head 1 'recs_offset[0]' $(( (1 << 61) | 24576 ))
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_REPLAY,PTR_NS_ID,SLOT_ORPHAN 4312
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -c '.problems[] | select(.code == "PTR_NS_ID") | [.offset, .where]' \
+	assert_equal "$(jq -c '.devices[0].problems[] | select(.code == "PTR_NS_ID") | [.offset, .where]' \
 		<<< "$output")" '[8408,"heads[1].recs_offset[0]"]'
 }
 
@@ -302,7 +302,7 @@ EOF
 	gen "$img" set slot 1 head_offset 8232
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_REPLAY,RP_OWNER 4312
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -r '.problems[] | select(.code == "RP_OWNER") | .message' <<< "$output")" \
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "RP_OWNER") | .message' <<< "$output")" \
 		"head_offset is 0x2028, expected 0x20a0 (head 1)"
 }
 
@@ -312,7 +312,7 @@ EOF
 	gen "$img" rec 1 0 0x00a0000000000000
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_REPLAY,REC_EMPTY_BITS,RP_USED_REGISTER 4312
 	run bcache nvm check --json "$img"
-	assert_equal "$(jq -r '.problems[] | select(.code == "RP_USED_REGISTER") | [.offset, .message]
+	assert_equal "$(jq -r '.devices[0].problems[] | select(.code == "RP_USED_REGISTER") | [.offset, .message]
 		| @tsv' <<< "$output")" "$((24576 + 52))	used is 1, 0 records are non-empty (pgoff != 0)"
 }
 
@@ -322,7 +322,7 @@ EOF
 	gen "$img" rec 1 0 $(( 4096 | (12 << 52) | (2 << 58) ))
 	check_only "$img" $EX_PROBLEMS NVMPG_V13_REPLAY,REC_NS_ID 4312
 	run bcache nvm dump --json -o ns_id,valid "$img"
-	assert_equal "$(jq -c '[.allocations[0].ns_id, .allocations[0].valid]' <<< "$output")" '[2,false]'
+	assert_equal "$(jq -c '[.devices[0].allocations[0].ns_id, .devices[0].allocations[0].valid]' <<< "$output")" '[2,false]'
 }
 
 @test "REC_RESERVED (nvmpg): bits 61-63" {
@@ -352,7 +352,7 @@ EOF
 	img=$(fresh_pg ns.img 64M)
 	run bcache show --json "$img"
 	assert_success
-	assert_equal "$(jq -c '.nvm_superblocks[0] | [.revision, .sb_offset, .set_header_offset,
+	assert_equal "$(jq -c '.devices[0].superblock | [.revision, .sb_offset, .set_header_offset,
 		.total_ns]' <<< "$output")" '["nvmpg","0x1000","0x2000",1]'
 	run bcache show "$img"
 	assert_line --index 0 "$img: nvm-pages namespace superblock at byte 4096 (nvmpg), checksum ok"

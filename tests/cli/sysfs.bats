@@ -117,7 +117,7 @@ mine() {
 	run --separate-stderr bcache show "$e"
 	assert_line --regexp '^label +\(empty\)$'
 	run --separate-stderr bcache show --json "$bdev"
-	assert_equal "$(jq -c '.bcache_superblocks[0] | [.cache_mode, .cache_state, .data_offset]' \
+	assert_equal "$(jq -c '.devices[0].superblock | [.cache_mode, .cache_state, .data_offset]' \
 		<<< "$output")" '["writethrough","detached",16]'
 }
 
@@ -150,7 +150,7 @@ mine() {
 	: > "$(attrdir "$bdev")/attach"
 	run --separate-stderr bcache attach --json "$cdev" "$bdev"
 	assert_success
-	assert_equal "$(jq -c '.attach[0] | [.attribute, .value]' <<< "$output")" \
+	assert_equal "$(jq -c '.devices[0].attach | [.attribute, .value]' <<< "$output")" \
 		"[\"$(attrdir "$bdev")/attach\",\"$CSET\"]"
 	assert_equal "$(cat "$(attrdir "$bdev")/attach")" "$CSET"
 	# detach: nothing to do while not attached
@@ -205,7 +205,7 @@ mine() {
 	assert_equal "$stderr" "bcache: $cdev: a cache device, but the kernel sets the label of backing devices only; refusing"
 	run --separate-stderr bcache set-cachemode --json "$bdev" writeback
 	assert_success
-	assert_equal "$(jq -r '."set-cachemode"[0].value' <<< "$output")" writeback
+	assert_equal "$(jq -r '.devices[0]."set-cachemode".value' <<< "$output")" writeback
 	assert_equal "$(cat "$(attrdir "$bdev")/cache_mode")" writeback
 	run --separate-stderr bcache set-cachemode "$bdev" writefast
 	assert_equal "$status" $EX_USAGE

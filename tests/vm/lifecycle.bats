@@ -58,7 +58,7 @@ row() {
 sbf() {
 	local d=$1
 	shift
-	"$BCACHE" show --json "$d" | jq -c "[.bcache_superblocks[0] | $(printf '.%s,' "$@" | sed 's/,$//')]"
+	"$BCACHE" show --json "$d" | jq -c "[.devices[0].superblock | $(printf '.%s,' "$@" | sed 's/,$//')]"
 }
 
 @test "lifecycle: make, register, /dev/bcacheN, show, detach, attach, set-cachemode, set-label, tree, unregister" {

@@ -102,7 +102,7 @@ need_hooks() {
 	# nvm check reads it back with O_DIRECT: the same two infos, exit 0
 	run "$BCACHE" nvm check --json "$dev"
 	assert_success
-	assert_equal "$(jq -r '[.problems[].code] | sort | join(",")' <<< "$output")" \
+	assert_equal "$(jq -r '[.devices[0].problems[].code] | sort | join(",")' <<< "$output")" \
 		NVMPG_V13_BUG,NVMPG_V13_REPLAY
 	"$BCACHE" make -M "$dev" --force > /dev/null
 }
