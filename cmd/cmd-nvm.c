@@ -2,6 +2,7 @@
 /*
  * bcache nvm dump: decode what the nvm-pages allocator keeps on media.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,7 +298,8 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 
 	if (!t)
 		return -ENOMEM;
-	out_table_title(t, "%ss reached by the owner-list walk", ns->lay->recs_name);
+	out_table_title(t, "%c%ss reached by the owner-list walk",
+			toupper((unsigned char)ns->lay->recs_name[0]), ns->lay->recs_name + 1);
 	for (size_t i = 0; i < ns->npages && !rc; i++) {
 		const struct bch_nvm_recpage *pg = &ns->pages[i];
 

@@ -311,6 +311,7 @@ static void vtitle(struct out *o, const char *fmt, va_list ap)
 {
 	char *t, *e;
 
+	o->last_struct = false;
 	if (o->nprinted++)
 		putchar('\n');
 	if (vasprintf(&t, fmt, ap) < 0)
@@ -551,8 +552,13 @@ static void json_row_end(struct out_table *t, bool open_children)
  */
 static void table_head(struct out_table *t)
 {
-	if (t->flags & OUT_T_NOTITLE)
+	if (t->flags & OUT_T_NOTITLE) {	/* a table that follows a title of its own */
+		if (t->o->nprinted > 1 && t->o->last_struct)
+			putchar('\n');
+		t->o->last_struct = true;
 		return;
+	}
+	t->o->last_struct = false;
 	if (t->title)
 		out_title(t->o, "%s", t->title);
 	else if (t->o->nprinted++)

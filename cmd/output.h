@@ -46,6 +46,7 @@ struct out {
 	bool quiet;		/* -q: no closing health line */
 	int color;		/* OUT_COLOR_* (nvm map) */
 	int nprinted;		/* text: tables and blocks printed so far */
+	bool last_struct;	/* text: the last thing printed is an untitled table */
 	/* JSON */
 	yajl_gen g;
 	bool in_devices;	/* "devices": [ open */

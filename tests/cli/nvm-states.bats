@@ -52,7 +52,7 @@ setup() {
 		'[[4096,12],[8192,13],[16384,14],[65536,16],[131072,17]]'
 	assert_equal "$(jq '.devices[0].summary.free' <<< "$output")" 225280
 	assert_equal "$(jq -c '.devices[0].owners[1] | [.uuid, .label, .records, .pages_allocated]' \
-		<<< "$output")" "[\"$OWNER_A\",\"\",1,32768]"
+		<<< "$output")" "[\"$OWNER_A\",null,1,32768]"
 	run bcache nvm check "$img"
 	assert_success
 }

@@ -50,7 +50,7 @@ put() {
 	run bcache make -M "$img" --revision v13 --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
 	assert_line --index 1 "  type                 nvm-pages namespace (nvmpg)"
-	assert_line "  set_header_offset    8192"
+	assert_line "  set_header_offset    0x2000"
 	run bcache make -M "$img" --force --json --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
 	assert_equal "$(jq -r '.devices[0].namespace.revision' <<< "$output")" v7
@@ -158,7 +158,7 @@ real_state() {
 	assert_equal "$got" "$want"
 	assert_equal "$(head -n1 <<< "$got")" "1 $((0xfc10000))"
 	run bcache journal show "$ns" -C "$cache" --summary
-	assert_line --partial "summary (kernel: the v13 kernel's read;"
+	assert_line --partial "Summary (kernel: the v13 kernel's read;"
 }
 
 @test "journal extract: the replay range of a v13 journal, raw" {
@@ -174,7 +174,7 @@ real_state() {
 	real_state 3
 	run bcache show -m "$cache"	# d[] are among the stored fields (-m)
 	assert_success
-	assert_line "journal buckets d[0..7]: nvmpg offsets (v12/v13)"
+	assert_line "Journal buckets d[0..7]: nvmpg offsets (v12/v13)"
 	run bcache show --json "$cache"
 	assert_success
 	assert_equal "$(jq -c '[.devices[0].superblock.revision, [.devices[0].journal_buckets[] | [.ns_id,
