@@ -122,15 +122,15 @@ PY
 	c=$(mkimg cache.img 8G)
 	run bcache make -C "$c" --bucket 16M -n --json
 	assert_success
-	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+	assert_equal "$(jq -c '.devices[0].bcache_device | [.version, .bucket_size, .bucket_sectors,
 		.nbuckets, .feature_incompat]' <<< "$output")" '[3,32768,32768,512,"0x0"]'
 	run --separate-stderr bcache make -C "$c" --bucket 32M -n --json
 	assert_success
-	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+	assert_equal "$(jq -c '.devices[0].bcache_device | [.version, .bucket_size, .bucket_sectors,
 		.nbuckets, .feature_incompat]' <<< "$output")" '[5,16,65536,256,"0x2"]'
 	run --separate-stderr bcache make -C "$c" --bucket 64M -n --json
 	assert_success
-	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+	assert_equal "$(jq -c '.devices[0].bcache_device | [.version, .bucket_size, .bucket_sectors,
 		.nbuckets, .feature_incompat]' <<< "$output")" '[5,17,131072,128,"0x2"]'
 }
 
@@ -159,7 +159,7 @@ PY
 	# -n first: the 16-bit field must not turn 65536 sectors into 0
 	run --separate-stderr bcache make -C "$c" --bucket 32M -n --json
 	assert_success
-	assert_equal "$(jq -c '.bcache_devices[0] | [.version, .bucket_size, .bucket_sectors,
+	assert_equal "$(jq -c '.devices[0].bcache_device | [.version, .bucket_size, .bucket_sectors,
 		.nbuckets, .feature_incompat, .written]' <<< "$output")" '[5,16,65536,256,"0x2",false]'
 	[ "$(hexat "$c" 4096 4096 | tr -d 0)" = "" ]
 	run --separate-stderr bcache make -C "$c" -b 32M
@@ -190,8 +190,8 @@ PY
 	run --separate-stderr bcache make -C "$c" -B "$b1" "$b2" -b 64k -w 4k -l lbl -u $CSET \
 		-o 2048 --writeback --discard --cache_replacement_policy fifo --json
 	assert_success
-	assert_equal "$(jq -c '[.bcache_devices[] | [.device, .type, .version, .set_uuid, .label,
-		.block_size]]' <<< "$output")" \
+	assert_equal "$(jq -c '[.devices[] | [.device] + (.bcache_device | [.type, .version, .set_uuid,
+		.label, .block_size])]' <<< "$output")" \
 		"[[\"$c\",\"cache\",3,\"$CSET\",\"lbl\",8],[\"$b1\",\"backing\",4,\"$CSET\",\"lbl\",8],[\"$b2\",\"backing\",4,\"$CSET\",\"lbl\",8]]"
 	# cache flags: discard (bit 1) and fifo (1 << 2); bucket 128 sectors
 	[ "$(hexat "$c" 4200 8)" = 0600000000000000 ]
@@ -223,11 +223,11 @@ PY
 	[ "$bs" -gt 4096 ] && bs=4096
 	run --separate-stderr bcache make -C "$c" --json
 	assert_success
-	assert_equal "$(jq '.bcache_devices[0].block_size' <<< "$output")" $((bs / 512))
+	assert_equal "$(jq '.devices[0].bcache_device.block_size' <<< "$output")" $((bs / 512))
 	l=$(loop_attach "$(mkimg loop.img 64M)")
 	run --separate-stderr bcache make -B "$l" --json
 	assert_success
-	assert_equal "$(jq '.bcache_devices[0].block_size' <<< "$output")" \
+	assert_equal "$(jq '.devices[0].bcache_device.block_size' <<< "$output")" \
 		$(($(blockdev --getss "$l") / 512))
 }
 
