@@ -194,7 +194,7 @@ computed $(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and .o
 	# text mode and --dry-run refuse the same way
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --dry-run
 	assert_equal "$status" $EX_REFUSED
-	assert_line --regexp '/ns.img +J_REPAIR_LOST +error .*seq 45 of the replay range 41-50'
+	assert_line --regexp '^J_REPAIR_LOST +error .*seq 45 of the replay range 41-50'
 }
 
 @test "journal repair: a sane stride the kernel replays completely: nothing to do, nothing written" {
