@@ -6,7 +6,7 @@
  * catalogues (cmd/columns.h: id, name, type, flags, help) and their cells
  * are set by column id.
  *
- * The JSON document (bcache(8), JSON OUTPUT):
+ * The JSON document (bcache(8), JSON):
  *
  *   { "schema_version": N,
  *     "devices": [ { "device": PATH, <struct>: {...}, <table>: [ {...} ] } ],
@@ -31,7 +31,7 @@
 
 #include "columns.h"
 
-/* The version of the JSON document's schema (bcache(8), JSON OUTPUT). */
+/* The version of the JSON document's schema (bcache(8), JSON). */
 #define OUT_SCHEMA_VERSION 2
 
 /* Text lines a table holds before they are printed (big tables). */
