@@ -336,8 +336,9 @@ static int check_signatures(const struct make_opts *o, const char *path,
 			continue;
 		}
 		bch_err("%s: found %s%s%s signature at offset %llu; refusing to overwrite "
-			"it (use %s)", path, s->type, !strcmp(s->usage, "other") ? "" : " ",
-			!strcmp(s->usage, "other") ? "" : s->usage,
+			"it (use %s)", path, s->type,
+			!*s->usage || !strcmp(s->usage, "other") ? "" : " ",
+			!*s->usage || !strcmp(s->usage, "other") ? "" : s->usage,
 			(unsigned long long)s->offset, is_bcache_sig(s) ?
 			"--wipe-bcache or --force" : "--force");
 		if (!o->dry_run)

@@ -4,6 +4,7 @@
  * The dispatcher: finds the command in the table, lets it parse its own
  * options, and turns its status into the documented exit code.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -104,16 +105,28 @@ static void print_opt(FILE *f, const struct bch_opt *o)
 	fprintf(f, "  %-28s %s\n", left, o->help);
 }
 
+/* The width of the name column of a command list: the longest name. */
+static int name_width(const struct bch_cmd *const *table)
+{
+	size_t w = 12;
+
+	for (; *table; table++)
+		if (strlen((*table)->name) > w)
+			w = strlen((*table)->name);
+	return (int)w;
+}
+
 void bch_cmd_help(const struct bch_cmd *cmd, FILE *f)
 {
-	fprintf(f, "Usage: %s %s%s%s%s\n\n%s.\n", progname, cmd->full,
+	/* the summary as a sentence: capitalised, with its period */
+	fprintf(f, "Usage: %s %s%s%s%s\n\n%c%s.\n", progname, cmd->full,
 		cmd->subs ? " COMMAND" : " [options]",
 		cmd->usage && *cmd->usage ? " " : "", cmd->usage ? cmd->usage : "",
-		cmd->summary);
+		toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
 	if (cmd->subs) {
 		fprintf(f, "\nCommands:\n");
 		for (const struct bch_cmd *const *s = cmd->subs; *s; s++)
-			fprintf(f, "  %-12s %s\n", (*s)->name, (*s)->summary);
+			fprintf(f, "  %-*s %s\n", name_width(cmd->subs), (*s)->name, (*s)->summary);
 		fprintf(f, "\nRun '%s help %s COMMAND' for a command's options.\n",
 			progname, cmd->full);
 		return;
@@ -254,7 +267,7 @@ static void top_help(FILE *f)
 		   "Format and debug bcache metadata on persistent memory.\n\nCommands:\n",
 		progname);
 	for (const struct bch_cmd *const *c = bch_commands; *c; c++)
-		fprintf(f, "  %-12s %s\n", (*c)->name, (*c)->summary);
+		fprintf(f, "  %-*s %s\n", name_width(bch_commands), (*c)->name, (*c)->summary);
 	fprintf(f, "\nRun '%s help COMMAND' for a command's options; see bcache(8).\n",
 		progname);
 }
@@ -336,7 +349,10 @@ static int dispatch(const struct bch_cmd *const *table, int argc, char **argv)
 	const struct bch_cmd *c = find_cmd(table, argv[0]);
 
 	if (!c) {
-		bch_err("unknown command '%s'", argv[0]);
+		if (argv[0][0] == '-')
+			bch_err("unknown option '%s'", argv[0]);
+		else
+			bch_err("unknown command '%s'", argv[0]);
 		top_help(stderr);
 		return BCH_EXIT_USAGE;
 	}

@@ -99,6 +99,16 @@ setup() {
 	run --separate-stderr bcache frobnicate
 	assert_equal "$status" $EX_USAGE
 	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]
+	run --separate-stderr bcache --bogus
+	assert_equal "$status" $EX_USAGE
+	assert_equal "${stderr%%$'\n'*}" "bcache: unknown option '--bogus'"
+	# a command's help: the summary as a sentence; the list aligned
+	run --separate-stderr bcache version --help
+	assert_success
+	assert_equal "$(sed -n 3p <<< "$output")" "Print the version."
+	run --separate-stderr bcache --help
+	assert_line "  set-cachemode set the cache mode of a registered backing device"
+	assert_line "  make          format nvm-pages namespaces and bcache devices"
 	run bcache nvm frob
 	assert_equal "$status" $EX_USAGE
 	run bcache nvm dump --frob "$img"
