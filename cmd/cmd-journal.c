@@ -26,6 +26,7 @@
 #include "journal-common.h"
 #include "nvm-common.h"
 #include "output.h"
+#include "tables.h"
 
 enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT };
 
@@ -44,6 +45,10 @@ static const struct bch_opt show_opts_def[] = {
 	{ "summary", OPT_SUMMARY, no_argument, NULL, "only the location and the summaries",
 	  NULL },
 	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ "output", 'o', required_argument, "COLUMNS",
+	  "jsets table columns (comma list; +LIST appends)", "columns" },
+	{ "list-columns", OPT_LIST_COLUMNS, no_argument, NULL,
+	  "list the jsets table columns and exit", NULL },
 	{ NULL },
 };
 
@@ -85,6 +90,22 @@ static int parse_seq(struct jopts *o, const char *arg)
 	if (dots[2] && parse_u64(dots + 2, &o->seq_hi))
 		return -EINVAL;
 	return o->seq_lo > o->seq_hi ? -EINVAL : 0;
+}
+
+OUT_CATALOGUE(BCH_COLS_JSETS, JS, jset_cols);
+
+/* show -o COLUMNS: the jsets table's columns. */
+static int journal_columns(struct jopts *o, const char *list)
+{
+	const char *bad = NULL;
+	int n = out_parse_columns(jset_cols, JS_NCOLS, list, o->jsel, &bad);
+
+	if (n == -EINVAL)
+		return bch_usage_error(o->cmd, "unknown column '%s' (see --list-columns)", bad);
+	if (n < 0)
+		return bch_fail(o->cmd->full, n, NULL);
+	o->njsel = n;
+	return 0;
 }
 
 static int journal_opt(int val, const char *arg, void *ctx)
@@ -129,8 +150,14 @@ static int journal_opt(int val, const char *arg, void *ctx)
 		o->json = true;
 		return 0;
 	case 'o':
-		o->output = arg;
-		return 0;
+		if (!strcmp(o->cmd->name, "extract")) {
+			o->output = arg;
+			return 0;
+		}
+		return journal_columns(o, arg);
+	case OPT_LIST_COLUMNS:
+		bch_print_columns(o->cmd->full, stdout);
+		return BCH_EXIT_DONE;
 	}
 	return BCH_EXIT_USAGE;
 }
@@ -244,7 +271,6 @@ static bool seq_selected(const struct jctx *c, const struct bch_journal *j, uint
 }
 
 OUT_CATALOGUE(BCH_COLS_JLOC, JL, loc_cols);
-OUT_CATALOGUE(BCH_COLS_JSETS, JS, jset_cols);
 OUT_CATALOGUE(BCH_COLS_KEYS, KC, key_cols);
 OUT_CATALOGUE(BCH_COLS_JSUM, SC, jsum_cols);
 OUT_CATALOGUE(BCH_COLS_JINFER, JI, infer_cols);
@@ -591,7 +617,8 @@ static int show_output(struct out *o, struct jctx *c)
 	out_device(o, c->path);
 	rc = journal_location_table(o, c);
 	if (!rc && !c->o->summary) {
-		c->tb_jsets = out_table(o, "jsets", jset_cols, JS_NCOLS, NULL, 0,
+		c->tb_jsets = out_table(o, "jsets", jset_cols, JS_NCOLS,
+					c->o->njsel ? c->o->jsel : NULL, c->o->njsel,
 					OUT_T_SKIP_EMPTY);
 		if (!c->tb_jsets)
 			rc = -ENOMEM;

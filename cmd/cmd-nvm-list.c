@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "output.h"
+#include "tables.h"
 
 OUT_CATALOGUE(BCH_COLS_LIST, NL, list_cols);
 
@@ -85,16 +86,56 @@ static void list_sb(const struct bch_pmem_ns *p,
 	bch_nvm_ns_free(&ns);
 }
 
+struct list_opts {
+	bool json;
+	int sel[OUT_MAX_COLS], nsel;	/* -o (nsel 0: the default columns) */
+	const struct bch_cmd *cmd;
+};
+
+static int list_opt(int val, const char *arg, void *ctx)
+{
+	struct list_opts *lo = ctx;
+	const char *bad = NULL;
+	int n;
+
+	switch (val) {
+	case 'J':
+		lo->json = true;
+		return 0;
+	case 'o':
+		n = out_parse_columns(list_cols, NL_NCOLS, arg, lo->sel, &bad);
+		if (n == -EINVAL)
+			return bch_usage_error(lo->cmd, "unknown column '%s' (see --list-columns)",
+					       bad);
+		if (n < 0)
+			return bch_fail("nvm list", n, NULL);
+		lo->nsel = n;
+		return 0;
+	case OPT_LIST_COLUMNS:
+		bch_print_columns(lo->cmd->full, stdout);
+		return BCH_EXIT_DONE;
+	}
+	return BCH_EXIT_USAGE;
+}
+
+static const struct bch_opt list_opts_def[] = {
+	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
+	{ "output", 'o', required_argument, "COLUMNS",
+	  "columns (comma list; +LIST appends)", "columns" },
+	{ "list-columns", OPT_LIST_COLUMNS, no_argument, NULL, "list the columns and exit", NULL },
+	{ NULL },
+};
+
 static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	bool json = false;
+	struct list_opts lo = { .cmd = cmd };
 	struct bch_pmem_list l;
 	struct bch_dmap dm = { .reason = BCH_LIVE_NO_DIRECT_MAP };
 	struct out_table *t;
 	struct out o;
 	int rc, first;
 
-	rc = bch_parse(cmd, argc, argv, bch_json_opt, &json, &first);
+	rc = bch_parse(cmd, argc, argv, list_opt, &lo, &first);
 	if (rc)
 		return rc;
 	if (first < argc)
@@ -114,8 +155,8 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 		bch_err("out of memory");
 		return BCH_EXIT_ERROR;
 	}
-	out_init(&o, json);
-	t = out_table(&o, "namespaces", list_cols, NL_NCOLS, NULL, 0, 0);
+	out_init(&o, lo.json);
+	t = out_table(&o, "namespaces", list_cols, NL_NCOLS, lo.nsel ? lo.sel : NULL, lo.nsel, 0);
 	for (size_t i = 0; t && i < l.n; i++) {
 		const struct bch_pmem_ns *p = &l.v[i];
 
@@ -142,5 +183,5 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 const struct bch_cmd bch_cmd_nvm_list = {
 	.name = "list", .full = "nvm list",
 	.summary = "list pmem namespaces and their nvm-pages superblocks",
-	.usage = "", .opts = bch_json_opts, .run = cmd_list,
+	.usage = "", .opts = list_opts_def, .run = cmd_list,
 };

@@ -28,6 +28,7 @@ struct jopts {
 	long long inode;		/* --inode N (-1: all) */
 	bool keys, all, summary, json;
 	const char *output;		/* extract -o */
+	int jsel[32], njsel;		/* show -o: jsets table columns (njsel 0: default) */
 };
 
 struct jctx {
