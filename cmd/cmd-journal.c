@@ -181,8 +181,18 @@ static int load_cache(struct jctx *c)
 	if (rc)
 		return bch_open_error(c->o->cache, rc);
 	rc = bch_cache_sb_read(cm, &c->csb);
+	/* only the superblock is read: a copy of the first MiB will do */
 	if (!rc)
-		rc = bch_cache_sb_check(&c->csb, cm->size, 0, &c->rep.problems);
+		rc = bch_cache_sb_check(&c->csb, 0, 0, &c->rep.problems);
+	if (!rc && c->csb.bucket_sectors && c->csb.sb.nbuckets <= UINT64_MAX / 512 /
+	    c->csb.bucket_sectors && cm->size < c->csb.sb.nbuckets * c->csb.bucket_sectors * 512)
+		rc = bch_problem_add(&c->rep.problems, BCH_P_J_CACHE_COPY,
+				     BCH_CACHE_SB_AT(nbuckets), "cache_sb.nbuckets",
+				     "%s has %llu bytes, less than its %llu buckets of %llu sectors: "
+				     "a truncated copy (only its superblock is read)", c->o->cache,
+				     (unsigned long long)cm->size,
+				     (unsigned long long)c->csb.sb.nbuckets,
+				     (unsigned long long)c->csb.bucket_sectors);
 	bch_input_add(&c->inputs, c->o->cache, cm->fd);
 	bch_media_close(cm);
 	if (rc == -ENODATA) {
@@ -251,7 +261,8 @@ int jctx_load(struct jctx *c)
 /* The exit code of the analysis' verdict. */
 static int verdict(const struct jctx *c)
 {
-	return c->rep.verdict == BCH_JVERDICT_OK ? BCH_EXIT_OK : BCH_EXIT_PROBLEMS;
+	return c->rep.verdict == BCH_JVERDICT_OK || c->rep.verdict == BCH_JVERDICT_NOT_WRITTEN ?
+	       BCH_EXIT_OK : BCH_EXIT_PROBLEMS;
 }
 
 /* ---- output ---- */
@@ -277,7 +288,8 @@ OUT_CATALOGUE(BCH_COLS_JINFER, JI, infer_cols);
 
 int journal_location_table(struct out *o, struct jctx *c)
 {
-	struct out_table *t = out_table(o, "journals", loc_cols, JL_NCOLS, NULL, 0, 0);
+	struct out_table *t = out_table(o, "journals", loc_cols, JL_NCOLS, NULL, 0,
+					OUT_T_SKIP_EMPTY);
 	int rc = 0;
 
 	if (!t)
@@ -591,7 +603,8 @@ static void journal_health(struct out *o, const struct jctx *c)
 
 	out_problem_counts(pc, sizeof(pc), &c->rep.problems);
 	if (!c->rep.nj) {
-		out_health(o, "%s: no journal found; %s", c->path, pc);
+		out_health(o, "%s: %s; %s", c->path, c->rep.loc.not_written ?
+			   "no journal written yet" : "no journal found", pc);
 		return;
 	}
 	for (size_t i = 0; i < c->rep.nj; i++) {

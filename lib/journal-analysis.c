@@ -34,6 +34,8 @@ const char *bch_jverdict_name(enum bch_jverdict v)
 		return "incomplete";
 	case BCH_JVERDICT_NO_JOURNAL:
 		return "no_journal";
+	case BCH_JVERDICT_NOT_WRITTEN:
+		return "not_written";
 	}
 	return "unknown";
 }
@@ -510,7 +512,9 @@ enum bch_jverdict bch_journal_verdict(const struct bch_journal_report *r)
 				!j->mrange.complete || !j->mrange.any || j->invalid)
 			return BCH_JVERDICT_INCOMPLETE;
 	}
-	return r->kernel && !r->nj ? BCH_JVERDICT_NO_JOURNAL : BCH_JVERDICT_OK;
+	if (r->kernel && !r->nj)
+		return r->loc.not_written ? BCH_JVERDICT_NOT_WRITTEN : BCH_JVERDICT_NO_JOURNAL;
+	return BCH_JVERDICT_OK;
 }
 
 int bch_journal_analyze(struct bch_media *m, const struct bch_nvm_ns *ns,

@@ -253,6 +253,19 @@ int bch_journal_locate_sb(const struct bch_nvm_ns *ns, const struct bch_cache_sb
 	out->g.n = sb->keys < SB_JOURNAL_BUCKETS ? sb->keys : SB_JOURNAL_BUCKETS;
 	out->g.bucket_sectors = csb->bucket_sectors;
 	out->g.block_sectors = sb->block_size;
+	if (!sb->keys && (!ns->base.k_known || ns->base.state == BCH_NVM_STATE_FRESH) &&
+	    (ns->lay->nvmpg_ptrs || !memcmp(ns->sbi.sb.set_uuid, sb->set_uuid, 16))) {
+		/*
+		 * as make -M -C leaves a pair (v7: one set uuid; the nvmpg
+		 * formatter gives the namespace its own): the kernel sets keys
+		 * and d[] when it registers the cache device
+		 */
+		out->not_written = true;
+		return bch_problem_add(ps, BCH_P_J_NOT_WRITTEN, BCH_CACHE_SB_AT(keys),
+				       "cache_sb.keys", "no journal written yet: keys is 0 and "
+				       "the namespace is %s (formatted, never registered by a "
+				       "kernel)", bch_nvm_state_name(ns->base.state));
+	}
 	if (!ns->base.k_known || ns->base.state == BCH_NVM_STATE_FRESH)
 		return bch_problem_add(ps, BCH_P_J_NO_BASE, BCH_NVM_SB_AT(owner_list_head),
 				       "sb.owner_list_head",

@@ -41,6 +41,7 @@ enum bch_jverdict {
 	BCH_JVERDICT_PROBLEMS,		/* a problem of error severity */
 	BCH_JVERDICT_INCOMPLETE,	/* a replay range with gaps or invalid jsets, or none */
 	BCH_JVERDICT_NO_JOURNAL,	/* with the cache sb: no journal span located */
+	BCH_JVERDICT_NOT_WRITTEN,	/* with the cache sb: formatted, no journal yet */
 };
 const char *bch_jverdict_name(enum bch_jverdict v);
 

@@ -335,6 +335,7 @@ struct bch_jlocate {
 	struct bch_jgeom g;
 	enum bch_jstride stride;
 	uint64_t span_start, span_end;	/* with the cache sb: what to scan */
+	bool not_written;	/* with the cache sb: keys 0 on a fresh namespace */
 	struct bch_problems problems;
 };
 

@@ -101,6 +101,8 @@ enum bch_severity {
 	X(CSB_KEYS_CLAMP, INFO, "keys differs from what the kernel writes")    \
 	X(CSB_NOT_NVDIMM, ERROR, "cache superblock not in NVDIMM mode")        \
 	X(J_NO_BASE, ERROR, "namespace never attached: no base K")             \
+	X(J_NOT_WRITTEN, INFO, "no journal written yet: formatted, never registered") \
+	X(J_CACHE_COPY, WARN, "cache device smaller than its buckets: a truncated copy") \
 	X(J_NO_OWNER, ERROR, "no owner head with the cache set uuid")          \
 	X(J_NO_RECORD, ERROR, "d[0] matches no record of the owner")           \
 	X(J_KERNEL_LOOKUP, ERROR, "the kernel's allocation lookup misses the record") \

@@ -282,3 +282,32 @@ media_buckets_match() {
 	[ "$(jq '[.devices[0].jsets[] | select(.view == "media") | .bucket] | unique' <<< "$output" |
 		jq -c .)" = '[null]' ]
 }
+
+@test "journal show on a pair make -M -C just formatted: no journal written yet (exit 0)" {
+	ns=$(mkimg ns.img 1G)
+	cache=$(mkimg cache.img 4G)
+	bcache make -M "$ns" -C "$cache" --block 4k > /dev/null
+	run --separate-stderr bcache journal show "$ns" -C "$cache"
+	assert_success
+	assert_equal "$(tail -1 <<< "$output")" \
+		"$ns: no journal written yet; 0 errors, 0 warnings, 1 note"
+	run --separate-stderr bcache journal show "$ns" -C "$cache" --json
+	assert_success
+	assert_equal "$(jq -c '.devices[0] | [.journals, [.problems[] | [.code, .severity,
+		.offset, .where]]]' <<< "$output")" \
+		'[[],[["J_NOT_WRITTEN","info",4302,"cache_sb.keys"]]]'
+}
+
+@test "journal show -C COPY: the first MiB of the cache device is a warning, the same journal" {
+	setup_journal 4G 4k bytes --jsets 5
+	run --separate-stderr bcache journal show "$ns" -C "$cache" --json
+	assert_success
+	full=$(jq -c '.devices[0].jsets' <<< "$output")
+	head -c 1M "$cache" > "$BATS_TEST_TMPDIR/copy.img"
+	run --separate-stderr bcache journal show "$ns" -C "$BATS_TEST_TMPDIR/copy.img" --json
+	assert_success
+	assert_equal "$(jq -c '.devices[0].jsets' <<< "$output")" "$full"
+	assert_equal "$(jq -c '[.devices[0].problems[] | select(.code == "J_CACHE_COPY") |
+		.severity, .offset, .message]' <<< "$output")" \
+		"[\"warning\",4280,\"$BATS_TEST_TMPDIR/copy.img has 1048576 bytes, less than its 8192 buckets of 1024 sectors: a truncated copy (only its superblock is read)\"]"
+}

@@ -172,6 +172,8 @@ static void test_no_journal(void)
 	r.kernel = false;
 	is_u64(bch_journal_verdict(&r), BCH_JVERDICT_OK, "without it, nothing to judge: ok");
 	ok(!strcmp(bch_jverdict_name(BCH_JVERDICT_NO_JOURNAL), "no_journal"), "verdict names");
+	ok(!strcmp(bch_jverdict_name(BCH_JVERDICT_NOT_WRITTEN), "not_written"),
+	   "verdict name: not written");
 }
 
 static void test_ranges_text(void)
