@@ -6,6 +6,7 @@
  * refusal on any device leaves all of them unchanged.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,35 @@ static int bdev_write(struct bdev_dev *d)
 	return rc;
 }
 
+OUT_CATALOGUE(BCH_COLS_FIELDS, FV, field_cols);
+
+/*
+ * Text: "formatted DEV" (or "would format DEV") and the KEY VALUE rows of a
+ * report table, through the same table path as every other command.
+ */
+static struct out_table *text_report(struct out *o, const struct make_opts *mo,
+				     const char *path)
+{
+	out_title(o, "%s%s", mo->dry_run ? "would format " : "formatted ", path);
+	return out_table(o, "report", field_cols, FV_NCOLS, NULL, 0,
+			 OUT_T_NOTITLE | OUT_T_NOHEADINGS);
+}
+
+static void text_kv(struct out_table *t, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void text_kv(struct out_table *t, const char *key, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	out_line(t, 0);
+	out_str(t, FV_FIELD, key);
+	out_str(t, FV_VALUE, buf);
+}
+
 /* What was (or would be) written on a -C/-B device; 0 or -errno from the output. */
 static int bdev_report(struct out *o, const struct make_opts *mo, const char *path,
 		       const struct bdev_dev *d)
@@ -478,31 +508,33 @@ static int bdev_report(struct out *o, const struct make_opts *mo, const char *pa
 	bch_uuid_format(sb->set_uuid, su);
 	memcpy(label, sb->label, SB_LABEL_SIZE);
 	if (!o->json) {
-		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", path);
-		printf("  type                 bcache %s device, version %llu (%s)\n",
-		       backing ? "backing" : "cache", (unsigned long long)sb->version,
-		       bch_cache_sb_version_name(sb->version));
-		printf("  uuid                 %s\n  set_uuid             %s\n", u, su);
-		printf("  label                %s\n", *label ? label : "(empty)");
-		printf("  block_size           %u\n", sb->block_size);
+		t = text_report(o, mo, path);
+		if (!t)
+			return -ENOMEM;
+		text_kv(t, "type", "bcache %s device, version %llu (%s)",
+			backing ? "backing" : "cache", (unsigned long long)sb->version,
+			bch_cache_sb_version_name(sb->version));
+		text_kv(t, "uuid", "%s", u);
+		text_kv(t, "set_uuid", "%s", su);
+		text_kv(t, "label", "%s", *label ? label : "(empty)");
+		text_kv(t, "block_size", "%u", sb->block_size);
 		if (backing) {
-			printf("  data_offset          %llu\n", (unsigned long long)sb->data_offset);
-			printf("  cache_mode           %s\n",
-			       bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK));
-			return 0;
+			text_kv(t, "data_offset", "%llu", (unsigned long long)sb->data_offset);
+			text_kv(t, "cache_mode", "%s",
+				bch_cache_mode_name(sb->flags & BDEV_CACHE_MODE_MASK));
+			return out_emit(t);
 		}
-		printf("  bucket_size          %llu%s\n",
-		       (unsigned long long)bch_cache_sb_bucket_sectors(sb),
-		       sb->feature_incompat & BCH_FEATURE_INCOMPAT_LOG_LARGE_BUCKET_SIZE ?
-		       " (stored as log2)" : "");
-		printf("  nbuckets             %llu\n", (unsigned long long)sb->nbuckets);
-		printf("  first_bucket         %u\n", sb->first_bucket);
-		printf("  replacement          %s\n", bch_cache_replacement_name(
-		       (sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK));
-		printf("  discard              %s\n",
-		       sb->flags & (1ULL << CACHE_DISCARD_BIT) ? "yes" : "no");
-		printf("  features             %s\n", *feat ? feat : "none");
-		return 0;
+		text_kv(t, "bucket_size", "%llu%s",
+			(unsigned long long)bch_cache_sb_bucket_sectors(sb),
+			sb->feature_incompat & BCH_FEATURE_INCOMPAT_LOG_LARGE_BUCKET_SIZE ?
+			" (stored as log2)" : "");
+		text_kv(t, "nbuckets", "%llu", (unsigned long long)sb->nbuckets);
+		text_kv(t, "first_bucket", "%u", sb->first_bucket);
+		text_kv(t, "replacement", "%s", bch_cache_replacement_name(
+			(sb->flags >> CACHE_REPLACEMENT_SHIFT) & CACHE_REPLACEMENT_MASK));
+		text_kv(t, "discard", "%s", sb->flags & (1ULL << CACHE_DISCARD_BIT) ? "yes" : "no");
+		text_kv(t, "features", "%s", *feat ? feat : "none");
+		return out_emit(t);
 	}
 	out_device(o, path);
 	t = out_table(o, "bcache_device", mkbdev_cols, MB_NCOLS, NULL, 0, OUT_T_OBJECT);
@@ -761,14 +793,14 @@ static int fault_hook(enum bch_nvm_format_step step, void *arg)
 
 /* The signatures found on a device, and what happens (or would) to them. */
 static int report_signatures(struct out *o, const struct make_opts *mo,
-			     const struct make_dev *d)
+			     const struct make_dev *d, struct out_table *text)
 {
 	struct out_table *t;
 
-	for (size_t i = 0; i < d->sigs.n && !o->json; i++)
-		printf("  signature            %s (%s) at offset %llu: %s\n", d->sigs.v[i].type,
-		       d->sigs.v[i].usage, (unsigned long long)d->sigs.v[i].offset,
-		       mo->force ? "wipe" : "refuse");
+	for (size_t i = 0; i < d->sigs.n && text; i++)
+		text_kv(text, "signature", "%s (%s) at offset %llu: %s", d->sigs.v[i].type,
+			d->sigs.v[i].usage, (unsigned long long)d->sigs.v[i].offset,
+			mo->force ? "wipe" : "refuse");
 	if (!o->json)
 		return 0;
 	t = out_table(o, "signatures", mksig_cols, MS_NCOLS, NULL, 0, 0);
@@ -796,7 +828,7 @@ static int report(struct out *o, const struct make_opts *mo, struct make_dev *d)
 	struct bch_owner_list_head *olh = malloc(sizeof(*olh));
 	struct bch_nvm_pgalloc_recs *sys = malloc(sizeof(*sys));
 	char size[24];
-
+	struct out_table *text = NULL;	/* text: the report */
 	int rc = !olh || !sys ? -ENOMEM : bch_nvm_format_build(&d->f, &sb, olh, sys);
 
 	if (rc) {
@@ -829,22 +861,27 @@ static int report(struct out *o, const struct make_opts *mo, struct make_dev *d)
 		rc = out_emit(t);
 	} else {
 		out_size_text(size, sizeof(size), sb.pages_total * sb.page_size);
-		printf("%s%s\n", mo->dry_run ? "would format " : "formatted ", d->path);
-		printf("  type                 nvm-pages namespace (%s)\n",
-		       bch_nvm_layout_of(d->f.revision)->name);
-		printf("  set_uuid             %s\n", su);
-		printf("  uuid                 %s\n", u);
-		printf("  total_namespaces_nr  %u\n", sb.total_namespaces_nr);
-		printf("  this_namespace_nr    %u\n", sb.this_namespace_nr);
-		printf("  page_size            %u\n", sb.page_size);
-		printf("  pages_offset         %llu\n", (unsigned long long)sb.pages_offset);
-		printf("  pages_total          %llu (%s)\n", (unsigned long long)sb.pages_total,
-		       size);
-		printf("  %-20s 0x%llx\n", d->f.revision == BCH_NVM_REV_V12 ? "set_header_offset" :
-		       "owner_list_head", (unsigned long long)sb.owner_list_head);
+		text = text_report(o, mo, d->path);
+		if (!text) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		text_kv(text, "type", "nvm-pages namespace (%s)",
+			bch_nvm_layout_of(d->f.revision)->name);
+		text_kv(text, "set_uuid", "%s", su);
+		text_kv(text, "uuid", "%s", u);
+		text_kv(text, "total_namespaces_nr", "%u", sb.total_namespaces_nr);
+		text_kv(text, "this_namespace_nr", "%u", sb.this_namespace_nr);
+		text_kv(text, "page_size", "%u", sb.page_size);
+		text_kv(text, "pages_offset", "%llu", (unsigned long long)sb.pages_offset);
+		text_kv(text, "pages_total", "%llu (%s)", (unsigned long long)sb.pages_total, size);
+		text_kv(text, d->f.revision == BCH_NVM_REV_V12 ? "set_header_offset" :
+			"owner_list_head", "0x%llx", (unsigned long long)sb.owner_list_head);
 	}
 	if (!rc)
-		rc = report_signatures(o, mo, d);
+		rc = report_signatures(o, mo, d, text);
+	if (text)
+		rc = rc ? (out_table_free(text), rc) : out_emit(text);
 	out_device_end(o);
 out:
 	free(olh);

@@ -439,6 +439,8 @@ static struct out_table *table_new(struct out *o, const char *name, const struct
 		goto fail;
 	scols_table_set_name(t->tb, name);
 	scols_table_enable_noencoding(t->tb, 1);	/* cells are escaped already (cell()) */
+	if (flags & OUT_T_NOHEADINGS)
+		scols_table_enable_noheadings(t->tb, 1);
 	return t;
 fail:
 	out_table_free(t);

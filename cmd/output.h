@@ -98,6 +98,7 @@ struct out_table {
 #define OUT_T_TREE 0x2		/* rows form a tree (out_line depth) */
 #define OUT_T_NOTITLE 0x4
 #define OUT_T_OBJECT 0x8	/* JSON: one row, written as an object (none: null) */
+#define OUT_T_NOHEADINGS 0x10	/* text: no header line (KEY VALUE reports) */
 
 void out_init(struct out *o, bool json);
 /* Start the object of a device (ends the one before). */

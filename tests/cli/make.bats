@@ -49,10 +49,11 @@ assert_fresh_layout() {
 	img=$(mkimg ns.img 64M)
 	run bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
-	assert_line --partial "set_uuid             $SET_UUID"
-	assert_line --partial "uuid                 $NS_UUID"
-	assert_line --partial "pages_total          16384"
-	assert_line --partial "pages_offset         16777216"
+	assert_line "set_uuid            $SET_UUID"
+	assert_line "uuid                $NS_UUID"
+	assert_line "pages_total         16384 (64 MiB)"
+	assert_line "pages_offset        16777216"
+	assert_line "owner_list_head     0x2000"
 	run bcache make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID --force --json
 	assert_success
 	assert_equal "$(jq -c '.devices[0].namespace | [.set_uuid, .uuid, .pages_total,

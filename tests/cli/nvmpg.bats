@@ -49,8 +49,8 @@ put() {
 	img=$(mkimg ns.img 64M)
 	run bcache make -M "$img" --revision v13 --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
-	assert_line --index 1 "  type                 nvm-pages namespace (nvmpg)"
-	assert_line "  set_header_offset    0x2000"
+	assert_line --index 1 --regexp '^type +nvm-pages namespace \(nvmpg\)$'
+	assert_line --regexp '^set_header_offset +0x2000$'
 	run bcache make -M "$img" --force --json --set-uuid $SET_UUID --uuid $NS_UUID
 	assert_success
 	assert_equal "$(jq -r '.devices[0].namespace.revision' <<< "$output")" v7

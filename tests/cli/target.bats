@@ -93,9 +93,9 @@ no_nd_bus() {
 	run --separate-stderr bcache make -M "$img" --dry-run
 	assert_equal "$status" $EX_REFUSED
 	assert_line "would format $img"
-	assert_line "  signature            gpt (partition) at offset 512: refuse"
-	assert_line "  signature            gpt (partition) at offset $(( (64 << 20) - 512 )): refuse"
-	assert_line "  signature            PMBR (partition) at offset 510: refuse"
+	assert_line --regexp '^signature +gpt \(partition\) at offset 512: refuse$'
+	assert_line --regexp "^signature +gpt \\(partition\\) at offset $(( (64 << 20) - 512 )): refuse\$"
+	assert_line --regexp '^signature +PMBR \(partition\) at offset 510: refuse$'
 	run --separate-stderr bcache make -M "$img" --dry-run --json
 	assert_equal "$status" $EX_REFUSED
 	[ "$(jq -c '[.devices[0].signatures[] | [.type, .offset, .length, .action]]' <<< "$output")" = \
