@@ -207,8 +207,8 @@ computed $(jq -r '.devices[].problems[] | select(.code == "J_REPAIR_LOST" and .o
 	msg="no layout makes the kernel replay seqs 126-130 (1 checked; 2 whole buckets of \
 524288 bytes from the region's first page; 1 with no room for the jsets outside the current buckets)"
 	[ "$stderr" = "bcache: $ns: refusing to repair: $msg" ]
-	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "refused false" ]
-	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_NO_LAYOUT") |
+	[ "$(jq -r '.devices[0].repair | "\(.action) \(.written)"' <<< "$output")" = "refused false" ]
+	[ "$(jq -r '.devices[0].problems[] | select(.code == "J_REPAIR_NO_LAYOUT") |
 		"\(.severity) \(.offset) \(.message)"' <<< "$output")" = "error $region $msg" ]
 	[ "$(summary "$output" kernel)" = "130 126 false 126-128" ]
 	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
