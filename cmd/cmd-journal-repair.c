@@ -236,10 +236,14 @@ static int show_plan(struct out *o, const struct jctx *c, const struct ropts *ro
 }
 
 /* The first refusal, for the one-line error. */
+/* Why there is no journal: the first error, else "no journal written yet". */
 static const struct bch_problem *first_error(const struct bch_problems *ps)
 {
 	for (size_t i = 0; i < ps->n; i++)
 		if (ps->v[i].severity == BCH_SEV_ERROR)
+			return &ps->v[i];
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i].code == BCH_P_J_NOT_WRITTEN)
 			return &ps->v[i];
 	return NULL;
 }

@@ -250,7 +250,7 @@ null" ]
 	bcache make -M "$ns" -C "$cache" --cset-uuid $CSET > /dev/null
 	run --separate-stderr bcache journal repair "$ns" -C "$cache"
 	assert_equal "$status" $EX_REFUSED
-	[[ "$stderr" == *"refusing to repair: the journal cannot be located: the namespace was never attached"* ]]
+	[[ "$stderr" == *"refusing to repair: the journal cannot be located: no journal written yet: keys is 0 and the namespace is fresh"* ]]
 	setup_journal 64M 1G 4k --stride bytes --jsets 50 --no-sync
 	a=$(digest "$cache")
 	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
