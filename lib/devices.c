@@ -48,25 +48,16 @@ static void sysfs_state(struct bch_sys_dev *d)
 		d->attached[0] = '\0';
 }
 
-int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
+int bch_sys_dev_read(struct bch_media *m, dev_t rdev, struct bch_sys_dev *out)
 {
-	struct bch_pmem_ns ns;
 	struct bch_cache_sb_info ci;
 	struct bch_nvm_sb_info ni;
-	struct bch_media *m;
-	struct stat st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = BCH_REG_NONE;
-	rc = bch_media_open(arg, 0, &m);
-	if (rc)
-		return rc;
+	out->rdev = rdev;
 	snprintf(out->path, sizeof(out->path), "%s", m->path);
-	if (!stat(m->path, &st) && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
-		out->rdev = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
-	if (!bch_pmem_find_dev(m->path, &ns))
-		snprintf(out->ns, sizeof(out->ns), "%s", ns.name);
 	rc = bch_cache_sb_read(m, &ci);
 	if (!rc) {
 		out->kind = ci.backing ? BCH_REG_BACKING : BCH_REG_CACHE;
@@ -74,7 +65,7 @@ int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
 		out->csum_ok = ci.csum_ok;
 		bch_uuid_format(ci.sb.uuid, out->uuid);
 		bch_uuid_format(ci.sb.set_uuid, out->set_uuid);
-		memcpy(out->label, ci.sb.label, SB_LABEL_SIZE);
+		bch_label_format(ci.sb.label, SB_LABEL_SIZE, out->label, sizeof(out->label));
 	} else if (rc == -ENODATA) {
 		rc = bch_nvm_sb_read(m, &ni);
 		if (!rc && ni.revision == BCH_NVM_REV_NONE)
@@ -87,9 +78,30 @@ int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
 			bch_uuid_format(ni.sb.set_uuid, out->set_uuid);
 		}
 	}
-	bch_media_close(m);
 	if (!rc)
 		sysfs_state(out);
+	return rc;
+}
+
+int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
+{
+	struct bch_pmem_ns ns;
+	struct bch_media *m;
+	struct stat st;
+	dev_t rdev = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = BCH_REG_NONE;
+	rc = bch_media_open(arg, 0, &m);
+	if (rc)
+		return rc;
+	if (!stat(m->path, &st) && S_ISBLK(st.st_mode))
+		rdev = st.st_rdev;
+	rc = bch_sys_dev_read(m, rdev, out);
+	if (!rc && !bch_pmem_find_dev(m->path, &ns))
+		snprintf(out->ns, sizeof(out->ns), "%s", ns.name);
+	bch_media_close(m);
 	return rc;
 }
 
