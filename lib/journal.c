@@ -5,13 +5,11 @@
  * and REPLAY RANGE).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <bcache/csum.h>
 #include <bcache/journal.h>
@@ -36,8 +34,6 @@
 #define LIST_WORK_MAX	(1ULL << 31)
 #define HEAP_HITS_MAX	(64u << 10)	/* hit arrays up to this size: malloc */
 #define MAP_CHUNK	(8u << 20)	/* mapped bytes scanned at a time */
-#define PAR_MIN		(64u << 20)	/* image files: threads from this range on */
-#define PAR_MAX		4		/* at most this many */
 
 static uint64_t le64(const unsigned char *p)
 {
@@ -287,20 +283,19 @@ static void scan_window(struct bch_jscan *s, const unsigned char *buf, size_t le
 }
 
 /*
- * The read loop over the positions [s->start, s->end), reading up to
- * read_end: windows of `window` bytes; the last JSET_MAX_BYTES of a window
- * (where a jset may start but not fit) are moved to the front and examined
- * with the next window, so every byte is read once and the buffer stays
- * small enough for the caches.
+ * The read loop: windows of SCAN_WINDOW bytes; the last JSET_MAX_BYTES of a
+ * window (where a jset may start but not fit) are moved to the front and
+ * examined with the next window, so every byte is read once and the buffer
+ * stays small enough for the caches.
  */
 static int scan_reads(struct bch_media *m, struct bch_jscan *s, unsigned char *buf,
-		      size_t window, uint64_t read_end)
+		      size_t window)
 {
 	uint64_t pos = s->start, have = 0;	/* buf holds [pos, pos + have) */
 	int rc = 0;
 
 	while (pos < s->end && !rc) {
-		uint64_t want = read_end - (pos + have), todo;
+		uint64_t want = s->end - (pos + have), todo;
 
 		if (want > window + JSET_MAX_BYTES - have)
 			want = window + JSET_MAX_BYTES - have;
@@ -309,95 +304,13 @@ static int scan_reads(struct bch_media *m, struct bch_jscan *s, unsigned char *b
 			break;
 		have += want;
 		/* positions whose jset fits in the buffer, or all at the end */
-		todo = pos + have == read_end ? have : have - JSET_MAX_BYTES;
-		if (todo > s->end - pos)
-			todo = s->end - pos;
+		todo = pos + have == s->end ? have : have - JSET_MAX_BYTES;
 		scan_window(s, buf, have, pos, todo);
 		memmove(buf, buf + todo, have - todo);
 		pos += todo;
 		have -= todo;
 	}
 	return rc;
-}
-
-/* One part of a range scanned by a thread of its own (scan_parallel). */
-struct scan_part {
-	struct bch_media *m;
-	struct bch_jscan s;	/* its positions; v: its part of the hit array */
-	uint64_t read_end;
-	size_t window;
-	int rc;
-};
-
-static void *scan_part_run(void *arg)
-{
-	struct scan_part *p = arg;
-	unsigned char *buf = bch_media_buf_alloc(p->window + JSET_MAX_BYTES);
-
-	p->rc = buf ? scan_reads(p->m, &p->s, buf, p->window, p->read_end) : -ENOMEM;
-	bch_media_buf_free(buf, p->window + JSET_MAX_BYTES);
-	return NULL;
-}
-
-/*
- * Image files from PAR_MIN bytes on: the range in up to PAR_MAX parts of
- * whole windows, one thread each (the calling thread takes the first), each
- * filling its own part of the hit array, joined in order after.  Reading a
- * file from the page cache is the kernel copying it, and the copy, the
- * checksums and the magic test all run on as many CPUs as there are parts
- * (bench/README-journal.md).  Returns 1 when it did not run (one CPU, a
- * thread not started, a part's hits over its share: the serial scan then
- * runs, with the same results), else 0 or a negative errno.
- */
-static int scan_parallel(struct bch_media *m, struct bch_jscan *s)
-{
-	struct scan_part part[PAR_MAX];
-	pthread_t tid[PAR_MAX];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nparts = cpus < 2 ? 1 : cpus > PAR_MAX ? PAR_MAX : (size_t)cpus, started = 1;
-	uint64_t bytes = s->end - s->start, step;
-	int rc = 0;
-
-	if (nparts < 2 || bytes < PAR_MIN)
-		return 1;
-	step = (bytes / nparts + SCAN_WINDOW - 1) / SCAN_WINDOW * SCAN_WINDOW;
-	for (size_t i = 0; i < nparts; i++) {
-		struct scan_part *p = &part[i];
-		uint64_t lo = s->start + i * step, hi = i + 1 < nparts ? lo + step : s->end;
-
-		memset(p, 0, sizeof(*p));
-		p->m = m;
-		p->s.magic = s->magic;
-		p->s.start = lo;
-		p->s.end = hi < s->end ? hi : s->end;
-		p->read_end = p->s.end + JSET_MAX_BYTES < s->end ? p->s.end + JSET_MAX_BYTES :
-			      s->end;
-		p->s.cap = s->cap / nparts;
-		p->s.v = s->v + i * p->s.cap;
-		p->window = SCAN_WINDOW;
-	}
-	for (; started < nparts; started++)
-		if (pthread_create(&tid[started], NULL, scan_part_run, &part[started]))
-			break;
-	scan_part_run(&part[0]);
-	for (size_t i = 1; i < started; i++)
-		pthread_join(tid[i], NULL);
-	if (started < nparts)
-		return 1;
-	for (size_t i = 0; i < nparts; i++) {
-		if (part[i].s.dropped)
-			return 1;
-		if (!rc)
-			rc = part[i].rc;
-	}
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < nparts; i++) {
-		if (s->v + s->n != part[i].s.v)
-			memmove(s->v + s->n, part[i].s.v, part[i].s.n * sizeof(*s->v));
-		s->n += part[i].s.n;
-	}
-	return 0;
 }
 
 /*
@@ -447,12 +360,6 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 		scan_mapped(m, map, s);
 		return 0;
 	}
-	if (m->kind == BCH_MEDIA_FILE && !m->mem) {
-		rc = scan_parallel(m, s);
-		if (rc <= 0)
-			return rc;
-		s->n = s->dropped = 0;
-	}
 	window = m->dio_align ? DIO_WINDOW : SCAN_WINDOW;
 	if (end - start < window)
 		window = end - start;
@@ -460,7 +367,7 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	buf = bch_media_buf_alloc(window + JSET_MAX_BYTES);
 	if (!buf)
 		return -ENOMEM;
-	rc = scan_reads(m, s, buf, window, end);
+	rc = scan_reads(m, s, buf, window);
 	bch_media_buf_free(buf, window + JSET_MAX_BYTES);
 	return rc;
 }
