@@ -50,37 +50,33 @@ static void sysfs_state(struct bch_sys_dev *d)
 
 int bch_sys_dev_read(struct bch_media *m, dev_t rdev, struct bch_sys_dev *out)
 {
-	struct bch_cache_sb_info ci;
-	struct bch_nvm_sb_info ni;
+	struct bch_dev_sb sb;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = BCH_REG_NONE;
 	out->rdev = rdev;
 	snprintf(out->path, sizeof(out->path), "%s", m->path);
-	rc = bch_cache_sb_read(m, &ci);
-	if (!rc) {
-		out->kind = ci.backing ? BCH_REG_BACKING : BCH_REG_CACHE;
-		out->version = ci.sb.version;
-		out->csum_ok = ci.csum_ok;
-		bch_uuid_format(ci.sb.uuid, out->uuid);
-		bch_uuid_format(ci.sb.set_uuid, out->set_uuid);
-		bch_label_format(ci.sb.label, SB_LABEL_SIZE, out->label, sizeof(out->label));
-	} else if (rc == -ENODATA) {
-		rc = bch_nvm_sb_read(m, &ni);
-		if (!rc && ni.revision == BCH_NVM_REV_NONE)
-			rc = -ENODATA;
-		if (!rc) {
-			out->kind = BCH_REG_NAMESPACE;
-			out->version = ni.sb.version;
-			out->csum_ok = ni.csum_ok;
-			bch_uuid_format(ni.sb.uuid, out->uuid);
-			bch_uuid_format(ni.sb.set_uuid, out->set_uuid);
-		}
+	rc = bch_dev_identify(m, &sb);
+	if (rc)
+		return rc;
+	out->kind = sb.kind;
+	if (sb.kind == BCH_REG_NAMESPACE) {
+		out->version = sb.nvm.sb.version;
+		out->csum_ok = sb.nvm.csum_ok;
+		bch_uuid_format(sb.nvm.sb.uuid, out->uuid);
+		bch_uuid_format(sb.nvm.sb.set_uuid, out->set_uuid);
+	} else if (sb.kind != BCH_REG_NONE) {
+		out->version = sb.cache.sb.version;
+		out->csum_ok = sb.cache.csum_ok;
+		bch_uuid_format(sb.cache.sb.uuid, out->uuid);
+		bch_uuid_format(sb.cache.sb.set_uuid, out->set_uuid);
+		bch_label_format(sb.cache.sb.label, SB_LABEL_SIZE, out->label, sizeof(out->label));
+	} else {
+		return -ENODATA;
 	}
-	if (!rc)
-		sysfs_state(out);
-	return rc;
+	sysfs_state(out);
+	return 0;
 }
 
 int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)

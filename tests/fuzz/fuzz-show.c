@@ -10,7 +10,7 @@
  *   the rest     the device from byte 4096 (at most 1 MiB)
  *
  * The device is read as the list of `show` reads each device
- * (bch_sys_dev_read: the cache or backing superblock, else the nvm-pages
+ * (bch_sys_dev_read, bch_dev_identify: the nvm-pages superblock, else the cache or backing
  * one), as block device 7:0 whose sysfs directory is made for the input
  * under a test root (BCACHE_TEST_SYSFS_ROOT: builds with -Dtest_hooks=true;
  * without, the sysfs part is left out), and as an image file (no sysfs).
