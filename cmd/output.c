@@ -65,6 +65,8 @@ struct libscols_table *out_table(struct out *o, const char *name)
 	/* cells are escaped already (out_set): the same as JSON */
 	if (!o->json && utf8_ctype())
 		scols_table_enable_noencoding(tb, 1);
+	/* tree lines in ASCII ("|-", "`-") in every locale, as in "C" */
+	scols_table_enable_ascii(tb, 1);
 	return tb;
 }
 
