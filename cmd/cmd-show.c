@@ -313,39 +313,23 @@ static const struct out_coldef list_cols[] = {
 };
 #define LIST_COLS_SHORT 6
 
-/* bcache show [-m]: every bcache device of the system; an exit code. */
-static int show_list(struct out *o, bool more)
+int bch_show_devices(struct out *o, const struct bch_sys_dev *v, size_t n, bool more)
 {
-	struct bch_sys_dev *v;
-	struct libscols_table *tb;
-	size_t n;
-	int ns_err, rc = bch_sys_devs_scan(&v, &n, false, &ns_err);
+	struct libscols_table *tb = out_table(o, "devices");
 
-	if (rc) {
-		bch_err("cannot list devices: %s", strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
-	if (ns_err && !o->json)
-		bch_warn("namespaces not listed: %s", ns_err == -ENOPKG ?
-			 "built without libndctl" : strerror(-ns_err));
-	tb = out_table(o, "devices");
-	if (!tb) {
-		free(v);
-		return BCH_EXIT_ERROR;
-	}
+	if (!tb)
+		return -ENOMEM;
 	for (size_t c = 0; c < sizeof(list_cols) / sizeof(list_cols[0]); c++)
 		out_column(o, tb, list_cols[c].name, list_cols[c].json_type, list_cols[c].flags |
 			   (!o->json && !more && c >= LIST_COLS_SHORT ? SCOLS_FL_HIDDEN : 0));
-	for (size_t i = 0; i < n && !rc; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct bch_sys_dev *d = &v[i];
 		const struct bch_sys_dev *c = d->kind == BCH_REG_BACKING ?
 					      cache_of(v, n, d->attached) : NULL;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		if (!ln) {
-			rc = -ENOMEM;
-			break;
-		}
+		if (!ln)
+			return -ENOMEM;
 		out_cell(ln, 0, "%s", d->path);
 		out_cell(ln, 1, "%s", bch_reg_kind_name(d->kind));
 		out_cell(ln, 2, "%s", d->state);
@@ -360,9 +344,25 @@ static int show_list(struct out *o, bool more)
 		out_cell(ln, 11, "%s", d->ns);
 		out_cell(ln, 12, "%s", out_bool(o, d->csum_ok));
 	}
+	return out_emit(o, tb);
+}
+
+/* bcache show [-m]: every bcache device of the system; an exit code. */
+static int show_list(struct out *o, bool more)
+{
+	struct bch_sys_dev *v;
+	size_t n;
+	int ns_err, rc = bch_sys_devs_scan(&v, &n, false, &ns_err);
+
+	if (rc) {
+		bch_err("cannot list devices: %s", strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	if (ns_err && !o->json)
+		bch_warn("namespaces not listed: %s", ns_err == -ENOPKG ?
+			 "built without libndctl" : strerror(-ns_err));
+	rc = bch_show_devices(o, v, n, more);
 	free(v);
-	if (!rc)
-		rc = out_emit(o, tb);
 	return rc ? BCH_EXIT_ERROR : BCH_EXIT_OK;
 }
 

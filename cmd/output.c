@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -10,10 +12,35 @@
 
 #include "output.h"
 
+/*
+ * libsmartcols measures text cells with the C library's multibyte functions
+ * in the locale of LC_CTYPE.  In the "C" locale (a program that never calls
+ * setlocale) a UTF-8 character is no character, and printing a table wider
+ * than the terminal with one in a cell (a device path, a label) never ended
+ * (libsmartcols 2.38).  Every string the tool prints is UTF-8 (bcache(8),
+ * TEXT ENCODING), so it is measured as UTF-8: in C.UTF-8 (no language's case
+ * rules for the headers), else in the user's locale if that is UTF-8.
+ * Without either, cells are left for libsmartcols to encode (\xNN).
+ */
+static bool utf8_ctype(void)
+{
+	static int ok = -1;
+
+	if (ok < 0) {
+		ok = setlocale(LC_CTYPE, "C.UTF-8") || setlocale(LC_CTYPE, "C.utf8");
+		if (!ok && setlocale(LC_CTYPE, ""))
+			ok = !strcmp(nl_langinfo(CODESET), "UTF-8");
+		if (!ok)
+			setlocale(LC_CTYPE, "C");
+	}
+	return ok;
+}
+
 void out_init(struct out *o, bool json)
 {
 	memset(o, 0, sizeof(*o));
 	o->json = json;
+	(void)utf8_ctype();
 }
 
 struct libscols_table *out_table(struct out *o, const char *name)
@@ -35,8 +62,11 @@ struct libscols_table *out_table(struct out *o, const char *name)
 		scols_table_enable_raw(tb, 1);
 	if (o->noheadings)
 		scols_table_enable_noheadings(tb, 1);
-	if (!o->json)	/* cells are escaped already (out_set): the same as JSON */
+	/* cells are escaped already (out_set): the same as JSON */
+	if (!o->json && utf8_ctype())
 		scols_table_enable_noencoding(tb, 1);
+	/* tree lines in ASCII ("|-", "`-") in every locale, as in "C" */
+	scols_table_enable_ascii(tb, 1);
 	return tb;
 }
 
