@@ -43,7 +43,8 @@ static const struct bch_opt dump_opts_def[] = {
 	{ "tree", OPT_TREE, no_argument, NULL,
 	  "show owner -> record page -> allocation as a tree", NULL },
 	{ "hex", OPT_HEX, required_argument, "STRUCT",
-	  "hex+ASCII dump of superblock, owner_list or slot:N", "superblock|owner_list|slot:" },
+	  "hex+ASCII dump of superblock, owner_list (set_header: the same bytes) or slot:N",
+	  "superblock|owner_list|set_header|slot:" },
 	{ "owner", OPT_OWNER, required_argument, "UUID",
 	  "only this owner's heads, record pages and allocations", "uuid" },
 	{ NULL },
@@ -103,8 +104,9 @@ static int dump_opt(int val, const char *arg, void *ctx)
 	case OPT_HEX:
 		o->hex = arg;
 		if (hex_range(arg, &o->hex_off, &o->hex_len))
-			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list "
-					       "or slot:N (N < %d)", arg, BCH_MAX_PGALLOC_RECS);
+			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list, "
+					       "set_header or slot:N (N < %d)", arg,
+					       BCH_MAX_PGALLOC_RECS);
 		return 0;
 	case OPT_OWNER:
 		if (bch_uuid_parse(arg, o->owner))

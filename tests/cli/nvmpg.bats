@@ -357,3 +357,19 @@ EOF
 	run bcache show "$img"
 	assert_line --index 0 "$img: nvm-pages namespace superblock at byte 4096 (nvmpg), checksum ok"
 }
+
+@test "nvm dump --hex set_header: the set header's bytes under its nvmpg name (owner_list's bytes)" {
+	img=$(fresh_pg ns.img 64M)
+	run bcache nvm dump --hex set_header "$img"
+	assert_success
+	assert_line --index 0 "$img: set_header, bytes [8192, 16384)"
+	assert_line --index 2 "00002000 43 00 00 00 01 00 00 00  00 00 00 00 00 00 00 00 C..............."
+	assert_line --index 8 "00002060 00 40 00 00 00 00 00 00  00 00 00 00 00 00 00 00 .@.............."
+	assert_equal "${#lines[@]}" 12	# the rows of zeros after heads[0] folded into one "*"
+	run bcache nvm dump --hex set_header --json "$img"
+	sh=$(jq -c '.hex' <<< "$output")
+	run bcache nvm dump --hex owner_list --json "$img"
+	assert_equal "$(jq -c '.hex' <<< "$output")" "$sh"
+	assert_equal "$(jq -r '.hex[2].hex' <<< "$output")" \
+		"00 00 00 00 00 00 00 00  $(xxd -p -s $((8192 + 40)) -l 8 "$img" | sed 's/../& /g; s/ $//')"
+}
