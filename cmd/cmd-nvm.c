@@ -768,6 +768,29 @@ static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
 	return 0;
 }
 
+/*
+ * One JSON document holds one revision: its tables' members are the
+ * revision's field names (the text output prints each device apart).
+ */
+static int one_revision(struct bch_nvm_ns *const *ns, size_t n)
+{
+	const struct bch_nvm_ns *first = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ns[i])
+			continue;
+		if (!first) {
+			first = ns[i];
+		} else if (ns[i]->lay != first->lay) {
+			bch_err("%s is %s, %s is %s: one JSON document holds one revision's "
+				"fields; dump them apart (nvm check takes them together)",
+				first->path, first->lay->name, ns[i]->path, ns[i]->lay->name);
+			return BCH_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	struct dump_opts opts = { .cmd = cmd };
@@ -790,6 +813,11 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!ns)
 		return bch_fail("nvm dump", -ENOMEM, NULL);
 	ret = load_all(n, argv + first, ns);
+	rc = opts.json && !opts.hex ? one_revision(ns, n) : 0;
+	if (rc) {
+		free_all(ns, n);
+		return rc;
+	}
 	out_init(&o, opts.json);
 	for (size_t i = 0; i < n; i++) {
 		int err;
