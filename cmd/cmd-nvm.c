@@ -768,27 +768,31 @@ static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
 	return 0;
 }
 
-/*
- * One JSON document holds one revision: its tables' members are the
- * revision's field names (the text output prints each device apart).
- */
-static int one_revision(struct bch_nvm_ns *const *ns, size_t n)
+/* The text output prints each device apart: any mix of revisions. */
+int nvm_json_one_revision(struct nvm_rev_seen *seen, const char *path,
+			  const struct bch_nvm_layout *lay)
 {
-	const struct bch_nvm_ns *first = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!ns[i])
-			continue;
-		if (!first) {
-			first = ns[i];
-		} else if (ns[i]->lay != first->lay) {
-			bch_err("%s is %s, %s is %s: one JSON document holds one revision's "
-				"fields; dump them apart (nvm check takes them together)",
-				first->path, first->lay->name, ns[i]->path, ns[i]->lay->name);
-			return BCH_EXIT_USAGE;
-		}
+	if (!seen->lay) {
+		seen->path = path;
+		seen->lay = lay;
+	} else if (lay != seen->lay) {
+		bch_err("%s is %s, %s is %s: one JSON document holds one revision's fields; "
+			"give them to one command each (nvm check takes them together)",
+			seen->path, seen->lay->name, path, lay->name);
+		return BCH_EXIT_USAGE;
 	}
 	return 0;
+}
+
+static int one_revision(struct bch_nvm_ns *const *ns, size_t n)
+{
+	struct nvm_rev_seen seen = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		if (ns[i])
+			rc = nvm_json_one_revision(&seen, ns[i]->path, ns[i]->lay);
+	return rc;
 }
 
 static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)

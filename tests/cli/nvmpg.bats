@@ -491,11 +491,20 @@ b SB_TOTAL_NS 4164 sb.total_ns"
 	run --separate-stderr bcache nvm dump --json "$b" "$a"
 	assert_equal "$status" $EX_USAGE
 	assert_equal "$output" ""
-	assert_equal "$stderr" "bcache: $b is v7, $a is nvmpg: one JSON document holds one revision's fields; dump them apart (nvm check takes them together)"
+	assert_equal "$stderr" "bcache: $b is v7, $a is nvmpg: one JSON document holds one revision's fields; give them to one command each (nvm check takes them together)"
 	run bcache nvm dump "$b" "$a"
 	assert_success
 	assert_line "$b: nvm-pages superblock at byte 4096 (v7, fresh), checksum ok"
 	assert_line "$a: nvm-pages superblock at byte 4096 (nvmpg, offsets), checksum ok"
+	# show --json the same (a cache device beside either is fine)
+	run --separate-stderr bcache show --json "$a" "$b"
+	assert_equal "$status" $EX_USAGE
+	assert_equal "$stderr" "bcache: $a is nvmpg, $b is v7: one JSON document holds one revision's fields; give them to one command each (nvm check takes them together)"
+	run bcache show "$a" "$b"
+	assert_success
+	run bcache show --json "$a" "$(fresh_pg c.img 64M)"
+	assert_success
+	assert_equal "$(jq -c '[.nvm_superblocks[] | .revision]' <<< "$output")" '["nvmpg","nvmpg"]'
 }
 
 @test "nvmpg sets: SET_TOTAL and SET_MISSING name total_ns" {
