@@ -518,3 +518,25 @@ b SET_TOTAL 4164 sb.total_ns"
 	assert_equal "$(jq -r '[.problems[] | select(.code | startswith("SET_")) | .message] | join("|")' \
 		<<< "$output")" "namespace 2 of 3 of this set was not given|total_ns is 2, $a has 3"
 }
+
+@test "journal show without -C: the v13 journal found by its owner head and the jset magic; geometry inferred" {
+	real_state 23
+	run bcache journal show --json "$ns"
+	assert_success
+	assert_equal "$(jq -c '.journals[] | [.cache_device, .owner, .set_uuid, .region_offset,
+		.region_bytes, .kernel_finds_record, .stride, .buckets, .base, .revision]' \
+		<<< "$output")" "[null,1,\"$CSET\",$((0xfc00000)),524288,true,\"unknown\",0,\"none\",\"nvmpg\"]"
+	assert_equal "$(jq -c '.summary[] | [.view, .newest_seq, .present, .missing, .stale,
+		.complete]' <<< "$output")" '["media",23,23,0,0,true]'
+	# the media view: every jset the writer wrote, at its offset, from d[1]
+	want=$(awk '$1 == "jset" { sub("seq=", "", $2); sub("offset=", "", $3); print $2, $3 }' \
+		"$BATS_TEST_TMPDIR/gen.txt")
+	assert_equal "$(jq -r '.jsets[] | "\(.seq) \(.offset)"' <<< "$output")" "$want"
+	assert_equal "$(jq '.keys | length' <<< "$output")" "$(grep -c '^key ' "$BATS_TEST_TMPDIR/gen.txt")"
+	# seq 1 one bucket (64 KiB) into the region: buckets of 128 sectors, a
+	# stride of bucket bytes; 8 to 15 buckets make an order-7 region
+	assert_equal "$(jq -c '.inferred_geometry[] | [.region_offset, .seq1_offset, .stride,
+		.bucket_size, .buckets_min, .buckets_max]' <<< "$output")" \
+		"[$((0xfc00000)),65536,\"bucket bytes (v12)\",128,8,15]"
+	assert_equal "$(jq -c '.problems' <<< "$output")" '[]'
+}
