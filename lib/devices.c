@@ -51,8 +51,7 @@ static void sysfs_state(struct bch_sys_dev *d)
 int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
 {
 	struct bch_pmem_ns ns;
-	struct bch_cache_sb_info ci;
-	struct bch_nvm_sb_info ni;
+	struct bch_dev_sb sb;
 	struct bch_media *m;
 	struct stat st;
 	int rc;
@@ -67,30 +66,27 @@ int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
 		out->rdev = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
 	if (!bch_pmem_find_dev(m->path, &ns))
 		snprintf(out->ns, sizeof(out->ns), "%s", ns.name);
-	rc = bch_cache_sb_read(m, &ci);
-	if (!rc) {
-		out->kind = ci.backing ? BCH_REG_BACKING : BCH_REG_CACHE;
-		out->version = ci.sb.version;
-		out->csum_ok = ci.csum_ok;
-		bch_uuid_format(ci.sb.uuid, out->uuid);
-		bch_uuid_format(ci.sb.set_uuid, out->set_uuid);
-		memcpy(out->label, ci.sb.label, SB_LABEL_SIZE);
-	} else if (rc == -ENODATA) {
-		rc = bch_nvm_sb_read(m, &ni);
-		if (!rc && ni.revision == BCH_NVM_REV_NONE)
-			rc = -ENODATA;
-		if (!rc) {
-			out->kind = BCH_REG_NAMESPACE;
-			out->version = ni.sb.version;
-			out->csum_ok = ni.csum_ok;
-			bch_uuid_format(ni.sb.uuid, out->uuid);
-			bch_uuid_format(ni.sb.set_uuid, out->set_uuid);
-		}
-	}
+	rc = bch_dev_identify(m, &sb);
 	bch_media_close(m);
-	if (!rc)
-		sysfs_state(out);
-	return rc;
+	if (rc)
+		return rc;
+	out->kind = sb.kind;
+	if (sb.kind == BCH_REG_NAMESPACE) {
+		out->version = sb.nvm.sb.version;
+		out->csum_ok = sb.nvm.csum_ok;
+		bch_uuid_format(sb.nvm.sb.uuid, out->uuid);
+		bch_uuid_format(sb.nvm.sb.set_uuid, out->set_uuid);
+	} else if (sb.kind != BCH_REG_NONE) {
+		out->version = sb.cache.sb.version;
+		out->csum_ok = sb.cache.csum_ok;
+		bch_uuid_format(sb.cache.sb.uuid, out->uuid);
+		bch_uuid_format(sb.cache.sb.set_uuid, out->set_uuid);
+		memcpy(out->label, sb.cache.sb.label, SB_LABEL_SIZE);
+	} else {
+		return -ENODATA;
+	}
+	sysfs_state(out);
+	return 0;
 }
 
 static int add(struct bch_sys_dev **v, size_t *n, const char *path)

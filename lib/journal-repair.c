@@ -112,7 +112,7 @@ static int preconditions(const struct bch_jrepair_in *in, struct bch_problems *p
 				     "cache set afresh and replays no journal",
 				     (unsigned long long)sb->flags);
 	if (!rc && in->check_busy)
-		rc = bch_journal_repair_busy(in->sysfs, sb->set_uuid, in->cache_rdev, ps);
+		rc = bch_journal_repair_busy(sb->set_uuid, in->cache_rdev, ps);
 	if (!rc && in->live_k_known && in->live_k != in->ns->base.k)
 		rc = bch_problem_add(ps, BCH_P_J_REPAIR_REBASE,
 				     BCH_NVM_SB_AT(owner_list_head), "sb.owner_list_head",
@@ -663,11 +663,11 @@ int bch_journal_repair_plan(const struct bch_jrepair_in *in, struct bch_jrepair 
 
 /* ---- the running kernel ---- */
 
-int bch_journal_repair_busy(const char *sysfs, const uint8_t set_uuid[16], dev_t cache_rdev,
+int bch_journal_repair_busy(const uint8_t set_uuid[16], dev_t cache_rdev,
 			    struct bch_problems *ps)
 {
 	char u[37], path[PATH_MAX];
-	const char *root = sysfs ? sysfs : bch_sysfs_root();
+	const char *root = bch_sysfs_root();
 	int rc = 0;
 
 	bch_uuid_format(set_uuid, u);

@@ -899,6 +899,7 @@ static int check_base(struct bch_nvm_ns *ns)
 static int v13_buddy_bug(struct bch_nvm_ns *ns)
 {
 	struct bch_nvm_buddy b;
+	char what[256];
 	int rc, rep = -1;
 
 	if (!ns->owner_list || bch_problems_count(&ns->problems, BCH_SEV_ERROR))
@@ -910,22 +911,17 @@ static int v13_buddy_bug(struct bch_nvm_ns *ns)
 		if (b.blocks[o] > 1)
 			rep = o;
 	if (rep >= 0)
-		rc = bch_problem_add(&ns->problems, BCH_P_NVMPG_V13_BUG,
-				     BCH_NVM_PAGES_SB_OFFSET +
-				     offsetof(struct bch_nvm_pages_sb, pages_total),
-				     "sb.pages_total", "an unmodified v13 kernel hits a "
-				     "kernel BUG in lib/list_debug.c registering this "
-				     "namespace: its buddy set-up files every free block as "
-				     "page 0, and order %d has %llu free blocks", rep,
-				     (unsigned long long)b.blocks[rep]);
+		snprintf(what, sizeof(what), "hits a kernel BUG in lib/list_debug.c registering "
+			 "this namespace: its buddy set-up files every free block as page 0, "
+			 "and order %d has %llu free blocks", rep,
+			 (unsigned long long)b.blocks[rep]);
 	else
-		rc = bch_problem_add(&ns->problems, BCH_P_NVMPG_V13_BUG,
-				     BCH_NVM_PAGES_SB_OFFSET +
-				     offsetof(struct bch_nvm_pages_sb, pages_total),
-				     "sb.pages_total", "an unmodified v13 kernel registers "
-				     "this namespace (no order repeats among its free blocks) "
-				     "but files every free block as page 0: its allocations "
-				     "return offset 0, which callers take for failure");
+		snprintf(what, sizeof(what), "registers this namespace (no order repeats among "
+			 "its free blocks) but files every free block as page 0: its "
+			 "allocations return offset 0, which callers take for failure");
+	rc = bch_problem_add(&ns->problems, BCH_P_NVMPG_V13_BUG,
+			     BCH_NVM_PAGES_SB_OFFSET + offsetof(struct bch_nvm_pages_sb, pages_total),
+			     "sb.pages_total", "an unmodified v13 kernel %s", what);
 	bch_nvm_buddy_free(&b);
 	return rc;
 }

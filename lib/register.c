@@ -242,11 +242,29 @@ static int check_bcache(struct bch_media *m, const struct bch_sysfs_bcache *sys,
 	return rc;
 }
 
+int bch_dev_identify(struct bch_media *m, struct bch_dev_sb *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = BCH_REG_NONE;
+	rc = bch_nvm_sb_read(m, &out->nvm);
+	if (!rc && out->nvm.revision != BCH_NVM_REV_NONE) {
+		out->kind = BCH_REG_NAMESPACE;
+		return 0;
+	}
+	if (rc && rc != -ENODATA)
+		return rc;
+	rc = bch_cache_sb_read(m, &out->cache);
+	if (!rc)
+		out->kind = out->cache.backing ? BCH_REG_BACKING : BCH_REG_CACHE;
+	return rc == -ENODATA ? 0 : rc;
+}
+
 int bch_register_check(const char *arg, const struct bch_sysfs_bcache *sys,
 		       struct bch_reg_dev *out)
 {
-	struct bch_cache_sb_info ci;
-	struct bch_nvm_sb_info ni;
+	struct bch_dev_sb sb;
 	struct bch_media *m;
 	struct stat st;
 	int rc;
@@ -259,22 +277,14 @@ int bch_register_check(const char *arg, const struct bch_sysfs_bcache *sys,
 	snprintf(out->path, sizeof(out->path), "%s", m->path);
 	if (!stat(m->path, &st))
 		out->rdev = st.st_rdev;
-	rc = bch_nvm_sb_read(m, &ni);
-	if (rc == -ENODATA) {
-		rc = 0;
-		ni.revision = BCH_NVM_REV_NONE;
-	}
-	if (!rc && ni.revision != BCH_NVM_REV_NONE) {
+	rc = bch_dev_identify(m, &sb);
+	if (!rc && sb.kind == BCH_REG_NAMESPACE) {
 		out->kind = BCH_REG_NAMESPACE;
 		rc = check_namespace(m, out);
+	} else if (!rc && sb.kind == BCH_REG_NONE) {
+		out->verdict = BCH_REG_NO_SB;
 	} else if (!rc) {
-		rc = bch_cache_sb_read(m, &ci);
-		if (rc == -ENODATA) {
-			out->verdict = BCH_REG_NO_SB;
-			rc = 0;
-		} else if (!rc) {
-			rc = check_bcache(m, sys, &ci, out);
-		}
+		rc = check_bcache(m, sys, &sb.cache, out);
 	}
 	bch_media_close(m);
 	return rc;

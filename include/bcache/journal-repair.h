@@ -61,7 +61,6 @@ struct bch_jrepair_in {
 	bool live_k_known;			/* live_k: where this boot maps the */
 	uint64_t live_k;			/* namespace (nvm rebase first if not K) */
 	bool check_busy;			/* bch_journal_repair_busy() with: */
-	const char *sysfs;			/* NULL: bch_sysfs_root() */
 	dev_t cache_rdev;			/* the cache device, 0 if not a block device */
 };
 
@@ -96,11 +95,11 @@ void bch_jrepair_free(struct bch_jrepair *r);
 /*
  * Registrations of the running kernel that forbid a repair: the cache set
  * (<sysfs>/fs/bcache/<set uuid>) and the cache device
- * (<sysfs>/dev/block/MAJ:MIN/bcache, when cache_rdev is not 0).  sysfs NULL
- * means "/sys".  Appends J_REPAIR_BUSY problems; returns 0 or -ENOMEM.
+ * (<sysfs>/dev/block/MAJ:MIN/bcache, when cache_rdev is not 0), under
+ * bch_sysfs_root().  Appends J_REPAIR_BUSY problems; returns 0 or -ENOMEM.
  */
-int bch_journal_repair_busy(const char *sysfs, const uint8_t set_uuid[16],
-			    dev_t cache_rdev, struct bch_problems *ps);
+int bch_journal_repair_busy(const uint8_t set_uuid[16], dev_t cache_rdev,
+			    struct bch_problems *ps);
 
 /* The write steps, in order; the fault hook may stop after any of them. */
 enum bch_jrepair_step {

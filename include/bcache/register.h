@@ -15,7 +15,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <bcache/cache-sb.h>
 #include <bcache/live.h>
+#include <bcache/nvm.h>
 #include <bcache/problem.h>
 #include <bcache/sysfs.h>
 
@@ -25,6 +27,26 @@ enum bch_reg_kind {
 	BCH_REG_BACKING,	/* to /sys/fs/bcache/register */
 	BCH_REG_NONE,		/* no superblock */
 };
+
+/*
+ * The superblock a device carries.  The nvm-pages and the bcache superblock
+ * both sit at byte 4096 (their magics at 4096 + 16 and 4096 + 24), so at most
+ * one of them is there.
+ */
+struct bch_dev_sb {
+	enum bch_reg_kind kind;		/* NONE when neither magic is there */
+	struct bch_nvm_sb_info nvm;	/* kind NAMESPACE (any revision) */
+	struct bch_cache_sb_info cache;	/* kind CACHE or BACKING */
+};
+
+struct bch_media;
+/*
+ * Read and parse the superblock of m: the nvm-pages one when its magic is
+ * there, else bcache's.  Returns 0 (kind NONE when there is neither) or
+ * -errno from reading.  What `show`, `register` and the device listing
+ * decide a device's kind by.
+ */
+int bch_dev_identify(struct bch_media *m, struct bch_dev_sb *out);
 
 enum bch_reg_verdict {
 	BCH_REG_OK,

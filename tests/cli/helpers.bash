@@ -120,3 +120,19 @@ digest() {
 		sha256sum "$@" | cut -d' ' -f1
 	fi
 }
+
+# test_sysfs_root [ATTR...]: a test sysfs root in $ROOT with
+# fs/bcache/register and each fs/bcache/ATTR as empty files, exported as
+# BCACHE_TEST_SYSFS_ROOT; skips the test when the tool was built without
+# -Dtest_hooks=true (it ignores the root: nothing may be written then).
+test_sysfs_root() {
+	local a
+	ROOT=$BATS_TEST_TMPDIR/sys
+	mkdir -p "$ROOT/fs/bcache" "$BATS_TEST_TMPDIR/none"
+	for a in register "$@"; do : > "$ROOT/fs/bcache/$a"; done
+	run --separate-stderr env BCACHE_TEST_SYSFS_ROOT="$BATS_TEST_TMPDIR/none" \
+		"$BCACHE" register --scan --dry-run
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/none/fs/bcache does not exist"* ]] ||
+		skip "built without -Dtest_hooks=true"
+	export BCACHE_TEST_SYSFS_ROOT=$ROOT
+}

@@ -197,6 +197,23 @@ computed $(jq -r '.problems[] | select(.code == "J_REPAIR_LOST" and .offset > 0)
 	assert_line --regexp '/ns.img +J_REPAIR_LOST +error .*seq 45 of the replay range 41-50'
 }
 
+@test "journal repair: no room outside the current buckets (2 journal buckets): refused (exit 3), nothing written" {
+	# as above, 126-130 live over both overlapping buckets, but the region
+	# (order 8: 1 MiB) holds only the two buckets the journal uses now
+	setup_journal 64M 1G 4k --stride bytes --jsets 130 --lag 5 --buckets 2
+	a=$(digest "$ns") b=$(digest "$cache")
+	run --separate-stderr bcache journal repair "$ns" -C "$cache" --json
+	assert_equal "$status" $EX_REFUSED
+	msg="no layout makes the kernel replay seqs 126-130 (1 checked; 2 whole buckets of \
+524288 bytes from the region's first page; 1 with no room for the jsets outside the current buckets)"
+	[ "$stderr" = "bcache: $ns: refusing to repair: $msg" ]
+	[ "$(jq -r '.repair[0] | "\(.action) \(.written)"' <<< "$output")" = "refused false" ]
+	[ "$(jq -r '.problems[] | select(.code == "J_REPAIR_NO_LAYOUT") |
+		"\(.severity) \(.offset) \(.message)"' <<< "$output")" = "error $region $msg" ]
+	[ "$(summary "$output" kernel)" = "130 126 false 126-128" ]
+	[ "$(digest "$ns")" = "$a" ] && [ "$(digest "$cache")" = "$b" ]
+}
+
 @test "journal repair: a sane stride the kernel replays completely: nothing to do, nothing written" {
 	setup_journal 64M 1G 4k --stride bucket --jsets 300 --lag 40
 	a=$(digest "$ns") b=$(digest "$cache")

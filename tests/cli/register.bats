@@ -11,17 +11,7 @@ load helpers
 
 setup() {
 	need_root
-	ROOT=$BATS_TEST_TMPDIR/sys
-	mkdir -p "$ROOT/fs/bcache"
-	: > "$ROOT/fs/bcache/register"
-	: > "$ROOT/fs/bcache/register_nvdimm_meta"
-	# builds without test hooks ignore the root: then nothing may run here
-	mkdir "$BATS_TEST_TMPDIR/none"
-	run --separate-stderr env BCACHE_TEST_SYSFS_ROOT="$BATS_TEST_TMPDIR/none" \
-		"$BCACHE" register --scan --dry-run
-	[[ "$stderr" == *"$BATS_TEST_TMPDIR/none/fs/bcache does not exist"* ]] ||
-		skip "built without -Dtest_hooks=true"
-	export BCACHE_TEST_SYSFS_ROOT=$ROOT
+	test_sysfs_root register_nvdimm_meta
 }
 
 teardown() { loop_cleanup; }

@@ -14,15 +14,7 @@ CSET=01234567-89ab-cdef-fedc-ba9876543210
 
 setup() {
 	need_root
-	ROOT=$BATS_TEST_TMPDIR/sys
-	mkdir -p "$ROOT/fs/bcache"
-	: > "$ROOT/fs/bcache/register"
-	mkdir "$BATS_TEST_TMPDIR/none"
-	run --separate-stderr env BCACHE_TEST_SYSFS_ROOT="$BATS_TEST_TMPDIR/none" \
-		"$BCACHE" register --scan --dry-run
-	[[ "$stderr" == *"$BATS_TEST_TMPDIR/none/fs/bcache does not exist"* ]] ||
-		skip "built without -Dtest_hooks=true"
-	export BCACHE_TEST_SYSFS_ROOT=$ROOT
+	test_sysfs_root
 	cdev=$(loop_attach "$(mkimg cache.img 256M)")
 	bdev=$(loop_attach "$(mkimg backing.img 64M)")
 	bcache make -C "$cdev" -B "$bdev" -b 64k -u $CSET -l disk1 > /dev/null
