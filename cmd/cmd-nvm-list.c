@@ -31,6 +31,7 @@ static const struct out_coldef list_cols[] = {
 	{ "phys", SCOLS_JSON_STRING, 0, "physical address of device byte 0 (root)" },
 	{ "live_base", SCOLS_JSON_STRING, 0,
 	  "fsdax: where this boot maps byte 0 (v7 base K), or why unknown" },
+	{ "revision", SCOLS_JSON_STRING, 0, "nvm-pages revision: v7 or nvmpg" },
 };
 
 /* The live base column: the address, or why there is none. */
@@ -90,8 +91,9 @@ static void list_sb(const struct out *o, const struct bch_pmem_ns *p,
 		bch_uuid_format(ns.sbi.sb.set_uuid, u);
 		out_cell(ln, 7, "%s", u);
 		out_cell(ln, 8, "%u", ns.sbi.sb.this_namespace_nr);
-		out_cell(ln, 9, "%s%s%s", ns.lay->nvmpg_ptrs ? "nvmpg, " : "",
-			 bch_nvm_state_name(ns.base.state), ns.sbi.csum_ok ? "" : ", csum bad");
+		out_cell(ln, 9, "%s%s", bch_nvm_state_name(ns.base.state),
+			 ns.sbi.csum_ok ? "" : ", csum bad");
+		out_cell(ln, 12, "%s", ns.lay->name);
 	} else if (rc == -ENODATA) {
 		out_cell(ln, 9, "none");
 	} else {

@@ -43,7 +43,8 @@ static const struct bch_opt dump_opts_def[] = {
 	{ "tree", OPT_TREE, no_argument, NULL,
 	  "show owner -> record page -> allocation as a tree", NULL },
 	{ "hex", OPT_HEX, required_argument, "STRUCT",
-	  "hex+ASCII dump of superblock, owner_list or slot:N", "superblock|owner_list|slot:" },
+	  "hex+ASCII dump of superblock, owner_list (set_header: the same bytes) or slot:N",
+	  "superblock|owner_list|set_header|slot:" },
 	{ "owner", OPT_OWNER, required_argument, "UUID",
 	  "only this owner's heads, record pages and allocations", "uuid" },
 	{ NULL },
@@ -103,8 +104,9 @@ static int dump_opt(int val, const char *arg, void *ctx)
 	case OPT_HEX:
 		o->hex = arg;
 		if (hex_range(arg, &o->hex_off, &o->hex_len))
-			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list "
-					       "or slot:N (N < %d)", arg, BCH_MAX_PGALLOC_RECS);
+			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list, "
+					       "set_header or slot:N (N < %d)", arg,
+					       BCH_MAX_PGALLOC_RECS);
 		return 0;
 	case OPT_OWNER:
 		if (bch_uuid_parse(arg, o->owner))
@@ -766,6 +768,33 @@ static int dump_columns_parse(const struct dump_opts *d, int *idx, int *n)
 	return 0;
 }
 
+/* The text output prints each device apart: any mix of revisions. */
+int nvm_json_one_revision(struct nvm_rev_seen *seen, const char *path,
+			  const struct bch_nvm_layout *lay)
+{
+	if (!seen->lay) {
+		seen->path = path;
+		seen->lay = lay;
+	} else if (lay != seen->lay) {
+		bch_err("%s is %s, %s is %s: one JSON document holds one revision's fields; "
+			"give them to one command each (nvm check takes them together)",
+			seen->path, seen->lay->name, path, lay->name);
+		return BCH_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int one_revision(struct bch_nvm_ns *const *ns, size_t n)
+{
+	struct nvm_rev_seen seen = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		if (ns[i])
+			rc = nvm_json_one_revision(&seen, ns[i]->path, ns[i]->lay);
+	return rc;
+}
+
 static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	struct dump_opts opts = { .cmd = cmd };
@@ -788,6 +817,11 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!ns)
 		return bch_fail("nvm dump", -ENOMEM, NULL);
 	ret = load_all(n, argv + first, ns);
+	rc = opts.json && !opts.hex ? one_revision(ns, n) : 0;
+	if (rc) {
+		free_all(ns, n);
+		return rc;
+	}
 	out_init(&o, opts.json);
 	for (size_t i = 0; i < n; i++) {
 		int err;

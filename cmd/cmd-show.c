@@ -20,6 +20,7 @@
 #include <bcache/nvm.h>
 
 #include "cmd.h"
+#include "nvm-common.h"
 #include "output.h"
 
 static int show_d(struct out *o, const char *path, const struct bch_cache_sb_info *in)
@@ -386,6 +387,28 @@ static int show_opt(int val, const char *arg, void *ctx)
 	return BCH_EXIT_USAGE;
 }
 
+/* --json: the namespaces among the devices are of one revision (usage). */
+static int show_one_revision(const struct show_opts *so, int argc, char **argv, int first)
+{
+	struct nvm_rev_seen seen = { 0 };
+	int rc = 0;
+
+	for (int i = 0; i < so->ndev + argc - first && !rc; i++) {
+		const char *path = i < so->ndev ? so->dev[i] : argv[first + i - so->ndev];
+		struct bch_cache_sb_info ci;
+		struct bch_nvm_sb_info ni;
+		struct bch_media *m;
+
+		if (bch_media_open(path, 0, &m))
+			continue;	/* show_one reports it */
+		if (bch_cache_sb_read(m, &ci) == -ENODATA && !bch_nvm_sb_read(m, &ni) &&
+		    ni.revision != BCH_NVM_REV_NONE)
+			rc = nvm_json_one_revision(&seen, path, ni.lay);
+		bch_media_close(m);
+	}
+	return rc;
+}
+
 static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
 {
 	struct show_opts so = { .cmd = cmd };
@@ -395,6 +418,11 @@ static int cmd_show(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = bch_parse(cmd, argc, argv, show_opt, &so, &first);
 	if (rc)
 		return rc;
+	if (so.json) {
+		rc = show_one_revision(&so, argc, argv, first);
+		if (rc)
+			return rc;
+	}
 	out_init(&o, so.json);
 	if (!so.ndev && first >= argc) {
 		ret = show_list(&o, so.more);
