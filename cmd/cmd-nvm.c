@@ -293,11 +293,11 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 		out_cell(ln, 2, "%llu", (unsigned long long)pg->offset);
 		out_cell(ln, 3, "%d", ns->owners[pg->owner].index);
 		out_cell(ln, 4, "%u", pg->ns);
-		out_cell(ln, 5, "0x%llx", (unsigned long long)pg->raw->owner);
-		out_cell(ln, 6, "0x%llx", (unsigned long long)pg->raw->next);
+		out_cell(ln, 5, "0x%llx", (unsigned long long)pg->hdr.owner);
+		out_cell(ln, 6, "0x%llx", (unsigned long long)pg->hdr.next);
 		out_cell(ln, 7, "%s", out_bool(o, pg->magic_ok));
-		out_cell(ln, 8, "%u", pg->raw->size);
-		out_cell(ln, 9, "%u", pg->raw->used);
+		out_cell(ln, 8, "%u", pg->hdr.size);
+		out_cell(ln, 9, "%u", pg->hdr.used);
 		out_cell(ln, 10, "%u", pg->nonempty);
 	}
 	out_title(o, "%ss reached by the owner-list walk", ns->lay->recs_name);
@@ -407,15 +407,15 @@ static int dump_stale(struct out *o, const struct bch_nvm_ns *ns)
 
 		if (!ln)
 			return -ENOMEM;
-		bch_uuid_format(st->raw->owner_uuid, u);
+		bch_uuid_format(st->hdr.owner_uuid, u);
 		out_cell(ln, 0, "%s", ns->path);
 		out_cell(ln, 1, "%d", st->slot);
 		out_cell(ln, 2, "%llu", (unsigned long long)st->offset);
-		out_cell(ln, 3, "0x%llx", (unsigned long long)st->raw->owner);
-		out_cell(ln, 4, "0x%llx", (unsigned long long)st->raw->next);
+		out_cell(ln, 3, "0x%llx", (unsigned long long)st->hdr.owner);
+		out_cell(ln, 4, "0x%llx", (unsigned long long)st->hdr.next);
 		out_cell(ln, 5, "%s", u);
-		out_cell(ln, 6, "%u", st->raw->size);
-		out_cell(ln, 7, "%u", st->raw->used);
+		out_cell(ln, 6, "%u", st->hdr.size);
+		out_cell(ln, 7, "%u", st->hdr.used);
 		out_cell(ln, 8, "%u", st->nonempty);
 	}
 	if (!o->json && !ns->nstale) {
@@ -563,7 +563,7 @@ static int tree_pages(struct libscols_table *tb, struct libscols_line *owl,
 		if (pg->owner != owner_idx)
 			continue;
 		snprintf(name, sizeof(name), "ns %u slot %d (used %u)", pg->ns, pg->slot,
-			 pg->raw->used);
+			 pg->hdr.used);
 		rc = tree_line(tb, owl, &pl, name, NULL);
 		for (size_t k = pg->walk_at; k < pg->walk_at + pg->nallocs && !rc; k++) {
 			const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[k]];
