@@ -33,22 +33,25 @@ dd if="$ns" of="$region" bs=1M skip=512 count=512 status=none
 sync
 
 # Five rounds; each round runs every command once, in turn, so that a burst
-# of load elsewhere hits them alike.  The best wall-clock time of each counts.
-declare -A best
+# of load elsewhere hits them alike.  The median wall-clock time of each
+# counts (the minimum is printed too).
+declare -A times
 run() { # NAME CMD...
-	local name=$1 s e t
+	local name=$1 s e
 	shift
 	s=$(date +%s.%N)
 	"$@" > /dev/null
 	e=$(date +%s.%N)
-	t=$(echo "$e - $s" | bc)
-	best[$name]=$(echo "if ($t < ${best[$name]:-999}) $t else ${best[$name]:-999}" | bc)
+	times[$name]+="$(echo "$e - $s" | bc) "
 }
+med() { tr ' ' '\n' <<< "${times[$1]}" | grep . | sort -n | awk '{ v[NR] = $1 }
+	END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+least() { tr ' ' '\n' <<< "${times[$1]}" | grep . | sort -n | head -n 1; }
 mib=512
 rate() { echo "$mib / $1" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 rounds() { # STATE
-	best=()
+	times=()
 	for _ in 1 2 3 4 5; do
 		cat "$ns" "$region" > /dev/null	# untimed: back in the cache if evicted
 		run cat cat "$region"
@@ -57,17 +60,19 @@ rounds() { # STATE
 		run show "$bcache" journal show "$ns" -C "$cache" --summary
 		run media "$bcache" journal show "$ns" --summary
 	done
-	local t_cat=${best[cat]} t_dd=${best[dd]} t_load=${best[load]}
-	local t_show=${best[show]} t_media=${best[media]}
-	echo "== page cache: $1"
-	echo "cat of the region (own file):      ${t_cat}s  $(rate "$t_cat") MiB/s"
-	echo "dd of the region in the namespace: ${t_dd}s  $(rate "$t_dd") MiB/s"
-	echo "nvm dump (namespace load only):    ${t_load}s"
-	echo "journal show -C --summary:         ${t_show}s  $(rate "$t_show") MiB/s" \
+	local t_cat t_dd t_load t_show t_media
+	t_cat=$(med cat) t_dd=$(med dd) t_load=$(med load) t_show=$(med show) t_media=$(med media)
+	echo "== page cache: $1 (medians of 5 rounds; minimum in brackets)"
+	echo "cat of the region (own file):      ${t_cat}s [$(least cat)]  $(rate "$t_cat") MiB/s"
+	echo "dd of the region in the namespace: ${t_dd}s [$(least dd)]  $(rate "$t_dd") MiB/s"
+	echo "nvm dump (namespace load only):    ${t_load}s [$(least load)]"
+	echo "journal show -C --summary:         ${t_show}s [$(least show)]  $(rate "$t_show") MiB/s" \
 	     "($(ratio "$t_cat" "$t_show") x cat, $(ratio "$t_dd" "$t_show") x dd)"
-	echo "journal show --summary (no -C):    ${t_media}s  $(rate "$t_media") MiB/s" \
+	echo "journal show --summary (no -C):    ${t_media}s [$(least media)]  $(rate "$t_media") MiB/s" \
 	     "($(ratio "$t_cat" "$t_media") x cat, $(ratio "$t_dd" "$t_media") x dd)"
 }
+echo "$(date -u '+%F %T UTC'); $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo |
+	head -n 1), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 rounds written
 for f in "$ns" "$region"; do
 	dd if="$f" iflag=nocache count=0 status=none

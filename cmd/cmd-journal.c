@@ -443,7 +443,7 @@ static int kernel_rows(struct jctx *c, const struct bch_journal *j)
 			continue;
 		rc = jset_row(c, j, "kernel", &e->h, e->bucket, e->outcome < 0 ?
 			      bch_jset_state_name(e->h.state) : e->outcome == BCH_JINSERT_ADDED ?
-			      "dropped" : bch_jinsert_name(e->outcome));
+			      "dropped" : bch_jinsert_name((enum bch_jinsert)e->outcome));
 	}
 	return rc;
 }

@@ -911,6 +911,16 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = check_effect(&o);
 	if (rc)
 		return rc;
+	/*
+	 * The v13 kernel uses one namespace (total_ns must be 1, a second
+	 * namespace is refused), and no code defines a larger nvmpg set: the
+	 * v13-era formatter's fails its own kernel's checks (bcache-make(8)).
+	 */
+	if (o.revision == BCH_NVM_REV_V12 && o.n_nvm > 1)
+		return bch_usage_error(cmd, "--revision v13 formats one namespace, but %u -M "
+				       "devices were given: a v13 kernel uses exactly one "
+				       "(total_ns 1); format each with its own 'bcache make'",
+				       o.n_nvm);
 	if (o.have_uuid && o.n_nvm > 1)
 		return bch_usage_error(cmd, "--uuid names one namespace, but %u -M devices "
 				       "were given", o.n_nvm);
@@ -948,9 +958,8 @@ static int cmd_make(const struct bch_cmd *cmd, int argc, char **argv)
 	if (rc == BCH_EXIT_OK)
 		rc = bdev_prepare_all(&o, bdev);
 	if (rc == BCH_EXIT_OK && o.n_nvm > 1)
-		bch_warn("a set of %u namespaces: a %s kernel registers only sets with "
-			 "%s = 1", o.n_nvm, o.revision == BCH_NVM_REV_V12 ? "v13" : "v7",
-			 o.revision == BCH_NVM_REV_V12 ? "total_ns" : "total_namespaces_nr");
+		bch_warn("a set of %u namespaces: a v7 kernel registers only sets with "
+			 "total_namespaces_nr = 1", o.n_nvm);
 
 	out_init(&out, o.json);
 	for (i = 0; i < o.n_nvm && (rc == BCH_EXIT_OK || o.dry_run); i++) {

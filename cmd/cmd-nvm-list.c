@@ -76,8 +76,9 @@ static void list_sb(const struct bch_pmem_ns *p,
 		bch_uuid_format(ns.sbi.sb.set_uuid, u);
 		out_str(t, NL_SET_UUID, u);
 		out_u64(t, NL_NR, ns.sbi.sb.this_namespace_nr);
-		out_fmt(t, NL_STATE, "%s%s%s", ns.lay->nvmpg_ptrs ? "nvmpg, " : "",
-			bch_nvm_state_name(ns.base.state), ns.sbi.csum_ok ? "" : ", csum bad");
+		out_fmt(t, NL_STATE, "%s%s", bch_nvm_state_name(ns.base.state),
+			ns.sbi.csum_ok ? "" : ", csum bad");
+		out_str(t, NL_REV, ns.lay->name);
 	} else if (rc == -ENODATA) {
 		out_str(t, NL_STATE, "none");
 	} else {

@@ -44,7 +44,8 @@ static const struct bch_opt dump_opts_def[] = {
 	{ "tree", OPT_TREE, no_argument, NULL,
 	  "show owner -> record page -> allocation as a tree", NULL },
 	{ "hex", OPT_HEX, required_argument, "STRUCT",
-	  "hex+ASCII dump of superblock, owner_list or slot:N", "superblock|owner_list|slot:" },
+	  "hex+ASCII dump of superblock, owner_list (set_header: the same bytes) or slot:N",
+	  "superblock|owner_list|set_header|slot:" },
 	{ "owner", OPT_OWNER, required_argument, "UUID",
 	  "only this owner's heads, record pages and allocations", "uuid" },
 	{ "bytes", 'b', no_argument, NULL, "sizes in bytes, not in human units", NULL },
@@ -104,8 +105,9 @@ static int dump_opt(int val, const char *arg, void *ctx)
 	case OPT_HEX:
 		o->hex = arg;
 		if (hex_range(arg, &o->hex_off, &o->hex_len))
-			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list "
-					       "or slot:N (N < %d)", arg, BCH_MAX_PGALLOC_RECS);
+			return bch_usage_error(o->cmd, "--hex: '%s' is not superblock, owner_list, "
+					       "set_header or slot:N (N < %d)", arg,
+					       BCH_MAX_PGALLOC_RECS);
 		return 0;
 	case OPT_OWNER:
 		if (bch_uuid_parse(arg, o->owner))
@@ -310,11 +312,11 @@ static int dump_pages(struct out *o, const struct bch_nvm_ns *ns, const struct d
 		out_u64(t, PC_OFFSET, pg->offset);
 		out_u64(t, PC_HEAD, (uint64_t)ns->owners[pg->owner].index);
 		out_u64(t, PC_NS, pg->ns);
-		out_hex(t, PC_OWNER, pg->raw->owner);
-		out_hex(t, PC_NEXT, pg->raw->next);
+		out_hex(t, PC_OWNER, pg->hdr.owner);
+		out_hex(t, PC_NEXT, pg->hdr.next);
 		out_bool(t, PC_MAGIC, pg->magic_ok);
-		out_u64(t, PC_SIZE, pg->raw->size);
-		out_u64(t, PC_USED, pg->raw->used);
+		out_u64(t, PC_SIZE, pg->hdr.size);
+		out_u64(t, PC_USED, pg->hdr.used);
 		out_u64(t, PC_NONEMPTY, pg->nonempty);
 	}
 	if (rc) {
@@ -401,14 +403,14 @@ static int dump_stale(struct out *o, const struct bch_nvm_ns *ns)
 		char u[37];
 
 		rc = out_line(t, 0);
-		bch_uuid_format(st->raw->owner_uuid, u);
+		bch_uuid_format(st->hdr.owner_uuid, u);
 		out_u64(t, SS_SLOT, (uint64_t)st->slot);
 		out_u64(t, SS_OFFSET, st->offset);
-		out_hex(t, SS_OWNER, st->raw->owner);
-		out_hex(t, SS_NEXT, st->raw->next);
+		out_hex(t, SS_OWNER, st->hdr.owner);
+		out_hex(t, SS_NEXT, st->hdr.next);
 		out_str(t, SS_UUID, u);
-		out_u64(t, SS_SIZE, st->raw->size);
-		out_u64(t, SS_USED, st->raw->used);
+		out_u64(t, SS_SIZE, st->hdr.size);
+		out_u64(t, SS_USED, st->hdr.used);
 		out_u64(t, SS_NONEMPTY, st->nonempty);
 	}
 	if (rc) {
@@ -574,7 +576,7 @@ static int tree_pages(struct out_table *t, const struct bch_nvm_ns *ns, int owne
 		if (pg->owner != owner_idx)
 			continue;
 		snprintf(name, sizeof(name), "ns %u slot %d (used %u)", pg->ns, pg->slot,
-			 pg->raw->used);
+			 pg->hdr.used);
 		rc = tree_line(t, 1, name, NULL);
 		for (size_t k = pg->walk_at; k < pg->walk_at + pg->nallocs && !rc; k++) {
 			const struct bch_nvm_alloc *a = &ns->allocs[ns->walk[k]];

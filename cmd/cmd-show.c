@@ -20,6 +20,7 @@
 #include <bcache/nvm.h>
 
 #include "cmd.h"
+#include "nvm-common.h"
 #include "output.h"
 
 OUT_CATALOGUE(BCH_COLS_SHOWD, SD, d_cols);
@@ -300,33 +301,21 @@ static const struct bch_sys_dev *cache_of(const struct bch_sys_dev *v, size_t n,
 	return NULL;
 }
 
-/* bcache show [-m]: every bcache device of the system; an exit code. */
-static int show_list(struct out *o, bool more)
+/* The device list as show prints it (the rows of JSON's devices[]). */
+int bch_show_devices(struct out *o, const struct bch_sys_dev *v, size_t n, bool more)
 {
 	static const int all[] = {
 		SL_DEVICE, SL_TYPE, SL_STATE, SL_RUNNING, SL_BNAME, SL_ATTACHED_DEV,
 		SL_ATTACHED_CSET, SL_UUID, SL_SET_UUID, SL_VERSION, SL_LABEL, SL_NAMESPACE,
 		SL_CSUM_OK,
 	};
-	struct bch_sys_dev *v;
 	struct out_table *t;
-	size_t n;
-	int ns_err, rc = bch_sys_devs_scan(&v, &n, false, &ns_err);
+	int rc = 0;
 
-	if (rc) {
-		bch_err("cannot list devices: %s", strerror(-rc));
-		return BCH_EXIT_ERROR;
-	}
-	if (ns_err && !o->json)
-		bch_warn("namespaces not listed: %s", ns_err == -ENOPKG ?
-			 "built without libndctl" : strerror(-ns_err));
-	/* JSON: the rows are the document's devices[] */
 	t = out_table(o, "devices", list_cols, SL_NCOLS, more ? all : NULL,
 		      (int)(sizeof(all) / sizeof(all[0])), OUT_T_NOTITLE);
-	if (!t) {
-		free(v);
-		return BCH_EXIT_ERROR;
-	}
+	if (!t)
+		return -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct bch_sys_dev *d = &v[i];
 		const struct bch_sys_dev *c = d->kind == BCH_REG_BACKING ?
@@ -347,11 +336,29 @@ static int show_list(struct out *o, bool more)
 		out_str(t, SL_NAMESPACE, d->ns);
 		out_bool(t, SL_CSUM_OK, d->csum_ok);
 	}
-	free(v);
-	if (rc)
+	if (rc) {
 		out_table_free(t);
-	else
-		rc = out_emit(t);
+		return rc;
+	}
+	return out_emit(t);
+}
+
+/* bcache show [-m]: every bcache device of the system; an exit code. */
+static int show_list(struct out *o, bool more)
+{
+	struct bch_sys_dev *v;
+	size_t n;
+	int ns_err, rc = bch_sys_devs_scan(&v, &n, false, &ns_err);
+
+	if (rc) {
+		bch_err("cannot list devices: %s", strerror(-rc));
+		return BCH_EXIT_ERROR;
+	}
+	if (ns_err && !o->json)
+		bch_warn("namespaces not listed: %s", ns_err == -ENOPKG ?
+			 "built without libndctl" : strerror(-ns_err));
+	rc = bch_show_devices(o, v, n, more);
+	free(v);
 	return rc ? BCH_EXIT_ERROR : BCH_EXIT_OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 /* Exit status of every command (documented in bcache(8), EXIT STATUS). */
@@ -202,5 +203,13 @@ int bch_optlib_error(const char *who, int err);
  * by lib/sysfs.c.
  */
 bool bch_test_fault(int step);
+
+struct out;
+struct bch_sys_dev;
+/*
+ * The device list of `bcache show` (-m: every column) for n devices found:
+ * one table.  0 or -ENOMEM.  Also the entry of the fuzz target `show`.
+ */
+int bch_show_devices(struct out *o, const struct bch_sys_dev *v, size_t n, bool more);
 
 #endif

@@ -238,7 +238,8 @@ struct out_col {
 	X(NL_NR, this_namespace_nr, NUM, 0, "namespace number in the set")	\
 	X(NL_STATE, state, STR, OUT_DEF | OUT_TRUNC, "fresh, attached, ...; none; or why unreadable") \
 	X(NL_PHYS, phys, HEX, 0, "physical address of device byte 0 (root)")	\
-	X(NL_LIVE, live_base, STR, 0, "fsdax: where this boot maps byte 0 (v7 base K), or why unknown")
+	X(NL_LIVE, live_base, STR, 0, "fsdax: where this boot maps byte 0 (v7 base K), or why unknown") \
+	X(NL_REV, revision, STR, OUT_DEF, "nvm-pages revision: v7 or nvmpg")
 
 /* show: the journal bucket table d[] */
 #define BCH_COLS_SHOWD(X)							\

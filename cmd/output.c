@@ -3,6 +3,8 @@
  * Text through libsmartcols, JSON through yajl's generator (see output.h).
  */
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -243,10 +245,35 @@ void out_json_close(struct out *o, bool array)
 	jcheck(o, array ? yajl_gen_array_close(o->g) : yajl_gen_map_close(o->g));
 }
 
+/*
+ * libsmartcols measures text cells with the C library's multibyte functions
+ * in the locale of LC_CTYPE.  In the "C" locale (a program that never calls
+ * setlocale) a UTF-8 character is no character, and printing a table wider
+ * than the terminal with one in a cell (a device path, a label) never ended
+ * (libsmartcols 2.38).  Every string the tool prints is UTF-8 (bcache(8),
+ * TEXT ENCODING), so it is measured as UTF-8: in C.UTF-8 (no language's case
+ * rules for the headers), else in the user's locale if that is UTF-8.
+ * Without either, cells are left for libsmartcols to encode (\xNN).
+ */
+static bool utf8_ctype(void)
+{
+	static int ok = -1;
+
+	if (ok < 0) {
+		ok = setlocale(LC_CTYPE, "C.UTF-8") || setlocale(LC_CTYPE, "C.utf8");
+		if (!ok && setlocale(LC_CTYPE, ""))
+			ok = !strcmp(nl_langinfo(CODESET), "UTF-8");
+		if (!ok)
+			setlocale(LC_CTYPE, "C");
+	}
+	return ok;
+}
+
 void out_init(struct out *o, bool json)
 {
 	memset(o, 0, sizeof(*o));
 	o->json = json;
+	(void)utf8_ctype();
 	if (!json)
 		return;
 	o->g = yajl_gen_alloc(NULL);
@@ -438,7 +465,11 @@ static struct out_table *table_new(struct out *o, const char *name, const struct
 	if (!t->tb || text_columns(t))
 		goto fail;
 	scols_table_set_name(t->tb, name);
-	scols_table_enable_noencoding(t->tb, 1);	/* cells are escaped already (cell()) */
+	/* cells are escaped already (cell()) */
+	if (utf8_ctype())
+		scols_table_enable_noencoding(t->tb, 1);
+	/* tree lines in ASCII ("|-", "`-") in every locale, as in "C" */
+	scols_table_enable_ascii(t->tb, 1);
 	if (flags & OUT_T_NOHEADINGS)
 		scols_table_enable_noheadings(t->tb, 1);
 	return t;

@@ -9,7 +9,7 @@
 
 void bch_print_problems(FILE *f)
 {
-	for (int i = 0; i < BCH_P__COUNT; i++)
+	for (enum bch_problem_code i = 0; i < BCH_P__COUNT; i++)
 		fprintf(f, "%s\t%s\t%s\n", bch_problem_name(i),
 			bch_severity_name(bch_problem_default_severity(i)),
 			bch_problem_text(i));

@@ -48,26 +48,16 @@ static void sysfs_state(struct bch_sys_dev *d)
 		d->attached[0] = '\0';
 }
 
-int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
+int bch_sys_dev_read(struct bch_media *m, dev_t rdev, struct bch_sys_dev *out)
 {
-	struct bch_pmem_ns ns;
 	struct bch_dev_sb sb;
-	struct bch_media *m;
-	struct stat st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = BCH_REG_NONE;
-	rc = bch_media_open(arg, 0, &m);
-	if (rc)
-		return rc;
+	out->rdev = rdev;
 	snprintf(out->path, sizeof(out->path), "%s", m->path);
-	if (!stat(m->path, &st) && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
-		out->rdev = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
-	if (!bch_pmem_find_dev(m->path, &ns))
-		snprintf(out->ns, sizeof(out->ns), "%s", ns.name);
 	rc = bch_dev_identify(m, &sb);
-	bch_media_close(m);
 	if (rc)
 		return rc;
 	out->kind = sb.kind;
@@ -81,12 +71,34 @@ int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
 		out->csum_ok = sb.cache.csum_ok;
 		bch_uuid_format(sb.cache.sb.uuid, out->uuid);
 		bch_uuid_format(sb.cache.sb.set_uuid, out->set_uuid);
-		memcpy(out->label, sb.cache.sb.label, SB_LABEL_SIZE);
+		bch_label_format(sb.cache.sb.label, SB_LABEL_SIZE, out->label, sizeof(out->label));
 	} else {
 		return -ENODATA;
 	}
 	sysfs_state(out);
 	return 0;
+}
+
+int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out)
+{
+	struct bch_pmem_ns ns;
+	struct bch_media *m;
+	struct stat st;
+	dev_t rdev = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = BCH_REG_NONE;
+	rc = bch_media_open(arg, 0, &m);
+	if (rc)
+		return rc;
+	if (!stat(m->path, &st) && S_ISBLK(st.st_mode))
+		rdev = st.st_rdev;
+	rc = bch_sys_dev_read(m, rdev, out);
+	if (!rc && !bch_pmem_find_dev(m->path, &ns))
+		snprintf(out->ns, sizeof(out->ns), "%s", ns.name);
+	bch_media_close(m);
+	return rc;
 }
 
 static int add(struct bch_sys_dev **v, size_t *n, const char *path)

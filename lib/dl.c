@@ -103,7 +103,7 @@ int bch_dl_need(enum bch_optlib lib)
 		}
 	}
 	if (state[lib] < 0) {
-		failed = lib;
+		failed = (int)lib;	/* an index of libs[], >= 0 */
 		return state[lib];
 	}
 	return 0;

@@ -267,6 +267,26 @@ static int format_bytes(const unsigned char *p, uint32_t n, char *buf, size_t le
 	return (int)need;
 }
 
+int bch_label_format(const void *label, size_t size, char *buf, size_t len)
+{
+	const unsigned char *p = label;
+	size_t n = strnlen(label, size), need = 0;
+
+	/* printable text; anything else escaped as \xNN; tokens are not cut */
+	for (size_t i = 0; i < n; i++) {
+		char tmp[5];
+		size_t w = bch_snappend(tmp, sizeof(tmp), 0, p[i] >= 0x20 && p[i] < 0x7f &&
+					p[i] != '\\' ? "%c" : "\\x%02x", p[i]);
+
+		if (need + w < len)
+			memcpy(buf + need, tmp, w + 1);
+		need += w;
+	}
+	if (!n && len)
+		buf[0] = '\0';
+	return (int)need;	/* at most 4 * size */
+}
+
 int bch_field_format(const struct bch_field *f, const void *base, char *buf,
 		     size_t len)
 {
@@ -285,23 +305,8 @@ int bch_field_format(const struct bch_field *f, const void *base, char *buf,
 			return -EINVAL;
 		bch_uuid_format(p, u);
 		return snprintf(buf, len, "%s", u);
-	case BCH_FK_LABEL: {
-		size_t n = strnlen((const char *)p, f->size), need = 0;
-
-		/* printable text; anything else escaped as \xNN; tokens are not cut */
-		for (size_t i = 0; i < n; i++) {
-			char tmp[5];
-			size_t w = bch_snappend(tmp, sizeof(tmp), 0, p[i] >= 0x20 && p[i] < 0x7f &&
-						p[i] != '\\' ? "%c" : "\\x%02x", p[i]);
-
-			if (need + w < len)
-				memcpy(buf + need, tmp, w + 1);
-			need += w;
-		}
-		if (!n && len)
-			buf[0] = '\0';
-		return (int)need;	/* at most 4 * f->size */
-	}
+	case BCH_FK_LABEL:
+		return bch_label_format(p, f->size, buf, len);
 	case BCH_FK_MAGIC:
 	case BCH_FK_PAD:
 		return format_bytes(p, f->size, buf, len);

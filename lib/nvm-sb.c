@@ -135,6 +135,20 @@ static int check_unused(const struct bch_nvm_sb_info *sbi, struct bch_problems *
 	return rc;
 }
 
+int bch_nvm_sb_problem(struct bch_problems *ps, enum bch_problem_code code, uint64_t offset,
+		       const char *field, const char *fmt, ...)
+{
+	char where[40];
+	va_list ap;
+	int rc;
+
+	snprintf(where, sizeof(where), "sb.%s", field);
+	va_start(ap, fmt);
+	rc = bch_problem_vadd(ps, code, offset, where, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 		     struct bch_problems *ps)
 {
@@ -143,11 +157,16 @@ int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 	bool pg = l->nvmpg_ptrs;
 	uint64_t want_sb = pg ? nvmpg_at(sb, BCH_NVM_PAGES_SB_OFFSET) : BCH_NVM_PAGES_SB_OFFSET;
 	uint64_t sb_offset_at = BCH_NVM_PAGES_SB_OFFSET + l->sb_offset_at;
+	const char *kernel = pg ? "v13" : "v7";
 	int rc = 0;
 
 #define ADD(code, field, ...) \
 	do { if (!rc) rc = bch_problem_add(ps, BCH_P_##code, BCH_NVM_SB_AT(field), \
 					   "sb." #field, __VA_ARGS__); } while (0)
+/* a field whose name differs between the revisions (l->total_name, ...) */
+#define ADD_AS(code, field, name, ...) \
+	do { if (!rc) rc = bch_nvm_sb_problem(ps, BCH_P_##code, BCH_NVM_SB_AT(field), \
+					      name, __VA_ARGS__); } while (0)
 
 	if (sbi->revision == BCH_NVM_REV_NONE) {
 		ADD(SB_MAGIC, magic, "superblock magic not found");
@@ -169,17 +188,16 @@ int bch_nvm_sb_check(const struct bch_nvm_sb_info *sbi, uint64_t dev_bytes,
 		ADD(SB_KEYS, keys, "keys is %u, expected 0 (it extends the checksum range)",
 		    sb->keys);
 	if (sb->total_namespaces_nr != 1)
-		ADD(SB_TOTAL_NS, total_namespaces_nr, "%s is %u; a %s kernel registers only 1",
-		    pg ? "total_ns" : "total_namespaces_nr", sb->total_namespaces_nr,
-		    pg ? "v13" : "v7");
+		ADD_AS(SB_TOTAL_NS, total_namespaces_nr, l->total_name, "%s is %u; a %s kernel "
+		       "registers only 1", l->total_name, sb->total_namespaces_nr, kernel);
 	if (sb->this_namespace_nr >= sb->total_namespaces_nr)
-		ADD(SB_THIS_NS_RANGE, this_namespace_nr, "%s is %u, %s is %u",
-		    pg ? "this_ns" : "this_namespace_nr", sb->this_namespace_nr,
-		    pg ? "total_ns" : "total_namespaces_nr", sb->total_namespaces_nr);
+		ADD_AS(SB_THIS_NS_RANGE, this_namespace_nr, l->this_name, "%s is %u, %s is %u",
+		       l->this_name, sb->this_namespace_nr, l->total_name,
+		       sb->total_namespaces_nr);
 	else if (sb->this_namespace_nr != 0)
-		ADD(SB_THIS_NS_NONZERO, this_namespace_nr, "%s is %u: a %s kernel never loads "
-		    "owner info or free space for it", pg ? "this_ns" : "this_namespace_nr",
-		    sb->this_namespace_nr, pg ? "v13" : "v7");
+		ADD_AS(SB_THIS_NS_NONZERO, this_namespace_nr, l->this_name, "%s is %u: a %s "
+		       "kernel never loads owner info or free space for it", l->this_name,
+		       sb->this_namespace_nr, kernel);
 	if (sb->page_size != 4096)
 		ADD(SB_PAGE_SIZE, page_size, "page_size is %u, expected 4096", sb->page_size);
 	if (sb->page_size && sb->pages_total > dev_bytes / sb->page_size)

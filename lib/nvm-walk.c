@@ -273,6 +273,15 @@ static int check_record(struct bch_nvm_ns *ns, const struct bch_rec *r, unsigned
 	return rc;
 }
 
+static void recs_hdr(const struct bch_nvm_pgalloc_recs *p, struct bch_nvm_recs_hdr *h)
+{
+	h->owner = p->owner;
+	h->next = p->next;
+	memcpy(h->owner_uuid, p->owner_uuid, sizeof(h->owner_uuid));
+	h->size = p->size;
+	h->used = p->used;
+}
+
 static int walk_page(struct bch_nvm_ns *ns, struct bch_nvm_recpage *pg, int head_idx)
 {
 	const struct bch_nvm_pgalloc_recs *p = pg->raw;
@@ -429,6 +438,7 @@ static int walk_chain(struct bch_nvm_ns *ns, int owner_idx, unsigned int j, int 
 		pg->ns = j;
 		pg->chain_pos = pos++;
 		pg->raw = (const void *)(ns->meta + ptr.off);
+		recs_hdr(pg->raw, &pg->hdr);
 		slot_page[slot] = (int)ns->npages++;
 		o->npages++;
 		rc = walk_page(ns, pg, o->index);
@@ -682,6 +692,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 		st->slot = (int)s;	/* < max_slots */
 		st->offset = off;
 		st->raw = p;
+		recs_hdr(p, &st->hdr);
 		n = bch_nvm_recs_walked(p);
 		for (uint32_t k = 0; k < n; k++)
 			st->nonempty += !!bch_rec_pgoff(p->recs[k].v);

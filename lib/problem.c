@@ -57,12 +57,11 @@ int bch_problem_lookup(const char *name)
 	return -ENOENT;
 }
 
-int bch_problem_add(struct bch_problems *ps, enum bch_problem_code code,
-		    uint64_t offset, const char *where, const char *fmt, ...)
+int bch_problem_vadd(struct bch_problems *ps, enum bch_problem_code code,
+		     uint64_t offset, const char *where, const char *fmt, va_list ap)
 {
 	struct bch_problem *p;
 	size_t max = ps->max ? ps->max : DEFAULT_MAX_PROBLEMS;
-	va_list ap;
 
 	if (ps->n >= max) {
 		ps->dropped++;
@@ -84,10 +83,20 @@ int bch_problem_add(struct bch_problems *ps, enum bch_problem_code code,
 	p->offset = offset;
 	p->device = ps->device;
 	snprintf(p->where, sizeof(p->where), "%s", where ? where : "");
-	va_start(ap, fmt);
 	vsnprintf(p->message, sizeof(p->message), fmt, ap);
-	va_end(ap);
 	return 0;
+}
+
+int bch_problem_add(struct bch_problems *ps, enum bch_problem_code code,
+		    uint64_t offset, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = bch_problem_vadd(ps, code, offset, where, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void bch_problems_free(struct bch_problems *ps)

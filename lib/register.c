@@ -6,7 +6,8 @@
  * pages, rejects a superblock with a bad magic, sb_offset, csum or
  * total_namespaces_nr, and BUGs when owner_list_head is not where it maps
  * the namespace now; a cache device's journal is read from the kernel
- * addresses in its d[].
+ * addresses in its d[].  The nvmpg (v13) revision: the checks of the v13
+ * registration, no base, and d[] that are namespace offsets.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -96,32 +97,70 @@ static int check_namespace(struct bch_media *m, struct bch_reg_dev *out)
 	return 0;
 }
 
-/* Where the namespace of a journal lies, as stored and as mapped now. */
-static void journal_base(const struct cache_sb_disk *sb, unsigned int keys, struct bch_reg_dev *out)
+/* Whether every d[b] is an nvmpg offset into this namespace's page area. */
+static bool nvmpg_holds(const struct cache_sb_disk *sb, unsigned int keys,
+			const struct bch_nvm_sb_info *sbi, uint64_t size)
 {
+	for (unsigned int b = 0; b < keys; b++) {
+		uint64_t off = sb->d[b] & (BCH_NVMPG_OFFSET(1, 0) - 1);
+
+		if (sb->d[b] >> 61 != sbi->sb.this_namespace_nr ||
+		    off < BCH_NVM_PAGES_OFFSET || off >= size)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Where the namespace of a journal lies: d[] are decoded by the revision of
+ * the fsdax namespace they point into.  v7 d[] are addresses: the namespace
+ * must be where this boot maps it.  nvmpg d[] are offsets into the
+ * namespace their id numbers: nothing depends on the mapping.  out->nvmpg
+ * tells which, by the namespace found, else by the form of d[0].
+ */
+static void journal_base(const struct bch_cache_sb_info *info, unsigned int keys,
+			 struct bch_reg_dev *out)
+{
+	const struct cache_sb_disk *sb = &info->sb;
 	struct bch_pmem_list l;
 	struct bch_dmap dm = { .reason = BCH_LIVE_NO_DIRECT_MAP };
-	bool unknown = false, stale = false;
+	bool unknown = false, stale = false, no_dmap;
 
 	out->d0 = sb->d[0];
-	if (bch_pmem_list(&l) || bch_dmap_read(&dm)) {
-		out->verdict = BCH_REG_JOURNAL_UNKNOWN;
+	out->nvmpg = info->d_nvmpg;
+	if (bch_pmem_list(&l)) {
+		if (!info->d_nvmpg)
+			out->verdict = BCH_REG_JOURNAL_UNKNOWN;
 		bch_pmem_list_free(&l);
 		return;
 	}
+	/* without this boot's direct map no v7 address can be placed */
+	no_dmap = bch_dmap_read(&dm) != 0;
 	for (size_t i = 0; i < l.n; i++) {
 		struct bch_live live;
 		struct bch_nvm_sb_info sbi;
 		struct bch_media *m;
 		uint64_t stored = 0, lo, hi = 0;
+		bool pg;
 
 		if (l.v[i].mode != BCH_NS_FSDAX || !l.v[i].enabled ||
 		    bch_media_open(l.v[i].dev, 0, &m))
 			continue;
-		if (!bch_nvm_sb_read(m, &sbi) && sbi.revision == BCH_NVM_REV_V7 &&
+		if (bch_nvm_sb_read(m, &sbi))
+			sbi.revision = BCH_NVM_REV_NONE;
+		bch_media_close(m);
+		pg = sbi.revision == BCH_NVM_REV_V12;
+		if (pg && nvmpg_holds(sb, keys, &sbi, l.v[i].size)) {
+			snprintf(out->ns, sizeof(out->ns), "%s", l.v[i].name);
+			out->nvmpg = true;
+			bch_pmem_list_free(&l);
+			return;		/* OK: offsets */
+		}
+		if (pg)
+			continue;
+		if (sbi.revision == BCH_NVM_REV_V7 &&
 		    sbi.sb.owner_list_head >= BCH_NVM_KERNEL_ADDR_MIN)
 			stored = sbi.sb.owner_list_head - BCH_NVM_PAGES_OWNER_LIST_HEAD_OFFSET;
-		bch_media_close(m);
 		bch_live_of(&l.v[i], &dm, &live);
 		lo = live.reason == BCH_LIVE_OK ? live.k : stored;
 		if (lo)
@@ -135,6 +174,7 @@ static void journal_base(const struct cache_sb_disk *sb, unsigned int keys, stru
 		if (!hi)
 			continue;
 		snprintf(out->ns, sizeof(out->ns), "%s", l.v[i].name);
+		out->nvmpg = false;
 		if (live.reason == BCH_LIVE_OK && stored == live.k) {
 			bch_pmem_list_free(&l);
 			return;		/* OK */
@@ -142,7 +182,25 @@ static void journal_base(const struct cache_sb_disk *sb, unsigned int keys, stru
 		stale = true;
 	}
 	bch_pmem_list_free(&l);
-	out->verdict = unknown && !stale ? BCH_REG_JOURNAL_UNKNOWN : BCH_REG_JOURNAL_BASE;
+	if (out->nvmpg && !stale)
+		return;		/* in no namespace here: offsets need no mapping */
+	out->verdict = no_dmap || (unknown && !stale) ? BCH_REG_JOURNAL_UNKNOWN :
+							BCH_REG_JOURNAL_BASE;
+}
+
+/* The posted v13 journal set-up with d[0] set (bcache-nvm-pages(5), NVMPG). */
+static int note_v13_replay(struct bch_reg_dev *out)
+{
+	struct bch_problems ps = { 0 };
+	int rc = bch_problem_add(&ps, BCH_P_NVMPG_V13_REPLAY, BCH_CACHE_SB_AT(d), "cache_sb.d", "d[0] is set: an unmodified v13 kernel fails to "
+				 "register this cache device (its journal set-up returns -1, "
+				 "\"cannot allocate memory for journal\"), so it never replays "
+				 "the journal");
+
+	if (!rc && ps.n && out->nnotes < 2)
+		out->notes[out->nnotes++] = ps.v[0];
+	bch_problems_free(&ps);
+	return rc;
 }
 
 static int check_bcache(struct bch_media *m, const struct bch_sysfs_bcache *sys,
@@ -174,13 +232,14 @@ static int check_bcache(struct bch_media *m, const struct bch_sysfs_bcache *sys,
 		out->problem = *p;
 	} else if (info->nvdimm && sys->module && !sys->reg_nvdimm) {
 		out->verdict = BCH_REG_NO_NVDIMM;
-	} else if (info->nvdimm && info->sb.keys && info->sb.d[0] && !info->d_nvmpg) {
-		/* v7 d[] are addresses of this boot's mapping; nvmpg d[] are offsets */
-		journal_base(&info->sb, info->sb.keys < SB_JOURNAL_BUCKETS ? info->sb.keys :
+	} else if (info->nvdimm && info->sb.keys && info->sb.d[0]) {
+		journal_base(info, info->sb.keys < SB_JOURNAL_BUCKETS ? info->sb.keys :
 			     SB_JOURNAL_BUCKETS, out);
+		if (out->nvmpg && out->verdict == BCH_REG_OK)
+			rc = note_v13_replay(out);
 	}
 	bch_problems_free(&ps);
-	return 0;
+	return rc;
 }
 
 int bch_dev_identify(struct bch_media *m, struct bch_dev_sb *out)

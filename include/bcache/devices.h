@@ -24,7 +24,8 @@ struct bch_sys_dev {
 	uint64_t version;		/* superblock version */
 	bool csum_ok;
 	char uuid[37], set_uuid[37];
-	char label[SB_LABEL_SIZE + 1];	/* cache and backing devices */
+	char label[4 * SB_LABEL_SIZE + 1];	/* cache and backing devices, as text
+						   (bch_label_format) */
 	char ns[32];			/* namespaceX.Y of a pmem device, or "" */
 	/*
 	 * Cache: "active" (bcache holds it and its set runs) or "inactive".
@@ -45,6 +46,14 @@ struct bch_sys_dev {
  * or -errno from opening or reading it.
  */
 int bch_sys_dev_get(const char *arg, struct bch_sys_dev *out);
+
+struct bch_media;
+/*
+ * The same from an open media: its superblock and, when rdev is not 0, the
+ * sysfs state of the block device rdev (out->path is m->path; out->ns is
+ * left empty).  Returns 0, -ENODATA or -errno from reading.
+ */
+int bch_sys_dev_read(struct bch_media *m, dev_t rdev, struct bch_sys_dev *out);
 
 /*
  * Every device found (cache, backing and namespaces, in the order of the

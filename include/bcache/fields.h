@@ -59,6 +59,13 @@ int bch_field_is_zero(const struct bch_field *f, const void *base);
  */
 int bch_field_format(const struct bch_field *f, const void *base, char *buf,
 		     size_t len);
+/*
+ * A label of size bytes (NUL-padded) as text: printable ASCII as it is,
+ * every other byte and a backslash as \xNN (bcache(8), TEXT ENCODING), so
+ * it reads back to its bytes.  At most 4 * size characters; returns the
+ * length needed, like snprintf.
+ */
+int bch_label_format(const void *label, size_t size, char *buf, size_t len);
 
 /* Lower-case UUID text (36 chars + NUL) through libuuid. */
 void bch_uuid_format(const uint8_t uuid[16], char out[37]);

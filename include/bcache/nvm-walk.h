@@ -31,6 +31,16 @@ struct bch_nvm_owner {
 	uint64_t pages_allocated;	/* sum of 2^order of valid records */
 };
 
+/*
+ * A record page's header as stored (both revisions lay it out alike; the
+ * pointers are v7 addresses or nvmpg offsets as the revision stores them).
+ */
+struct bch_nvm_recs_hdr {
+	uint64_t owner, next;
+	uint8_t owner_uuid[16];
+	uint32_t size, used;
+};
+
 struct bch_nvm_recpage {
 	int slot;			/* 0 .. 2045 (nvmpg: 63) */
 	uint64_t offset;		/* byte offset of the page */
@@ -38,6 +48,7 @@ struct bch_nvm_recpage {
 	unsigned int ns;		/* namespace number j of head.recs[j] */
 	int chain_pos;			/* position in its chain, from 0 */
 	const struct bch_nvm_pgalloc_recs *raw;	/* into ns->meta */
+	struct bch_nvm_recs_hdr hdr;	/* its header, decoded */
 	struct bch_ptr owner_ptr, next_ptr;
 	bool magic_ok;
 	uint32_t nonempty;		/* records with pgoff != 0 in [0, size) */
@@ -69,6 +80,7 @@ struct bch_nvm_stale {
 	uint64_t offset;
 	uint32_t nonempty;		/* non-empty records in [0, min(size, 1013)) */
 	const struct bch_nvm_pgalloc_recs *raw;	/* into ns->meta */
+	struct bch_nvm_recs_hdr hdr;	/* its header, decoded */
 };
 
 struct bch_nvm_ns {

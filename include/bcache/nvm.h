@@ -66,6 +66,8 @@ struct bch_nvm_layout {
 	uint64_t rec_reserved_mask;
 	bool used_must_match;		/* registration fails when used != records */
 	bool lookup_by_used;		/* the journal lookup stops at used */
+	const char *total_name;		/* total_namespaces_nr, total_ns */
+	const char *this_name;		/* this_namespace_nr, this_ns */
 	const char *table_name;		/* JSON key of the table prefix */
 	const char *recs_name;		/* "record page", "record list" */
 	const struct bch_struct_desc *sb_desc, *table_desc, *head_desc, *recs_desc;
@@ -105,6 +107,14 @@ int bch_nvm_sb_csum(const void *sb, size_t avail, uint64_t *out);
 /* Store a freshly computed csum into sb (keys must be 0 or fit). */
 int bch_nvm_sb_update_csum(struct bch_nvm_pages_sb *sb);
 const char *bch_nvm_revision_name(enum bch_nvm_revision rev);
+/*
+ * Add a problem about the superblock field `field` (its name in the
+ * namespace's revision: l->total_name, ...), located at `offset`, where
+ * "sb.<field>".  Returns 0 or -ENOMEM.
+ */
+int bch_nvm_sb_problem(struct bch_problems *ps, enum bch_problem_code code, uint64_t offset,
+		       const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /*
  * Validate a parsed v7 superblock against the device size: everything the
  * kernel checks at registration plus the fields without v7 meaning.

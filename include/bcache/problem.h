@@ -140,6 +140,7 @@ enum bch_severity {
 	X(SET_DUP_NR, ERROR, "two set members have the same namespace number") \
 	X(SET_TOTAL, ERROR, "set members disagree on total_namespaces_nr")     \
 	X(SET_MISSING, WARN, "set member missing")                             \
+	X(SET_REVISION, ERROR, "set members are of different nvm-pages revisions") \
 	X(DROPPED, INFO, "more entries than a list holds: the rest are not listed")
 
 enum bch_problem_code {
@@ -176,6 +177,9 @@ int bch_problem_lookup(const char *name);	/* code or -ENOENT */
 int bch_problem_add(struct bch_problems *ps, enum bch_problem_code code,
 		    uint64_t offset, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+int bch_problem_vadd(struct bch_problems *ps, enum bch_problem_code code,
+		     uint64_t offset, const char *where, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 void bch_problems_free(struct bch_problems *ps);
 size_t bch_problems_count(const struct bch_problems *ps, enum bch_severity min);
 int bch_problems_has(const struct bch_problems *ps, enum bch_problem_code code);

@@ -76,8 +76,9 @@ struct bch_reg_dev {
 	struct bch_live live;		/* namespace: this boot's base */
 	uint64_t d0;			/* cache with nvdimm_meta: d[0] */
 	char holder[256];		/* IN_USE: mount point or holder */
-	char ns[32];			/* JOURNAL_BASE: the namespace d[0] lies in, if any */
-	bool nvmpg;			/* an nvmpg (v12/v13) namespace */
+	char ns[32];			/* cache: the namespace d[0] lies in, if found */
+	bool nvmpg;			/* an nvmpg (v12/v13) namespace, or a cache
+					 * device whose d[] are nvmpg offsets */
 	struct bch_problem notes[2];	/* nvmpg: the posted v13 code's defects (info) */
 	int nnotes;
 };

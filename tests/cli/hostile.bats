@@ -124,3 +124,32 @@ of it are missing, all of it (the image is truncated)"
 the device (134283264 bytes): 134152192 bytes of it are missing (the image is truncated)"
 	assert_equal "$(jq -c '.devices[0].summary[0] | [.newest_seq, .present]' <<< "$output")" '[20,20]'
 }
+
+teardown() { loop_cleanup; }
+
+# Found by the fuzz target `show` (tests/fuzz/fuzz-show.c): libsmartcols,
+# left in the "C" locale, never finished printing a text table with a
+# non-ASCII UTF-8 character in a cell to a pipe (timeout: exit 124 here)
+@test "text tables with a UTF-8 path in a cell finish (show -m, piped)" {
+	bdev=$(mkimg "bdev-$(printf '\xc3\xa9').img" 8M)
+	bcache make -B "$bdev" -u $CSET > /dev/null
+	run -0 timeout 60 "$BCACHE" show -m "$bdev"
+	assert_equal "${lines[0]}" "$bdev: bcache backing device superblock at byte 4096, \
+version 1 (BDEV), checksum ok"
+	grep -qxE "device +$bdev" <<< "$output"
+	run -0 env LC_ALL=C timeout 60 "$BCACHE" show -m "$bdev"
+	grep -qxE "device +$bdev" <<< "$output"
+}
+
+@test "show's device list escapes a label's non-ASCII bytes, and prints it piped (-m)" {
+	need_root
+	img=$(mkimg bdev.img 8M)
+	# "ab", U+02EB (valid UTF-8), "cd": a label shows printable ASCII only
+	bcache make -B "$img" -u $CSET -l "$(printf 'ab\xcb\xabcd')" > /dev/null
+	dev=$(loop_attach "$img")
+	run -0 timeout 60 "$BCACHE" show -m
+	grep -qE "^$dev +backing .* ab\\\\xcb\\\\xabcd " <<< "$output"
+	run -0 bcache show --json
+	assert_equal "$(jq -r --arg d "$dev" '.devices[] | select(.device == $d) | .label' \
+		<<< "$output")" 'ab\xcb\xabcd'
+}

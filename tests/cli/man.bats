@@ -165,6 +165,25 @@ page_of() { echo "bcache-${1%% *}"; }
 	[ -z "$missing" ] || { echo "options missing from their page:$missing"; return 1; }
 }
 
+@test "man drift: every value an option completes to is in its command's page" {
+	local cmd page text part line opt word missing=
+	while read -r cmd; do
+		page=$(page_of "$cmd")
+		text=$(render "$page")
+		part=$(section "$text" "${cmd^^}")
+		[ -n "$part" ] || part=$text
+		# word lists only ("--hex=superblock|...|slot:"), not device, uuid, ...
+		while read -r line; do
+			opt=${line%%=*}
+			for word in $(tr '|' ' ' <<< "${line#*=}"); do
+				word=${word%:}
+				[ -z "$(missing_words "$part" "$word")" ] || missing+=" $cmd:$opt:$word"
+			done
+		done < <("$BCACHE" $cmd --list-opts | grep '^--.*=.*|')
+	done < <(all_commands)
+	[ -z "$missing" ] || { echo "option values missing from their page:$missing"; return 1; }
+}
+
 @test "man drift: the global options are in bcache(8) OPTIONS" {
 	local text
 	text=$(section "$(render bcache)" OPTIONS)

@@ -357,3 +357,186 @@ EOF
 	run bcache show "$img"
 	assert_line --index 0 "$img: nvm-pages namespace superblock at byte 4096 (nvmpg), checksum ok"
 }
+
+@test "nvm dump --hex set_header: the set header's bytes under its nvmpg name (owner_list's bytes)" {
+	img=$(fresh_pg ns.img 64M)
+	run bcache nvm dump --hex set_header "$img"
+	assert_success
+	assert_line --index 0 "$img: set_header, bytes [8192, 16384)"
+	assert_line --index 2 "00002000 43 00 00 00 01 00 00 00  00 00 00 00 00 00 00 00 C..............."
+	assert_line --index 8 "00002060 00 40 00 00 00 00 00 00  00 00 00 00 00 00 00 00 .@.............."
+	assert_equal "${#lines[@]}" 12	# the rows of zeros after heads[0] folded into one "*"
+	run bcache nvm dump --hex set_header --json "$img"
+	sh=$(jq -c '.hex' <<< "$output")
+	run bcache nvm dump --hex owner_list --json "$img"
+	assert_equal "$(jq -c '.hex' <<< "$output")" "$sh"
+	assert_equal "$(jq -r '.hex[2].hex' <<< "$output")" \
+		"00 00 00 00 00 00 00 00  $(xxd -p -s $((8192 + 40)) -l 8 "$img" | sed 's/../& /g; s/ $//')"
+}
+
+# ---- nvmpg namespaces given together (bcache-nvm-pages(5), NVMPG, Sets) ----
+
+# probs JSON: "device code where" of every problem but the informational
+# NVMPG_V13_* ones, sorted, with the device as a or b
+probs() {
+	jq -r --arg a "$a" --arg b "$b" '.problems[] | select(.code | startswith("NVMPG_V13") | not) |
+		"\(if .device == $a then "a" elif .device == $b then "b" else .device end) \(.code) \(.offset) \(.where)"' \
+		<<< "$1" | sort
+}
+
+@test "make -M A B --revision v13: refused (exit 2), a v13 kernel uses one namespace; nothing written" {
+	a=$(mkimg a.img 32M)
+	b=$(mkimg b.img 32M)
+	run --separate-stderr bcache make -M "$a" "$b" --revision v13
+	assert_equal "$status" $EX_USAGE
+	assert_equal "${stderr_lines[0]}" "bcache make: --revision v13 formats one namespace, but 2 -M devices were given: a v13 kernel uses exactly one (total_ns 1); format each with its own 'bcache make'"
+	[ "$(xxd -p "$a" "$b" | tr -d '0\n')" = "" ]
+	# each on its own: two sets of one
+	bcache make -M "$a" --revision v13 > /dev/null
+	bcache make -M "$b" --revision v13 > /dev/null
+	run bcache nvm check "$a"
+	assert_success
+}
+
+@test "nvmpg sets: two namespaces made apart share a number (SET_DUP_NR) or not a set uuid (SET_UUID), named as nvmpg names them" {
+	a=$(fresh_pg a.img 64M)
+	b=$(mkimg b.img 64M)
+	bcache make -M "$b" --revision v13 --set-uuid $SET_UUID > /dev/null
+	run bcache nvm check --json "$a" "$b"
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(probs "$output")" "b SET_DUP_NR 4168 sb.this_ns"
+	assert_equal "$(jq -r '.problems[] | select(.code == "SET_DUP_NR") | .message' <<< "$output")" \
+		"this_ns is 0, as on $a"
+	bcache make -M "$b" --force --revision v13 --set-uuid $OWNER_A > /dev/null
+	run bcache nvm check --json "$a" "$b"
+	assert_equal "$(probs "$output")" "b SET_UUID 4176 sb.set_uuid"
+}
+
+# The v13-era formatter given two namespaces (make-bcache -M A B) writes on
+# namespace i: its own random set_uuid, total_ns 2, this_ns i, sb_offset
+# 4096 (no namespace id), set_header_offset 8192 on namespace 0 and 0 on the
+# others, and the set header and system record list on both (facts, from its
+# source).  Rebuilt here from make -M --revision v13 and nvm-gen.
+@test "nvmpg sets: the v13-era formatter's two-namespace output fails its kernel's checks, each reported" {
+	a=$(fresh_pg a.img 64M)
+	b=$(mkimg b.img 64M)
+	bcache make -M "$b" --revision v13 --set-uuid $OWNER_A --uuid $NS_UUID > /dev/null
+	gen "$a" set sb total_ns 2
+	# (this_ns last: nvm-gen reads the revision anew for each line, and
+	# this_ns 1 with sb_offset 4096 fits no rule: the set header decides)
+	printf '%s\n' "set sb total_ns 2" "set sb set_header_offset 0" "set sb this_ns 1" | gen "$b" -
+	[ "$(xxd -p -s 4104 -l 8 "$b")" = 0010000000000000 ]
+	run bcache nvm check --json "$a" "$b"
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(probs "$output")" "a SB_TOTAL_NS 4164 sb.total_ns
+a SET_MISSING 4164 sb.total_ns
+b SB_HEADER_OFFSET 4312 sb.set_header_offset
+b SB_OFFSET 4104 sb.sb_offset
+b SB_THIS_NS_NONZERO 4168 sb.this_ns
+b SB_TOTAL_NS 4164 sb.total_ns
+b SET_UUID 4176 sb.set_uuid"
+	assert_equal "$(jq -r '.problems[] | select(.code == "SB_OFFSET") | .message' <<< "$output")" \
+		"sb_offset is 0x1000, expected 0x2000000000001000 (OFFSET(this_ns, 4096))"
+	# dump decodes both; namespace 1 has no set header the walk may follow
+	run bcache nvm dump --json "$a" "$b"
+	assert_success
+	assert_equal "$(jq -c '[.superblock[] | [.revision, .total_ns, .this_ns, .sb_offset,
+		.set_header_offset, .state]]' <<< "$output")" \
+		'[["nvmpg",2,0,"0x1000","0x2000","offsets"],["nvmpg",2,1,"0x1000","0x0","no-owner-table"]]'
+}
+
+# nvmpg_ns1 IMG TOTAL: make a fresh nvmpg namespace number 1 of TOTAL, with
+# sb_offset and set_header_offset OFFSET(1, ...) (raw stores: between two
+# single field changes the superblock fits no revision rule)
+nvmpg_ns1() {
+	printf '%s\n' "poke 4104 $(( (1 << 61) | 4096 ))" "poke 4168 1" \
+		"poke 4312 $(( (1 << 61) | 8192 ))" "set sb total_ns $2" | gen "$1" -
+}
+
+# A two-namespace set as the v13 kernel's own checks describe it: one set
+# uuid, sb_offset and set_header_offset OFFSET(this_ns, ...), namespace 1's
+# offsets carrying its id.  Only total_ns and this_ns stand in the way.
+@test "nvmpg sets: a set that passes every check but total_ns: namespace 1 walked by its own offsets" {
+	a=$(fresh_pg a.img 64M)
+	b=$(fresh_pg b.img 64M)
+	gen "$a" set sb total_ns 2
+	nvmpg_ns1 "$b" 2
+	printf '%s\n' "set head 0 recs_offset[0] $(( (1 << 61) | 16384 ))" \
+		"set slot 0 head_offset $(( (1 << 61) | 8232 ))" | gen "$b" -
+	run bcache nvm check --json "$a" "$b"
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(probs "$output")" "a SB_TOTAL_NS 4164 sb.total_ns
+b SB_THIS_NS_NONZERO 4168 sb.this_ns
+b SB_TOTAL_NS 4164 sb.total_ns"
+	run bcache nvm dump --json "$a" "$b"
+	assert_success
+	assert_equal "$(jq -c '[.superblock[] | [.this_ns, .sb_offset, .set_header_offset,
+		.state]]' <<< "$output")" \
+		'[[0,"0x1000","0x2000","offsets"],[1,"0x2000000000001000","0x2000000000002000","offsets"]]'
+	assert_equal "$(jq -c --arg b "$b" '[.record_pages[] | select(.device == $b) |
+		[.slot, .offset, .head_offset]]' <<< "$output")" '[[0,16384,"0x2000000000002028"]]'
+}
+
+@test "nvmpg sets: SET_REVISION, a v7 and an nvmpg namespace given together" {
+	a=$(fresh_pg a.img 64M)
+	b=$(mkimg b.img 64M)
+	bcache make -M "$b" --set-uuid $SET_UUID > /dev/null
+	run bcache nvm check --json "$a" "$b"
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(probs "$output")" "b SET_REVISION 4096 sb"
+	assert_equal "$(jq -r '.problems[] | select(.code == "SET_REVISION") | .message' <<< "$output")" \
+		"the revision is v7, $a is nvmpg"
+	# one JSON document holds one revision's field names: refused (2);
+	# the text output prints each device apart
+	run --separate-stderr bcache nvm dump --json "$b" "$a"
+	assert_equal "$status" $EX_USAGE
+	assert_equal "$output" ""
+	assert_equal "$stderr" "bcache: $b is v7, $a is nvmpg: one JSON document holds one revision's fields; give them to one command each (nvm check takes them together)"
+	run bcache nvm dump "$b" "$a"
+	assert_success
+	assert_line "$b: nvm-pages superblock at byte 4096 (v7, fresh), checksum ok"
+	assert_line "$a: nvm-pages superblock at byte 4096 (nvmpg, offsets), checksum ok"
+	# show --json the same (a cache device beside either is fine)
+	run --separate-stderr bcache show --json "$a" "$b"
+	assert_equal "$status" $EX_USAGE
+	assert_equal "$stderr" "bcache: $a is nvmpg, $b is v7: one JSON document holds one revision's fields; give them to one command each (nvm check takes them together)"
+	run bcache show "$a" "$b"
+	assert_success
+	run bcache show --json "$a" "$(fresh_pg c.img 64M)"
+	assert_success
+	assert_equal "$(jq -c '[.nvm_superblocks[] | .revision]' <<< "$output")" '["nvmpg","nvmpg"]'
+}
+
+@test "nvmpg sets: SET_TOTAL and SET_MISSING name total_ns" {
+	a=$(fresh_pg a.img 64M)
+	b=$(fresh_pg b.img 64M)
+	gen "$a" set sb total_ns 3
+	nvmpg_ns1 "$b" 2
+	run bcache nvm check --json "$a" "$b"
+	assert_equal "$(probs "$output" | grep SET_)" "a SET_MISSING 4164 sb.total_ns
+b SET_TOTAL 4164 sb.total_ns"
+	assert_equal "$(jq -r '[.problems[] | select(.code | startswith("SET_")) | .message] | join("|")' \
+		<<< "$output")" "namespace 2 of 3 of this set was not given|total_ns is 2, $a has 3"
+}
+
+@test "journal show without -C: the v13 journal found by its owner head and the jset magic; geometry inferred" {
+	real_state 23
+	run bcache journal show --json "$ns"
+	assert_success
+	assert_equal "$(jq -c '.journals[] | [.cache_device, .owner, .set_uuid, .region_offset,
+		.region_bytes, .kernel_finds_record, .stride, .buckets, .base, .revision]' \
+		<<< "$output")" "[null,1,\"$CSET\",$((0xfc00000)),524288,true,\"unknown\",0,\"none\",\"nvmpg\"]"
+	assert_equal "$(jq -c '.summary[] | [.view, .newest_seq, .present, .missing, .stale,
+		.complete]' <<< "$output")" '["media",23,23,0,0,true]'
+	# the media view: every jset the writer wrote, at its offset, from d[1]
+	want=$(awk '$1 == "jset" { sub("seq=", "", $2); sub("offset=", "", $3); print $2, $3 }' \
+		"$BATS_TEST_TMPDIR/gen.txt")
+	assert_equal "$(jq -r '.jsets[] | "\(.seq) \(.offset)"' <<< "$output")" "$want"
+	assert_equal "$(jq '.keys | length' <<< "$output")" "$(grep -c '^key ' "$BATS_TEST_TMPDIR/gen.txt")"
+	# seq 1 one bucket (64 KiB) into the region: buckets of 128 sectors, a
+	# stride of bucket bytes; 8 to 15 buckets make an order-7 region
+	assert_equal "$(jq -c '.inferred_geometry[] | [.region_offset, .seq1_offset, .stride,
+		.bucket_size, .buckets_min, .buckets_max]' <<< "$output")" \
+		"[$((0xfc00000)),65536,\"bucket bytes (v12)\",128,8,15]"
+	assert_equal "$(jq -c '.problems' <<< "$output")" '[]'
+}

@@ -139,3 +139,33 @@ registered $bdev (backing, /sys/fs/bcache/register)"
 	run bcache register --scan /dev/null
 	assert_equal "$status" $EX_USAGE
 }
+
+JGEN=${JGEN:-${BCACHE%/*}/../tests/tools/journal-gen}
+
+# journal_cache REV: a loop cache device with a journal the test-only
+# writer put in an image namespace (v13: d[] nvmpg offsets; v7: addresses)
+journal_cache() {
+	ns=$(mkimg ns.img 256M)
+	cdev=$(loop_attach "$(mkimg cache.img 64M)")
+	bcache make -M "$ns" --revision "$1" -C "$cdev" --bucket 64k --block 512 \
+		--cset-uuid 3b7f1e2a-5c4d-4e6f-8a9b-0c1d2e3f4a5b > /dev/null
+	"$JGEN" "$ns" "$cdev" --jsets 3 $([ "$1" = v7 ] && echo --stride bytes) > /dev/null
+}
+
+@test "a cache device whose d[] are nvmpg offsets: no base check, registered, the posted v13 journal set-up as info" {
+	journal_cache v13
+	[ "$(xxd -p -s $((4096 + 208)) -l 8 "$cdev")" = 0000000100000000 ]	# d[0] = 16 MiB
+	run --separate-stderr bcache register "$cdev"
+	assert_success
+	assert_equal "$output" "registered $cdev (cache, /sys/fs/bcache/register)"
+	assert_equal "$stderr" "bcache: $cdev: info: d[0] is set: an unmodified v13 kernel fails to register this cache device (its journal set-up returns -1, \"cannot allocate memory for journal\"), so it never replays the journal (NVMPG_V13_REPLAY, bcache-nvm-pages(5))"
+	assert_equal "$(written register)" "$cdev"
+	# the same cache with v7 d[] (kernel addresses): they lie in no namespace
+	# this boot maps (no pmem here), so the kernel would read a wild address
+	: > "$ROOT/fs/bcache/register"
+	journal_cache v7
+	run --separate-stderr bcache register "$cdev"
+	assert_equal "$status" $EX_REFUSED
+	[[ "$stderr" == "bcache: $cdev: "*"journal buckets (d[0] = 0xffff"*"; refusing" ]]
+	assert_equal "$(written register)" ""
+}

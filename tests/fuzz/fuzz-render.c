@@ -14,23 +14,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <yajl/yajl_parse.h>
-
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int bch_main(int argc, char **argv);
 
-static int out_fd = -1, null_fd = -1, nfd = -1, cfd = -1;
+static int nfd = -1, cfd = -1;
 static size_t last_meta, last_data;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	out_fd = memfd_create("fuzz-out", MFD_CLOEXEC);
-	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	/* the devices: one memfd each, written over from run to run (the pages
 	 * stay allocated: cheaper than a new file each run) */
 	nfd = memfd_create("ns", MFD_CLOEXEC);
@@ -38,33 +34,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void check_json(const unsigned char *doc, size_t len, const char *cmd)
-{
-	yajl_handle h = yajl_alloc(NULL, NULL, NULL);
-	yajl_status st;
-
-	if (!h)
-		return;
-	yajl_config(h, yajl_dont_validate_strings, 0);
-	st = yajl_parse(h, doc, len);
-	if (st == yajl_status_ok)
-		st = yajl_complete_parse(h);
-	if (st != yajl_status_ok) {
-		unsigned char *e = yajl_get_error(h, 1, doc, len);
-
-		fprintf(stderr, "fuzz: %s: not JSON: %s\n", cmd, (const char *)e);
-		abort();
-	}
-	yajl_free(h);
-}
-
-/* Run one command line with standard output into out_fd; check it. */
+/* Run one command line, its output captured and checked (fz_capture_end). */
 static void run(const char *line, const char *ns, const char *cache, bool json)
 {
 	char *argv[16], *copy = strdup(line), *save = NULL;
-	int argc = 0, saved, saved_err;
-	unsigned char *doc;
-	off_t len;
+	int argc = 0;
 
 	if (!copy)
 		return;
@@ -73,31 +47,9 @@ static void run(const char *line, const char *ns, const char *cache, bool json)
 		argv[argc++] = !strcmp(t, "NS") ? (char *)ns : !strcmp(t, "CACHE") ?
 			       (char *)cache : t;
 	argv[argc] = NULL;
-	/* standard output into out_fd, the commands' messages to /dev/null */
-	fflush(stdout);
-	fflush(stderr);
-	saved = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	if (ftruncate(out_fd, 0) || lseek(out_fd, 0, SEEK_SET) ||
-	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(null_fd, STDERR_FILENO) < 0)
-		abort();
+	fz_capture_begin();
 	(void)bch_main(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved);
-	close(saved_err);
-	len = lseek(out_fd, 0, SEEK_CUR);
-	if (len > 0) {
-		doc = mmap(NULL, len, PROT_READ, MAP_SHARED, out_fd, 0);
-		if (doc == MAP_FAILED)
-			abort();
-		fz_check_text((const char *)doc, len, line);
-		if (json)
-			check_json(doc, len, line);
-		munmap(doc, len);
-	}
+	fz_capture_end(line, json);
 	free(copy);
 }
 

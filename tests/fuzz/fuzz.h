@@ -55,4 +55,13 @@ void fz_unmap(unsigned char *p, uint64_t size);
  * other than newline and tab (what the tool writes). */
 void fz_check_text(const char *s, size_t len, const char *what);
 
+/*
+ * fuzz-out.c (targets that run command code): standard output into a
+ * memfd and standard error to /dev/null from begin to end; end checks the
+ * output with fz_check_text and, with json, that it is one JSON document
+ * (yajl), and aborts (a finding) if not.  what names it in the report.
+ */
+void fz_capture_begin(void);
+void fz_capture_end(const char *what, bool json);
+
 #endif

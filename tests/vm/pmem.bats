@@ -7,6 +7,7 @@ load helpers
 
 teardown() {
 	[ -n "${MNT:-}" ] && umount "$MNT" 2>/dev/null
+	[ -z "${OWN_NS:-}" ] || own_ns_destroy "$OWN_NS"
 	loop_cleanup
 }
 
@@ -184,4 +185,23 @@ teardown() {
 	[ "$(ns_field devdax set_uuid)" = $NS_UUID ]
 	# back to the uuids the host checks expect
 	"$BCACHE" make -M "$name" --force --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
+}
+
+@test "nvm list names each namespace's revision: nvmpg (state offsets) and v7" {
+	read -r OWN_NS dev < <(own_ns_create fsdax)
+	# --force: the namespace may hold an earlier test's superblock
+	"$BCACHE" make -M "$dev" --force --revision v13 --set-uuid $SET_UUID --uuid $NS_UUID \
+		> /dev/null
+	run "$BCACHE" nvm list --json
+	assert_success
+	assert_equal "$(jq -c --arg n "$OWN_NS" '.namespaces[] | select(.namespace == $n) |
+		[.nvm_pages, .revision, .state, .set_uuid, .this_namespace_nr]' <<< "$output")" \
+		"[true,\"nvmpg\",\"offsets\",\"$SET_UUID\",0]"
+	# a namespace without a superblock has no revision
+	assert_equal "$(jq -c '[.namespaces[] | select(.mode == "sector") | .revision]' \
+		<<< "$output")" '[null]'
+	"$BCACHE" make -M "$dev" --force --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
+	run "$BCACHE" nvm list
+	assert_success
+	assert_line --regexp "^$OWN_NS +fsdax +$dev .* fresh .* v7$"
 }

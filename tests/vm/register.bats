@@ -107,6 +107,37 @@ need_hooks() {
 	"$BCACHE" make -M "$dev" --force > /dev/null
 }
 
+@test "register: a cache device's d[] decoded by the revision of the namespace they point into (nvmpg namespace 4: d[] >= 2^63)" {
+	need_hooks
+	dev=$OWN_DEV
+	"$BCACHE" make -M "$dev" --force --revision v13 > /dev/null
+	# namespace number 4: its offsets carry id 4, so d[] have bit 63 set,
+	# the form of a v7 kernel address
+	printf '%s\n' "poke 4104 $(( (4 << 61) | 4096 ))" "poke 4168 4" \
+		"poke 4312 $(( (4 << 61) | 8192 ))" "set sb total_ns 1" | gen "$dev" -
+	cdev=$(loop_attach "$(mkimg cache.img 64M)")
+	"$BCACHE" make -M "$(mkimg scratch.img 32M)" --revision v13 -C "$cdev" --bucket 64k \
+		--block 512 > /dev/null
+	gen_out=$("$(dirname "$BCACHE")/../tests/tools/journal-gen" "$dev" "$cdev" --jsets 3 --print)
+	d0=$(sed -n 's/^region .* d0=\(0x[0-9a-f]*\) .*/\1/p' <<< "$gen_out")
+	# d[0] as stored: namespace 4's offset of the region (top bits 100)
+	[ "$(od -An -tx8 -j $((4096 + 208)) -N8 "$cdev" | tr -d ' \n')" = "${d0#0x}" ]
+	[ $(( (d0 >> 61) & 7 )) = 4 ]
+	run --separate-stderr test_root "$BCACHE" register "$cdev"
+	assert_success
+	assert_output "registered $cdev (cache, /sys/fs/bcache/register)"
+	[[ "$stderr" == "bcache: $cdev: info: d[0] is set: an unmodified v13 kernel fails to register this cache device"*"(NVMPG_V13_REPLAY, bcache-nvm-pages(5))" ]]
+	[ "$(cat "$ROOT/fs/bcache/register")" = "$cdev" ]
+	# the namespace made v7 again: the same d[] are v7 addresses no
+	# namespace holds as this boot maps it: refused
+	: > "$ROOT/fs/bcache/register"
+	"$BCACHE" make -M "$dev" --force > /dev/null
+	run --separate-stderr test_root "$BCACHE" register "$cdev"
+	assert_equal "$status" $EX_REFUSED
+	[[ "$stderr" == "bcache: $cdev: "*"journal buckets (d[0] = $d0)"*"; refusing" ]]
+	[ "$(cat "$ROOT/fs/bcache/register")" = "" ]
+}
+
 @test "register: a namespace whose superblock the kernel rejects, raw and devdax namespaces: refused (3)" {
 	need_hooks
 	dev=$OWN_DEV
