@@ -86,6 +86,22 @@ struct run {
 	struct bch_rebase_input in;
 	int steps;		/* write steps done, over all passes */
 	struct out out;
+	/*
+	 * What the passes did, reported once after the last (JSON: one
+	 * "rebase" and one "fields" member holding every pass).
+	 */
+	struct pass_row {
+		int pass, dev;
+		uint64_t from, to;
+		size_t fields;
+		bool resumed;
+	} rows[3 * (1 + BCH_REBASE_MAX_CACHES)];
+	int nrows;
+	struct field_row {
+		struct bch_rebase_field f;
+		int pass;
+	} *fields;
+	size_t nfields;
 };
 
 #ifdef BCH_TEST_HOOKS
@@ -350,8 +366,8 @@ static const char *field_dev(const struct run *r, const struct bch_rebase_field 
 	return f->dev ? r->in.cache_path[f->dev - 1] : r->ns.arg;
 }
 
-/* --dry-run: every field, old -> new. */
-static int list_fields(struct run *r, const struct bch_rebase *rb)
+/* --dry-run: every field of every pass, old -> new. */
+static int list_fields(struct run *r)
 {
 	struct out_table *t = out_table(&r->out, "fields", rbfield_cols, RF_NCOLS, NULL, 0, 0);
 	int rc = 0;
@@ -360,12 +376,13 @@ static int list_fields(struct run *r, const struct bch_rebase *rb)
 		return -ENOMEM;
 	out_table_title(t, "Fields that %s (in write order)", r->o->w.dry_run ?
 			"would change" : "changed");
-	for (size_t i = 0; i < rb->n && !rc; i++) {
-		const struct bch_rebase_field *f = &rb->v[i];
+	for (size_t i = 0; i < r->nfields && !rc; i++) {
+		const struct bch_rebase_field *f = &r->fields[i].f;
 		char where[48];
 
 		bch_rebase_field_where(f, where, sizeof(where));
 		rc = out_line(t, 0);
+		out_u64(t, RF_PASS, (uint64_t)r->fields[i].pass);
 		out_str(t, RF_DEVICE, field_dev(r, f));
 		out_u64(t, RF_OFFSET, f->off);
 		out_str(t, RF_WHERE, where);
@@ -379,38 +396,68 @@ static int list_fields(struct run *r, const struct bch_rebase *rb)
 	return out_emit(t);
 }
 
-/* The summary of one pass: a row per device. */
-static int report_pass(struct run *r, const struct bch_rebase *rb, int pass)
+/* Keep what one pass did: a row per device, and its fields (--dry-run). */
+static int keep_pass(struct run *r, const struct bch_rebase *rb, int pass)
 {
-	struct out_table *t;
-	int rc = 0;
-
-	if (!r->out.json)
-		return 0;	/* text: text_summary() */
-	t = out_table(&r->out, "rebase", rbpass_cols, RP_NCOLS, NULL, 0, 0);
-	if (!t)
-		return -ENOMEM;
-	for (int d = 0; d <= r->in.ncaches && !rc; d++) {
+	for (int d = 0; d <= r->in.ncaches; d++) {
+		struct pass_row *p;
 		size_t n = 0;
 
 		for (size_t i = 0; i < rb->n; i++)
 			n += rb->v[i].dev == d;
-		if (d && !n)
+		if ((d && !n) || r->nrows >= (int)(sizeof(r->rows) / sizeof(r->rows[0])))
 			continue;
-		rc = out_line(t, 0);
-		out_str(t, RP_DEVICE, d ? r->in.cache_path[d - 1] : r->ns.arg);
-		out_u64(t, RP_PASS, (uint64_t)pass);
-		out_hex(t, RP_FROM, d ? rb->cache_k[d - 1] : rb->k_from);
-		out_hex(t, RP_TO, rb->k_to);
-		out_u64(t, RP_FIELDS, n);
-		out_bool(t, RP_RESUMED, rb->k_mid && rb->k_mid == rb->k_to);
-		out_bool(t, RP_WRITTEN, !r->o->w.dry_run);
+		p = &r->rows[r->nrows++];
+		p->pass = pass;
+		p->dev = d;
+		p->from = d ? rb->cache_k[d - 1] : rb->k_from;
+		p->to = rb->k_to;
+		p->fields = n;
+		p->resumed = rb->k_mid && rb->k_mid == rb->k_to;
 	}
-	if (rc) {
-		out_table_free(t);
-		return rc;
+	if (r->o->w.dry_run && rb->n) {
+		struct field_row *v = realloc(r->fields, (r->nfields + rb->n) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->fields = v;
+		for (size_t i = 0; i < rb->n; i++)
+			v[r->nfields++] = (struct field_row){ .f = rb->v[i], .pass = pass };
 	}
-	return out_emit(t);
+	return 0;
+}
+
+/* The summary of the passes (JSON; text: text_summary()), then the fields. */
+static int report(struct run *r)
+{
+	struct out_table *t;
+	int rc = 0;
+
+	if (r->out.json && r->nrows) {
+		t = out_table(&r->out, "rebase", rbpass_cols, RP_NCOLS, NULL, 0, 0);
+		if (!t)
+			return -ENOMEM;
+		for (int i = 0; i < r->nrows && !rc; i++) {
+			const struct pass_row *p = &r->rows[i];
+
+			rc = out_line(t, 0);
+			out_str(t, RP_DEVICE, p->dev ? r->in.cache_path[p->dev - 1] : r->ns.arg);
+			out_u64(t, RP_PASS, (uint64_t)p->pass);
+			out_hex(t, RP_FROM, p->from);
+			out_hex(t, RP_TO, p->to);
+			out_u64(t, RP_FIELDS, p->fields);
+			out_bool(t, RP_RESUMED, p->resumed);
+			out_bool(t, RP_WRITTEN, !r->o->w.dry_run);
+		}
+		if (rc) {
+			out_table_free(t);
+			return rc;
+		}
+		rc = out_emit(t);
+	}
+	if (!rc && r->o->w.dry_run && r->nfields)
+		rc = list_fields(r);
+	return rc;
 }
 
 static void text_summary(const struct run *r, const struct bch_rebase *rb)
@@ -492,9 +539,7 @@ static int pass(struct run *r, uint64_t k, int n, bool *more)
 		cpage[i] = r->cache[i].buf;
 	bch_nvm_rebase_apply(&rb, r->ns.buf, cpage);
 	text_summary(r, &rb);
-	err = report_pass(r, &rb, n);
-	if (!err && r->o->w.dry_run)
-		err = list_fields(r, &rb);
+	err = keep_pass(r, &rb, n);
 	if (err)
 		rc = bch_fail(r->ns.arg, err, "output failed");
 	*more = rb.more && !rc;
@@ -509,7 +554,7 @@ static int cmd_rebase(const struct bch_cmd *cmd, int argc, char **argv)
 	struct run r = { .o = &o };
 	uint64_t k = 0;
 	bool more = true;
-	int rc, first;
+	int rc, err, first;
 
 	rc = bch_parse(cmd, argc, argv, rebase_opt, &o, &first);
 	if (rc)
@@ -537,6 +582,11 @@ static int cmd_rebase(const struct bch_cmd *cmd, int argc, char **argv)
 	out_device(&r.out, r.ns.arg);
 	for (int n = 1; !rc && more && n <= 3; n++)
 		rc = pass(&r, k, n, &more);
+	/* the passes done, also when a later one failed or was refused */
+	err = report(&r);
+	if (err && !rc)
+		rc = bch_fail(r.ns.arg, err, "output failed");
+	free(r.fields);
 	if (out_finish(&r.out) && !rc)
 		rc = BCH_EXIT_ERROR;
 	dev_close(&r.ns);

@@ -316,6 +316,7 @@ struct out_col {
 
 /* nvm rebase: fields */
 #define BCH_COLS_RBFIELDS(X)							\
+	X(RF_PASS, pass, NUM, 0, "pass (an interrupted rebase finished first: 1)") \
 	X(RF_DEVICE, device, STR, OUT_DEF, "device of the field")		\
 	X(RF_OFFSET, offset, NUM, OUT_DEF, "byte offset")			\
 	X(RF_WHERE, where, STR, OUT_DEF, "struct.field")			\

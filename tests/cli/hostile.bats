@@ -129,16 +129,19 @@ teardown() { loop_cleanup; }
 
 # Found by the fuzz target `show` (tests/fuzz/fuzz-show.c): libsmartcols,
 # left in the "C" locale, never finished printing a text table with a
-# non-ASCII UTF-8 character in a cell to a pipe (timeout: exit 124 here)
-@test "text tables with a UTF-8 path in a cell finish (show -m, piped)" {
-	bdev=$(mkimg "bdev-$(printf '\xc3\xa9').img" 8M)
-	bcache make -B "$bdev" -u $CSET > /dev/null
-	run -0 timeout 60 "$BCACHE" show -m "$bdev"
-	assert_equal "${lines[0]}" "$bdev: bcache backing device superblock at byte 4096, \
-version 1 (BDEV), checksum ok"
-	grep -qxE "device +$bdev" <<< "$output"
-	run -0 env LC_ALL=C timeout 60 "$BCACHE" show -m "$bdev"
-	grep -qxE "device +$bdev" <<< "$output"
+# non-ASCII UTF-8 character in a cell to a pipe (timeout: exit 124 here).
+# The cell: journal show's CACHE_DEVICE, the -C path as given.
+@test "text tables with a UTF-8 path in a cell finish (journal show -C, piped)" {
+	ns=$(mkimg ns.img 1G)
+	cache=$(mkimg "cache-$(printf '\xc3\xa9').img" 16G)
+	bcache make -M "$ns" -C "$cache" --cset-uuid $CSET --block 512 > /dev/null
+	"$JGEN" "$ns" "$cache" --stride bytes --jsets 20 > /dev/null
+	for loc in "" C; do
+		run -0 env ${loc:+LC_ALL=$loc} timeout 60 "$BCACHE" journal show --summary "$ns" \
+			-C "$cache"
+		assert_equal "${lines[0]}" "$ns: journal location"
+		assert_line --index 2 --regexp "^$cache +0 $CSET +134217728 +128 MiB bytes \(v7\) +256$"
+	done
 }
 
 @test "show's device list escapes a label's non-ASCII bytes, and prints it piped (-m)" {

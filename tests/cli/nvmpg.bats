@@ -367,10 +367,10 @@ EOF
 	assert_line --index 8 "00002060 00 40 00 00 00 00 00 00  00 00 00 00 00 00 00 00 .@.............."
 	assert_equal "${#lines[@]}" 12	# the rows of zeros after heads[0] folded into one "*"
 	run bcache nvm dump --hex set_header --json "$img"
-	sh=$(jq -c '.hex' <<< "$output")
+	sh=$(jq -c '.devices[0].hex' <<< "$output")
 	run bcache nvm dump --hex owner_list --json "$img"
-	assert_equal "$(jq -c '.hex' <<< "$output")" "$sh"
-	assert_equal "$(jq -r '.hex[2].hex' <<< "$output")" \
+	assert_equal "$(jq -c '.devices[0].hex' <<< "$output")" "$sh"
+	assert_equal "$(jq -r '.devices[0].hex[2].hex' <<< "$output")" \
 		"00 00 00 00 00 00 00 00  $(xxd -p -s $((8192 + 40)) -l 8 "$img" | sed 's/../& /g; s/ $//')"
 }
 
@@ -379,8 +379,9 @@ EOF
 # probs JSON: "device code where" of every problem but the informational
 # NVMPG_V13_* ones, sorted, with the device as a or b
 probs() {
-	jq -r --arg a "$a" --arg b "$b" '.problems[] | select(.code | startswith("NVMPG_V13") | not) |
-		"\(if .device == $a then "a" elif .device == $b then "b" else .device end) \(.code) \(.offset) \(.where)"' \
+	jq -r --arg a "$a" --arg b "$b" '.devices[] | .device as $d | .problems[] |
+		select(.code | startswith("NVMPG_V13") | not) |
+		"\(if $d == $a then "a" elif $d == $b then "b" else $d end) \(.code) \(.offset) \(.where)"' \
 		<<< "$1" | sort
 }
 
@@ -405,7 +406,7 @@ probs() {
 	run bcache nvm check --json "$a" "$b"
 	assert_equal "$status" $EX_PROBLEMS
 	assert_equal "$(probs "$output")" "b SET_DUP_NR 4168 sb.this_ns"
-	assert_equal "$(jq -r '.problems[] | select(.code == "SET_DUP_NR") | .message' <<< "$output")" \
+	assert_equal "$(jq -r '.devices[].problems[] | select(.code == "SET_DUP_NR") | .message' <<< "$output")" \
 		"this_ns is 0, as on $a"
 	bcache make -M "$b" --force --revision v13 --set-uuid $OWNER_A > /dev/null
 	run bcache nvm check --json "$a" "$b"
@@ -435,12 +436,13 @@ b SB_OFFSET 4104 sb.sb_offset
 b SB_THIS_NS_NONZERO 4168 sb.this_ns
 b SB_TOTAL_NS 4164 sb.total_ns
 b SET_UUID 4176 sb.set_uuid"
-	assert_equal "$(jq -r '.problems[] | select(.code == "SB_OFFSET") | .message' <<< "$output")" \
+	assert_equal "$(jq -r '.devices[].problems[] | select(.code == "SB_OFFSET") | .message' <<< "$output")" \
 		"sb_offset is 0x1000, expected 0x2000000000001000 (OFFSET(this_ns, 4096))"
-	# dump decodes both; namespace 1 has no set header the walk may follow
+	# dump decodes both, exit 4 for the same error-level problems; namespace
+	# 1 has no set header the walk may follow
 	run bcache nvm dump --json "$a" "$b"
-	assert_success
-	assert_equal "$(jq -c '[.superblock[] | [.revision, .total_ns, .this_ns, .sb_offset,
+	assert_failure $EX_PROBLEMS
+	assert_equal "$(jq -c '[.devices[].superblock | [.revision, .total_ns, .this_ns, .sb_offset,
 		.set_header_offset, .state]]' <<< "$output")" \
 		'[["nvmpg",2,0,"0x1000","0x2000","offsets"],["nvmpg",2,1,"0x1000","0x0","no-owner-table"]]'
 }
@@ -469,11 +471,11 @@ nvmpg_ns1() {
 b SB_THIS_NS_NONZERO 4168 sb.this_ns
 b SB_TOTAL_NS 4164 sb.total_ns"
 	run bcache nvm dump --json "$a" "$b"
-	assert_success
-	assert_equal "$(jq -c '[.superblock[] | [.this_ns, .sb_offset, .set_header_offset,
+	assert_failure $EX_PROBLEMS
+	assert_equal "$(jq -c '[.devices[].superblock | [.this_ns, .sb_offset, .set_header_offset,
 		.state]]' <<< "$output")" \
 		'[[0,"0x1000","0x2000","offsets"],[1,"0x2000000000001000","0x2000000000002000","offsets"]]'
-	assert_equal "$(jq -c --arg b "$b" '[.record_pages[] | select(.device == $b) |
+	assert_equal "$(jq -c --arg b "$b" '[.devices[] | select(.device == $b) | .record_pages[] |
 		[.slot, .offset, .head_offset]]' <<< "$output")" '[[0,16384,"0x2000000000002028"]]'
 }
 
@@ -484,27 +486,47 @@ b SB_TOTAL_NS 4164 sb.total_ns"
 	run bcache nvm check --json "$a" "$b"
 	assert_equal "$status" $EX_PROBLEMS
 	assert_equal "$(probs "$output")" "b SET_REVISION 4096 sb"
-	assert_equal "$(jq -r '.problems[] | select(.code == "SET_REVISION") | .message' <<< "$output")" \
+	assert_equal "$(jq -r '.devices[].problems[] | select(.code == "SET_REVISION") | .message' <<< "$output")" \
 		"the revision is v7, $a is nvmpg"
-	# one JSON document holds one revision's field names: refused (2);
-	# the text output prints each device apart
+	# one JSON document, each device object under its own revision's field
+	# names (v7: owner_list_head, recs, owner/next; nvmpg: set_header_offset,
+	# recs_offset, head_offset/next_offset).  dump runs the set checks too:
+	# SET_REVISION is an error, so exit 4 with the whole document
 	run --separate-stderr bcache nvm dump --json "$b" "$a"
-	assert_equal "$status" $EX_USAGE
-	assert_equal "$output" ""
-	assert_equal "$stderr" "bcache: $b is v7, $a is nvmpg: one JSON document holds one revision's fields; give them to one command each (nvm check takes them together)"
+	assert_failure $EX_PROBLEMS
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.devices[] | [.device, .superblock.revision, .superblock.state,
+		.superblock.owner_list_head, .superblock.set_header_offset,
+		.superblock.total_namespaces_nr, .superblock.total_ns, .superblock.sb_offset]]' \
+		<<< "$output")" \
+		"[[\"$b\",\"v7\",\"fresh\",\"0x2000\",null,1,null,4096],[\"$a\",\"nvmpg\",\"offsets\",null,\"0x2000\",null,1,\"0x1000\"]]"
+	assert_equal "$(jq -c '[.devices[] | [.owner_list_head.size, .set_header.size]]' \
+		<<< "$output")" '[[72,null],[null,67]]'
+	assert_equal "$(jq -c '[.devices[] | [.owners[0].label, .owners[0].recs[0],
+		.owners[0].recs_offset[0], .record_pages[0].owner, .record_pages[0].head_offset,
+		.record_pages[0].next, .record_pages[0].next_offset]]' <<< "$output")" \
+		'[["nvm_pages_internal","0x4000",null,"0x2028",null,"0x0",null],["nvmpg_sys_alloc",null,"0x4000",null,"0x2028",null,"0x0"]]'
+	assert_equal "$(jq -r '.devices[] | .device as $d | .problems[] |
+		select(.code == "SET_REVISION") | "\($d) \(.message)"' <<< "$output")" \
+		"$a the revision is nvmpg, $b is v7"
 	run bcache nvm dump "$b" "$a"
-	assert_success
+	assert_failure $EX_PROBLEMS
 	assert_line "$b: nvm-pages superblock at byte 4096 (v7, fresh), checksum ok"
 	assert_line "$a: nvm-pages superblock at byte 4096 (nvmpg, offsets), checksum ok"
-	# show --json the same (a cache device beside either is fine)
+	# show --json the same, exit 0 (show runs no set checks); a cache
+	# device beside either is fine
 	run --separate-stderr bcache show --json "$a" "$b"
-	assert_equal "$status" $EX_USAGE
-	assert_equal "$stderr" "bcache: $a is nvmpg, $b is v7: one JSON document holds one revision's fields; give them to one command each (nvm check takes them together)"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.devices[] | [.device, .superblock.revision,
+		.superblock.set_header_offset, .superblock.owner_list_head, .superblock.this_ns,
+		.superblock.this_namespace_nr]]' <<< "$output")" \
+		"[[\"$a\",\"nvmpg\",\"0x2000\",null,0,null],[\"$b\",\"v7\",null,\"0x2000\",null,0]]"
 	run bcache show "$a" "$b"
 	assert_success
 	run bcache show --json "$a" "$(fresh_pg c.img 64M)"
 	assert_success
-	assert_equal "$(jq -c '[.nvm_superblocks[] | .revision]' <<< "$output")" '["nvmpg","nvmpg"]'
+	assert_equal "$(jq -c '[.devices[].superblock.revision]' <<< "$output")" '["nvmpg","nvmpg"]'
 }
 
 @test "nvmpg sets: SET_TOTAL and SET_MISSING name total_ns" {
@@ -515,7 +537,7 @@ b SB_TOTAL_NS 4164 sb.total_ns"
 	run bcache nvm check --json "$a" "$b"
 	assert_equal "$(probs "$output" | grep SET_)" "a SET_MISSING 4164 sb.total_ns
 b SET_TOTAL 4164 sb.total_ns"
-	assert_equal "$(jq -r '[.problems[] | select(.code | startswith("SET_")) | .message] | join("|")' \
+	assert_equal "$(jq -r '[.devices[].problems[] | select(.code | startswith("SET_")) | .message] | join("|")' \
 		<<< "$output")" "namespace 2 of 3 of this set was not given|total_ns is 2, $a has 3"
 }
 
@@ -523,20 +545,20 @@ b SET_TOTAL 4164 sb.total_ns"
 	real_state 23
 	run bcache journal show --json "$ns"
 	assert_success
-	assert_equal "$(jq -c '.journals[] | [.cache_device, .owner, .set_uuid, .region_offset,
+	assert_equal "$(jq -c '.devices[0].journals[] | [.cache_device, .owner, .set_uuid, .region_offset,
 		.region_bytes, .kernel_finds_record, .stride, .buckets, .base, .revision]' \
 		<<< "$output")" "[null,1,\"$CSET\",$((0xfc00000)),524288,true,\"unknown\",0,\"none\",\"nvmpg\"]"
-	assert_equal "$(jq -c '.summary[] | [.view, .newest_seq, .present, .missing, .stale,
+	assert_equal "$(jq -c '.devices[0].summary[] | [.view, .newest_seq, .present, .missing, .stale,
 		.complete]' <<< "$output")" '["media",23,23,0,0,true]'
 	# the media view: every jset the writer wrote, at its offset, from d[1]
 	want=$(awk '$1 == "jset" { sub("seq=", "", $2); sub("offset=", "", $3); print $2, $3 }' \
 		"$BATS_TEST_TMPDIR/gen.txt")
-	assert_equal "$(jq -r '.jsets[] | "\(.seq) \(.offset)"' <<< "$output")" "$want"
-	assert_equal "$(jq '.keys | length' <<< "$output")" "$(grep -c '^key ' "$BATS_TEST_TMPDIR/gen.txt")"
+	assert_equal "$(jq -r '.devices[0].jsets[] | "\(.seq) \(.offset)"' <<< "$output")" "$want"
+	assert_equal "$(jq '[.devices[0].jsets[].bkeys[]] | length' <<< "$output")" "$(grep -c '^key ' "$BATS_TEST_TMPDIR/gen.txt")"
 	# seq 1 one bucket (64 KiB) into the region: buckets of 128 sectors, a
 	# stride of bucket bytes; 8 to 15 buckets make an order-7 region
-	assert_equal "$(jq -c '.inferred_geometry[] | [.region_offset, .seq1_offset, .stride,
+	assert_equal "$(jq -c '.devices[0].inferred_geometry[] | [.region_offset, .seq1_offset, .stride,
 		.bucket_size, .buckets_min, .buckets_max]' <<< "$output")" \
 		"[$((0xfc00000)),65536,\"bucket bytes (v12)\",128,8,15]"
-	assert_equal "$(jq -c '.problems' <<< "$output")" '[]'
+	assert_equal "$(jq -c '.devices[0].problems' <<< "$output")" '[]'
 }

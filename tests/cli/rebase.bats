@@ -295,10 +295,32 @@ interrupt() {
 	# the resumed run says what it does
 	a=$(state multi-owner $K1 a)
 	run env BCACHE_TEST_FAULT_STEP=2 "$BCACHE" nvm rebase "$a" --base $K2
+	cp --sparse=always "$a" "$BATS_TEST_TMPDIR/b.img"
+	before=$(digest "$BATS_TEST_TMPDIR/b.img")
 	run --separate-stderr bcache nvm rebase "$a" --base $K3 --json
 	assert_success
-	[ "$(jq -c '[.devices[0].rebase[] | [.pass, .from, .to, .resumed]]' <<< "$output")" = \
-		"[[1,\"$K1\",\"$K2\",true],[2,\"$K2\",\"$K3\",false]]" ]
+	# one "rebase" member holding both passes (jq keeps the last of two
+	# equal keys: count them in the text), rows in pass order
+	assert_equal "$(grep -o '"rebase":' <<< "$output" | wc -l)" 1
+	assert_equal "$(jq -c '.devices[0] | [keys_unsorted, [.rebase[] | [.device, .pass, .from, .to,
+		.fields > 0, .resumed, .written]]]' <<< "$output")" \
+		"[[\"device\",\"rebase\"],[[\"$a\",1,\"$K1\",\"$K2\",true,true,true],[\"$a\",2,\"$K2\",\"$K3\",true,false,true]]]"
+	# --dry-run of the same: one "fields" member too, every field of both
+	# passes with its pass; the counts match the rebase rows
+	b=$BATS_TEST_TMPDIR/b.img
+	run --separate-stderr bcache nvm rebase "$b" --base $K3 --json --dry-run
+	assert_success
+	assert_equal "$(grep -o '"fields":\[' <<< "$output" | wc -l)" 1
+	assert_equal "$(jq -c '.devices[0] | [keys_unsorted, [.rebase[] | [.pass, .from, .to, .written]],
+		([.rebase[].fields] == [(.fields | group_by(.pass)[] | length)]),
+		([.fields[] | select(.pass == 1) | .new] | unique | length > 0)]' <<< "$output")" \
+		"[[\"device\",\"rebase\",\"fields\"],[[1,\"$K1\",\"$K2\",false],[2,\"$K2\",\"$K3\",false]],true,true]"
+	# a field pass 1 changes, pass 2 changes from pass 1's new value
+	assert_equal "$(jq '.devices[0].fields | (map(select(.pass == 1)) |
+		map({(.offset | tostring): .new}) | add) as $p1 | [.[] | select(.pass == 2) |
+		select($p1[.offset | tostring] != null) | $p1[.offset | tostring] == .old] |
+		[length > 0, all]' <<< "$output" | tr -d ' \n')" "[true,true]"
+	[ "$(digest "$b")" = "$before" ]
 }
 
 @test "an interruption of the second pass resumes too" {
