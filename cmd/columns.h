@@ -71,7 +71,7 @@ struct out_col {
 	X(OC_RECS, recs, HEXV, OUT_DEF, "heads[].recs[]: first record page per namespace (text: the non-zero ones)") \
 	X(OC_PAGES, record_pages, NUM, OUT_DEF, "record pages reached")	\
 	X(OC_RECORDS, records, NUM, OUT_DEF, "allocation records")		\
-	X(OC_ALLOC, pages_allocated, NUM, OUT_DEF, "pages allocated")		\
+	X(OC_ALLOC, pages_allocated, NUM, 0, "pages allocated")		\
 	X(OC_SIZE, allocated, BYTES, OUT_DEF, "bytes allocated")
 
 /* nvm dump: record pages reached by the owner-list walk */

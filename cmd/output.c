@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "output.h"
 
@@ -429,6 +430,23 @@ static int text_columns(struct out_table *t)
 	return 0;
 }
 
+/*
+ * The width text tables fit, as lsblk: on a terminal its width
+ * (libsmartcols asks it); piped, $COLUMNS when set (a positive number),
+ * else none (0: lines as long as their cells).
+ */
+static int text_width(void)
+{
+	const char *c = getenv("COLUMNS");
+	char *end;
+	long w;
+
+	if (isatty(STDOUT_FILENO) || !c || !*c)
+		return 0;
+	w = strtol(c, &end, 10);
+	return *end || w <= 0 || w > 100000 ? 0 : (int)w;
+}
+
 static struct out_table *table_new(struct out *o, const char *name, const struct out_col *cat,
 				   int n, const int *sel, int nsel, unsigned int flags)
 {
@@ -468,6 +486,10 @@ static struct out_table *table_new(struct out *o, const char *name, const struct
 	/* cells are escaped already (cell()) */
 	if (utf8_ctype())
 		scols_table_enable_noencoding(t->tb, 1);
+	if (text_width()) {
+		scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(t->tb, (size_t)text_width());
+	}
 	/* tree lines in ASCII ("|-", "`-") in every locale, as in "C" */
 	scols_table_enable_ascii(t->tb, 1);
 	if (flags & OUT_T_NOHEADINGS)
