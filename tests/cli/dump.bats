@@ -87,6 +87,10 @@ setup() {
 	run bcache version
 	assert_success
 	assert_output --regexp '^bcache-nvm-tools [0-9]+\.[0-9]+'
+	v=${output#bcache-nvm-tools }
+	run --separate-stderr bcache version --json
+	assert_success
+	assert_equal "$output" "{\"schema_version\":2,\"version\":{\"program\":\"bcache-nvm-tools\",\"version\":\"$v\"}}"
 	run bcache --help
 	assert_success
 	assert_line --partial "make"

@@ -157,6 +157,13 @@ mine() {
 	assert_success
 	assert_equal "$output" "detached $bdev from cache set $CSET"
 	assert_equal "$(cat "$(attrdir "$bdev")/detach")" 1
+	: > "$(attrdir "$bdev")/detach"
+	run --separate-stderr bcache detach --json "$bdev"
+	assert_success
+	assert_equal "$(jq -c '[.schema_version, (.devices[] | [.device, .detach.attribute,
+		.detach.value])]' <<< "$output")" \
+		"[2,[\"$bdev\",\"$(attrdir "$bdev")/detach\",\"1\"]]"
+	assert_equal "$(cat "$(attrdir "$bdev")/detach")" 1
 }
 
 @test "attach refuses what the kernel would not take, writing nothing" {
@@ -190,6 +197,11 @@ mine() {
 	assert_success
 	assert_equal "$output" "label of $bdev set to 'new-label'"
 	assert_equal "$(cat "$(attrdir "$bdev")/label")" new-label
+	run --separate-stderr bcache set-label --json "$bdev" other
+	assert_success
+	assert_equal "$(jq -c '[.devices[] | [.device, ."set-label".attribute, ."set-label".value]]' \
+		<<< "$output")" "[[\"$bdev\",\"$(attrdir "$bdev")/label\",\"other\"]]"
+	assert_equal "$(cat "$(attrdir "$bdev")/label")" other
 	run --separate-stderr bcache set-label "$bdev" 123456789012345678901234567890123
 	assert_equal "$status" $EX_USAGE
 	run --separate-stderr bcache set-label "$cdev" x
@@ -217,6 +229,14 @@ mine() {
 unregistered $cdev (cache set $CSET)"
 	assert_equal "$(cat "$(attrdir "$bdev")/stop")" 1
 	assert_equal "$(cat "$ROOT/fs/bcache/$CSET/unregister")" 1
+	: > "$(attrdir "$bdev")/stop"
+	: > "$ROOT/fs/bcache/$CSET/unregister"
+	run --separate-stderr bcache unregister --json "$bdev" "$cdev"
+	assert_success
+	assert_equal "$(jq -c '[.devices[] | [.device, .unregister.attribute, .unregister.value]]' \
+		<<< "$output")" \
+		"[[\"$bdev\",\"$(attrdir "$bdev")/stop\",\"1\"],[\"$cdev\",\"$ROOT/fs/bcache/$CSET/unregister\",\"1\"]]"
+	assert_equal "$(cat "$(attrdir "$bdev")/stop")$(cat "$ROOT/fs/bcache/$CSET/unregister")" 11
 	# a namespace: the kernel has nothing to unregister it with
 	n=$(loop_attach "$(mkimg ns.img 32M)")
 	bcache make -M "$n" > /dev/null
