@@ -23,6 +23,8 @@ no_nd_bus() {
 	[ -z "$stderr" ]
 	run bcache nvm list
 	assert_success
+	assert_output "no pmem namespaces found"
+	assert_equal "$(bcache nvm list | wc -l)" 1	# no empty table after it
 }
 
 @test "nvm list takes no operands" {
