@@ -1053,7 +1053,7 @@ int out_problems(struct out *o, const struct bch_problems *ps)
 
 	if (!t)
 		return -ENOMEM;
-	out_table_title(t, "problems");
+	out_table_title(t, "Problems");
 	for (size_t i = 0; i < ps->n && !rc; i++) {
 		const struct bch_problem *p = &ps->v[i];
 
