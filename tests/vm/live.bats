@@ -122,9 +122,9 @@ PY
 	run "$BCACHE" nvm check --json "$dev"
 	assert_equal "$status" $EX_PROBLEMS
 	[ "$(jq -r '[.devices[].problems[].code] | join(",")' <<< "$output")" = ATTACHED,BASE_LIVE ]
-	[ "$(jq -r '.problems[1].message' <<< "$output")" = \
+	[ "$(jq -r '.devices[0].problems[1].message' <<< "$output")" = \
 		"stored base K = $OTHER_K, but this boot maps the namespace at $live: registering it hits the kernel's BUG_ON (see nvm rebase)" ]
-	[ "$(jq -r '.problems[1].severity, .problems[1].offset' <<< "$output" | tr '\n' ' ')" = "error 4312 " ]
+	[ "$(jq -r '.devices[0].problems[1] | .severity, .offset' <<< "$output" | tr '\n' ' ')" = "error 4312 " ]
 }
 
 @test "nvm rebase --base live: the bytes of the same namespace attached at this boot's base" {

@@ -47,7 +47,7 @@ teardown() {
 	run "$BCACHE" make -M "$dev" --set-uuid $SET_UUID --uuid $NS_UUID --json
 	assert_success
 	size=$(blockdev --getsize64 "$dev")
-	[ "$(jq '.namespaces[0].pages_total' <<< "$output")" = $((size / 4096)) ]
+	[ "$(jq '.devices[0].namespace.pages_total' <<< "$output")" = $((size / 4096)) ]
 	img=$(mkimg ref.img "$size")
 	"$BCACHE" make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
 	cmp -n $((16 << 20)) "$dev" "$img"
@@ -67,9 +67,9 @@ teardown() {
 	dev=$(ns_dev devdax)
 	run --separate-stderr "$BCACHE" make -M "$name" --set-uuid $SET_UUID --uuid $NS_UUID --json
 	assert_success
-	[ "$(jq -r '.namespaces[0].device' <<< "$output")" = "$name" ]
+	[ "$(jq -r '.devices[0].device' <<< "$output")" = "$name" ]
 	size=$(ns_field devdax size)
-	[ "$(jq '.namespaces[0].pages_total' <<< "$output")" = $((size / 4096)) ]
+	[ "$(jq '.devices[0].namespace.pages_total' <<< "$output")" = $((size / 4096)) ]
 	img=$(mkimg ref.img "$size")
 	"$BCACHE" make -M "$img" --set-uuid $SET_UUID --uuid $NS_UUID > /dev/null
 	# the whole decoded structure equals the image file's (device names aside)
@@ -177,7 +177,7 @@ teardown() {
 	before=$("$BCACHE" nvm dump --json "$name")
 	run --separate-stderr "$BCACHE" make -M "$name" --dry-run --json
 	assert_equal "$status" $EX_REFUSED
-	[ "$(jq -c '[.signatures[] | [.type, .offset]]' <<< "$output")" = '[["nvm-pages",4128]]' ]
+	[ "$(jq -c '[.devices[0].signatures[] | [.type, .offset, .action]]' <<< "$output")" = '[["nvm-pages",4128,"refuse"]]' ]
 	[ "$("$BCACHE" nvm dump --json "$name")" = "$before" ]
 	run "$BCACHE" make -M "$name" --force --set-uuid $NS_UUID --json
 	assert_success
