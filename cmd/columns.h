@@ -407,12 +407,14 @@ struct out_col {
 
 /* journal show --map: one row per journal bucket */
 #define BCH_COLS_JMAP(X)							\
+	X(JM_REGION, region_offset, NUM, 0, "byte offset of the journal's region") \
 	X(JM_BUCKET, bucket, NUM, OUT_DEF, "journal bucket (index into d[])")	\
 	X(JM_OFFSET, offset, NUM, OUT_DEF, "byte offset of the bucket")	\
 	X(JM_JSETS, jsets, NUM, OUT_DEF, "valid jsets in it (media view, one per seq)") \
 	X(JM_SEQS, seqs, STR, OUT_DEF | OUT_TRUNC, "their seqs as ranges")	\
 	X(JM_STATE, state, STR, OUT_DEF, "empty, stale or live")		\
 	X(JM_READ, read_order, NUM, 0, "-C: when the kernel's read visits it (from 0)") \
+	X(JM_KSEQ, kernel_seq, BIG, OUT_DEF, "-C: the newest seq the kernel's read credits it with") \
 	X(JM_NOTE, note, STR, OUT_DEF | OUT_TRUNC, "-C: cur_idx, where the kernel resumes")
 
 #endif
