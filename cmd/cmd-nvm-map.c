@@ -354,6 +354,18 @@ static bool map_next(struct map *mp, struct map_run *out)
 
 /* ---- the text map ---- */
 
+/* Bytes of a page count, saturated (a hostile pages_total may claim 2^64 pages). */
+static uint64_t pages_bytes(uint64_t pages)
+{
+	return pages > UINT64_MAX >> 12 ? UINT64_MAX : pages << 12;
+}
+
+/* a * b, saturated */
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
 struct grid {
 	uint64_t cell;		/* pages per cell */
 	unsigned int per_row, rows, label_w;
@@ -371,17 +383,18 @@ static void grid_size(struct grid *g, uint64_t total, unsigned int width, bool b
 
 	if (bytes)
 		g->label_w = (unsigned int)snprintf(lab, sizeof(lab), "%llu",
-						    (unsigned long long)(total * 4096));
+						    (unsigned long long)pages_bytes(total));
 	else
 		g->label_w = 10;	/* "1023.9 GiB" */
 	g->per_row = (width - g->label_w - 1) / 16 * 16;
 	if (g->per_row < 16)
 		g->per_row = 16;
-	need = (total + (uint64_t)g->per_row * MAP_ROWS - 1) / ((uint64_t)g->per_row * MAP_ROWS);
+	need = total / ((uint64_t)g->per_row * MAP_ROWS) +
+	       !!(total % ((uint64_t)g->per_row * MAP_ROWS));
 	g->cell = 1;
 	while (g->cell < need)
 		g->cell <<= 1;
-	g->ncells = (size_t)((total + g->cell - 1) / g->cell);
+	g->ncells = (size_t)(total / g->cell + !!(total % g->cell));
 	rows = (g->ncells + g->per_row - 1) / g->per_row;
 	g->rows = (unsigned int)rows;
 }
@@ -396,7 +409,7 @@ static void grid_paint(struct grid *g, const struct map_run *r, uint64_t total)
 		end = total;
 	for (uint64_t c = r->start / g->cell; c <= (end - 1) / g->cell; c++) {
 		uint64_t lo = c * g->cell > r->start ? c * g->cell : r->start;
-		uint64_t hi = (c + 1) * g->cell < end ? (c + 1) * g->cell : end;
+		uint64_t hi = mul_sat(c + 1, g->cell) < end ? (c + 1) * g->cell : end;
 
 		g->kinds[c] |= (unsigned char)(1U << r->kind);
 		if (r->kind == MK_ALLOC && r->owner >= 0)
@@ -469,8 +482,8 @@ static int map_text(struct out *o, struct map *mp, unsigned int width)
 	map_rewind(mp);
 	while (map_next(mp, &r))
 		grid_paint(&g, &r, total);
-	row_label(cs, sizeof(cs), g.cell * 4096, o->bytes);
-	row_label(rs, sizeof(rs), total * 4096, o->bytes);
+	row_label(cs, sizeof(cs), pages_bytes(g.cell), o->bytes);
+	row_label(rs, sizeof(rs), pages_bytes(total), o->bytes);
 	out_title(o, "%s: %llu pages (%s), one cell = %llu page%s (%s), %u cells a row",
 		  mp->ns->path, (unsigned long long)total, rs, (unsigned long long)g.cell,
 		  g.cell == 1 ? "" : "s", cs, g.per_row);
@@ -478,7 +491,8 @@ static int map_text(struct out *o, struct map *mp, unsigned int width)
 		const char *cur = NULL;
 		char lab[32];
 
-		row_label(lab, sizeof(lab), (uint64_t)row * g.per_row * g.cell * 4096, o->bytes);
+		row_label(lab, sizeof(lab), pages_bytes(mul_sat((uint64_t)row * g.per_row, g.cell)),
+			  o->bytes);
 		printf("%*s ", (int)g.label_w, lab);
 		for (size_t c = (size_t)row * g.per_row;
 		     c < g.ncells && c < (size_t)(row + 1) * g.per_row; c++) {
@@ -528,7 +542,7 @@ static int legend_row(struct out_table *t, char sym, int kind, const struct tall
 	out_str(t, ML_KIND, kind_name[kind]);
 	out_u64(t, ML_RUNS, n->runs);
 	out_u64(t, ML_PAGES, n->pages);
-	out_u64(t, ML_SIZE, n->pages << 12);
+	out_u64(t, ML_SIZE, pages_bytes(n->pages));
 	return rc;
 }
 
