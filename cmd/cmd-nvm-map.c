@@ -236,9 +236,16 @@ static int map_journals(struct map *mp)
 	struct bch_media *m;
 	int rc;
 
+	bool multi = false;
+
 	mp->journal = calloc(mp->ns->nallocs ? mp->ns->nallocs : 1, sizeof(*mp->journal));
 	if (!mp->journal)
 		return -ENOMEM;
+	/* single pages hold no journal region: no analysis when all are */
+	for (size_t i = 0; i < mp->ns->nallocs && !multi; i++)
+		multi = mp->ns->allocs[i].valid && mp->ns->allocs[i].order;
+	if (!multi)
+		return 0;
 	rc = bch_media_open(mp->ns->path, 0, &m);
 	if (rc)
 		return rc;

@@ -322,3 +322,17 @@ BUCKET   OFFSET JSETS SEQS STATE KERNEL_SEQ NOTE
 	assert_equal "$status" $EX_PROBLEMS
 	assert_line "Journal map: no bucket geometry (none could be inferred from the media: give the cache device, -C)"
 }
+
+@test "nvm map: a superblock claiming 2^64 - 1 pages: 16 rows, sizes saturate, exit 4" {
+	small_v7
+	gen "$img" set sb pages_total 0xffffffffffffffff > /dev/null
+	run --separate-stderr bcache nvm map -q --width 40 "$img"
+	assert_equal "$status" $EX_PROBLEMS
+	assert_equal "$(sed -n '1,3p' <<< "$output")" \
+"$img: 18446744073709551615 pages (15.9 EiB), one cell = 72057594037927936 pages (15.9 EiB), 16 cells a row
+       0 B A...............
+  15.9 EiB ................"
+	[ "$(grep -c '^ *[0-9.]* [KMGTPE]*i*B [A-Z.@#]' <<< "$output")" -eq 16 ]
+	assert_equal "$(awk '$1 == "." { print $3, $4 }' <<< "$output")" "35 18446744073709546460"
+	assert_line --regexp '^SB_PAGES_TOTAL +error +4240 '
+}
