@@ -172,10 +172,14 @@ static int cmd_list(const struct bch_cmd *cmd, int argc, char **argv)
 		list_sb(p, t);
 		list_live(p, &dm, t);
 	}
-	if (!o.json && t && !t->nrows)
-		out_title(&o, "no pmem namespaces found");
 	bch_pmem_list_free(&l);
-	rc = t ? out_emit(t) : -ENOMEM;
+	if (!o.json && t && !t->nrows) {
+		out_title(&o, "no pmem namespaces found");
+		out_table_free(t);
+		rc = 0;
+	} else {
+		rc = t ? out_emit(t) : -ENOMEM;
+	}
 	if (out_finish(&o) || rc)
 		return BCH_EXIT_ERROR;
 	return BCH_EXIT_OK;

@@ -533,32 +533,42 @@ static void json_list(struct out *o, const char *s)
 	out_json_close(o, true);
 }
 
-/* JSON: write the cells of the pending row (its object stays open). */
-static void json_cells(struct out_table *t)
+/* JSON: key and value of the cell at position i of the row. */
+static void json_cell(struct out_table *t, int i, const char *p, size_t len, bool num,
+		      bool boolean)
 {
 	struct out *o = t->o;
 
-	out_json_open(o, false);
-	for (int i = 0; i < t->nsel; i++) {
+	/* catalogue names are ASCII: no check needed */
+	jcheck(o, yajl_gen_string(o->g, (const unsigned char *)t->cat[t->sel[i]].name,
+				  t->klen[i]));
+	if (!p || (!len && !boolean))	/* unset or empty: null */
+		jcheck(o, yajl_gen_null(o->g));
+	else if (boolean)
+		jcheck(o, yajl_gen_bool(o->g, p[0] == '1'));
+	else if (num)
+		jcheck(o, yajl_gen_number(o->g, p, len));
+	else if (t->cat[t->sel[i]].type == OUT_HEXV)
+		json_list(o, p);
+	else
+		jstr(o, p, len);
+}
+
+/* JSON: write the cells of the pending row not written yet (its object stays open). */
+static void json_cells(struct out_table *t)
+{
+	if (!t->next)
+		out_json_open(t->o, false);
+	for (int i = t->next; i < t->nsel; i++) {
 		struct out_cellbuf *c = &t->cells[i];
 
-		/* catalogue names are ASCII: no check needed */
-		jcheck(o, yajl_gen_string(o->g, (const unsigned char *)t->cat[t->sel[i]].name,
-					  t->klen[i]));
-		if (!c->p || (!c->len && !c->boolean))	/* unset or empty: null */
-			jcheck(o, yajl_gen_null(o->g));
-		else if (c->boolean)
-			jcheck(o, yajl_gen_bool(o->g, c->p[0] == '1'));
-		else if (c->num)
-			jcheck(o, yajl_gen_number(o->g, c->p, c->len));
-		else if (t->cat[t->sel[i]].type == OUT_HEXV)
-			json_list(o, c->p);
-		else
-			jstr(o, c->p, c->len);
+		json_cell(t, i, c->p, c->len, c->num, c->boolean);
 		free(c->heap);
 		c->heap = NULL;
 		c->p = NULL;
 	}
+	t->next = 0;
+	t->buffered = false;
 	t->row = 2;
 }
 
@@ -656,8 +666,12 @@ bool out_shown(const struct out_table *t, int id)
 	return id >= 0 && id < t->ncat && t->pos[id] >= 0;
 }
 
-/* Set the cell of column id: text s (len n), a JSON number when num. */
-static void cell(struct out_table *t, int id, const char *s, size_t n, bool num)
+/*
+ * Set the cell of column id: text s (len n); JSON: a number when num, true
+ * or false (s "1" or "0") when boolean.
+ */
+static void cell_of(struct out_table *t, int id, const char *s, size_t n, bool num,
+		    bool boolean)
 {
 	struct out_cellbuf *c;
 	int p;
@@ -677,11 +691,23 @@ static void cell(struct out_table *t, int id, const char *s, size_t n, bool num)
 		}
 		return;
 	}
+	/* the next cell of a pending row in column order: written now */
+	if (t->row == 1 && !t->buffered && p == t->next) {
+		if (!p)
+			out_json_open(t->o, false);
+		json_cell(t, p, s, n, num, boolean);
+		t->next++;
+		return;
+	}
+	/* a column written already is not set twice (the first value stays) */
+	if (p < t->next)
+		return;
+	t->buffered = true;
 	c = &t->cells[p];
 	free(c->heap);
 	c->heap = NULL;
 	c->num = num;
-	c->boolean = false;
+	c->boolean = boolean;
 	c->len = (unsigned int)n;
 	if (n < sizeof(c->buf)) {
 		memcpy(c->buf, s, n);
@@ -693,6 +719,11 @@ static void cell(struct out_table *t, int id, const char *s, size_t n, bool num)
 		if (!c->heap)
 			t->o->err = -ENOMEM;
 	}
+}
+
+static void cell(struct out_table *t, int id, const char *s, size_t n, bool num)
+{
+	cell_of(t, id, s, n, num, false);
 }
 
 void out_str(struct out_table *t, int id, const char *s)
@@ -788,8 +819,7 @@ void out_bool(struct out_table *t, int id, bool v)
 		cell(t, id, v ? "true" : "false", v ? 4 : 5, false);
 		return;
 	}
-	cell(t, id, v ? "1" : "0", 1, false);
-	t->cells[t->pos[id]].boolean = true;
+	cell_of(t, id, v ? "1" : "0", 1, false, true);
 }
 
 /*
@@ -1023,7 +1053,7 @@ int out_problems(struct out *o, const struct bch_problems *ps)
 
 	if (!t)
 		return -ENOMEM;
-	out_table_title(t, "problems");
+	out_table_title(t, "Problems");
 	for (size_t i = 0; i < ps->n && !rc; i++) {
 		const struct bch_problem *p = &ps->v[i];
 

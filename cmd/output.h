@@ -89,6 +89,13 @@ struct out_table {
 	/* JSON */
 	struct out_cellbuf *cells;	/* per position */
 	int row;			/* 0 none, 1 pending, 2 object open */
+	/*
+	 * Cells that come in column order are written at once (no copy):
+	 * positions [0, next) of the pending row are written; buffered: a
+	 * cell came out of order, the rest waits for json_cells().
+	 */
+	int next;
+	bool buffered;
 	int depth;			/* depth of the pending row */
 	int open;			/* tree levels with "children" open */
 };

@@ -61,8 +61,7 @@ const char *bch_media_kind_name(enum bch_media_kind kind)
 	return "?";
 }
 
-/* Whether a character device belongs to the dax subsystem. */
-static int chr_is_dax(dev_t rdev)
+bool bch_chr_is_dax(dev_t rdev)
 {
 	char path[96], link[256];
 	ssize_t n;
@@ -190,7 +189,7 @@ int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out)
 		m->kind = BCH_MEDIA_BLOCK;
 		if (flags & BCH_MEDIA_EXCL)
 			oflags |= O_EXCL;
-	} else if (S_ISCHR(st.st_mode) && chr_is_dax(st.st_rdev)) {
+	} else if (S_ISCHR(st.st_mode) && bch_chr_is_dax(st.st_rdev)) {
 		m->kind = BCH_MEDIA_DAX;
 	} else {
 		rc = -ENOTSUP;

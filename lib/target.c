@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <bcache/media.h>
 #include <bcache/target.h>
 
 #include "dl.h"
@@ -458,7 +459,8 @@ int bch_target_in_use(const char *path, struct bch_target_use *u)
 	memset(u, 0, sizeof(*u));
 	if (stat(path, &st) < 0)
 		return -errno;
-	if (S_ISCHR(st.st_mode))
+	/* another process's mapping matters on a devdax node, not on /dev/null */
+	if (S_ISCHR(st.st_mode) && bch_chr_is_dax(st.st_rdev))
 		u->opened = find_user(&st, &u->pid, u->comm, sizeof(u->comm));
 	if (!S_ISBLK(st.st_mode))
 		return 0;

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum bch_media_kind {
 	BCH_MEDIA_FILE,
@@ -61,6 +62,9 @@ struct bch_media {
  * library the build lacks or that cannot be loaded (bcache/optlib.h).
  */
 int bch_media_open(const char *arg, unsigned int flags, struct bch_media **out);
+
+/* Whether character device rdev belongs to the dax subsystem (a devdax node). */
+bool bch_chr_is_dax(dev_t rdev);
 void bch_media_close(struct bch_media *m);
 
 /* Read/write exactly len bytes at off; -ERANGE outside [0, size). */

@@ -23,6 +23,8 @@ no_nd_bus() {
 	[ -z "$stderr" ]
 	run bcache nvm list
 	assert_success
+	assert_output "no pmem namespaces found"
+	assert_equal "$(bcache nvm list | wc -l)" 1	# no empty table after it
 }
 
 @test "nvm list takes no operands" {
@@ -38,6 +40,19 @@ no_nd_bus() {
 	run --separate-stderr bcache make -M namespace7.3
 	assert_equal "$status" $EX_ERROR
 	assert_equal "$stderr" "bcache: namespace7.3: no such pmem namespace (see 'bcache nvm list')"
+}
+
+@test "a directory or a character device that is not devdax: one error, exit 3, for every command" {
+	# /dev/null is open in this shell: the refusal names the device kind,
+	# not a process that has it open (that check is for devdax nodes)
+	for dev in /dev/null "$BATS_TEST_TMPDIR"; do
+		for cmd in "make -M" "nvm dump" "nvm check" "show" "journal show"; do
+			run --separate-stderr bcache $cmd "$dev"
+			assert_equal "$cmd $dev: $status" "$cmd $dev: $EX_REFUSED"
+			assert_equal "$stderr" \
+				"bcache: $dev: not a regular file, block device or device-dax node"
+		done
+	done
 }
 
 @test "a file named like a namespace is a name, not a file" {
