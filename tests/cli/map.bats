@@ -65,7 +65,7 @@ A      allocation      1 $OWNER_A          3  1056  4.1 MiB
 B      allocation      2 $OWNER_B          3     3   12 KiB 
 .      free                                                           10 11229 43.8 MiB largest block: order 13
 
-problems
+Problems
 CODE     SEVERITY OFFSET WHERE              MESSAGE
 ATTACHED info       4312 sb.owner_list_head attached with base K = $K; the next registration must map the namespace at the same address
 
