@@ -28,7 +28,7 @@
 #include "output.h"
 #include "tables.h"
 
-enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT };
+enum { OPT_SUMMARY = OPT__CMD_FIRST, OPT_OUTPUT, OPT_MAP };
 
 static const struct bch_opt show_opts_def[] = {
 	{ "cache", 'C', required_argument, "DEV",
@@ -44,6 +44,9 @@ static const struct bch_opt show_opts_def[] = {
 	  "also stale, duplicate and invalid jsets, with every offset seen", NULL },
 	{ "summary", OPT_SUMMARY, no_argument, NULL, "only the location and the summaries",
 	  NULL },
+	{ "map", OPT_MAP, no_argument, NULL,
+	  "a map of the buckets (their seqs, empty, stale, where the kernel resumes) "
+	  "instead of the jsets", NULL },
 	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
 	{ "output", 'o', required_argument, "COLUMNS",
 	  "jsets table columns (comma list; +LIST appends)", "columns" },
@@ -145,6 +148,9 @@ static int journal_opt(int val, const char *arg, void *ctx)
 		return 0;
 	case OPT_SUMMARY:
 		o->summary = true;
+		return 0;
+	case OPT_MAP:
+		o->map = true;
 		return 0;
 	case 'J':
 		o->json = true;
@@ -629,7 +635,9 @@ static int show_output(struct out *o, struct jctx *c)
 
 	out_device(o, c->path);
 	rc = journal_location_table(o, c);
-	if (!rc && !c->o->summary) {
+	if (!rc && c->o->map)
+		rc = journal_map_table(o, c);
+	if (!rc && !c->o->summary && !c->o->map) {
 		c->tb_jsets = out_table(o, "jsets", jset_cols, JS_NCOLS,
 					c->o->njsel ? c->o->jsel : NULL, c->o->njsel,
 					OUT_T_SKIP_EMPTY);
@@ -638,7 +646,7 @@ static int show_output(struct out *o, struct jctx *c)
 		else
 			out_table_title(c->tb_jsets, "Jsets");
 	}
-	for (size_t i = 0; i < c->rep.nj && !rc && !c->o->summary; i++) {
+	for (size_t i = 0; i < c->rep.nj && !rc && c->tb_jsets; i++) {
 		if (c->rep.j[i].kernel)
 			rc = kernel_rows(c, &c->rep.j[i]);
 		if (!rc)

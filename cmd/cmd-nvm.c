@@ -420,7 +420,7 @@ static int dump_stale(struct out *o, const struct bch_nvm_ns *ns)
 	return out_emit(t);
 }
 
-static int dump_free_space(struct out *o, const struct bch_nvm_buddy *b)
+int nvm_free_space_table(struct out *o, const struct bch_nvm_buddy *b)
 {
 	struct out_table *t = out_table(o, "free_space", free_space_cols, FSP_NCOLS, NULL, 0, 0);
 	int rc = 0;
@@ -537,7 +537,7 @@ static int dump_space(struct out *o, const struct bch_nvm_ns *ns)
 
 	if (rc)
 		return rc;
-	rc = dump_free_space(o, &b);
+	rc = nvm_free_space_table(o, &b);
 	if (!rc)
 		rc = dump_free_blocks(o, &b);
 	if (!rc)
@@ -699,8 +699,7 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	return err;
 }
 
-/* Load every device; returns the worst load status.  ns[i] NULL on failure. */
-static int load_all(size_t n, char **argv, struct bch_nvm_ns **ns)
+int nvm_load_all(size_t n, char **argv, struct bch_nvm_ns **ns)
 {
 	int ret = BCH_EXIT_OK;
 
@@ -730,7 +729,7 @@ static int load_all(size_t n, char **argv, struct bch_nvm_ns **ns)
 	return ret;
 }
 
-static void free_all(struct bch_nvm_ns **ns, size_t n)
+void nvm_free_all(struct bch_nvm_ns **ns, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (ns[i]) {
@@ -755,13 +754,8 @@ static int dump_columns_parse(const struct dump_opts *d, int *sel, int *n)
 	return 0;
 }
 
-/*
- * The exit status of a decoding command (bcache(8), EXIT STATUS): each
- * device's status combined, 4 for a device with a problem of at least
- * severity `sev` (error for dump, show and journal show; warning for check).
- */
-static int problems_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc,
-			   enum bch_severity sev)
+int nvm_problems_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc,
+			enum bch_severity sev)
 {
 	int ret = load_rc;
 
@@ -803,13 +797,13 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	ns = calloc(n, sizeof(*ns));
 	if (!ns)
 		return bch_fail("nvm dump", -ENOMEM, NULL);
-	ret = load_all(n, argv + first, ns);
+	ret = nvm_load_all(n, argv + first, ns);
 	if (!owner_found(&opts, ns, n)) {
 		char u[37];
 
 		bch_uuid_format(opts.owner, u);
 		bch_err("--owner %s: no owner head with this uuid", u);
-		free_all(ns, n);
+		nvm_free_all(ns, n);
 		return BCH_EXIT_NOT_FOUND;
 	}
 	out_init(&o, opts.json);
@@ -839,8 +833,8 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 			ret = bch_exit_combine(ret, bch_fail(ns[i]->path, err, "output failed"));
 	}
 	if (!opts.hex)
-		ret = problems_status(ns, n, ret, BCH_SEV_ERROR);
-	free_all(ns, n);
+		ret = nvm_problems_status(ns, n, ret, BCH_SEV_ERROR);
+	nvm_free_all(ns, n);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
 	return ret;
@@ -886,7 +880,7 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	ns = calloc(n, sizeof(*ns));
 	if (!ns)
 		return bch_fail("nvm check", -ENOMEM, NULL);
-	ret = load_all(n, argv + first, ns);
+	ret = nvm_load_all(n, argv + first, ns);
 	out_init(&o, co.json);
 	o.quiet = co.quiet;
 	for (size_t i = 0; i < n; i++) {
@@ -904,8 +898,8 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 			bch_nvm_buddy_free(&b);
 		}
 	}
-	ret = problems_status(ns, n, ret, BCH_SEV_WARN);
-	free_all(ns, n);
+	ret = nvm_problems_status(ns, n, ret, BCH_SEV_WARN);
+	nvm_free_all(ns, n);
 	if (out_finish(&o))
 		ret = BCH_EXIT_ERROR;
 	return ret;
@@ -928,6 +922,7 @@ static const struct bch_cmd nvm_dump = {
 static const struct bch_cmd *const nvm_subs[] = {
 	&nvm_dump,
 	&nvm_check,
+	&bch_cmd_nvm_map,
 	&bch_cmd_nvm_list,
 	&bch_cmd_nvm_rebase,
 	NULL,

@@ -378,4 +378,44 @@ struct out_col {
 	X(VC_PROGRAM, program, STR, OUT_DEF, "program name")			\
 	X(VC_VERSION, version, STR, OUT_DEF, "version")
 
+/* nvm map: the namespace as a whole (JSON: one object) */
+#define BCH_COLS_MAPINFO(X)							\
+	X(MI_TOTAL, pages_total, BIG, OUT_DEF, "pages of the namespace")	\
+	X(MI_RESERVED, reserved, NUM, OUT_DEF, "pages [0, reserved) hold the metadata") \
+	X(MI_CELL, cell_pages, BIG, OUT_DEF, "text: pages one cell of the map stands for") \
+	X(MI_PER_ROW, cells_per_row, NUM, OUT_DEF, "text: cells in a row of the map") \
+	X(MI_ROWS, rows, NUM, OUT_DEF, "text: rows of the map")
+
+/* nvm map: the legend, one row per kind (per owner, per journal) */
+#define BCH_COLS_MAPLEGEND(X)							\
+	X(ML_SYMBOL, symbol, STR, OUT_DEF, "the character of its cells")	\
+	X(ML_KIND, kind, STR, OUT_DEF, "header, record_page, stale_slot, reserved, allocation, journal or free") \
+	X(ML_OWNER, owner, NUM, OUT_DEF, "owner head index")			\
+	X(ML_UUID, uuid, STR, OUT_DEF, "owner uuid")				\
+	X(ML_LABEL, label, STR, OUT_DEF | OUT_TRUNC, "owner label")		\
+	X(ML_RUNS, runs, NUM, OUT_DEF, "runs of pages")			\
+	X(ML_PAGES, pages, BIG, OUT_DEF, "pages")				\
+	X(ML_SIZE, size, BYTES, OUT_DEF, "bytes")				\
+	X(ML_NOTE, note, STR, OUT_DEF | OUT_TRUNC, "journal: the seqs on the media; free: the largest block")
+
+/* nvm map: runs of pages in page order (JSON only) */
+#define BCH_COLS_MAPRUNS(X)							\
+	X(MR_START, start, BIG, OUT_DEF, "first page")				\
+	X(MR_PAGES, pages, BIG, OUT_DEF, "pages")				\
+	X(MR_KIND, kind, STR, OUT_DEF, "as in the legend")			\
+	X(MR_OWNER, owner, NUM, OUT_DEF, "owner head index (record_page, allocation, journal)") \
+	X(MR_ORDER, order, NUM, OUT_DEF, "allocation, journal, free: the order of its blocks")
+
+/* journal show --map: one row per journal bucket */
+#define BCH_COLS_JMAP(X)							\
+	X(JM_REGION, region_offset, NUM, 0, "byte offset of the journal's region") \
+	X(JM_BUCKET, bucket, NUM, OUT_DEF, "journal bucket (index into d[])")	\
+	X(JM_OFFSET, offset, NUM, OUT_DEF, "byte offset of the bucket")	\
+	X(JM_JSETS, jsets, NUM, OUT_DEF, "valid jsets in it (media view, one per seq)") \
+	X(JM_SEQS, seqs, STR, OUT_DEF | OUT_TRUNC, "their seqs as ranges")	\
+	X(JM_STATE, state, STR, OUT_DEF, "empty, stale or live")		\
+	X(JM_READ, read_order, NUM, 0, "-C: when the kernel's read visits it (from 0)") \
+	X(JM_KSEQ, kernel_seq, BIG, OUT_DEF, "-C: the newest seq the kernel's read credits it with") \
+	X(JM_NOTE, note, STR, OUT_DEF | OUT_TRUNC, "-C: cur_idx, where the kernel resumes")
+
 #endif

@@ -27,6 +27,7 @@ struct jopts {
 	uint64_t last;			/* --last N (0: all) */
 	long long inode;		/* --inode N (-1: all) */
 	bool keys, all, summary, json;
+	bool map;			/* show --map */
 	const char *output;		/* extract -o */
 	int jsel[32], njsel;		/* show -o: jsets table columns (njsel 0: default) */
 };
@@ -63,7 +64,8 @@ int journal_summary_row(struct out_table *t, const struct jctx *c,
 			const char *view, const struct bch_jlist *l,
 			const struct bch_jrange *r, const struct bch_jview *v,
 			const struct bch_jgeom *g, uint64_t dups, uint64_t invalid);
-/* The title of the summary table. */
+/* journal show --map: the "journal_map" table, one row per bucket (cmd/journal-map.c). */
+int journal_map_table(struct out *o, struct jctx *c);
 /* The "summary" table the rows go to. */
 struct out_table *journal_summary_table(struct out *o, const struct jctx *c);
 #define JOURNAL_SUMMARY_TITLE "Summary (kernel: the %s kernel's read; buckets: every bucket " \

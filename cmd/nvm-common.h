@@ -4,11 +4,13 @@
 #define BCACHE_CMD_NVM_COMMON_H
 
 #include <bcache/nvm-walk.h>
+#include <bcache/problem.h>
 
 #include "output.h"
 
 extern const struct bch_cmd bch_cmd_nvm_list;
 extern const struct bch_cmd bch_cmd_nvm_rebase;
+extern const struct bch_cmd bch_cmd_nvm_map;
 
 /* Open read-only and load; prints the error, returns an exit code. */
 int nvm_open_load(const char *path, struct bch_nvm_ns *ns);
@@ -26,5 +28,21 @@ struct bch_nvm_buddy;
  * free space, problem counts); b NULL: without the space figures.
  */
 void nvm_health(struct out *o, const struct bch_nvm_ns *ns, const struct bch_nvm_buddy *b);
+/* The "free_space" table: free blocks and bytes per order (text: orders with blocks). */
+int nvm_free_space_table(struct out *o, const struct bch_nvm_buddy *b);
+
+/*
+ * Load every device (nvm_open_load, the live check, the set check); returns
+ * the worst load status.  ns[i] is NULL for a device that failed.
+ */
+int nvm_load_all(size_t n, char **argv, struct bch_nvm_ns **ns);
+void nvm_free_all(struct bch_nvm_ns **ns, size_t n);
+/*
+ * The exit status of a decoding command (bcache(8), EXIT STATUS): each
+ * device's status combined, 4 for a device with a problem of at least
+ * severity sev (error for dump and map; warning for check).
+ */
+int nvm_problems_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc,
+			enum bch_severity sev);
 
 #endif

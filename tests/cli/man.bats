@@ -279,6 +279,8 @@ check_keys() {
 		"$(dirname "$BCACHE")/../tests/tools/journal-gen" "$jns" "$jcache" \
 			--stride bytes --jsets 5 > /dev/null
 		check_keys bcache-journal journal show --all --json "$jns" -C "$jcache"
+		check_keys bcache-journal journal show --map --json "$jns" -C "$jcache"
+		check_keys bcache-nvm nvm map --json "$jns"
 		check_keys bcache-show show --json "$jcache"
 		# a journal repair that copies jsets: every member of its document
 		jns=$(mkimg rns.img 64M)
