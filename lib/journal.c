@@ -372,7 +372,8 @@ static int scan_chunks(struct scan_share *sh, struct bch_jscan *s, bool back, un
 	uint64_t lo, hi, end = sh->s->end;
 	int rc = 0;
 
-	while (!rc && scan_claim(sh, back, &lo, &hi)) {
+	/* a full helper stops: the calling thread scans its part again after */
+	while (!rc && !(back && s->dropped) && scan_claim(sh, back, &lo, &hi)) {
 		if (back)
 			sh->first[sh->nchunks++] = s->n;
 		rc = scan_reads(sh->m, s, buf, SCAN_WINDOW, lo, hi,
@@ -400,9 +401,10 @@ static bool scan_cpus(void)
 }
 
 /*
- * Returns 1 when the scan must be run again alone (the helper's own array
- * overflowed: which of its hits the cap keeps is known only in order), else
- * 0 or a negative errno.  The results are those of the serial scan.
+ * The results are those of the serial scan.  The helper keeps at most half
+ * the cap; when it has more hits than that (which of them the cap keeps is
+ * known only in order), they are let go and the calling thread scans the
+ * back chunks itself, in order, behind its own.
  */
 static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned char *buf)
 {
@@ -423,7 +425,7 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
 		sh->chunk = PAR_CHUNK;
 	sh->chunk = (sh->chunk + SCAN_WINDOW - 1) / SCAN_WINDOW * SCAN_WINDOW;
 	sh->back.magic = s->magic;
-	sh->back.max = s->max;
+	sh->back.max = s->cap / 2 ? s->cap / 2 : 1;
 	rc = scan_reserve(&sh->back, s->end - s->start);
 	helper = !rc && !pthread_create(&tid, NULL, scan_helper, sh);
 	rc = scan_chunks(sh, s, false, buf);
@@ -431,10 +433,10 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
 		pthread_join(tid, NULL);
 	if (!rc)
 		rc = sh->rc;
-	if (!rc && sh->back.dropped)
-		rc = 1;
-	/* the back chunks in ascending order, behind the front's hits */
-	for (size_t i = sh->nchunks; !rc && i-- > 0;) {
+	if (!rc && sh->back.dropped)	/* all claimed: sh->lo is where the back begins */
+		rc = scan_reads(m, s, buf, SCAN_WINDOW, sh->lo, s->end, s->end);
+	/* else the back chunks in ascending order, behind the front's hits */
+	for (size_t i = sh->nchunks; !rc && !sh->back.dropped && i-- > 0;) {
 		size_t a = sh->first[i], b = i + 1 < sh->nchunks ? sh->first[i + 1] : sh->back.n;
 		size_t room = s->cap - s->n, k = b - a < room ? b - a : room;
 
@@ -502,13 +504,10 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	buf = bch_media_buf_alloc(window + JSET_MAX_BYTES);
 	if (!buf)
 		return -ENOMEM;
-	rc = 1;
 	if (m->kind == BCH_MEDIA_FILE && !m->mem && end - start >= PAR_MIN && scan_cpus())
 		rc = scan_both_ends(m, s, buf);
-	if (rc == 1) {
-		s->n = s->dropped = 0;
+	else
 		rc = scan_reads(m, s, buf, window, start, end, end);
-	}
 	bch_media_buf_free(buf, window + JSET_MAX_BYTES);
 	return rc;
 }
