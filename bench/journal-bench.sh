@@ -78,4 +78,5 @@ for f in "$ns" "$region"; do
 	dd if="$f" iflag=nocache count=0 status=none
 done
 rounds re-read
+echo "$(date -u '+%F %T UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bcache" journal show "$ns" -C "$cache" --summary | tail -n 6

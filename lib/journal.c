@@ -5,6 +5,8 @@
  * and REPLAY RANGE).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +26,10 @@
  * page, up to 4x the time of the reads when the page cache holds small
  * folios), but ranges below MAP_MAX, such as an owner's thousands of small
  * allocations, are read through one mapping of the file without a system
- * call each.  Block devices: O_DIRECT reads, which wait for the device,
- * pay off up to 1 MiB windows.  Devdax and memory: in place.
+ * call each; ranges from PAR_MIN on are read from both ends at once, by
+ * the calling thread and a helper (scan_both_ends).  Block devices: O_DIRECT
+ * reads, which wait for the device, pay off up to 1 MiB windows.  Devdax
+ * and memory: in place.
  */
 #define SCAN_WINDOW	(1u << 17)
 #define DIO_WINDOW	(1u << 20)
@@ -34,6 +38,9 @@
 #define LIST_WORK_MAX	(1ULL << 31)
 #define HEAP_HITS_MAX	(64u << 10)	/* hit arrays up to this size: malloc */
 #define MAP_CHUNK	(8u << 20)	/* mapped bytes scanned at a time */
+#define PAR_MIN		(64u << 20)	/* image files: scanned from both ends from here on */
+#define PAR_CHUNK	(8u << 20)	/* the least chunk claimed at a time */
+#define PAR_CHUNKS_MAX	256		/* chunks at most (larger ones in larger ranges) */
 
 static uint64_t le64(const unsigned char *p)
 {
@@ -283,19 +290,20 @@ static void scan_window(struct bch_jscan *s, const unsigned char *buf, size_t le
 }
 
 /*
- * The read loop: windows of SCAN_WINDOW bytes; the last JSET_MAX_BYTES of a
- * window (where a jset may start but not fit) are moved to the front and
- * examined with the next window, so every byte is read once and the buffer
- * stays small enough for the caches.
+ * The read loop over the positions [lo, hi), reading up to read_end:
+ * windows of `window` bytes; the last JSET_MAX_BYTES of a window (where a
+ * jset may start but not fit) are moved to the front and examined with the
+ * next window, so every byte is read once and the buffer stays small enough
+ * for the caches.
  */
 static int scan_reads(struct bch_media *m, struct bch_jscan *s, unsigned char *buf,
-		      size_t window)
+		      size_t window, uint64_t lo, uint64_t hi, uint64_t read_end)
 {
-	uint64_t pos = s->start, have = 0;	/* buf holds [pos, pos + have) */
+	uint64_t pos = lo, have = 0;	/* buf holds [pos, pos + have) */
 	int rc = 0;
 
-	while (pos < s->end && !rc) {
-		uint64_t want = s->end - (pos + have), todo;
+	while (pos < hi && !rc) {
+		uint64_t want = read_end - (pos + have), todo;
 
 		if (want > window + JSET_MAX_BYTES - have)
 			want = window + JSET_MAX_BYTES - have;
@@ -304,12 +312,141 @@ static int scan_reads(struct bch_media *m, struct bch_jscan *s, unsigned char *b
 			break;
 		have += want;
 		/* positions whose jset fits in the buffer, or all at the end */
-		todo = pos + have == s->end ? have : have - JSET_MAX_BYTES;
+		todo = pos + have == read_end ? have : have - JSET_MAX_BYTES;
+		if (todo > hi - pos)
+			todo = hi - pos;
 		scan_window(s, buf, have, pos, todo);
 		memmove(buf, buf + todo, have - todo);
 		pos += todo;
 		have -= todo;
 	}
+	return rc;
+}
+
+/*
+ * Image files from PAR_MIN bytes on are scanned from both ends at once: the
+ * calling thread claims chunks from the front, a helper thread from the
+ * back, until they meet.  The front's hits go straight into the hit array
+ * in order; the back's into an array of their own, moved behind them after.
+ * Where the machine has no idle CPU the helper claims little or nothing and
+ * the calling thread scans on as if alone, so the split adapts to the load
+ * instead of assuming a free CPU (bench/README-journal.md).
+ */
+struct scan_share {
+	pthread_mutex_t lock;
+	uint64_t lo, hi;		/* positions nobody has claimed yet */
+	uint64_t chunk;			/* the grid: s->start + k * chunk */
+	struct bch_media *m;
+	const struct bch_jscan *s;	/* the scan: magic, range */
+	struct bch_jscan back;		/* the helper's hits, back chunks first */
+	size_t nchunks;			/* back chunks scanned: ... */
+	size_t first[PAR_CHUNKS_MAX];	/* ... where each one's hits start in back.v */
+	int rc;
+};
+
+/* Claim the next chunk from the front or the back; false: none left. */
+static bool scan_claim(struct scan_share *sh, bool back, uint64_t *lo, uint64_t *hi)
+{
+	bool ok;
+
+	pthread_mutex_lock(&sh->lock);
+	ok = sh->lo < sh->hi && (!back || sh->nchunks < PAR_CHUNKS_MAX);
+	if (ok && !back) {
+		*lo = sh->lo;
+		*hi = sh->lo + sh->chunk < sh->hi ? sh->lo + sh->chunk : sh->hi;
+		sh->lo = *hi;
+	} else if (ok) {
+		*hi = sh->hi;
+		*lo = sh->s->start + (sh->hi - 1 - sh->s->start) / sh->chunk * sh->chunk;
+		if (*lo < sh->lo)
+			*lo = sh->lo;
+		sh->hi = *lo;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return ok;
+}
+
+/* Scan claimed chunks into s until none is left. */
+static int scan_chunks(struct scan_share *sh, struct bch_jscan *s, bool back, unsigned char *buf)
+{
+	uint64_t lo, hi, end = sh->s->end;
+	int rc = 0;
+
+	/* a full helper stops: the calling thread scans its part again after */
+	while (!rc && !(back && s->dropped) && scan_claim(sh, back, &lo, &hi)) {
+		if (back)
+			sh->first[sh->nchunks++] = s->n;
+		rc = scan_reads(sh->m, s, buf, SCAN_WINDOW, lo, hi,
+				end - hi > JSET_MAX_BYTES ? hi + JSET_MAX_BYTES : end);
+	}
+	return rc;
+}
+
+static void *scan_helper(void *arg)
+{
+	struct scan_share *sh = arg;
+	unsigned char *buf = bch_media_buf_alloc(SCAN_WINDOW + JSET_MAX_BYTES);
+
+	sh->rc = buf ? scan_chunks(sh, &sh->back, true, buf) : -ENOMEM;
+	bch_media_buf_free(buf, SCAN_WINDOW + JSET_MAX_BYTES);
+	return NULL;
+}
+
+/* One more CPU this process may run on? */
+static bool scan_cpus(void)
+{
+	cpu_set_t set;
+
+	return !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 1;
+}
+
+/*
+ * The results are those of the serial scan.  The helper keeps at most half
+ * the cap; when it has more hits than that (which of them the cap keeps is
+ * known only in order), they are let go and the calling thread scans the
+ * back chunks itself, in order, behind its own.
+ */
+static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned char *buf)
+{
+	struct scan_share *sh = calloc(1, sizeof(*sh));
+	pthread_t tid;
+	bool helper;
+	int rc;
+
+	if (!sh)
+		return -ENOMEM;
+	pthread_mutex_init(&sh->lock, NULL);
+	sh->m = m;
+	sh->s = s;
+	sh->lo = s->start;
+	sh->hi = s->end;
+	sh->chunk = (s->end - s->start) / PAR_CHUNKS_MAX;
+	if (sh->chunk < PAR_CHUNK)
+		sh->chunk = PAR_CHUNK;
+	sh->chunk = (sh->chunk + SCAN_WINDOW - 1) / SCAN_WINDOW * SCAN_WINDOW;
+	sh->back.magic = s->magic;
+	sh->back.max = s->cap / 2 ? s->cap / 2 : 1;
+	rc = scan_reserve(&sh->back, s->end - s->start);
+	helper = !rc && !pthread_create(&tid, NULL, scan_helper, sh);
+	rc = scan_chunks(sh, s, false, buf);
+	if (helper)
+		pthread_join(tid, NULL);
+	if (!rc)
+		rc = sh->rc;
+	if (!rc && sh->back.dropped)	/* all claimed: sh->lo is where the back begins */
+		rc = scan_reads(m, s, buf, SCAN_WINDOW, sh->lo, s->end, s->end);
+	/* else the back chunks in ascending order, behind the front's hits */
+	for (size_t i = sh->nchunks; !rc && !sh->back.dropped && i-- > 0;) {
+		size_t a = sh->first[i], b = i + 1 < sh->nchunks ? sh->first[i + 1] : sh->back.n;
+		size_t room = s->cap - s->n, k = b - a < room ? b - a : room;
+
+		memcpy(s->v + s->n, sh->back.v + a, k * sizeof(*s->v));
+		s->n += k;
+		s->dropped += b - a - k;
+	}
+	bch_jscan_free(&sh->back);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
 	return rc;
 }
 
@@ -367,7 +504,10 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	buf = bch_media_buf_alloc(window + JSET_MAX_BYTES);
 	if (!buf)
 		return -ENOMEM;
-	rc = scan_reads(m, s, buf, window);
+	if (m->kind == BCH_MEDIA_FILE && !m->mem && end - start >= PAR_MIN && scan_cpus())
+		rc = scan_both_ends(m, s, buf);
+	else
+		rc = scan_reads(m, s, buf, window, start, end, end);
 	bch_media_buf_free(buf, window + JSET_MAX_BYTES);
 	return rc;
 }

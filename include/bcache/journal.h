@@ -126,7 +126,8 @@ struct bch_jscan {
  * aligned) and record those with the magic.  The range is clamped to the
  * device (s->start and s->end say what was scanned: nothing when start lies
  * past its end).  Image files are read in windows (small ranges through a
- * read-only mapping of the file), block devices in O_DIRECT windows,
+ * read-only mapping of the file, large ones from both ends at once by two
+ * threads, with the same results), block devices in O_DIRECT windows,
  * devdax and memory in place.  Time is linear in the range, memory bounded
  * by max hits (0: default cap).
  */

@@ -415,6 +415,68 @@ static void test_scan_windows(void)
 	unlink(path);
 }
 
+/*
+ * An image file of 72 MiB is scanned from both ends at once (a helper
+ * thread takes 8 MiB chunks from the back) where the process may run on two
+ * CPUs: its hits, the count past a cap and their order must be those of the
+ * same bytes scanned in place, in one pass.  Jsets straddle the chunk edges,
+ * one is cut off by the end (before its seq), one has a bad checksum.
+ */
+static void test_scan_both_ends(void)
+{
+	char path[] = "/tmp/test-journal-XXXXXX";
+	int fd = mkstemp(path);
+	const uint64_t size = 72ULL << 20, mib = 1 << 20;
+	const uint64_t at[] = { 0, 8 * mib - 8, 8 * mib + 256, 16 * mib - 264, 24 * mib,
+				40 * mib - 4096, 40 * mib - 128, 48 * mib + 512, 63 * mib,
+				64 * mib - 16, 71 * mib, size - 400, size - 104 };
+	const size_t nat = sizeof(at) / sizeof(at[0]);
+	static const size_t caps[] = { 0, 2, 7, 11 };
+	unsigned char *img = calloc(1, size), b[512];
+	struct bch_media *m = NULL, *mem = NULL;
+	int good = 1;
+
+	ok(fd >= 0 && img && ftruncate(fd, (off_t)size) == 0, "72 MiB image");
+	for (size_t i = 0; img && i < nat; i++) {
+		jset_b(b);
+		((struct jset *)b)->seq = 10 + i;
+		set_csum((struct jset *)b);
+		if (i == 4)
+			b[100] ^= 1;
+		memcpy(img + at[i], b, size - at[i] < 264 ? size - at[i] : 264);
+		good &= pwrite(fd, img + at[i], size - at[i] < 264 ? size - at[i] : 264,
+			       (off_t)at[i]) == (ssize_t)(size - at[i] < 264 ? size - at[i] : 264);
+	}
+	close(fd);
+	ok(good && img && bch_media_open(path, 0, &m) == 0 &&
+	   bch_media_open_mem("mem", img, size, 0, &mem) == 0, "the file and its bytes in memory");
+	for (size_t c = 0; m && mem && c < sizeof(caps) / sizeof(caps[0]); c++) {
+		struct bch_jscan f = { .max = caps[c] }, g = { .max = caps[c] };
+		size_t want = caps[c] && caps[c] < nat ? caps[c] : nat;
+
+		ok(bch_jscan_run(m, 0, size, bch_jset_magic(cset), &f) == 0 &&
+		   bch_jscan_run(mem, 0, size, bch_jset_magic(cset), &g) == 0,
+		   "cap %zu: both scans run", caps[c]);
+		ok(f.n == want && g.n == want && f.dropped == nat - want && g.dropped == f.dropped,
+		   "cap %zu: %zu hits, %zu dropped (got %zu/%zu, %zu/%zu)", caps[c], want,
+		   nat - want, f.n, f.dropped, g.n, g.dropped);
+		ok(f.n == g.n && !memcmp(f.v, g.v, f.n * sizeof(*f.v)),
+		   "cap %zu: the same hits in the same order as in place", caps[c]);
+		good = f.n == want;
+		for (size_t i = 0; good && i < f.n; i++)
+			good = f.v[i].off == at[i] && f.v[i].seq == (i == nat - 1 ? 0 : 10 + i) &&
+			       f.v[i].state == (i == 4 ? BCH_JSET_BAD_CSUM : i == nat - 1 ?
+						BCH_JSET_TRUNCATED : BCH_JSET_OK);
+		ok(good, "cap %zu: offsets ascending, states as written", caps[c]);
+		bch_jscan_free(&f);
+		bch_jscan_free(&g);
+	}
+	bch_media_close(mem);
+	bch_media_close(m);
+	free(img);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_jsets();
@@ -425,5 +487,6 @@ int main(void)
 	test_worked_example();
 	test_overlay();
 	test_scan_windows();
+	test_scan_both_ends();
 	return tap_done();
 }
