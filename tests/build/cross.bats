@@ -6,7 +6,7 @@
 #   - it configures, builds and installs; the man pages list the problem
 #     codes and columns (bcache-tables is built for the build machine) and
 #     are the pages of the native build;
-#   - the binary needs only libc, libblkid, libuuid, libsmartcols and ISA-L,
+#   - the binary needs only libc, libblkid, libuuid, libsmartcols, ISA-L and yajl,
 #     works on image files exactly like the full build, and the commands
 #     that need libndctl say "built without libndctl", exit 1;
 # and the same cross build without a compiler for the build machine: the
@@ -65,13 +65,13 @@ cross_ok() {
 	done
 }
 
-@test "without optional libraries: the binary needs libc, libblkid, libuuid, libsmartcols, ISA-L" {
+@test "without optional libraries: the binary needs libc, libblkid, libuuid, libsmartcols, ISA-L, yajl" {
 	cross_ok
 	run --separate-stderr readelf -d "$CROSS/cmd/bcache"
 	assert_success
 	assert_equal "$(grep -o 'Shared library: \[[^]]*\]' <<< "$output" | sed 's/.*\[\(.*\)\]/\1/' |
 		sort | tr '\n' ' ')" \
-		"libblkid.so.1 libc.so.6 libisal.so.2 libsmartcols.so.1 libuuid.so.1 "
+		"libblkid.so.1 libc.so.6 libisal.so.2 libsmartcols.so.1 libuuid.so.1 libyajl.so.2 "
 	[ -x "$CROSS/cmd/bcache" ]
 	run "$CROSS/cmd/bcache" version
 	assert_success
