@@ -761,7 +761,7 @@ int nvm_problems_status(struct bch_nvm_ns *const *ns, size_t n, int load_rc,
 
 	for (size_t i = 0; i < n; i++)
 		if (ns[i])
-			ret = bch_exit_combine(ret, bch_exit_for_problems(&ns[i]->problems, sev));
+			ret = bch_exit_combine(ret, bch_exit_for_problems(&ns[i]->problems, (int)sev));
 	return ret;
 }
 
