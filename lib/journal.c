@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <bcache/csum.h>
 #include <bcache/journal.h>
@@ -191,7 +190,7 @@ void bch_jscan_free(struct bch_jscan *s)
 	if (s->v && s->heap)
 		free(s->v);
 	else if (s->v)
-		munmap(s->v, s->cap * sizeof(*s->v));
+		bch_media_buf_free(s->v, s->cap * sizeof(*s->v));
 	s->v = NULL;
 	s->n = s->cap = 0;
 	s->heap = false;
@@ -220,11 +219,9 @@ static int scan_reserve(struct bch_jscan *s, uint64_t bytes)
 		s->cap = s->v ? cap : 0;
 		return s->v ? 0 : -ENOMEM;
 	}
-	v = mmap(NULL, cap * sizeof(*s->v), PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (v == MAP_FAILED)
+	v = bch_media_buf_alloc(cap * sizeof(*s->v));	/* reserved, huge pages */
+	if (!v)
 		return -ENOMEM;
-	madvise(v, cap * sizeof(*s->v), MADV_HUGEPAGE);
 	s->v = v;
 	s->cap = cap;
 	return 0;

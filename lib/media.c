@@ -31,9 +31,24 @@
 void *bch_media_buf_alloc(size_t len)
 {
 	void *p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	if (len >= BCH_MEDIA_BIG_BUF)
+		madvise(p, len, MADV_HUGEPAGE);	/* advice only: no error */
+	return p;
+}
+
+void *bch_media_buf_grow(void *p, size_t len, size_t new_len)
+{
+	void *q = mremap(p, len ? len : 1, new_len ? new_len : 1, MREMAP_MAYMOVE);
+
+	if (q == MAP_FAILED)
+		return NULL;
+	if (new_len >= BCH_MEDIA_BIG_BUF)
+		madvise(q, new_len, MADV_HUGEPAGE);
+	return q;
 }
 
 void bch_media_buf_free(void *p, size_t len)

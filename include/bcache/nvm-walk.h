@@ -102,7 +102,9 @@ struct bch_nvm_ns {
 	size_t npages, pages_cap;
 	struct bch_nvm_alloc *allocs;	/* sorted by page after the load */
 	size_t nallocs, allocs_cap;
+	bool allocs_mapped;		/* allocs is an anonymous mapping, not the heap */
 	uint32_t *walk;			/* allocs indexes in walk order: page pg, record k */
+	size_t walk_len;		/* bytes of the mapping walk points into */
 	struct bch_nvm_stale *stale;
 	size_t nstale, stale_cap;
 	uint64_t pages_allocated;	/* union of the valid records, in pages */

@@ -99,3 +99,25 @@ json_run() { # EXIT_STATUS ARGS...
 		[length, .[0].where, .[-1].where]' <<< "$output")" \
 		'[5904,"slot[5].recs[44]","slot[10].recs[882]"]'
 }
+
+@test "200000 records: the allocation array leaves the heap for a growing mapping, nothing lost" {
+	# the library keeps 65536 allocations on the heap, then an anonymous
+	# mapping with huge pages that grows by mremap (131072, 262144 entries)
+	big=$(fresh_img big.img 1G)
+	gen "$big" attach $K
+	assert_equal "$(gen "$big" bulk 200000 0 $OWNER_A)" 200000
+	run bcache nvm dump --json -o slot,k,page "$big"
+	assert_success
+	assert_equal "$(jq '.devices[0].allocations | length' <<< "$output")" 200000
+	assert_equal "$(jq '[.devices[0].allocations[].page] == [range(4096; 204096)]' \
+		<<< "$output")" true
+	assert_equal "$(jq -c '.devices[0].allocations[65535,65536,131072,199999] |
+		[.slot, .k, .page]' <<< "$output" | tr '\n' ' ')" \
+		"[65,703,69631] [65,704,69632] [130,395,135168] [198,438,204095] "
+	assert_equal "$(jq -c '.devices[0].summary | [.records, .allocated]' \
+		<<< "$output")" "[200000,200000]"
+	run bcache nvm check "$big"
+	assert_success
+	assert_line -n 3 "$big: v7, attached (K $K), 2 owners, 200000 allocations 781.2 MiB, \
+free 226.7 MiB (22%), largest free 128 MiB; 0 errors, 0 warnings, 1 note"
+}
