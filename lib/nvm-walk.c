@@ -674,27 +674,49 @@ static int check_overlaps(struct bch_nvm_ns *ns)
 }
 
 /*
- * Whether the record-page slot at off carries the magic; a lazy
- * load reads only the slot's header for it.  A read error counts as no
- * magic (the slot is not linked: nothing depends on it).
+ * Whether the record-page slot at off carries the magic.  A lazy load does
+ * not read the slot into ns->meta for that: it reads SLOT_BATCH slots at a
+ * time into a buffer of its own (one system call instead of one per slot:
+ * 2046 reads of 16 bytes took longer than the 16 MiB they replace).  A read
+ * error counts as no magic (the slot is not linked: nothing depends on it).
  */
-static bool slot_magic(struct bch_nvm_ns *ns, uint64_t off)
+#define SLOT_BATCH 32u
+
+struct slot_batch {
+	unsigned char *buf;		/* SLOT_BATCH slots, page aligned (O_DIRECT) */
+	uint64_t lo, hi;		/* the bytes it holds; lo == hi: none */
+	int rc;				/* the read of [lo, hi) failed */
+};
+
+static bool slot_magic(struct bch_nvm_ns *ns, struct slot_batch *b, uint64_t off)
 {
 	const size_t at = offsetof(struct bch_nvm_pgalloc_recs, magic);
-	unsigned char magic[16];
 
 	if (!ns->meta_lazy || meta_has(ns, off / 4096))
 		return !memcmp(ns->meta + off + at, bch_nvm_recs_magic, 16);
-	if (bch_media_read(ns->meta_m, magic, 16, off + at))
-		return false;
-	return !memcmp(magic, bch_nvm_recs_magic, 16);
+	if (off < b->lo || off + BCH_NVM_PAGES_RECS_SIZE > b->hi) {
+		b->lo = off;
+		b->hi = off + SLOT_BATCH * BCH_NVM_PAGES_RECS_SIZE;
+		if (b->hi > ns->meta_len)
+			b->hi = ns->meta_len;
+		b->rc = bch_media_read(ns->meta_m, b->buf, b->hi - b->lo, b->lo);
+	}
+	return !b->rc && !memcmp(b->buf + (off - b->lo) + at, bch_nvm_recs_magic, 16);
 }
 
 /* Slots not reached by the walk that carry the record-page magic. */
 static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 {
+	const size_t blen = SLOT_BATCH * BCH_NVM_PAGES_RECS_SIZE;
+	struct slot_batch b = { 0 };
 	char where[48];
 	int rc = 0;
+
+	if (ns->meta_lazy) {
+		b.buf = bch_media_buf_alloc(blen);
+		if (!b.buf)
+			return -ENOMEM;
+	}
 
 	for (uint32_t s = 0; s < (uint32_t)ns->lay->max_slots && !rc; s++) {
 		uint64_t off = BCH_NVM_SLOT_OFFSET(s);
@@ -704,7 +726,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 
 		if (slot_page[s] >= 0 || off + BCH_NVM_PAGES_RECS_SIZE > ns->meta_len)
 			continue;
-		if (!slot_magic(ns, off))
+		if (!slot_magic(ns, &b, off))
 			continue;
 		rc = meta_need(ns, off, BCH_NVM_PAGES_RECS_SIZE);
 		if (!rc && ns->nstale == ns->stale_cap)
@@ -735,6 +757,7 @@ static int find_stale(struct bch_nvm_ns *ns, const int *slot_page)
 					     where, "slot %u carries the record-page magic but is "
 					     "not linked (left by a free)", s);
 	}
+	bch_media_buf_free(b.buf, blen);
 	return rc;
 }
 
