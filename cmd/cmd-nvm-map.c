@@ -720,13 +720,9 @@ static int cmd_map(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = bch_parse(cmd, argc, argv, map_opt, &mo, &first);
 	if (rc)
 		return rc;
-	if (first >= argc)
-		return bch_usage_error(cmd, "no device given");
-	n = (size_t)(argc - first);	/* first < argc */
-	ns = calloc(n, sizeof(*ns));
+	ret = nvm_load_operands(cmd, argc, argv, first, &ns, &n);
 	if (!ns)
-		return bch_fail("nvm map", -ENOMEM, NULL);
-	ret = nvm_load_all(n, argv + first, ns);
+		return ret;
 	width = map_width(&mo);
 	out_init(&o, mo.json);
 	o.bytes = mo.bytes;

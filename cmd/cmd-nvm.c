@@ -699,10 +699,24 @@ static int dump_one(struct out *o, const struct bch_nvm_ns *ns, const struct dum
 	return err;
 }
 
-int nvm_load_all(size_t n, char **argv, struct bch_nvm_ns **ns)
+int nvm_load_operands(const struct bch_cmd *cmd, int argc, char **argv, int first,
+		      struct bch_nvm_ns ***nsp, size_t *np)
 {
+	struct bch_nvm_ns **ns;
 	int ret = BCH_EXIT_OK;
+	size_t n;
 
+	*nsp = NULL;
+	*np = 0;
+	if (first >= argc)
+		return bch_usage_error(cmd, "no device given");
+	n = (size_t)(argc - first);
+	argv += first;
+	ns = calloc(n, sizeof(*ns));
+	if (!ns)
+		return bch_fail(cmd->full, -ENOMEM, NULL);
+	*nsp = ns;
+	*np = n;
 	for (size_t i = 0; i < n; i++) {
 		int rc;
 
@@ -788,16 +802,12 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = bch_parse(cmd, argc, argv, dump_opt, &opts, &first);
 	if (rc)
 		return rc;
-	if (first >= argc)
-		return bch_usage_error(cmd, "no device given");
 	rc = dump_columns_parse(&opts, sel, &ncols);
 	if (rc)
 		return rc;
-	n = (size_t)(argc - first);	/* first < argc */
-	ns = calloc(n, sizeof(*ns));
+	ret = nvm_load_operands(cmd, argc, argv, first, &ns, &n);
 	if (!ns)
-		return bch_fail("nvm dump", -ENOMEM, NULL);
-	ret = nvm_load_all(n, argv + first, ns);
+		return ret;
 	if (!owner_found(&opts, ns, n)) {
 		char u[37];
 
@@ -874,13 +884,9 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	rc = bch_parse(cmd, argc, argv, check_opt, &co, &first);
 	if (rc)
 		return rc;
-	if (first >= argc)
-		return bch_usage_error(cmd, "no device given");
-	n = (size_t)(argc - first);	/* first < argc */
-	ns = calloc(n, sizeof(*ns));
+	ret = nvm_load_operands(cmd, argc, argv, first, &ns, &n);
 	if (!ns)
-		return bch_fail("nvm check", -ENOMEM, NULL);
-	ret = nvm_load_all(n, argv + first, ns);
+		return ret;
 	out_init(&o, co.json);
 	o.quiet = co.quiet;
 	for (size_t i = 0; i < n; i++) {

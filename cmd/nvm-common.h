@@ -31,11 +31,17 @@ void nvm_health(struct out *o, const struct bch_nvm_ns *ns, const struct bch_nvm
 /* The "free_space" table: free blocks and bytes per order (text: orders with blocks). */
 int nvm_free_space_table(struct out *o, const struct bch_nvm_buddy *b);
 
+struct bch_cmd;
 /*
- * Load every device (nvm_open_load, the live check, the set check); returns
- * the worst load status.  ns[i] is NULL for a device that failed.
+ * The operands argv[first, argc) of a decoding command (nvm dump, check,
+ * map), each opened and loaded (nvm_open_load, the live check) and checked
+ * as one set: *ns gets an array of *n namespaces, NULL for a device that
+ * failed to load, freed with nvm_free_all().  Returns the worst load
+ * status; *ns is NULL (nothing to free) after "no device given" (a usage
+ * error) or when out of memory.
  */
-int nvm_load_all(size_t n, char **argv, struct bch_nvm_ns **ns);
+int nvm_load_operands(const struct bch_cmd *cmd, int argc, char **argv, int first,
+		      struct bch_nvm_ns ***ns, size_t *n);
 void nvm_free_all(struct bch_nvm_ns **ns, size_t n);
 /*
  * The exit status of a decoding command (bcache(8), EXIT STATUS): each

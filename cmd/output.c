@@ -702,12 +702,17 @@ static void cell_of(struct out_table *t, int id, const char *s, size_t n, bool n
 		return;
 	p = t->pos[id];
 	if (!t->o->json) {
-		char *d = num || plain_ascii(s, n) ? NULL : escape_n(s, n);
+		char *d;
+
+		/* set once: the first value stays, as in JSON */
+		if (!t->ln || scols_cell_get_data(scols_line_get_cell(t->ln, (size_t)p)))
+			return;
+		d = num || plain_ascii(s, n) ? NULL : escape_n(s, n);
 
 		if (!d)
 			d = strndup(s, n);
 
-		if (!d || !t->ln || scols_line_refer_data(t->ln, (size_t)p, d)) {
+		if (!d || scols_line_refer_data(t->ln, (size_t)p, d)) {
 			free(d);
 			t->o->err = -ENOMEM;
 		}
@@ -721,11 +726,11 @@ static void cell_of(struct out_table *t, int id, const char *s, size_t n, bool n
 		t->next++;
 		return;
 	}
-	/* a column written already is not set twice (the first value stays) */
-	if (p < t->next)
+	/* a column written or buffered already is not set twice (the first value stays) */
+	c = &t->cells[p];
+	if (p < t->next || (t->buffered && c->p))
 		return;
 	t->buffered = true;
-	c = &t->cells[p];
 	free(c->heap);
 	c->heap = NULL;
 	c->num = num;

@@ -139,7 +139,11 @@ int out_emit(struct out_table *t);
 /* Free without output (error paths). */
 void out_table_free(struct out_table *t);
 
-/* Cells by column id; a column that is not selected is skipped. */
+/*
+ * Cells by column id; a column that is not selected is skipped.  A cell is
+ * set once per row: a second value for the same column of a row is
+ * ignored, in text and JSON alike (JSON streams a cell as soon as it can).
+ */
 void out_str(struct out_table *t, int id, const char *s);
 void out_fmt(struct out_table *t, int id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

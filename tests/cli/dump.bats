@@ -130,3 +130,15 @@ setup() {
 	assert_equal "$status" $EX_NOT_FOUND
 	[[ "$stderr" == *"a namespace info block (NVDIMM_PFN_INFO) at byte 4096: this is an image of a namespace's raw capacity"* ]]
 }
+
+@test "nvm dump, check and map without a device: one usage error, nothing loaded" {
+	for c in dump check map; do
+		run -2 bcache nvm $c --json
+		assert_equal "${lines[0]}" "bcache nvm $c: no device given"
+		assert_equal "${lines[1]}" "Usage: bcache nvm $c [options] DEV..."
+		assert_equal "${#lines[@]}" 3
+	done
+	# a bad column is reported first: options are parsed before the operands
+	run -2 bcache nvm dump -o bogus
+	assert_equal "${lines[0]}" "bcache nvm dump: unknown column 'bogus' (see --list-columns)"
+}
