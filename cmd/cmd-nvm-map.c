@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <bcache/fields.h>
@@ -687,16 +686,16 @@ static int map_one(struct out *o, const struct bch_nvm_ns *ns, unsigned int widt
 	return rc;
 }
 
-/* The terminal's width, or the default. */
+/* The terminal's width (not $COLUMNS: a piped map keeps its default), or the default. */
 static unsigned int map_width(const struct map_opts *mo)
 {
-	struct winsize ws;
+	int w;
 
 	if (mo->width)
 		return mo->width;
-	if (isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) &&
-	    ws.ws_col >= MAP_WIDTH_MIN)
-		return ws.ws_col <= MAP_WIDTH_MAX ? ws.ws_col : MAP_WIDTH_MAX;
+	w = isatty(STDOUT_FILENO) ? out_width() : 0;
+	if (w >= MAP_WIDTH_MIN)
+		return w <= MAP_WIDTH_MAX ? (unsigned int)w : MAP_WIDTH_MAX;
 	return MAP_WIDTH_DEFAULT;
 }
 

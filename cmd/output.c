@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "output.h"
 
@@ -362,15 +363,56 @@ void out_title(struct out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Print s as lines of at most width columns (0: one line), broken after a
+ * ", " or "; " and continued with an indent of two; a piece longer than
+ * the width stays whole.
+ */
+static void print_wrapped(const char *s, int width)
+{
+	size_t col = 0, w = width > 0 ? (size_t)width : SIZE_MAX;
+
+	while (*s) {
+		const char *a = strstr(s, ", "), *b = strstr(s, "; "), *end;
+		size_t n;
+
+		/* the next piece: up to and including the separator's , or ; */
+		end = !a || (b && b < a) ? b : a;
+		n = end ? (size_t)(end - s) + 1 : strlen(s);
+		if (col && col + 1 + n > w) {
+			fputs("\n  ", stdout);
+			col = 2;
+		} else if (col) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(s, 1, n, stdout);
+		col += n;
+		s += end ? n + 1 : n;	/* past the separator's space */
+	}
+	putchar('\n');
+}
+
 void out_health(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
+	char *t, *e;
+	int rc;
 
 	if (o->json || o->quiet)
 		return;
+	o->last_struct = false;
+	if (o->nprinted++)
+		putchar('\n');
 	va_start(ap, fmt);
-	vtitle(o, fmt, ap);
+	rc = vasprintf(&t, fmt, ap);
 	va_end(ap);
+	if (rc < 0)
+		return;
+	e = out_escape(t);
+	print_wrapped(e ? e : t, out_width());
+	free(e);
+	free(t);
 }
 
 void out_size_text(char *buf, size_t len, uint64_t bytes)
@@ -445,6 +487,15 @@ static int text_width(void)
 		return 0;
 	w = strtol(c, &end, 10);
 	return *end || w <= 0 || w > 100000 ? 0 : (int)w;
+}
+
+int out_width(void)
+{
+	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO))
+		return !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) ? ws.ws_col : 0;
+	return text_width();
 }
 
 static struct out_table *table_new(struct out *o, const char *name, const struct out_col *cat,

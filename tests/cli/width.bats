@@ -5,8 +5,9 @@
 # UTF-8 locale, piped with COLUMNS=120 (tables fit the terminal, or COLUMNS
 # when piped, as lsblk: problem messages wrap, long keys are cut), with
 # device names as short as real ones (/dev/pmem0).  The closing health
-# lines are prose, not tables, and are left out of the measure.  Then
-# COLUMNS=80: the columns whose flags allow it are cut or wrapped.
+# lines wrap to the same width after a ", " or "; " (piped without COLUMNS
+# they are one line, which scripts may grep).  Then COLUMNS=80: the columns
+# whose flags allow it are cut or wrapped.
 
 load helpers
 load nvm-helpers
@@ -49,14 +50,14 @@ setup() {
 }
 
 # widest CMD...: fails naming the command and showing the line when CMD
-# prints a line wider than 120 columns: with COLUMNS=120 every line, and
-# piped without COLUMNS every line outside the problem tables (their
-# messages wrap only to a known width); health lines left out
+# prints a line wider than 120 columns: with COLUMNS=120 every line, health
+# lines too, and piped without COLUMNS every line outside the problem tables
+# (their messages wrap only to a known width) and the health lines
 widest() {
 	local out w
 	out=$({ COLUMNS=120 "$@" 2>/dev/null; "$@" 2>/dev/null |
-		awk '/^CODE +SEVERITY / { p = 1 } /^$/ { p = 0 } !p'; } |
-		grep -vE '(no problems found|no journal written yet|[0-9]+ errors?, [0-9]+ warnings?, [0-9]+ notes?)$' || true)
+		awk '/^CODE +SEVERITY / { p = 1 } /^$/ { p = 0 } !p' |
+		grep -vE '(no problems found|no journal written yet|[0-9]+ errors?, [0-9]+ warnings?, [0-9]+ notes?)$'; } || true)
 	w=$(awk '{ if (length > m) m = length } END { print m + 0 }' <<< "$out")
 	if [ "$w" -gt 120 ]; then
 		echo "'${*#"$BCACHE "}' prints a line of $w columns:"
@@ -135,4 +136,25 @@ block() { awk -v h="$1" '$0 ~ h { p = 1 } /^$/ { p = 0 } p'; }
 	# COLUMNS that is not a positive number is ignored
 	run -0 env COLUMNS=abc "$BCACHE" journal show --summary pmem3 -C sdb
 	assert_equal "$(block '^CODE +SEVERITY' <<< "$output" | wc -l)" 4
+}
+
+@test "health lines wrap to the width after a comma or semicolon, piped without COLUMNS one line" {
+	cp --sparse=always pmem1 pmem4
+	"$NVM_GEN" pmem4 alloc 0 dddddddd-4444-4444-8444-444444444444 > /dev/null
+	local line="pmem4: v7, attached (K $K), 5 owners, 307 allocations 1.3 MiB, \
+free 1006.6 MiB (99%), largest free 512 MiB; 0 errors, 0 warnings, 1 note"
+	run -0 "$BCACHE" nvm check pmem4
+	assert_line -n 3 "$line"
+	# the problem table above wraps too: the last lines are the health line
+	COLUMNS=120 run -0 "$BCACHE" nvm check pmem4
+	assert_equal "$(printf '%s\n' "${lines[@]: -2}")" \
+		"pmem4: v7, attached (K $K), 5 owners, 307 allocations 1.3 MiB, free 1006.6 MiB (99%),
+  largest free 512 MiB; 0 errors, 0 warnings, 1 note"
+	COLUMNS=60 run -0 "$BCACHE" nvm check pmem4
+	assert_equal "$(printf '%s\n' "${lines[@]: -3}")" "pmem4: v7, attached (K $K), 5 owners,
+  307 allocations 1.3 MiB, free 1006.6 MiB (99%),
+  largest free 512 MiB; 0 errors, 0 warnings, 1 note"
+	# -q leaves it out at any width
+	COLUMNS=60 run -0 "$BCACHE" nvm check -q pmem4
+	refute_output --partial "largest free"
 }
