@@ -485,8 +485,11 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 		start = end & ~7ULL;
 	s->start = start;
 	s->end = end;
+	/* nothing, or a hole of an image file (zeros): no magic, nothing read */
+	if (start == end || !bch_media_has_data(m, start, end - start))
+		return s->v ? 0 : scan_reserve(s, 0);
 	rc = scan_reserve(s, end - start);
-	if (rc || start == end)
+	if (rc)
 		return rc;
 	map = m->map || (m->kind == BCH_MEDIA_FILE && end - start < MAP_MAX) ?
 	      bch_media_map_ro(m) : NULL;

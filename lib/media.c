@@ -325,8 +325,73 @@ void bch_media_close(struct bch_media *m)
 	if (m->fd >= 0)
 		close(m->fd);
 	bch_media_buf_free(m->bounce, BOUNCE_SIZE);
+	free(m->data);
 	free(m->path);
 	free(m);
+}
+
+/* The data ranges of an image file, or -1 (not a file, not told, too many). */
+static int data_ranges(struct bch_media *m)
+{
+	uint64_t (*v)[2] = NULL;
+	size_t n = 0, cap = 0;
+	off_t pos = 0;
+
+	if (m->kind != BCH_MEDIA_FILE || m->mem || m->fd < 0)
+		return -1;
+	while ((uint64_t)pos < m->size) {
+		off_t d = lseek(m->fd, pos, SEEK_DATA), h;
+
+		if (d < 0 && errno == ENXIO)	/* no data past pos */
+			break;
+		if (d < 0)
+			goto unknown;
+		h = lseek(m->fd, d, SEEK_HOLE);
+		if (h <= d)
+			goto unknown;
+		if (n == cap) {
+			void *p;
+
+			if (cap >= BCH_MEDIA_DATA_MAX)
+				goto unknown;
+			cap = cap ? 2 * cap : 64;
+			p = realloc(v, cap * sizeof(*v));
+			if (!p)
+				goto unknown;
+			v = p;
+		}
+		v[n][0] = (uint64_t)d;
+		v[n][1] = (uint64_t)h;
+		n++;
+		pos = h;
+	}
+	m->data = v;
+	m->ndata = n;
+	return 1;
+unknown:
+	free(v);
+	return -1;
+}
+
+bool bch_media_has_data(struct bch_media *m, uint64_t off, uint64_t len)
+{
+	size_t lo = 0, hi;
+
+	if (!m->data_known)
+		m->data_known = data_ranges(m);
+	if (m->data_known < 0 || !len)
+		return m->data_known < 0;
+	/* the first range that ends after off: does it begin before off + len? */
+	hi = m->ndata;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->data[mid][1] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->ndata && m->data[lo][0] < off + len;
 }
 
 static void mark_dirty(struct bch_media *m, uint64_t off, uint64_t len)

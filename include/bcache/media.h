@@ -49,6 +49,10 @@ struct bch_media {
 	const unsigned char *rmap;	/* image files: read-only mapping, lazily */
 	uint64_t rmap_lo, rmap_hi;	/* its pages read since the last release */
 	bool mem;		/* bch_media_open_mem: map is the caller's buffer */
+	/* image files: the byte ranges that hold data (bch_media_has_data) */
+	uint64_t (*data)[2];	/* [start, end) pairs in order */
+	size_t ndata;
+	int data_known;		/* 0 not asked yet, 1 data[] holds them, -1 unknown */
 };
 
 /*
@@ -124,6 +128,16 @@ int bch_media_open_mem(const char *path, void *buf, uint64_t size, unsigned int 
  * go of in batches, so the resident set stays small however much is read.
  */
 const unsigned char *bch_media_map_ro(struct bch_media *m);
+/*
+ * Whether [off, off + len) may hold a byte that is not zero: false only
+ * for a range of an image file that lies in its holes (SEEK_DATA and
+ * SEEK_HOLE, asked once per media and kept: at most BCH_MEDIA_DATA_MAX
+ * ranges, else every range counts as data).  A scan skips what reads as
+ * zeros without reading it: a sparse image with thousands of small
+ * allocations costs no page-cache pages for their holes.
+ */
+#define BCH_MEDIA_DATA_MAX 65536
+bool bch_media_has_data(struct bch_media *m, uint64_t off, uint64_t len);
 void bch_media_map_done(struct bch_media *m, uint64_t off, uint64_t len);
 
 /*

@@ -477,6 +477,48 @@ static void test_scan_both_ends(void)
 	unlink(path);
 }
 
+/*
+ * An image file's holes read as zeros and are not scanned: bch_media_has_data
+ * answers from SEEK_DATA/SEEK_HOLE, and a scan of a hole finds nothing
+ * without reading it, while a jset written in the data is found.  (Where
+ * the file system reports no holes every range counts as data.)
+ */
+static void test_scan_holes(void)
+{
+	char path[] = "/tmp/test-journal-XXXXXX";
+	int fd = mkstemp(path);
+	const uint64_t mib = 1 << 20, at = 40 * mib + 4096;
+	struct bch_media *m = NULL;
+	struct bch_jscan s = { 0 };
+	unsigned char b[512];
+	bool holes;
+
+	jset_b(b);
+	ok(fd >= 0 && ftruncate(fd, (off_t)(64 * mib)) == 0 &&
+	   pwrite(fd, b, sizeof(b), (off_t)at) == (ssize_t)sizeof(b), "64 MiB sparse image");
+	holes = fd >= 0 && lseek(fd, 0, SEEK_DATA) > 0;
+	close(fd);
+	ok(bch_media_open(path, 0, &m) == 0, "opened");
+	ok(m && bch_media_has_data(m, at, 512) && bch_media_has_data(m, 0, 64 * mib) &&
+	   bch_media_has_data(m, at - 4096, 4097), "ranges that reach the data have data");
+	if (holes) {
+		ok(m && !bch_media_has_data(m, 0, 40 * mib) &&
+		   !bch_media_has_data(m, 40 * mib, 4096) &&
+		   !bch_media_has_data(m, 48 * mib, 16 * mib), "ranges in the holes have none");
+	} else {
+		ok(1, "# SKIP the file system reports no holes");
+	}
+	ok(m && bch_jscan_run(m, 0, 40 * mib, bch_jset_magic(cset), &s) == 0 && s.n == 0,
+	   "a scan of the hole: no hit");
+	ok(m && bch_jscan_run(m, 40 * mib, 41 * mib, bch_jset_magic(cset), &s) == 0 && s.n == 1 &&
+	   s.v[0].off == at && s.v[0].state == BCH_JSET_OK, "the jset in the data is found");
+	ok(m && bch_jscan_run(m, 0, 64 * mib, bch_jset_magic(cset), &s) == 0 && s.n == 1 &&
+	   s.v[0].off == at, "so is it by a scan of the whole image");
+	bch_jscan_free(&s);
+	bch_media_close(m);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_jsets();
@@ -488,5 +530,6 @@ int main(void)
 	test_overlay();
 	test_scan_windows();
 	test_scan_both_ends();
+	test_scan_holes();
 	return tap_done();
 }
