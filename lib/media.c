@@ -514,6 +514,12 @@ int bch_media_write(struct bch_media *m, const void *buf, size_t len, uint64_t o
 		mark_dirty(m, off, len);
 		return 0;
 	}
+	if (m->data_known > 0) {	/* a hole may get data: ask the file system again */
+		free(m->data);
+		m->data = NULL;
+		m->ndata = 0;
+		m->data_known = 0;
+	}
 	if (m->dio_align && !dio_aligned(m, buf, len, off))
 		return dio_bounce(m, (unsigned char *)buf, len, off, true);
 	return bch_fd_io(m->fd, (void *)buf, len, off, true);

@@ -132,9 +132,10 @@ const unsigned char *bch_media_map_ro(struct bch_media *m);
  * Whether [off, off + len) may hold a byte that is not zero: false only
  * for a range of an image file that lies in its holes (SEEK_DATA and
  * SEEK_HOLE, asked once per media and kept: at most BCH_MEDIA_DATA_MAX
- * ranges, else every range counts as data).  A scan skips what reads as
- * zeros without reading it: a sparse image with thousands of small
- * allocations costs no page-cache pages for their holes.
+ * ranges, else every range counts as data; a write through the media makes
+ * it ask again).  A scan skips what reads as zeros without reading it: a
+ * sparse image with thousands of small allocations costs no page-cache
+ * pages for their holes.
  */
 #define BCH_MEDIA_DATA_MAX 65536
 bool bch_media_has_data(struct bch_media *m, uint64_t off, uint64_t len);

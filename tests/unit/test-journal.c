@@ -514,6 +514,14 @@ static void test_scan_holes(void)
 	   s.v[0].off == at && s.v[0].state == BCH_JSET_OK, "the jset in the data is found");
 	ok(m && bch_jscan_run(m, 0, 64 * mib, bch_jset_magic(cset), &s) == 0 && s.n == 1 &&
 	   s.v[0].off == at, "so is it by a scan of the whole image");
+	bch_media_close(m);
+	/* a write into a hole through the media: its ranges are asked again */
+	m = NULL;
+	ok(bch_media_open(path, BCH_MEDIA_WRITE, &m) == 0 && !bch_media_has_data(m, 8 * mib, 512) ==
+	   holes && bch_media_write(m, b, sizeof(b), 8 * mib) == 0 &&
+	   bch_media_has_data(m, 8 * mib, 512), "written: the range has data");
+	ok(m && bch_jscan_run(m, 0, 64 * mib, bch_jset_magic(cset), &s) == 0 && s.n == 2 &&
+	   s.v[0].off == 8 * mib && s.v[1].off == at, "both jsets are found");
 	bch_jscan_free(&s);
 	bch_media_close(m);
 	unlink(path);
