@@ -425,6 +425,13 @@ static void grid_paint(struct grid *g, const struct map_run *r, uint64_t total)
 	}
 }
 
+/* The colour of owner who's cells (owners past the symbols share the first). */
+static const char *owner_colour(const struct map *mp, int who)
+{
+	return who < (int)sizeof(mp->symbol) && mp->colour[who] >= 0 ?
+	       owner_sgr[mp->colour[who]] : owner_sgr[0];
+}
+
 /*
  * What a cell shows: the allocation with the most pages in it (the
  * journal on a tie), so that small allocations stay visible; else the
@@ -448,8 +455,7 @@ static char cell_symbol(const struct map *mp, const struct grid *g, size_t c, co
 		return kind_symbol[MK_JOURNAL];
 	}
 	if (who >= 0) {
-		*sgr = who < (int)sizeof(mp->symbol) && mp->colour[who] >= 0 ?
-		       owner_sgr[mp->colour[who]] : owner_sgr[0];
+		*sgr = owner_colour(mp, who);
 		return who < (int)sizeof(mp->symbol) ? mp->symbol[who] : '*';
 	}
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -539,12 +545,15 @@ static void legend_owner(struct out_table *t, const struct bch_nvm_ns *ns, int o
 	out_str(t, ML_LABEL, label);
 }
 
-static int legend_row(struct out_table *t, char sym, int kind, const struct tally *n)
+/* A row of the legend: its symbol in the colour of its cells (--color). */
+static int legend_row(struct out_table *t, char sym, const char *sgr, int kind,
+		      const struct tally *n)
 {
 	char s[2] = { sym, 0 };
 	int rc = out_line(t, 0);
 
 	out_str(t, ML_SYMBOL, s);
+	out_color(t, ML_SYMBOL, sgr);
 	out_str(t, ML_KIND, kind_name[kind]);
 	out_u64(t, ML_RUNS, n->runs);
 	out_u64(t, ML_PAGES, n->pages);
@@ -580,12 +589,12 @@ static int map_legend(struct out *o, struct map *mp)
 	out_table_title(t, "Legend");
 	for (int k = MK_HEADER; k <= MK_RESERVED && !rc; k++)
 		if (kinds[k].pages)
-			rc = legend_row(t, kind_symbol[k], k, &kinds[k]);
+			rc = legend_row(t, kind_symbol[k], kind_sgr[k], k, &kinds[k]);
 	for (size_t i = 0; i < ns->nowners && !rc; i++) {
 		if (!own[i].pages)
 			continue;
-		rc = legend_row(t, i < sizeof(mp->symbol) ? mp->symbol[i] : '*', MK_ALLOC,
-				&own[i]);
+		rc = legend_row(t, i < sizeof(mp->symbol) ? mp->symbol[i] : '*',
+				owner_colour(mp, (int)i), MK_ALLOC, &own[i]);
 		legend_owner(t, ns, (int)i);
 	}
 	for (size_t i = 0; i < mp->rep.nj && !rc; i++) {
@@ -595,14 +604,15 @@ static int map_legend(struct out *o, struct map *mp)
 		if (!j->reg || !j->mrange.any)
 			continue;
 		n.pages = j->reg->len / 4096;
-		rc = legend_row(t, kind_symbol[MK_JOURNAL], MK_JOURNAL, &n);
+		rc = legend_row(t, kind_symbol[MK_JOURNAL], kind_sgr[MK_JOURNAL], MK_JOURNAL, &n);
 		legend_owner(t, ns, j->reg->owner);
 		out_fmt(t, ML_NOTE, "seq %llu-%llu on the media",
 			(unsigned long long)j->mrange.last_seq,
 			(unsigned long long)j->mrange.newest);
 	}
 	if (!rc) {
-		rc = legend_row(t, kind_symbol[MK_FREE], MK_FREE, &kinds[MK_FREE]);
+		rc = legend_row(t, kind_symbol[MK_FREE], kind_sgr[MK_FREE], MK_FREE,
+				&kinds[MK_FREE]);
 		if (mp->b.largest_order >= 0)
 			out_fmt(t, ML_NOTE, "largest block: order %d", mp->b.largest_order);
 	}

@@ -879,6 +879,19 @@ static void hex_cell(struct out_table *t, int id, uint64_t v, int min)
 	cell(t, id, s, (size_t)(buf + sizeof(buf) - s), false);
 }
 
+void out_color(struct out_table *t, int id, const char *sgr)
+{
+	char seq[32];
+
+	if (t->o->json || t->o->color != OUT_COLOR_ALWAYS || !sgr || !t->ln ||
+	    !out_shown(t, id))
+		return;
+	snprintf(seq, sizeof(seq), "\033[0;%sm", sgr);
+	if (scols_table_enable_colors(t->tb, 1) ||
+	    scols_cell_set_color(scols_line_get_cell(t->ln, (size_t)t->pos[id]), seq))
+		t->o->err = -ENOMEM;
+}
+
 void out_hex(struct out_table *t, int id, uint64_t v)
 {
 	hex_cell(t, id, v, 1);

@@ -154,6 +154,12 @@ void out_hex16(struct out_table *t, int id, uint64_t v);	/* 0x + 16 digits */
 void out_bool(struct out_table *t, int id, bool v);
 /* HEXV: JSON an array of "0x..." strings, text the non-zero "[j]0x..." */
 void out_hexv(struct out_table *t, int id, const uint64_t *v, int n);
+/*
+ * Text with colours on (o->color OUT_COLOR_ALWAYS): the cell of column id
+ * in the current row is drawn in the SGR colour sgr (e.g. "30;42"); else,
+ * and in JSON, nothing.
+ */
+void out_color(struct out_table *t, int id, const char *sgr);
 /* Whether column id is shown (to skip costly values). */
 bool out_shown(const struct out_table *t, int id);
 

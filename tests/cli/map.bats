@@ -116,6 +116,11 @@ $img: v7, attached (K $K), 3 owners, 6 allocations 4.1 MiB, free 43.8 MiB (91%),
 	# 64 pages a cell: B's 3 pages and A's 32 in the cell at 20 MiB: A's
 	assert_equal "$(sed -n 7p <<< "$output")" \
 		"    20 MiB $e[0;30;42mA$e[0;90m...............$e[0m"
+	# the legend's symbols in the colours of their cells
+	assert_line --regexp "^$e\[0;30;47m@ +$e\[0m header "
+	assert_line --regexp "^$e\[0;30;42mA +$e\[0m allocation "
+	assert_line --regexp "^$e\[0;97;44mB +$e\[0m allocation "
+	assert_line --regexp "^$e\[0;90m\. +$e\[0m free "
 	# 16 pages a cell: B's cell, then A's two
 	run bcache nvm map --color=always "$img"
 	assert_equal "$(sed -n 7p <<< "$output")" \
