@@ -336,33 +336,6 @@ int out_finish(struct out *o)
 
 /* ---- text ---- */
 
-static void vtitle(struct out *o, const char *fmt, va_list ap)
-{
-	char *t, *e;
-
-	o->last_struct = false;
-	if (o->nprinted++)
-		putchar('\n');
-	if (vasprintf(&t, fmt, ap) < 0)
-		return;
-	e = out_escape(t);
-	fputs(e ? e : t, stdout);
-	putchar('\n');
-	free(e);
-	free(t);
-}
-
-void out_title(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (o->json)
-		return;
-	va_start(ap, fmt);
-	vtitle(o, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Print s as lines of at most width columns (0: one line), broken after a
  * ", " or "; " and continued with an indent of two; a piece longer than
@@ -393,26 +366,41 @@ static void print_wrapped(const char *s, int width)
 	putchar('\n');
 }
 
-void out_health(struct out *o, const char *fmt, ...)
+static void vtitle(struct out *o, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *t, *e;
-	int rc;
 
-	if (o->json || o->quiet)
-		return;
 	o->last_struct = false;
 	if (o->nprinted++)
 		putchar('\n');
-	va_start(ap, fmt);
-	rc = vasprintf(&t, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
+	if (vasprintf(&t, fmt, ap) < 0)
 		return;
 	e = out_escape(t);
 	print_wrapped(e ? e : t, out_width());
 	free(e);
 	free(t);
+}
+
+void out_title(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json)
+		return;
+	va_start(ap, fmt);
+	vtitle(o, fmt, ap);
+	va_end(ap);
+}
+
+void out_health(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json || o->quiet)
+		return;
+	va_start(ap, fmt);
+	vtitle(o, fmt, ap);
+	va_end(ap);
 }
 
 void out_size_text(char *buf, size_t len, uint64_t bytes)

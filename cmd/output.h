@@ -188,8 +188,9 @@ int out_parse_columns(const struct out_col *cat, int n, const char *list, int *s
 /* Text: print a line of its own (a title or a note; ignored for JSON). */
 void out_title(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
- * Text: the closing health line of a device (unless -q; not for JSON),
- * wrapped to out_width() after a ", " or "; " with an indent of two.
+ * Text: the closing health line of a device (unless -q; not for JSON).
+ * It and titles wrap to out_width() after a ", " or "; ", continued with an
+ * indent of two.
  */
 void out_health(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*

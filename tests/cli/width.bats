@@ -138,7 +138,7 @@ block() { awk -v h="$1" '$0 ~ h { p = 1 } /^$/ { p = 0 } p'; }
 	assert_equal "$(block '^CODE +SEVERITY' <<< "$output" | wc -l)" 4
 }
 
-@test "health lines wrap to the width after a comma or semicolon, piped without COLUMNS one line" {
+@test "health lines and titles wrap to the width after a comma or semicolon; piped without COLUMNS one line" {
 	cp --sparse=always pmem1 pmem4
 	"$NVM_GEN" pmem4 alloc 0 dddddddd-4444-4444-8444-444444444444 > /dev/null
 	local line="pmem4: v7, attached (K $K), 5 owners, 307 allocations 1.3 MiB, \
@@ -157,4 +157,11 @@ free 1006.6 MiB (99%), largest free 512 MiB; 0 errors, 0 warnings, 1 note"
 	# -q leaves it out at any width
 	COLUMNS=60 run -0 "$BCACHE" nvm check -q pmem4
 	refute_output --partial "largest free"
+	# titles wrap the same way
+	COLUMNS=80 run "$BCACHE" journal show pmem3 -C sdb
+	assert_line "Summary (kernel: the v7 kernel's read; buckets: every bucket in order;"
+	assert_line "  media: magic scan of the region)"
+	run "$BCACHE" journal show pmem3 -C sdb
+	assert_line "Summary (kernel: the v7 kernel's read; buckets: every bucket in order; \
+media: magic scan of the region)"
 }
