@@ -677,7 +677,8 @@ static int check_overlaps(struct bch_nvm_ns *ns)
  * Whether the record-page slot at off carries the magic.  A lazy load does
  * not read the slot into ns->meta for that: it reads SLOT_BATCH slots at a
  * time into a buffer of its own (one system call instead of one per slot:
- * 2046 reads of 16 bytes took longer than the 16 MiB they replace).  A read
+ * 2046 reads of 16 bytes took longer than the 16 MiB they replace), and
+ * not at all where an image file has a hole (bch_media_has_data).  A read
  * error counts as no magic (the slot is not linked: nothing depends on it).
  */
 #define SLOT_BATCH 32u
@@ -686,6 +687,7 @@ struct slot_batch {
 	unsigned char *buf;		/* SLOT_BATCH slots, page aligned (O_DIRECT) */
 	uint64_t lo, hi;		/* the bytes it holds; lo == hi: none */
 	int rc;				/* the read of [lo, hi) failed */
+	bool zero;			/* [lo, hi) is a hole of an image file: not read */
 };
 
 static bool slot_magic(struct bch_nvm_ns *ns, struct slot_batch *b, uint64_t off)
@@ -699,9 +701,11 @@ static bool slot_magic(struct bch_nvm_ns *ns, struct slot_batch *b, uint64_t off
 		b->hi = off + SLOT_BATCH * BCH_NVM_PAGES_RECS_SIZE;
 		if (b->hi > ns->meta_len)
 			b->hi = ns->meta_len;
-		b->rc = bch_media_read(ns->meta_m, b->buf, b->hi - b->lo, b->lo);
+		b->zero = !bch_media_has_data(ns->meta_m, b->lo, b->hi - b->lo);
+		b->rc = b->zero ? 0 : bch_media_read(ns->meta_m, b->buf, b->hi - b->lo, b->lo);
 	}
-	return !b->rc && !memcmp(b->buf + (off - b->lo) + at, bch_nvm_recs_magic, 16);
+	return !b->zero && !b->rc &&
+	       !memcmp(b->buf + (off - b->lo) + at, bch_nvm_recs_magic, 16);
 }
 
 /* Slots not reached by the walk that carry the record-page magic. */
