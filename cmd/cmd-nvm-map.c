@@ -38,7 +38,7 @@ enum { OPT_COLOR = OPT__CMD_FIRST, OPT_WIDTH };
 #define MAP_ROWS 16
 
 struct map_opts {
-	bool json, bytes, quiet;
+	struct out_opts out;	/* -J, -b, -q */
 	int color;		/* OUT_COLOR_* */
 	unsigned int width;	/* 0: the terminal's, else MAP_WIDTH_DEFAULT */
 	const struct bch_cmd *cmd;
@@ -51,8 +51,8 @@ static const struct bch_opt map_opts_def[] = {
 	  "colour the map: auto (a terminal without NO_COLOR), always or never",
 	  "auto|always|never" },
 	{ "json", 'J', no_argument, NULL, "print one JSON document (the runs of pages)", NULL },
-	{ "bytes", 'b', no_argument, NULL, "sizes in bytes, not in human units", NULL },
-	{ "quiet", 'q', no_argument, NULL, "no closing health line", NULL },
+	BCH_OPT_BYTES,
+	BCH_OPT_QUIET,
 	{ NULL },
 };
 
@@ -62,16 +62,9 @@ static int map_opt(int val, const char *arg, void *ctx)
 	char *end;
 	unsigned long w;
 
+	if (out_opt(&o->out, val))
+		return 0;
 	switch (val) {
-	case 'J':
-		o->json = true;
-		return 0;
-	case 'b':
-		o->bytes = true;
-		return 0;
-	case 'q':
-		o->quiet = true;
-		return 0;
 	case OPT_COLOR:
 		if (!strcmp(arg, "auto"))
 			o->color = OUT_COLOR_AUTO;
@@ -733,9 +726,7 @@ static int cmd_map(const struct bch_cmd *cmd, int argc, char **argv)
 	if (!ns)
 		return ret;
 	width = map_width(&mo);
-	out_init(&o, mo.json);
-	o.bytes = mo.bytes;
-	o.quiet = mo.quiet;
+	out_init_opts(&o, &mo.out);
 	o.color = map_color(mo.color);
 	for (size_t i = 0; i < n; i++) {
 		int err;

@@ -24,7 +24,7 @@
 #include "tables.h"
 
 struct dump_opts {
-	bool json, bytes, quiet;
+	struct out_opts out;	/* -J, -b, -q */
 	bool tree;
 	const char *columns;		/* -o */
 	const char *hex;		/* --hex STRUCT */
@@ -48,8 +48,8 @@ static const struct bch_opt dump_opts_def[] = {
 	  "superblock|owner_list|set_header|slot:" },
 	{ "owner", OPT_OWNER, required_argument, "UUID",
 	  "only this owner's heads, record pages and allocations", "uuid" },
-	{ "bytes", 'b', no_argument, NULL, "sizes in bytes, not in human units", NULL },
-	{ "quiet", 'q', no_argument, NULL, "no closing health line", NULL },
+	BCH_OPT_BYTES,
+	BCH_OPT_QUIET,
 	{ NULL },
 };
 
@@ -83,18 +83,11 @@ static int dump_opt(int val, const char *arg, void *ctx)
 {
 	struct dump_opts *o = ctx;
 
-	switch (val) {
-	case 'J':
-		o->json = true;
+	if (out_opt(&o->out, val))
 		return 0;
+	switch (val) {
 	case 'o':
 		o->columns = arg;
-		return 0;
-	case 'b':
-		o->bytes = true;
-		return 0;
-	case 'q':
-		o->quiet = true;
 		return 0;
 	case OPT_LIST_COLUMNS:
 		bch_print_columns(o->cmd->full, stdout);
@@ -816,9 +809,7 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 		nvm_free_all(ns, n);
 		return BCH_EXIT_NOT_FOUND;
 	}
-	out_init(&o, opts.json);
-	o.bytes = opts.bytes;
-	o.quiet = opts.quiet;
+	out_init_opts(&o, &opts.out);
 	for (size_t i = 0; i < n; i++) {
 		int err;
 
@@ -852,30 +843,22 @@ static int cmd_dump(const struct bch_cmd *cmd, int argc, char **argv)
 
 /* ---- nvm check ---- */
 
-struct check_opts {
-	bool json, quiet;
-};
-
+/* -J and -q (check has no sizes to show in bytes: -b is not in its table) */
 static int check_opt(int val, const char *arg, void *ctx)
 {
-	struct check_opts *c = ctx;
-
-	if (val == 'q') {
-		c->quiet = true;
-		return 0;
-	}
-	return bch_json_opt(val, arg, &c->json);
+	(void)arg;
+	return out_opt(ctx, val) ? 0 : BCH_EXIT_USAGE;
 }
 
 static const struct bch_opt check_opts_def[] = {
 	{ "json", 'J', no_argument, NULL, "print one JSON document", NULL },
-	{ "quiet", 'q', no_argument, NULL, "no closing health line", NULL },
+	BCH_OPT_QUIET,
 	{ NULL },
 };
 
 static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 {
-	struct check_opts co = { 0 };
+	struct out_opts co = { 0 };
 	struct bch_nvm_ns **ns;
 	struct out o;
 	int rc, first, ret;
@@ -887,8 +870,7 @@ static int cmd_check(const struct bch_cmd *cmd, int argc, char **argv)
 	ret = nvm_load_operands(cmd, argc, argv, first, &ns, &n);
 	if (!ns)
 		return ret;
-	out_init(&o, co.json);
-	o.quiet = co.quiet;
+	out_init_opts(&o, &co);
 	for (size_t i = 0; i < n; i++) {
 		struct bch_nvm_buddy b;
 

@@ -127,6 +127,9 @@ void bch_cmd_help(const struct bch_cmd *cmd, FILE *f);
  */
 extern const struct bch_opt bch_json_opts[];
 int bch_json_opt(int val, const char *arg, void *ctx);
+/* Option-table entries of the decoding commands' -b and -q (struct out_opts). */
+#define BCH_OPT_BYTES { "bytes", 'b', no_argument, NULL, "sizes in bytes, not in human units", NULL }
+#define BCH_OPT_QUIET { "quiet", 'q', no_argument, NULL, "no closing health line", NULL }
 /* The flags of the writing commands: -f/--force, -n/--dry-run, -J/--json. */
 struct bch_write_flags {
 	bool force, dry_run, json;

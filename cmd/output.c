@@ -291,6 +291,29 @@ void out_init(struct out *o, bool json)
 	out_json_u64(o, OUT_SCHEMA_VERSION);
 }
 
+bool out_opt(struct out_opts *f, int val)
+{
+	switch (val) {
+	case 'J':
+		f->json = true;
+		return true;
+	case 'b':
+		f->bytes = true;
+		return true;
+	case 'q':
+		f->quiet = true;
+		return true;
+	}
+	return false;
+}
+
+void out_init_opts(struct out *o, const struct out_opts *f)
+{
+	out_init(o, f->json);
+	o->bytes = f->bytes;
+	o->quiet = f->quiet;
+}
+
 void out_device_end(struct out *o)
 {
 	if (o->json && o->in_device)

@@ -108,6 +108,14 @@ struct out_table {
 #define OUT_T_NOHEADINGS 0x10	/* text: no header line (KEY VALUE reports) */
 
 void out_init(struct out *o, bool json);
+/* What the options -J/--json, -b/--bytes and -q/--quiet of a command ask. */
+struct out_opts {
+	bool json, bytes, quiet;
+};
+/* Option val of bch_parse: true when it is one of those three (and is set). */
+bool out_opt(struct out_opts *f, int val);
+/* out_init() with the options' JSON, bytes and quiet. */
+void out_init_opts(struct out *o, const struct out_opts *f);
 /* Start the object of a device (ends the one before). */
 void out_device(struct out *o, const char *path);
 /* End the device object, if one is open. */
