@@ -565,7 +565,10 @@ const char *bch_jinsert_name(enum bch_jinsert i)
 void bch_jlist_free(struct bch_jlist *l)
 {
 	free(l->v);
-	free(l->idx);
+	if (l->idx_len)
+		bch_media_buf_free(l->idx, l->idx_len);
+	else
+		free(l->idx);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -756,10 +759,16 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 	*dups = *conflicts = 0;
 	bch_jlist_free(l);
 	l->base = s->v;
-	l->idx = malloc((s->n ? s->n : 1) * sizeof(*l->idx));
+	l->cap = s->n ? s->n : 1;
+	/* big: in huge pages (bch_media_buf_alloc), not one fresh page per 1024 */
+	if (l->cap * sizeof(*l->idx) >= BCH_MEDIA_BIG_BUF) {
+		l->idx_len = l->cap * sizeof(*l->idx);
+		l->idx = bch_media_buf_alloc(l->idx_len);
+	} else {
+		l->idx = malloc(l->cap * sizeof(*l->idx));
+	}
 	if (!l->idx)
 		return -ENOMEM;
-	l->cap = s->n ? s->n : 1;
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].state == BCH_JSET_OK)
 			l->idx[n++] = (uint32_t)i;

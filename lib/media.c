@@ -28,33 +28,49 @@
 #define RMAP_BATCH (32u << 20)	/* mapped bytes read before their pages are let go */
 #define BOUNCE_SIZE (1u << 20)	/* O_DIRECT bounce buffer */
 
+#define HUGE_PAGE (2u << 20)
+
+/* The bytes mapped for a buffer of len: big ones in whole huge pages. */
+static size_t buf_len(size_t len)
+{
+	if (len >= BCH_MEDIA_BIG_BUF)
+		return (len + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	return len ? len : 1;
+}
+
 void *bch_media_buf_alloc(size_t len)
 {
-	void *p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p;
 
+	if (len > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	p = mmap(NULL, buf_len(len), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	if (len >= BCH_MEDIA_BIG_BUF)
-		madvise(p, len, MADV_HUGEPAGE);	/* advice only: no error */
+		madvise(p, buf_len(len), MADV_HUGEPAGE);	/* advice only: no error */
 	return p;
 }
 
 void *bch_media_buf_grow(void *p, size_t len, size_t new_len)
 {
-	void *q = mremap(p, len ? len : 1, new_len ? new_len : 1, MREMAP_MAYMOVE);
+	void *q;
 
+	if (new_len > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	q = mremap(p, buf_len(len), buf_len(new_len), MREMAP_MAYMOVE);
 	if (q == MAP_FAILED)
 		return NULL;
 	if (new_len >= BCH_MEDIA_BIG_BUF)
-		madvise(q, new_len, MADV_HUGEPAGE);
+		madvise(q, buf_len(new_len), MADV_HUGEPAGE);
 	return q;
 }
 
 void bch_media_buf_free(void *p, size_t len)
 {
 	if (p)
-		munmap(p, len ? len : 1);
+		munmap(p, buf_len(len));
 }
 
 static void mem_persist(const void *addr, size_t len)

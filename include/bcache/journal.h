@@ -163,6 +163,7 @@ struct bch_jlist {
 	struct bch_jentry *v;
 	struct bch_jset_head *base;
 	uint32_t *idx;
+	size_t idx_len;		/* bytes of idx's mapping (bch_media_buf_alloc), 0: heap */
 	size_t lo, hi, cap;
 	uint64_t work, work_max;
 };

@@ -144,15 +144,18 @@ void bch_media_map_done(struct bch_media *m, uint64_t off, uint64_t len);
 /*
  * A page-aligned, zeroed buffer of len bytes (an anonymous mapping: pages
  * never touched cost no memory), so O_DIRECT reads need no bounce buffer.
- * From BCH_MEDIA_BIG_BUF bytes on, transparent huge pages are asked for:
- * the first touch of such a buffer (a namespace's metadata, millions of
- * allocation or journal entries) costs a fault per 2 MiB instead of per
- * 4 KiB page.  NULL when out of memory.  Free with bch_media_buf_free(p,
- * len).  bch_media_buf_grow() moves a buffer to new_len bytes (its bytes
- * kept, the rest zeroed; the address may change), NULL when out of memory
- * (p is then still valid).
+ * From BCH_MEDIA_BIG_BUF bytes on, the buffer is mapped in whole 2 MiB
+ * huge pages (transparent huge pages are asked for): the first touch of
+ * such a buffer (a namespace's metadata, a read window, an index of
+ * thousands of jsets, millions of allocation or journal entries) costs a
+ * fault per 2 MiB instead of one per 4 KiB page, which in a virtual
+ * machine with shadow page tables costs 12-17 us even when the page was
+ * populated in advance (bench/README-journal.md).  NULL when out of
+ * memory.  Free with bch_media_buf_free(p, len).  bch_media_buf_grow()
+ * moves a buffer to new_len bytes (its bytes kept, the rest zeroed; the
+ * address may change), NULL when out of memory (p is then still valid).
  */
-#define BCH_MEDIA_BIG_BUF (2u << 20)
+#define BCH_MEDIA_BIG_BUF (128u << 10)
 void *bch_media_buf_alloc(size_t len);
 void *bch_media_buf_grow(void *p, size_t len, size_t new_len);
 void bch_media_buf_free(void *p, size_t len);

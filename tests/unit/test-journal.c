@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <bcache/cache-sb.h>
 #include <bcache/csum.h>
@@ -478,6 +479,70 @@ static void test_scan_both_ends(void)
 }
 
 /*
+ * Buffers from BCH_MEDIA_BIG_BUF on are mapped in whole 2 MiB huge pages:
+ * the whole rounded mapping is there, survives a move, and is let go by the
+ * free (mincore fails with ENOMEM on bytes no longer mapped).
+ */
+static void test_buffers(void)
+{
+	const size_t huge = 2 << 20, len = 200 << 10;
+	unsigned char vec[3 * 512], *p = bch_media_buf_alloc(len), *q;
+
+	ok(p && (uintptr_t)p % 4096 == 0 && mincore(p, huge, vec) == 0,
+	   "a buffer of 200 KiB maps 2 MiB");
+	if (!p)
+		return;
+	p[len - 1] = 0x5a;
+	q = bch_media_buf_grow(p, len, 3 * huge - 4096);
+	ok(q && q[len - 1] == 0x5a && mincore(q, 3 * huge, vec) == 0,
+	   "grown to 6 MiB - 4 KiB: its bytes kept, 6 MiB mapped");
+	if (!q)
+		return;
+	bch_media_buf_free(q, 3 * huge - 4096);
+	errno = 0;
+	ok(mincore(q + 3 * huge - 4096, 4096, vec) == -1 && errno == ENOMEM,
+	   "the free lets go of the whole mapping");
+}
+
+/*
+ * A scan view of 40,000 valid jsets (its index array is a mapping of huge
+ * pages from 32,768 entries on), written as a circular journal starting in
+ * the middle: rotated into seq order, freed as it was made.
+ */
+static void test_view_big(void)
+{
+	const size_t n = 40000, step = 512, first = 12345;
+	unsigned char *img = calloc(n, step);
+	struct bch_media *m = NULL;
+	struct bch_jscan s = { 0 };
+	struct bch_jlist l = { 0 };
+	uint64_t dups, conflicts;
+	int good = 1;
+
+	for (size_t i = 0; img && i < n; i++) {
+		struct jset *j = (struct jset *)(img + i * step);
+
+		jset_b(img + i * step);
+		j->seq = 1000 + (i + n - first) % n;
+		j->last_seq = j->seq;
+		set_csum(j);
+	}
+	ok(img && bch_media_open_mem("mem", img, n * step, 0, &m) == 0 &&
+	   bch_jscan_run(m, 0, n * step, bch_jset_magic(cset), &s) == 0 && s.n == n,
+	   "40000 jsets found");
+	ok(bch_jscan_view(&s, &l, &dups, &conflicts) == 0 && l.hi - l.lo == n && !dups &&
+	   l.idx_len >= n * sizeof(*l.idx), "the view holds them all, in a mapped index");
+	for (size_t i = l.lo; good && i < l.hi; i++)
+		good = bch_jlist_hit(&l, i)->seq == 1000 + (i - l.lo) &&
+		       bch_jlist_hit(&l, i)->off == ((i - l.lo + first) % n) * step;
+	ok(good && l.hi > l.lo, "ascending seq from the one at byte %zu", first * step);
+	bch_jlist_free(&l);
+	bch_jscan_free(&s);
+	bch_media_close(m);
+	free(img);
+}
+
+/*
  * An image file's holes read as zeros and are not scanned: bch_media_has_data
  * answers from SEEK_DATA/SEEK_HOLE, and a scan of a hole finds nothing
  * without reading it, while a jset written in the data is found.  (Where
@@ -539,5 +604,7 @@ int main(void)
 	test_scan_windows();
 	test_scan_both_ends();
 	test_scan_holes();
+	test_buffers();
+	test_view_big();
 	return tap_done();
 }
