@@ -217,8 +217,9 @@ static int load_cache(struct jctx *c)
 
 /*
  * Open the namespace and walk it, reading only the metadata pages the walk
- * reaches (the journal needs the allocations, not a dump); an exit code,
- * with the messages of the nvm commands.
+ * reaches and no unlinked slot (the journal needs the allocations, not a
+ * dump or a verdict on the namespace); an exit code, with the messages of
+ * the nvm commands.
  */
 static int load_ns(struct jctx *c)
 {
@@ -227,7 +228,7 @@ static int load_ns(struct jctx *c)
 	if (rc)
 		return bch_open_error(c->path, rc);
 	bch_input_add(&c->inputs, c->path, c->m->fd);
-	return nvm_load_status(c->path, &c->ns, bch_nvm_load_lazy(c->m, &c->ns));
+	return nvm_load_status(c->path, &c->ns, bch_nvm_load_allocs(c->m, &c->ns));
 }
 
 /* Load everything and analyse; an exit code (problems do not count here). */

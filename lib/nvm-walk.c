@@ -907,7 +907,7 @@ static int walk_owners(struct bch_nvm_ns *ns)
 		for (unsigned int j = 0; j < BCH_NVM_PAGES_NAMESPACES_MAX && !rc &&
 		     ns->owners[i].state != BCH_NVMPG_HD_STAT_FREE; j++)
 			rc = walk_chain(ns, (int)i, j, slot_page);
-	if (!rc)
+	if (!rc && !ns->no_stale)
 		rc = find_stale(ns, slot_page);
 	for (size_t a = 0; a < ns->nallocs; a++) {
 		struct bch_nvm_owner *o = &ns->owners[ns->pages[ns->allocs[a].pg].owner];
@@ -1052,7 +1052,7 @@ static int nvm_walk(struct bch_nvm_ns *ns)
  */
 #define META_FIRST (SYS_OFF + BCH_NVM_PAGES_RECS_SIZE)
 
-static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy)
+static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy, bool no_stale)
 {
 	int rc;
 
@@ -1070,6 +1070,7 @@ static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy)
 	if (!ns->meta)
 		return -ENOMEM;
 	ns->meta_lazy = lazy;
+	ns->no_stale = no_stale;
 	ns->meta_m = m;
 	rc = lazy ? meta_need(ns, 0, META_FIRST) : bch_media_read(m, ns->meta, ns->meta_len, 0);
 	if (!rc)
@@ -1100,10 +1101,15 @@ int bch_nvm_load_buf(const void *meta, size_t len, uint64_t size, const char *pa
 
 int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns)
 {
-	return nvm_load(m, ns, false);
+	return nvm_load(m, ns, false, false);
 }
 
 int bch_nvm_load_lazy(struct bch_media *m, struct bch_nvm_ns *ns)
 {
-	return nvm_load(m, ns, true);
+	return nvm_load(m, ns, true, false);
+}
+
+int bch_nvm_load_allocs(struct bch_media *m, struct bch_nvm_ns *ns)
+{
+	return nvm_load(m, ns, true, true);
 }

@@ -92,6 +92,7 @@ struct bch_nvm_ns {
 	unsigned char *meta;		/* bytes [0, min(size, 16 MiB)) */
 	size_t meta_len;
 	bool meta_lazy;			/* only the pages the walk reached are read */
+	bool no_stale;			/* bch_nvm_load_allocs: unlinked slots not searched */
 	struct bch_media *meta_m;	/* during a lazy load only */
 	uint64_t meta_have[BCH_NVM_PAGES_OFFSET / 4096 / 64];	/* lazy: pages read */
 	const struct bch_owner_list_head *owner_list;	/* NULL without an owner table */
@@ -124,6 +125,15 @@ int bch_nvm_load(struct bch_media *m, struct bch_nvm_ns *ns);
  * allocations, not a dump of the metadata area.
  */
 int bch_nvm_load_lazy(struct bch_media *m, struct bch_nvm_ns *ns);
+/*
+ * The lazy load without the search of the slots no chain links for the
+ * record-page magic (stale slots: 64 reads of 256 KiB on a namespace of
+ * 16 MiB of metadata).  The owners, record pages and allocations are those
+ * of the full load; ns->stale stays empty and its problems (BCH_P_SLOT_STALE,
+ * BCH_P_SLOT_ORPHAN) are not added.  For callers that need the allocations
+ * only (the journal commands), not a verdict on the namespace.
+ */
+int bch_nvm_load_allocs(struct bch_media *m, struct bch_nvm_ns *ns);
 /*
  * The full load from a copy of the metadata area in memory: meta holds
  * bytes [0, min(size, 16 MiB)) of a device of size bytes (len at least

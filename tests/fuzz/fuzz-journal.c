@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fuzz-journal: the input is a namespace and optionally a cache superblock
- * (the layout of fuzz.h).  The lazy load, the journal location from the
- * namespace alone (each owner's magic, and the cache set's) and with the
- * cache superblock, the magic scan of every region or span, the media view,
- * the replay range and its gaps, the inferred geometry, the kernel's read
+ * (the layout of fuzz.h).  The load of the allocations, the journal
+ * location from the namespace alone (each owner's magic, and the cache
+ * set's) and with the cache superblock, the magic scan of every region or
+ * span, the media view, the replay range and its gaps, the inferred geometry, the kernel's read
  * and every bucket's, where it resumes, the jset checks and the text of
  * every key, and the repair plan: what `journal show` and `journal repair
  * --dry-run` compute; then the library's analysis entry point,
@@ -188,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lay.csb)
 		cdev = fz_cache(&lay);
 	if (!bch_media_open_mem("fuzz", img, n, 0, &m)) {
-		if (!bch_nvm_load_lazy(m, &ns)) {
+		if (!bch_nvm_load_allocs(m, &ns)) {
 			if (cdev)
 				with_sb(m, &ns, cdev);
 			else

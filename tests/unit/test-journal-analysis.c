@@ -64,7 +64,7 @@ static int analyze(struct loaded *l, bool with_cache)
 	memset(l, 0, sizeof(*l));
 	rc = bch_media_open(ns_path, 0, &l->m);
 	if (!rc)
-		rc = bch_nvm_load_lazy(l->m, &l->ns);
+		rc = bch_nvm_load_allocs(l->m, &l->ns);
 	if (!rc && with_cache) {
 		struct bch_media *cm;
 
