@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bcache/csum.h>
 #include <bcache/journal.h>
@@ -19,18 +20,22 @@
 
 /*
  * How a range is read (measured: bench/README-journal.md).  Image files:
- * buffered reads in 128 KiB windows, which stay in the CPU caches (larger
- * windows fall off a cliff on some machines: 4x the time at 256 KiB); a
- * mapping is slower there for large ranges (a page-table entry per 4 KiB
- * page, up to 4x the time of the reads when the page cache holds small
- * folios), but ranges below MAP_MAX, such as an owner's thousands of small
- * allocations, are read through one mapping of the file without a system
- * call each; ranges from PAR_MIN on are read from both ends at once, by
- * the calling thread and a helper (scan_both_ends).  Block devices: O_DIRECT
- * reads, which wait for the device, pay off up to 1 MiB windows.  Devdax
- * and memory: in place.
+ * buffered reads in windows of a quarter of the CPU's level-2 cache
+ * (bch_jscan_window), so that the window, the jset carried over and what
+ * the checksum reads stay in it (a window too large for the cache falls
+ * off a cliff: 4x the time at 256 KiB on some machines; one too small pays
+ * a system call per few pages); a mapping is slower there for large ranges
+ * (a page-table entry per 4 KiB page, up to 4x the time of the reads when
+ * the page cache holds small folios), but ranges below MAP_MAX, such as
+ * an owner's thousands of small allocations, are read through one mapping
+ * of the file without a system call each; ranges from PAR_MIN on are read
+ * from both ends at once, by the calling thread and a helper
+ * (scan_both_ends).  Block devices: O_DIRECT reads, which wait for the
+ * device, pay off up to 1 MiB windows.  Devdax and memory: in place.
  */
-#define SCAN_WINDOW	(1u << 17)
+#define SCAN_WINDOW	(1u << 17)	/* when the cache size is unknown */
+#define SCAN_WINDOW_MIN	(64u << 10)
+#define SCAN_WINDOW_MAX	(1u << 20)
 #define DIO_WINDOW	(1u << 20)
 #define MAP_MAX		(1u << 20)
 #define SCAN_MAX_HITS	(4u << 20)
@@ -333,6 +338,7 @@ struct scan_share {
 	pthread_mutex_t lock;
 	uint64_t lo, hi;		/* positions nobody has claimed yet */
 	uint64_t chunk;			/* the grid: s->start + k * chunk */
+	size_t window;			/* read window of both threads */
 	struct bch_media *m;
 	const struct bch_jscan *s;	/* the scan: magic, range */
 	struct bch_jscan back;		/* the helper's hits, back chunks first */
@@ -373,7 +379,7 @@ static int scan_chunks(struct scan_share *sh, struct bch_jscan *s, bool back, un
 	while (!rc && !(back && s->dropped) && scan_claim(sh, back, &lo, &hi)) {
 		if (back)
 			sh->first[sh->nchunks++] = s->n;
-		rc = scan_reads(sh->m, s, buf, SCAN_WINDOW, lo, hi,
+		rc = scan_reads(sh->m, s, buf, sh->window, lo, hi,
 				end - hi > JSET_MAX_BYTES ? hi + JSET_MAX_BYTES : end);
 	}
 	return rc;
@@ -382,10 +388,10 @@ static int scan_chunks(struct scan_share *sh, struct bch_jscan *s, bool back, un
 static void *scan_helper(void *arg)
 {
 	struct scan_share *sh = arg;
-	unsigned char *buf = bch_media_buf_alloc(SCAN_WINDOW + JSET_MAX_BYTES);
+	unsigned char *buf = bch_media_buf_alloc(sh->window + JSET_MAX_BYTES);
 
 	sh->rc = buf ? scan_chunks(sh, &sh->back, true, buf) : -ENOMEM;
-	bch_media_buf_free(buf, SCAN_WINDOW + JSET_MAX_BYTES);
+	bch_media_buf_free(buf, sh->window + JSET_MAX_BYTES);
 	return NULL;
 }
 
@@ -403,7 +409,8 @@ static bool scan_cpus(void)
  * known only in order), they are let go and the calling thread scans the
  * back chunks itself, in order, behind its own.
  */
-static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned char *buf)
+static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned char *buf,
+			  size_t window)
 {
 	struct scan_share *sh = calloc(1, sizeof(*sh));
 	pthread_t tid;
@@ -420,7 +427,8 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
 	sh->chunk = (s->end - s->start) / PAR_CHUNKS_MAX;
 	if (sh->chunk < PAR_CHUNK)
 		sh->chunk = PAR_CHUNK;
-	sh->chunk = (sh->chunk + SCAN_WINDOW - 1) / SCAN_WINDOW * SCAN_WINDOW;
+	sh->window = window;
+	sh->chunk = (sh->chunk + window - 1) / window * window;
 	sh->back.magic = s->magic;
 	sh->back.max = s->cap / 2 ? s->cap / 2 : 1;
 	rc = scan_reserve(&sh->back, s->end - s->start);
@@ -431,7 +439,7 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
 	if (!rc)
 		rc = sh->rc;
 	if (!rc && sh->back.dropped)	/* all claimed: sh->lo is where the back begins */
-		rc = scan_reads(m, s, buf, SCAN_WINDOW, sh->lo, s->end, s->end);
+		rc = scan_reads(m, s, buf, window, sh->lo, s->end, s->end);
 	/* else the back chunks in ascending order, behind the front's hits */
 	for (size_t i = sh->nchunks; !rc && !sh->back.dropped && i-- > 0;) {
 		size_t a = sh->first[i], b = i + 1 < sh->nchunks ? sh->first[i + 1] : sh->back.n;
@@ -463,6 +471,17 @@ static void scan_mapped(struct bch_media *m, const unsigned char *map, struct bc
 		bch_media_map_done(m, pos, todo);
 		pos += todo;
 	}
+}
+
+size_t bch_jscan_window(long l2)
+{
+	size_t w = SCAN_WINDOW_MAX;
+
+	if (l2 <= 0)
+		return SCAN_WINDOW;
+	while (w > SCAN_WINDOW_MIN && w > (unsigned long)l2 / 4)
+		w /= 2;
+	return w;
 }
 
 int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
@@ -497,7 +516,7 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 		scan_mapped(m, map, s);
 		return 0;
 	}
-	window = m->dio_align ? DIO_WINDOW : SCAN_WINDOW;
+	window = m->dio_align ? DIO_WINDOW : bch_jscan_window(sysconf(_SC_LEVEL2_CACHE_SIZE));
 	if (end - start < window)
 		window = end - start;
 	/* page aligned: aligned O_DIRECT reads land in it without a bounce */
@@ -505,7 +524,7 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	if (!buf)
 		return -ENOMEM;
 	if (m->kind == BCH_MEDIA_FILE && !m->mem && end - start >= PAR_MIN && scan_cpus())
-		rc = scan_both_ends(m, s, buf);
+		rc = scan_both_ends(m, s, buf, window);
 	else
 		rc = scan_reads(m, s, buf, window, start, end, end);
 	bch_media_buf_free(buf, window + JSET_MAX_BYTES);

@@ -134,6 +134,13 @@ struct bch_jscan {
 int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
 		  struct bch_jscan *s);
 void bch_jscan_free(struct bch_jscan *s);
+/*
+ * The read window of an image file's scan on a CPU whose level-2 cache
+ * holds l2 bytes (sysconf(_SC_LEVEL2_CACHE_SIZE); 0 or less: unknown): the
+ * largest power of two from 64 KiB to 1 MiB that is at most a quarter of
+ * it, 128 KiB when it is unknown.
+ */
+size_t bch_jscan_window(long l2);
 /* The recorded hit at off, or NULL. */
 const struct bch_jset_head *bch_jscan_at(const struct bch_jscan *s, uint64_t off);
 /* The same, starting from *hint (updated: where the next lookup starts). */

@@ -479,6 +479,27 @@ static void test_scan_both_ends(void)
 }
 
 /*
+ * The read window follows the level-2 cache: a quarter of it, a power of two
+ * from 64 KiB to 1 MiB, 128 KiB when the size is unknown.
+ */
+static void test_scan_window_size(void)
+{
+	static const struct {
+		long l2;
+		size_t window;
+	} v[] = {
+		{ -1, 128 << 10 }, { 0, 128 << 10 }, { 100 << 10, 64 << 10 },
+		{ 256 << 10, 64 << 10 }, { 512 << 10, 128 << 10 }, { 1 << 20, 256 << 10 },
+		{ 3 << 20, 512 << 10 }, { 2 << 20, 512 << 10 }, { 4 << 20, 1 << 20 },
+		{ 64L << 20, 1 << 20 },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ok(bch_jscan_window(v[i].l2) == v[i].window, "level-2 cache %ld: window %zu (got %zu)",
+		   v[i].l2, v[i].window, bch_jscan_window(v[i].l2));
+}
+
+/*
  * Buffers from BCH_MEDIA_BIG_BUF on are mapped in whole 2 MiB huge pages:
  * the whole rounded mapping is there, survives a move, and is let go by the
  * free (mincore fails with ENOMEM on bytes no longer mapped).
@@ -604,6 +625,7 @@ int main(void)
 	test_scan_windows();
 	test_scan_both_ends();
 	test_scan_holes();
+	test_scan_window_size();
 	test_buffers();
 	test_view_big();
 	return tap_done();
