@@ -117,25 +117,33 @@ static int jset_problems(struct bch_problems *ps, const struct bch_jset_head *h)
 }
 
 /*
- * The CHECKS of the live jsets of a list (their bytes are read again);
- * problems for those not already reported through `seen`.
+ * The CHECKS of the live jsets of a list (their bytes are read again, but
+ * for a jset of `seen` at the same offset with the same checksum and checked
+ * already: its results are taken); problems for those not already reported
+ * through `seen`.
  */
 static int check_live(struct analysis *a, struct bch_jlist *l, const struct bch_jrange *r,
 		      const struct bch_jlist *seen)
 {
 	int rc = 0;
 
-	for (size_t i = l->lo; i < l->hi && !rc; i++) {
+	for (size_t i = bch_jlist_first(l, r->last_seq); i < l->hi && !rc; i++) {
 		struct bch_jset_head *h = bch_jlist_hit(l, i);
 		const struct bch_jset_head *prev;
 
-		if (h->seq < r->last_seq)
+		prev = seen ? bch_jlist_seq(seen, h->seq) : NULL;
+		/* the same bytes, checked and reported already: not read again */
+		if (prev && prev->checked && prev->off == h->off && prev->csum == h->csum &&
+		    prev->keys == h->keys) {
+			h->flags = prev->flags;
+			h->nkeys = prev->nkeys;
+			h->checked = 1;
 			continue;
+		}
 		rc = bch_jset_read(a->m, h, a->buf);
 		if (rc)
 			return rc;
 		bch_jset_check(a->buf, h);
-		prev = seen ? bch_jlist_seq(seen, h->seq) : NULL;
 		if (!prev || prev->csum != h->csum)
 			rc = jset_problems(&a->r->problems, h);
 	}
@@ -176,10 +184,10 @@ static int compare_views(struct analysis *a, const struct bch_journal *j)
 
 	if (!j->mrange.any)
 		return 0;
-	for (size_t i = j->media.lo; i < j->media.hi; i++) {
+	for (size_t i = bch_jlist_first(&j->media, j->mrange.last_seq); i < j->media.hi; i++) {
 		const struct bch_jset_head *h = bch_jlist_hit(&j->media, i);
 
-		if (h->seq < j->mrange.last_seq || bch_jlist_seq(&j->kv.list, h->seq))
+		if (bch_jlist_seq(&j->kv.list, h->seq))
 			continue;
 		if (!n++)
 			first_off = h->off;
@@ -310,8 +318,8 @@ static int analyze_one(struct analysis *a, struct bch_journal *j)
 		rc = bch_jscan_view(&j->scan, &j->media, &j->dups, &j->conflicts);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < j->scan.n; i++)
-		j->invalid += j->scan.v[i].state != BCH_JSET_OK;
+	/* the valid hits are the view's and its duplicates */
+	j->invalid = j->scan.n - (j->media.hi - j->media.lo) - j->dups;
 	if (j->scan.dropped) {
 		rc = bch_problem_add(&a->r->problems, BCH_P_J_WORK_CAP, j->start, "journal region",
 				     "the magic scan of [%llu, %llu) kept its first %zu hits, "

@@ -655,6 +655,21 @@ int bch_jlist_insert(struct bch_jlist *l, const struct bch_jset_head *h, int buc
 	return BCH_JINSERT_ADDED;
 }
 
+size_t bch_jlist_first(const struct bch_jlist *l, uint64_t seq)
+{
+	size_t lo = l->lo, hi = l->hi;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (bch_jlist_hit(l, mid)->seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct bch_jset_head *bch_jlist_seq(const struct bch_jlist *l, uint64_t seq)
 {
 	size_t lo = l->lo, hi = l->hi;
@@ -686,12 +701,8 @@ void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r)
 	r->any = true;
 	r->newest = newest->seq;
 	r->last_seq = newest->last_seq <= newest->seq ? newest->last_seq : newest->seq;
-	for (size_t i = l->lo; i < l->hi; i++) {
-		if (bch_jlist_hit(l, i)->seq < r->last_seq)
-			r->stale++;
-		else
-			r->present++;
-	}
+	r->stale = bch_jlist_first(l, r->last_seq) - l->lo;
+	r->present = l->hi - l->lo - r->stale;
 	span = r->newest - r->last_seq + 1;
 	r->missing = span > r->present ? span - r->present : 0;
 	r->complete = !r->missing;
@@ -706,7 +717,7 @@ size_t bch_jlist_gaps(const struct bch_jlist *l, const struct bch_jrange *r,
 	if (!r->any)
 		return 0;
 	want = r->last_seq;
-	for (size_t i = l->lo; i < l->hi; i++) {
+	for (size_t i = bch_jlist_first(l, want); i < l->hi; i++) {
 		uint64_t s = bch_jlist_hit(l, i)->seq;
 
 		if (s < want)
@@ -738,6 +749,20 @@ static int cmp_idx(const void *a, const void *b, void *base)
 	return cmp_seq_off(&v[*(const uint32_t *)a], &v[*(const uint32_t *)b]);
 }
 
+/* v[at..n) then v[0..at) */
+static int rotate(uint32_t *v, size_t n, size_t at)
+{
+	uint32_t *tmp = malloc((at ? at : 1) * sizeof(*v));
+
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, v, at * sizeof(*v));
+	memmove(v, v + at, (n - at) * sizeof(*v));
+	memcpy(v + (n - at), tmp, at * sizeof(*v));
+	free(tmp);
+	return 0;
+}
+
 /*
  * Sort indexes into base by (seq, offset).  A circular journal read in
  * offset order is a rotation of that order (one descent): rotate instead of
@@ -746,7 +771,6 @@ static int cmp_idx(const void *a, const void *b, void *base)
 static int sort_by_seq(const struct bch_jset_head *base, uint32_t *v, size_t n)
 {
 	size_t descents = 0, at = 0;
-	uint32_t *tmp;
 
 	for (size_t i = 1; i < n && descents < 2; i++)
 		if (cmp_seq_off(&base[v[i - 1]], &base[v[i]]) > 0) {
@@ -759,20 +783,14 @@ static int sort_by_seq(const struct bch_jset_head *base, uint32_t *v, size_t n)
 		qsort_r(v, n, sizeof(*v), cmp_idx, (void *)base);
 		return 0;
 	}
-	tmp = malloc(at * sizeof(*v));
-	if (!tmp)
-		return -ENOMEM;
-	memcpy(tmp, v, at * sizeof(*v));
-	memmove(v, v + at, (n - at) * sizeof(*v));
-	memcpy(v + (n - at), tmp, at * sizeof(*v));
-	free(tmp);
-	return 0;
+	return rotate(v, n, at);
 }
 
 int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dups,
 		   uint64_t *conflicts)
 {
-	size_t n = 0;
+	size_t n = 0, descents = 0, at = 0;
+	bool same_seq = false;
 	int rc;
 
 	*dups = *conflicts = 0;
@@ -788,9 +806,32 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 	}
 	if (!l->idx)
 		return -ENOMEM;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].state == BCH_JSET_OK)
-			l->idx[n++] = (uint32_t)i;
+	/*
+	 * One pass over the hits: the valid ones, and whether they are in
+	 * (seq, offset) order already or a rotation of it (a circular journal)
+	 * with no seq twice; then they need no sort and no second look.
+	 */
+	for (size_t i = 0; i < s->n; i++) {
+		const struct bch_jset_head *h = &s->v[i];
+
+		if (h->state != BCH_JSET_OK)
+			continue;
+		if (n) {
+			const struct bch_jset_head *p = &s->v[l->idx[n - 1]];
+
+			if (p->seq == h->seq)
+				same_seq = true;
+			else if (p->seq > h->seq && !descents++)
+				at = n;
+		}
+		l->idx[n++] = (uint32_t)i;
+	}
+	if (!same_seq && (descents == 0 || (descents == 1 &&
+	    s->v[l->idx[n - 1]].seq < s->v[l->idx[0]].seq))) {
+		rc = descents ? rotate(l->idx, n, at) : 0;
+		l->hi = n;
+		return rc;
+	}
 	rc = sort_by_seq(s->v, l->idx, n);
 	if (rc)
 		return rc;

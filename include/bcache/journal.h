@@ -190,6 +190,8 @@ const char *bch_jinsert_name(enum bch_jinsert i);
 /* Insert by the kernel's rules; returns enum bch_jinsert or -ENOMEM / -E2BIG. */
 int bch_jlist_insert(struct bch_jlist *l, const struct bch_jset_head *h, int bucket);
 void bch_jlist_free(struct bch_jlist *l);
+/* The index of the first entry of seq or a later one (hi: none). */
+size_t bch_jlist_first(const struct bch_jlist *l, uint64_t seq);
 /* The entry of seq, or NULL. */
 const struct bch_jset_head *bch_jlist_seq(const struct bch_jlist *l, uint64_t seq);
 

@@ -6,6 +6,7 @@
  *   test-journal-analysis BCACHE JOURNAL-GEN
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <bcache/cache-sb.h>
+#include <bcache/csum.h>
 #include <bcache/journal-analysis.h>
 #include <bcache/media.h>
 #include <bcache/nvm-walk.h>
@@ -163,6 +165,94 @@ static void test_incomplete(void)
 	unload(&l);
 }
 
+/*
+ * A second copy of seq 5 at the end of the region and seq 3 corrupt: one
+ * duplicate, one invalid jset (the valid hits are the view's and its
+ * duplicates).
+ */
+static void test_dup_invalid(void)
+{
+	unsigned char block[4096];
+	struct loaded l;
+	uint64_t off, end;
+	int fd;
+
+	ok(!make_journal("--jsets 40 --lag 10 --bad-csum 3"), "journal-gen: stale seq 3 corrupt");
+	ok(!analyze(&l, false), "analysis from the owners");
+	off = media_off(&l.r, 5);
+	end = l.r.nj ? l.r.j[0].end : 0;
+	unload(&l);
+	fd = open(ns_path, O_RDWR);
+	ok(fd >= 0 && off != UINT64_MAX && end > off + 8192 &&
+	   pread(fd, block, sizeof(block), (off_t)off) == (ssize_t)sizeof(block) &&
+	   pwrite(fd, block, sizeof(block), (off_t)(end - sizeof(block))) ==
+	   (ssize_t)sizeof(block), "seq 5 copied to the region's last block");
+	if (fd >= 0)
+		close(fd);
+	ok(!analyze(&l, false), "analysed again");
+	ok(l.r.nj && l.r.j[0].dups == 1 && l.r.j[0].invalid == 1 &&
+	   l.r.j[0].scan.n == 41,
+	   "40 jsets and the copy: 1 duplicate, 1 invalid (got %llu, %llu of %zu hits)",
+	   l.r.nj ? (unsigned long long)l.r.j[0].dups : 0,
+	   l.r.nj ? (unsigned long long)l.r.j[0].invalid : 0, l.r.nj ? l.r.j[0].scan.n : 0);
+	unload(&l);
+}
+
+/*
+ * The CHECKS results of the kernel's live jsets, taken from the media view's
+ * where it checked the same bytes, are those of checking them: seq 18 gets
+ * version 2 (and a checksum that matches), BCH_JF_VERSION.
+ */
+static void test_kernel_checks(void)
+{
+	unsigned char block[4096];
+	struct jset *js = (struct jset *)block;
+	struct loaded l;
+	uint64_t off, c = 0;
+	bool good = true, flagged = false;
+	size_t live = 0;
+	int fd;
+
+	ok(!make_journal("--jsets 20 --lag 5"), "journal-gen: 20 jsets");
+	ok(!analyze(&l, true), "analysis with the cache sb");
+	off = media_off(&l.r, 18);
+	unload(&l);
+	fd = open(ns_path, O_RDWR);
+	good = fd >= 0 && off != UINT64_MAX &&
+	       pread(fd, block, sizeof(block), (off_t)off) == (ssize_t)sizeof(block);
+	if (good) {
+		js->version = 2;
+		good = !bch_csum_set(block, sizeof(block), BCH_JSET_HDR, js->keys, &c);
+		js->csum = c;
+		good = good && pwrite(fd, block, sizeof(block), (off_t)off) ==
+		       (ssize_t)sizeof(block);
+	}
+	if (fd >= 0)
+		close(fd);
+	ok(good, "seq 18 rewritten as version 2");
+	ok(!analyze(&l, true), "analysed again");
+	for (size_t i = 0; l.r.nj && i < l.r.j[0].kv.list.hi - l.r.j[0].kv.list.lo; i++) {
+		const struct bch_jlist *kl = &l.r.j[0].kv.list;
+		const struct bch_jset_head *h = bch_jlist_hit(kl, kl->lo + i);
+		struct bch_jset_head fresh = *h;
+		unsigned char buf[JSET_MAX_BYTES];
+
+		if (h->seq < l.r.j[0].krange.last_seq)
+			continue;
+		live++;
+		if (bch_jset_read(l.m, h, buf)) {
+			good = false;
+			break;
+		}
+		bch_jset_check(buf, &fresh);
+		good &= h->checked && h->flags == fresh.flags && h->nkeys == fresh.nkeys;
+		flagged |= h->seq == 18 && (h->flags & BCH_JF_VERSION);
+	}
+	ok(good && live == 5 && flagged, "the kernel's %zu live jsets: checked as their bytes say, "
+	   "seq 18 version 2", live);
+	unload(&l);
+}
+
 static void test_no_journal(void)
 {
 	struct bch_journal_report r = { .kernel = true };
@@ -204,6 +294,8 @@ int main(int argc, char **argv)
 	test_ok();
 	test_problems();
 	test_incomplete();
+	test_dup_invalid();
+	test_kernel_checks();
 	test_no_journal();
 	test_ranges_text();
 	run("rm -rf %s", dir);

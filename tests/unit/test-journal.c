@@ -253,7 +253,25 @@ static void test_insert(void)
 	   !r.complete, "range [8, 12]: 10 and 12 present, 3 missing");
 	ok(bch_jlist_gaps(&l, &r, gaps, 2) == 2 && gaps[0] == 8 && gaps[1] == 9 &&
 	   gaps[2] == 11 && gaps[3] == 11, "gaps 8-9 and 11");
+	h = hit(13, 3);
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINSERT_ADDED, "seq 13 (last_seq 3) added");
+	bch_jlist_range(&l, &r);
+	ok(r.newest == 13 && r.last_seq == 3 && r.stale == 0 && r.present == 3 &&
+	   r.missing == 8, "range [3, 13]: 3 present, 8 missing");
+	h = hit(20, 12);
+	ok(bch_jlist_insert(&l, &h, 0) == BCH_JINSERT_ADDED, "seq 20 (last_seq 12) added");
+	bch_jlist_range(&l, &r);
+	ok(r.last_seq == 12 && r.stale == 0 && r.present == 3 && r.missing == 6,
+	   "range [12, 20]: seq 10 dropped, 12, 13 and 20 present, 6 missing");
+	ok(bch_jlist_gaps(&l, &r, gaps, 2) == 1 && gaps[0] == 14 && gaps[1] == 19,
+	   "gap 14-19, from the first entry in the range on");
+	/* the list holds 12, 13, 20 */
+	ok(l.hi - l.lo == 3 && bch_jlist_first(&l, 0) == l.lo && bch_jlist_first(&l, 12) == l.lo &&
+	   bch_jlist_first(&l, 13) == l.lo + 1 && bch_jlist_first(&l, 14) == l.lo + 2 &&
+	   bch_jlist_first(&l, 20) == l.lo + 2 && bch_jlist_first(&l, 21) == l.hi,
+	   "first entry of a seq or later: before, on, between and after the entries");
 	bch_jlist_free(&l);
+	ok(bch_jlist_first(&l, 5) == l.hi, "first entry in an empty list: none");
 }
 
 /* WORKED EXAMPLE: jsets A and B in a 1 GiB image, d[i] = J + 1024 i. */
@@ -537,6 +555,7 @@ static void test_view_big(void)
 	struct bch_media *m = NULL;
 	struct bch_jscan s = { 0 };
 	struct bch_jlist l = { 0 };
+	struct bch_jrange r;
 	uint64_t dups, conflicts;
 	int good = 1;
 
@@ -557,10 +576,59 @@ static void test_view_big(void)
 		good = bch_jlist_hit(&l, i)->seq == 1000 + (i - l.lo) &&
 		       bch_jlist_hit(&l, i)->off == ((i - l.lo + first) % n) * step;
 	ok(good && l.hi > l.lo, "ascending seq from the one at byte %zu", first * step);
+	bch_jlist_range(&l, &r);
+	ok(r.newest == 1000 + n - 1 && r.last_seq == r.newest && r.stale == n - 1 &&
+	   r.present == 1 && r.complete, "range: the newest alone, %zu stale", n - 1);
 	bch_jlist_free(&l);
 	bch_jscan_free(&s);
 	bch_media_close(m);
 	free(img);
+}
+
+/*
+ * Scan views of five jsets whose seqs run, in offset order, 5 6 1 2 7 (one
+ * descent, but 7 after 5: not a rotation, sorted), 5 6 1 2 3 (a rotation)
+ * and 5 6 6 1 2 (a rotation with a duplicate): seq order every time.
+ */
+static void test_view_orders(void)
+{
+	static const uint64_t orders[][5] = {
+		{ 5, 6, 1, 2, 7 }, { 5, 6, 1, 2, 3 }, { 5, 6, 6, 1, 2 },
+	};
+	static const uint64_t want[][5] = {
+		{ 1, 2, 5, 6, 7 }, { 1, 2, 3, 5, 6 }, { 1, 2, 5, 6, 0 },
+	};
+
+	for (size_t o = 0; o < 3; o++) {
+		unsigned char img[5 * 512];
+		struct bch_media *m = NULL;
+		struct bch_jscan s = { 0 };
+		struct bch_jlist l = { 0 };
+		uint64_t dups, conflicts;
+		size_t n = o == 2 ? 4 : 5;
+		int good;
+
+		for (size_t i = 0; i < 5; i++) {
+			struct jset *j = (struct jset *)(img + 512 * i);
+
+			jset_b(img + 512 * i);
+			j->seq = j->last_seq = orders[o][i];
+			set_csum(j);
+		}
+		good = !bch_media_open_mem("mem", img, sizeof(img), 0, &m) &&
+		       !bch_jscan_run(m, 0, sizeof(img), bch_jset_magic(cset), &s) && s.n == 5 &&
+		       !bch_jscan_view(&s, &l, &dups, &conflicts) && l.hi - l.lo == n &&
+		       dups == 5 - n;
+		for (size_t i = 0; good && i < n; i++)
+			good = bch_jlist_hit(&l, l.lo + i)->seq == want[o][i];
+		ok(good, "seqs %llu %llu %llu %llu %llu by offset: in seq order",
+		   (unsigned long long)orders[o][0], (unsigned long long)orders[o][1],
+		   (unsigned long long)orders[o][2], (unsigned long long)orders[o][3],
+		   (unsigned long long)orders[o][4]);
+		bch_jlist_free(&l);
+		bch_jscan_free(&s);
+		bch_media_close(m);
+	}
 }
 
 /*
@@ -628,5 +696,6 @@ int main(void)
 	test_scan_window_size();
 	test_buffers();
 	test_view_big();
+	test_view_orders();
 	return tap_done();
 }
