@@ -5,6 +5,7 @@
  * every bucket's, checked, compared, and a verdict.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,19 +253,58 @@ static uint64_t first_invalid_stop(const struct bch_jview *v, uint64_t dflt)
 	return dflt;
 }
 
+/*
+ * The kernel's read (j->kv) or every bucket's (j->lv) from the magic scan:
+ * what a view reads and adds to is its own, so every bucket's may be read in
+ * a thread of its own while the media view and the kernel's are made (the
+ * views copy no CHECKS results from the scan's hits, which check_live()
+ * writes).
+ */
+struct views_job {
+	struct analysis *a;
+	struct bch_journal *j;
+	bool linear;		/* j->lv, else j->kv */
+	pthread_t tid;
+	bool started;		/* tid runs read_view() */
+	int rc;
+};
+
+static void *read_view(void *arg)
+{
+	struct views_job *job = arg;
+	struct bch_journal *j = job->j;
+	struct bch_jset_source src;
+	int rc = bch_jset_source_init(&src, job->a->m, &j->scan, j->magic);
+
+	src.events = job->a->o->events;
+	if (!rc && job->linear)
+		rc = bch_journal_linear_view(&src, &job->a->r->loc.g, &j->lv);
+	else if (!rc)
+		rc = bch_journal_kernel_view(&src, &job->a->r->loc.g, &j->kv);
+	bch_jset_source_free(&src);
+	job->rc = rc;
+	return NULL;
+}
+
 /* The kernel's read and every bucket's, and what they show. */
-static int kernel_views(struct analysis *a, struct bch_journal *j)
+static int kernel_views(struct analysis *a, struct bch_journal *j, struct views_job *linear)
 {
 	struct bch_problems *ps = &a->r->problems;
-	struct bch_jset_source src;
-	int rc = bch_jset_source_init(&src, a->m, &j->scan, j->magic);
+	struct views_job kernel = { .a = a, .j = j };
+	int rc;
 
-	src.events = a->o->events;
-	if (!rc)
-		rc = bch_journal_kernel_view(&src, &a->r->loc.g, &j->kv);
-	if (!rc)
-		rc = bch_journal_linear_view(&src, &a->r->loc.g, &j->lv);
-	bch_jset_source_free(&src);
+	read_view(&kernel);
+	if (linear->started)
+		pthread_join(linear->tid, NULL);
+	else if (!kernel.rc)
+		read_view(linear);
+	rc = kernel.rc;
+	if (rc) {	/* every bucket's view is made only after the kernel's */
+		bch_jview_free(&j->lv);
+		memset(&j->lv, 0, sizeof(j->lv));
+	} else {
+		rc = linear->rc;
+	}
 	if (rc == -E2BIG)
 		rc = bch_problem_add(ps, BCH_P_J_WORK_CAP, j->start, "journal region",
 				     "the replay list needed more than its work cap; the "
@@ -309,8 +349,8 @@ static int truncated_problem(struct analysis *a, const struct bch_journal *j)
 			       " (the image is truncated)");
 }
 
-/* The analysis of a journal whose magic scan ran (j->scan). */
-static int analyze_one(struct analysis *a, struct bch_journal *j)
+/* The media view of a journal: every valid jset the scan found. */
+static int media_view(struct analysis *a, struct bch_journal *j)
 {
 	int rc = truncated_problem(a, j);
 
@@ -340,7 +380,31 @@ static int analyze_one(struct analysis *a, struct bch_journal *j)
 		bch_journal_infer(&j->media, j->start, j->end - j->start, &j->infer);
 		return range_problems(a, j, "media", &j->media, &j->mrange);
 	}
-	return kernel_views(a, j);
+	return 0;
+}
+
+/*
+ * The analysis of a journal whose magic scan ran (j->scan).  With the cache
+ * superblock, every bucket's view is read in a second thread meanwhile where
+ * the media allows (bch_media_two_readers); the results and the problems,
+ * added in the same order, are those of one thread.
+ */
+static int analyze_one(struct analysis *a, struct bch_journal *j)
+{
+	struct views_job job = { .a = a, .j = j, .linear = true };
+	int rc;
+
+	job.started = j->kernel && bch_media_two_readers(a->m) &&
+		      !pthread_create(&job.tid, NULL, read_view, &job);
+	rc = media_view(a, j);
+	if (!j->kernel)
+		return rc;
+	if (rc) {
+		if (job.started)
+			pthread_join(job.tid, NULL);
+		return rc;
+	}
+	return kernel_views(a, j, &job);
 }
 
 /*

@@ -75,6 +75,25 @@ int bch_jset_source_read(struct bch_jset_source *s, void *buf, size_t len, uint6
 	return rc;
 }
 
+/*
+ * A hit of the magic scan without the results of the jset CHECKS, which
+ * bch_jset_check() may be writing into it from another thread (the views
+ * and the media view run at once: journal-analysis.c); the views' users
+ * check what they show.
+ */
+static void jset_head_copy(struct bch_jset_head *out, const struct bch_jset_head *h)
+{
+	memset(out, 0, sizeof(*out));
+	out->off = h->off;
+	out->seq = h->seq;
+	out->last_seq = h->last_seq;
+	out->csum = h->csum;
+	out->csum_computed = h->csum_computed;
+	out->version = h->version;
+	out->keys = h->keys;
+	out->state = h->state;
+}
+
 /* The jset at pos: from the magic scan when it covers pos, else read. */
 static int source_probe(struct bch_jset_source *s, uint64_t pos, struct bch_jset_head *out)
 {
@@ -93,7 +112,7 @@ static int source_probe(struct bch_jset_source *s, uint64_t pos, struct bch_jset
 			return 0;
 		}
 		if (h->state != BCH_JSET_TRUNCATED) {
-			*out = *h;
+			jset_head_copy(out, h);
 			return 0;
 		}
 	}

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,6 +338,7 @@ struct scan_share {
 	uint64_t lo, hi;		/* positions nobody has claimed yet */
 	uint64_t chunk;			/* the grid: s->start + k * chunk */
 	size_t window;			/* read window of both threads */
+	unsigned char *buf;		/* the helper's: window + JSET_MAX_BYTES */
 	struct bch_media *m;
 	const struct bch_jscan *s;	/* the scan: magic, range */
 	struct bch_jscan back;		/* the helper's hits, back chunks first */
@@ -388,19 +388,9 @@ static int scan_chunks(struct scan_share *sh, struct bch_jscan *s, bool back, un
 static void *scan_helper(void *arg)
 {
 	struct scan_share *sh = arg;
-	unsigned char *buf = bch_media_buf_alloc(sh->window + JSET_MAX_BYTES);
 
-	sh->rc = buf ? scan_chunks(sh, &sh->back, true, buf) : -ENOMEM;
-	bch_media_buf_free(buf, sh->window + JSET_MAX_BYTES);
+	sh->rc = scan_chunks(sh, &sh->back, true, sh->buf);
 	return NULL;
-}
-
-/* One more CPU this process may run on? */
-static bool scan_cpus(void)
-{
-	cpu_set_t set;
-
-	return !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 1;
 }
 
 /*
@@ -410,7 +400,7 @@ static bool scan_cpus(void)
  * back chunks itself, in order, behind its own.
  */
 static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned char *buf,
-			  size_t window)
+			  unsigned char *hbuf, size_t window)
 {
 	struct scan_share *sh = calloc(1, sizeof(*sh));
 	pthread_t tid;
@@ -428,6 +418,7 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
 	if (sh->chunk < PAR_CHUNK)
 		sh->chunk = PAR_CHUNK;
 	sh->window = window;
+	sh->buf = hbuf;
 	sh->chunk = (sh->chunk + window - 1) / window * window;
 	sh->back.magic = s->magic;
 	sh->back.max = s->cap / 2 ? s->cap / 2 : 1;
@@ -489,7 +480,8 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 {
 	const unsigned char *map;
 	unsigned char *buf;
-	size_t window;
+	size_t window, blen;
+	bool both;
 	int rc;
 
 	s->magic = magic;
@@ -519,15 +511,19 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	window = m->dio_align ? DIO_WINDOW : bch_jscan_window(sysconf(_SC_LEVEL2_CACHE_SIZE));
 	if (end - start < window)
 		window = end - start;
-	/* page aligned: aligned O_DIRECT reads land in it without a bounce */
-	buf = bch_media_buf_alloc(window + JSET_MAX_BYTES);
+	blen = window + JSET_MAX_BYTES;
+	both = m->kind == BCH_MEDIA_FILE && !m->mem && end - start >= PAR_MIN &&
+	       bch_media_two_readers(m);
+	/* page aligned: aligned O_DIRECT reads land in it without a bounce; both
+	 * threads' windows in one (a huge page: bch_media_buf_alloc) */
+	buf = bch_media_buf_alloc(both ? 2 * blen : blen);
 	if (!buf)
 		return -ENOMEM;
-	if (m->kind == BCH_MEDIA_FILE && !m->mem && end - start >= PAR_MIN && scan_cpus())
-		rc = scan_both_ends(m, s, buf, window);
+	if (both)
+		rc = scan_both_ends(m, s, buf, buf + blen, window);
 	else
 		rc = scan_reads(m, s, buf, window, start, end, end);
-	bch_media_buf_free(buf, window + JSET_MAX_BYTES);
+	bch_media_buf_free(buf, both ? 2 * blen : blen);
 	return rc;
 }
 

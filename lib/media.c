@@ -6,6 +6,8 @@
  * devdax; the persist function flushes CPU caches instead).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -38,12 +40,36 @@ static size_t buf_len(size_t len)
 	return len ? len : 1;
 }
 
+/*
+ * One freed buffer of a single huge page is kept for the next allocation of
+ * one (the scan's read windows, then the view's index): its page is faulted
+ * in already.  A fresh huge page costs 0.1-0.3 ms to fault and clear in a
+ * virtual machine, and now and then 7-14 ms where the host has to back it
+ * again (bench/README-journal.md); the kept one costs a clear of the bytes
+ * it was used for.  The views' thread frees concurrently.
+ */
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *spare;
+static size_t spare_used;
+
 void *bch_media_buf_alloc(size_t len)
 {
-	void *p;
+	void *p = NULL;
+	size_t used = 0;
 
 	if (len > SIZE_MAX - HUGE_PAGE)
 		return NULL;
+	if (buf_len(len) == HUGE_PAGE) {
+		pthread_mutex_lock(&spare_lock);
+		p = spare;
+		used = spare_used;
+		spare = NULL;
+		pthread_mutex_unlock(&spare_lock);
+	}
+	if (p) {
+		memset(p, 0, used);
+		return p;
+	}
 	p = mmap(NULL, buf_len(len), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -69,8 +95,26 @@ void *bch_media_buf_grow(void *p, size_t len, size_t new_len)
 
 void bch_media_buf_free(void *p, size_t len)
 {
+	if (p && buf_len(len) == HUGE_PAGE) {
+		pthread_mutex_lock(&spare_lock);
+		if (!spare) {
+			spare = p;
+			spare_used = len;
+			p = NULL;
+		}
+		pthread_mutex_unlock(&spare_lock);
+	}
 	if (p)
 		munmap(p, buf_len(len));
+}
+
+bool bch_media_two_readers(const struct bch_media *m)
+{
+	cpu_set_t set;
+
+	if (m->dio_align)
+		return false;
+	return !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 1;
 }
 
 static void mem_persist(const void *addr, size_t len)

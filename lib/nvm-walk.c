@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <bcache/fields.h>
 #include <bcache/grow.h>
@@ -1069,6 +1070,10 @@ static int nvm_load(struct bch_media *m, struct bch_nvm_ns *ns, bool lazy, bool 
 	ns->meta = bch_media_buf_alloc(ns->meta_len);
 	if (!ns->meta)
 		return -ENOMEM;
+	/* a lazy load touches a few pages of it: 4 KiB faults, not 2 MiB
+	 * clears (bch_media_buf_alloc) */
+	if (lazy)
+		madvise(ns->meta, ns->meta_len, MADV_NOHUGEPAGE);
 	ns->meta_lazy = lazy;
 	ns->no_stale = no_stale;
 	ns->meta_m = m;

@@ -151,13 +151,22 @@ void bch_media_map_done(struct bch_media *m, uint64_t off, uint64_t len);
  * fault per 2 MiB instead of one per 4 KiB page, which in a virtual
  * machine with shadow page tables costs 12-17 us even when the page was
  * populated in advance (bench/README-journal.md).  NULL when out of
- * memory.  Free with bch_media_buf_free(p, len).  bch_media_buf_grow()
- * moves a buffer to new_len bytes (its bytes kept, the rest zeroed; the
- * address may change), NULL when out of memory (p is then still valid).
+ * memory.  Free with bch_media_buf_free(p, len) (one freed buffer of a
+ * single huge page is kept for the next allocation of one, zeroed then).
+ * bch_media_buf_grow() moves a buffer to new_len bytes (its bytes kept, the
+ * rest zeroed; the address may change), NULL when out of memory (p is then
+ * still valid).
  */
 #define BCH_MEDIA_BIG_BUF (128u << 10)
 void *bch_media_buf_alloc(size_t len);
 void *bch_media_buf_grow(void *p, size_t len, size_t new_len);
 void bch_media_buf_free(void *p, size_t len);
+
+/*
+ * Whether two threads may read m at once with bch_media_read (not through
+ * the one bounce buffer of unaligned O_DIRECT reads) and the process may
+ * run on a second CPU: then the journal scan and views use two threads.
+ */
+bool bch_media_two_readers(const struct bch_media *m);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -266,6 +267,86 @@ static void test_no_journal(void)
 	   "verdict name: not written");
 }
 
+/* Whether the lists hold the same jsets (seq, offset, state, bucket). */
+static bool same_list(const struct bch_jlist *a, const struct bch_jlist *b)
+{
+	if (a->hi - a->lo != b->hi - b->lo)
+		return false;
+	for (size_t i = 0; i < a->hi - a->lo; i++) {
+		const struct bch_jset_head *x = bch_jlist_hit(a, a->lo + i);
+		const struct bch_jset_head *y = bch_jlist_hit(b, b->lo + i);
+
+		if (x->seq != y->seq || x->off != y->off || x->state != y->state ||
+		    bch_jlist_bucket(a, a->lo + i) != bch_jlist_bucket(b, b->lo + i))
+			return false;
+	}
+	return true;
+}
+
+static bool same_report(const struct bch_journal_report *a, const struct bch_journal_report *b)
+{
+	if (a->verdict != b->verdict || a->nj != b->nj || a->problems.n != b->problems.n)
+		return false;
+	for (size_t i = 0; i < a->problems.n; i++)
+		if (a->problems.v[i].code != b->problems.v[i].code ||
+		    a->problems.v[i].offset != b->problems.v[i].offset ||
+		    strcmp(a->problems.v[i].message, b->problems.v[i].message))
+			return false;
+	for (size_t i = 0; i < a->nj; i++) {
+		const struct bch_journal *x = &a->j[i], *y = &b->j[i];
+
+		if (!same_list(&x->media, &y->media) || !same_list(&x->kv.list, &y->kv.list) ||
+		    !same_list(&x->lv.list, &y->lv.list) ||
+		    memcmp(&x->krange, &y->krange, sizeof(x->krange)) ||
+		    memcmp(&x->lrange, &y->lrange, sizeof(x->lrange)) ||
+		    x->kv.cur_idx != y->kv.cur_idx || x->lv.cur_idx != y->lv.cur_idx ||
+		    x->kv.invalid != y->kv.invalid || x->lv.invalid != y->lv.invalid ||
+		    x->lv.duplicates != y->lv.duplicates || x->invalid != y->invalid)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * With the cache sb, every bucket's view is read by a second thread where
+ * the process may run on two CPUs: the report must be the one of a process
+ * bound to one CPU, for a clean journal, a gap, a bad checksum in the range
+ * and a wrapped journal with stale copies.
+ */
+static void test_one_cpu(void)
+{
+	static const char *const states[] = {
+		"--jsets 20", "--jsets 40 --lag 10 --skip 35", "--jsets 40 --lag 10 --bad-csum 38",
+		"--jsets 300 --lag 50",
+	};
+	cpu_set_t all, one;
+	int cpus = sched_getaffinity(0, sizeof(all), &all) ? 1 : CPU_COUNT(&all);
+
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		struct loaded par, ser;
+		bool two, one_reader;
+
+		ok(!make_journal(states[i]), "journal-gen %s", states[i]);
+		ok(!analyze(&par, true), "analysed on %d CPUs", cpus);
+		two = bch_media_two_readers(par.m);
+		ok(!sched_setaffinity(0, sizeof(one), &one), "bound to one CPU");
+		ok(!analyze(&ser, true), "analysed on one CPU");
+		one_reader = !bch_media_two_readers(ser.m);
+		sched_setaffinity(0, sizeof(all), &all);
+		ok(two == (cpus > 1) && one_reader, "a second reader thread with %d CPUs, none "
+		   "with one", cpus);
+		ok(same_report(&par.r, &ser.r), "%s: the same report", states[i]);
+		unload(&par);
+		unload(&ser);
+	}
+}
+
 static void test_ranges_text(void)
 {
 	uint64_t g[] = { 3, 4, 7, 7, 9, 12 };
@@ -297,6 +378,7 @@ int main(int argc, char **argv)
 	test_dup_invalid();
 	test_kernel_checks();
 	test_no_journal();
+	test_one_cpu();
 	test_ranges_text();
 	run("rm -rf %s", dir);
 	return tap_done();

@@ -526,6 +526,7 @@ static void test_buffers(void)
 {
 	const size_t huge = 2 << 20, len = 200 << 10;
 	unsigned char vec[3 * 512], *p = bch_media_buf_alloc(len), *q;
+	bool good;
 
 	ok(p && (uintptr_t)p % 4096 == 0 && mincore(p, huge, vec) == 0,
 	   "a buffer of 200 KiB maps 2 MiB");
@@ -541,6 +542,25 @@ static void test_buffers(void)
 	errno = 0;
 	ok(mincore(q + 3 * huge - 4096, 4096, vec) == -1 && errno == ENOMEM,
 	   "the free lets go of the whole mapping");
+
+	/* one freed buffer of one huge page is kept and handed out again, zeroed */
+	p = bch_media_buf_alloc(len);
+	q = bch_media_buf_alloc(len);
+	if (!p || !q)
+		return;
+	memset(p, 0xa5, len);
+	memset(q, 0x5a, len);
+	bch_media_buf_free(p, len);
+	bch_media_buf_free(q, len);
+	errno = 0;
+	ok(mincore(q, huge, vec) == -1 && errno == ENOMEM, "a second freed one is let go");
+	q = bch_media_buf_alloc(huge);
+	ok(q == p, "the kept one is handed out again");
+	good = q != NULL;
+	for (size_t i = 0; good && i < huge; i++)
+		good = !q[i];
+	ok(good, "zeroed: all 2 MiB of it");
+	bch_media_buf_free(q, huge);
 }
 
 /*
