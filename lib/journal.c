@@ -668,21 +668,9 @@ size_t bch_jlist_first(const struct bch_jlist *l, uint64_t seq)
 
 const struct bch_jset_head *bch_jlist_seq(const struct bch_jlist *l, uint64_t seq)
 {
-	size_t lo = l->lo, hi = l->hi;
+	size_t i = bch_jlist_first(l, seq);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		uint64_t s = bch_jlist_hit(l, mid)->seq;
-
-		if (s == seq)
-			return bch_jlist_hit(l, mid);
-		if (s < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < l->hi && bch_jlist_hit(l, i)->seq == seq ? bch_jlist_hit(l, i) : NULL;
 }
 
 void bch_jlist_range(const struct bch_jlist *l, struct bch_jrange *r)
@@ -760,19 +748,14 @@ static int rotate(uint32_t *v, size_t n, size_t at)
 }
 
 /*
- * Sort indexes into base by (seq, offset).  A circular journal read in
- * offset order is a rotation of that order (one descent): rotate instead of
- * sorting.
+ * Sort indexes into base by (seq, offset), given the descents of their
+ * order (offset order: a descent is a seq lower than the one before) and
+ * where the first is.  A circular journal read in offset order is a
+ * rotation of that order (one descent): rotate instead of sorting.
  */
-static int sort_by_seq(const struct bch_jset_head *base, uint32_t *v, size_t n)
+static int sort_by_seq(const struct bch_jset_head *base, uint32_t *v, size_t n,
+		       size_t descents, size_t at)
 {
-	size_t descents = 0, at = 0;
-
-	for (size_t i = 1; i < n && descents < 2; i++)
-		if (cmp_seq_off(&base[v[i - 1]], &base[v[i]]) > 0) {
-			descents++;
-			at = i;
-		}
 	if (!descents)
 		return 0;
 	if (descents > 1 || cmp_seq_off(&base[v[n - 1]], &base[v[0]]) > 0) {
@@ -786,7 +769,7 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 		   uint64_t *conflicts)
 {
 	size_t n = 0, descents = 0, at = 0;
-	bool same_seq = false;
+	bool same_seq = false, unique;
 	int rc;
 
 	*dups = *conflicts = 0;
@@ -822,15 +805,16 @@ int bch_jscan_view(const struct bch_jscan *s, struct bch_jlist *l, uint64_t *dup
 		}
 		l->idx[n++] = (uint32_t)i;
 	}
-	if (!same_seq && (descents == 0 || (descents == 1 &&
-	    s->v[l->idx[n - 1]].seq < s->v[l->idx[0]].seq))) {
-		rc = descents ? rotate(l->idx, n, at) : 0;
-		l->hi = n;
-		return rc;
-	}
-	rc = sort_by_seq(s->v, l->idx, n);
+	/* sorted or rotated (the last before the first) with no seq twice */
+	unique = !same_seq && (descents == 0 || (descents == 1 &&
+		 s->v[l->idx[n - 1]].seq < s->v[l->idx[0]].seq));
+	rc = sort_by_seq(s->v, l->idx, n, descents, at);
 	if (rc)
 		return rc;
+	if (unique) {
+		l->hi = n;
+		return 0;
+	}
 	/* keep the first copy by offset of every seq */
 	for (size_t i = 0; i < n; i++) {
 		const struct bch_jset_head *h = &s->v[l->idx[i]];

@@ -270,6 +270,8 @@ static void test_insert(void)
 	   bch_jlist_first(&l, 13) == l.lo + 1 && bch_jlist_first(&l, 14) == l.lo + 2 &&
 	   bch_jlist_first(&l, 20) == l.lo + 2 && bch_jlist_first(&l, 21) == l.hi,
 	   "first entry of a seq or later: before, on, between and after the entries");
+	ok(bch_jlist_seq(&l, 13) && bch_jlist_seq(&l, 13)->seq == 13 && !bch_jlist_seq(&l, 14) &&
+	   !bch_jlist_seq(&l, 21), "entry of a seq: 13 found, 14 and 21 not");
 	bch_jlist_free(&l);
 	ok(bch_jlist_first(&l, 5) == l.hi, "first entry in an empty list: none");
 }
@@ -607,25 +609,26 @@ static void test_view_big(void)
 
 /*
  * Scan views of five jsets whose seqs run, in offset order, 5 6 1 2 7 (one
- * descent, but 7 after 5: not a rotation, sorted), 5 6 1 2 3 (a rotation)
- * and 5 6 6 1 2 (a rotation with a duplicate): seq order every time.
+ * descent, but 7 after 5: not a rotation, sorted), 5 6 1 2 3 (a rotation),
+ * 5 6 6 1 2 (a rotation with a duplicate) and 5 6 1 2 5 (sorted, with a
+ * duplicate at both ends): seq order every time, one copy of each seq.
  */
 static void test_view_orders(void)
 {
 	static const uint64_t orders[][5] = {
-		{ 5, 6, 1, 2, 7 }, { 5, 6, 1, 2, 3 }, { 5, 6, 6, 1, 2 },
+		{ 5, 6, 1, 2, 7 }, { 5, 6, 1, 2, 3 }, { 5, 6, 6, 1, 2 }, { 5, 6, 1, 2, 5 },
 	};
 	static const uint64_t want[][5] = {
-		{ 1, 2, 5, 6, 7 }, { 1, 2, 3, 5, 6 }, { 1, 2, 5, 6, 0 },
+		{ 1, 2, 5, 6, 7 }, { 1, 2, 3, 5, 6 }, { 1, 2, 5, 6, 0 }, { 1, 2, 5, 6, 0 },
 	};
 
-	for (size_t o = 0; o < 3; o++) {
+	for (size_t o = 0; o < 4; o++) {
 		unsigned char img[5 * 512];
 		struct bch_media *m = NULL;
 		struct bch_jscan s = { 0 };
 		struct bch_jlist l = { 0 };
 		uint64_t dups, conflicts;
-		size_t n = o == 2 ? 4 : 5;
+		size_t n = o >= 2 ? 4 : 5;
 		int good;
 
 		for (size_t i = 0; i < 5; i++) {
