@@ -94,7 +94,10 @@ static void jset_head_copy(struct bch_jset_head *out, const struct bch_jset_head
 	out->state = h->state;
 }
 
-/* The jset at pos: from the magic scan when it covers pos, else read. */
+/*
+ * The jset at pos: from the magic scan when it covers pos, else read (also
+ * inside a valid jset, where the scan did not look).
+ */
 static int source_probe(struct bch_jset_source *s, uint64_t pos, struct bch_jset_head *out)
 {
 	const struct bch_jscan *sc = s->scan;
@@ -105,13 +108,13 @@ static int source_probe(struct bch_jset_source *s, uint64_t pos, struct bch_jset
 	    !ov_meets(s, pos, JSET_MAX_BYTES)) {
 		const struct bch_jset_head *h = bch_jscan_near(sc, pos, &s->hint);
 
-		if (!h) {
+		if (!h && !bch_jscan_covered(sc, pos)) {
 			memset(out, 0, sizeof(*out));
 			out->off = pos;
 			out->state = BCH_JSET_NO_MAGIC;
 			return 0;
 		}
-		if (h->state != BCH_JSET_TRUNCATED) {
+		if (h && h->state != BCH_JSET_TRUNCATED) {
 			jset_head_copy(out, h);
 			return 0;
 		}

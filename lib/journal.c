@@ -20,7 +20,7 @@
 /*
  * How a range is read (measured: bench/README-journal.md).  Image files:
  * buffered reads in windows of a quarter of the CPU's level-2 cache
- * (bch_jscan_window), so that the window, the jset carried over and what
+ * (bch_jscan_window), so that the window, the bytes carried over and what
  * the checksum reads stay in it (a window too large for the cache falls
  * off a cliff: 4x the time at 256 KiB on some machines; one too small pays
  * a system call per few pages); a mapping is slower there for large ranges
@@ -269,57 +269,75 @@ static size_t find_magic(const uint64_t *w, size_t i, size_t lim, uint64_t magic
 }
 
 /*
- * Jsets starting at [pos, pos + todo) of a window whose buffer holds len
- * bytes (buf is 8-byte aligned, as pos is): the magic sits at word 1.
+ * Jsets starting at [pos, pos + todo) of a window whose buffer holds the
+ * len bytes from pos (buf is 8-byte aligned, as pos is): the magic sits at
+ * word 1.  No jset starts below *next: the bytes of a valid jset are its
+ * own (its checksum covers them; the kernel's bucket scan steps over them
+ * too), so the scan resumes after it and *next says where.  With short
+ * (more bytes follow the window), a jset cut off by the window's end is
+ * left for the next window, as are positions whose magic word lies past
+ * it.  Returns the bytes of positions done; the rest is carried over.
  */
-static void scan_window(struct bch_jscan *s, const unsigned char *buf, size_t len,
-		       uint64_t pos, size_t todo)
+static size_t scan_window(struct bch_jscan *s, const unsigned char *buf, size_t len,
+			  uint64_t pos, size_t todo, bool short_, uint64_t *next)
 {
 	const uint64_t *w = (const void *)buf;
-	size_t words = len / 8, lim = todo / 8 + 1;
+	size_t words = len / 8, lim, i = 1;
 
+	if (short_ && todo > (len < 8 ? 0 : (len - 8) & ~7ULL))
+		todo = len < 8 ? 0 : (len - 8) & ~7ULL;
+	lim = todo / 8 + 1;
 	if (lim > words)
 		lim = words;
-	for (size_t i = find_magic(w, 1, lim, s->magic); i < lim;
-	     i = find_magic(w, i + 1, lim, s->magic)) {
+	if (*next > pos)
+		i += (*next - pos) / 8;
+	for (i = find_magic(w, i, lim, s->magic); i < lim;) {
 		struct bch_jset_head h;
 
 		bch_jset_eval(buf + 8 * (i - 1), len - 8 * (i - 1), s->magic,
 			      pos + 8 * (i - 1), &h);
+		if (short_ && h.state == BCH_JSET_TRUNCATED)
+			return 8 * (i - 1);
 		scan_add(s, &h);
+		if (h.state == BCH_JSET_OK) {
+			*next = h.off + bch_jset_bytes(&h);
+			i += bch_jset_bytes(&h) / 8;
+		} else {
+			i++;
+		}
+		i = find_magic(w, i, lim, s->magic);
 	}
+	return todo;
 }
 
 /*
- * The read loop over the positions [lo, hi), reading up to read_end:
- * windows of `window` bytes; the last JSET_MAX_BYTES of a window (where a
- * jset may start but not fit) are moved to the front and examined with the
- * next window, so every byte is read once and the buffer stays small enough
- * for the caches.
+ * The read loop over the positions [lo, hi), reading up to read_end, with
+ * *next as in scan_window: reads of `window` bytes land page-aligned at
+ * buf + JSET_MAX_BYTES; what a window leaves (a jset cut off by its end, at
+ * most JSET_MAX_BYTES, usually the 8 bytes whose magic word is not read
+ * yet) moves to just below that and is examined with the next window, so
+ * every byte is read once and the buffer stays small enough for the caches.
  */
 static int scan_reads(struct bch_media *m, struct bch_jscan *s, unsigned char *buf,
-		      size_t window, uint64_t lo, uint64_t hi, uint64_t read_end)
+		      size_t window, uint64_t lo, uint64_t hi, uint64_t read_end, uint64_t *next)
 {
-	uint64_t pos = lo, have = 0;	/* buf holds [pos, pos + have) */
+	unsigned char *data = buf + JSET_MAX_BYTES;
+	uint64_t pos = lo, carry = 0;	/* data - carry holds [pos, pos + carry) */
 	int rc = 0;
 
 	while (pos < hi && !rc) {
-		uint64_t want = read_end - (pos + have), todo;
+		uint64_t at = pos + carry, want = read_end - at, done;
 
-		if (want > window + JSET_MAX_BYTES - have)
-			want = window + JSET_MAX_BYTES - have;
-		rc = bch_media_read(m, buf + have, want, pos + have);
+		if (want > window)
+			want = window;
+		rc = bch_media_read(m, data, want, at);
 		if (rc)
 			break;
-		have += want;
-		/* positions whose jset fits in the buffer, or all at the end */
-		todo = pos + have == read_end ? have : have - JSET_MAX_BYTES;
-		if (todo > hi - pos)
-			todo = hi - pos;
-		scan_window(s, buf, have, pos, todo);
-		memmove(buf, buf + todo, have - todo);
-		pos += todo;
-		have -= todo;
+		done = scan_window(s, data - carry, carry + want, pos, hi - pos,
+				   at + want < read_end, next);
+		carry += want - done;
+		memmove(data - carry, data + want - carry, carry);
+		pos += done;
 	}
 	return rc;
 }
@@ -329,6 +347,10 @@ static int scan_reads(struct bch_media *m, struct bch_jscan *s, unsigned char *b
  * calling thread claims chunks from the front, a helper thread from the
  * back, until they meet.  The front's hits go straight into the hit array
  * in order; the back's into an array of their own, moved behind them after.
+ * The front's chunks follow each other, so it knows where a valid jset
+ * ends (*next of scan_window) across them; a back chunk starts not knowing
+ * whether a valid jset before it covers its first bytes, so its hits there
+ * are dropped when they are moved (scan_back_skip).
  * Where the machine has no idle CPU the helper claims little or nothing and
  * the calling thread scans on as if alone, so the split adapts to the load
  * instead of assuming a free CPU (bench/README-journal.md).
@@ -344,6 +366,8 @@ struct scan_share {
 	struct bch_jscan back;		/* the helper's hits, back chunks first */
 	size_t nchunks;			/* back chunks scanned: ... */
 	size_t first[PAR_CHUNKS_MAX];	/* ... where each one's hits start in back.v */
+	uint64_t next[PAR_CHUNKS_MAX];	/* ... and its *next at its end */
+	uint64_t front_next;		/* the front's *next */
 	int rc;
 };
 
@@ -377,10 +401,16 @@ static int scan_chunks(struct scan_share *sh, struct bch_jscan *s, bool back, un
 
 	/* a full helper stops: the calling thread scans its part again after */
 	while (!rc && !(back && s->dropped) && scan_claim(sh, back, &lo, &hi)) {
-		if (back)
-			sh->first[sh->nchunks++] = s->n;
+		size_t k = sh->nchunks;
+		uint64_t *next = back ? &sh->next[k] : &sh->front_next;
+
+		if (back) {
+			sh->first[k] = s->n;
+			sh->next[k] = lo;
+			sh->nchunks++;
+		}
 		rc = scan_reads(sh->m, s, buf, sh->window, lo, hi,
-				end - hi > JSET_MAX_BYTES ? hi + JSET_MAX_BYTES : end);
+				end - hi > JSET_MAX_BYTES ? hi + JSET_MAX_BYTES : end, next);
 	}
 	return rc;
 }
@@ -394,17 +424,43 @@ static void *scan_helper(void *arg)
 }
 
 /*
+ * How many of the first hits of each back chunk the serial scan would not
+ * have (they lie in a valid jset that began before the chunk), into skip[]
+ * by chunk; false when one of them is valid: the helper stepped over bytes
+ * that the serial scan examines, so its hits do not stand.
+ */
+static bool scan_back_skip(const struct scan_share *sh, size_t *skip)
+{
+	uint64_t next = sh->front_next;
+
+	for (size_t i = sh->nchunks; i-- > 0;) {
+		size_t a = sh->first[i], b = i + 1 < sh->nchunks ? sh->first[i + 1] : sh->back.n;
+		size_t k = a;
+
+		for (; k < b && sh->back.v[k].off < next; k++)
+			if (sh->back.v[k].state == BCH_JSET_OK)
+				return false;
+		skip[i] = k - a;
+		if (sh->next[i] > next)
+			next = sh->next[i];
+	}
+	return true;
+}
+
+/*
  * The results are those of the serial scan.  The helper keeps at most half
  * the cap; when it has more hits than that (which of them the cap keeps is
- * known only in order), they are let go and the calling thread scans the
+ * known only in order), or a back chunk began inside a valid jset holding
+ * one (scan_back_skip), they are let go and the calling thread scans the
  * back chunks itself, in order, behind its own.
  */
 static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned char *buf,
 			  unsigned char *hbuf, size_t window)
 {
 	struct scan_share *sh = calloc(1, sizeof(*sh));
+	size_t skip[PAR_CHUNKS_MAX];
 	pthread_t tid;
-	bool helper;
+	bool helper, redo;
 	int rc;
 
 	if (!sh)
@@ -414,6 +470,7 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
 	sh->s = s;
 	sh->lo = s->start;
 	sh->hi = s->end;
+	sh->front_next = s->start;
 	sh->chunk = (s->end - s->start) / PAR_CHUNKS_MAX;
 	if (sh->chunk < PAR_CHUNK)
 		sh->chunk = PAR_CHUNK;
@@ -429,11 +486,13 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
 		pthread_join(tid, NULL);
 	if (!rc)
 		rc = sh->rc;
-	if (!rc && sh->back.dropped)	/* all claimed: sh->lo is where the back begins */
-		rc = scan_reads(m, s, buf, window, sh->lo, s->end, s->end);
+	redo = sh->back.dropped || !scan_back_skip(sh, skip);
+	if (!rc && redo)	/* all claimed: sh->lo is where the back begins */
+		rc = scan_reads(m, s, buf, window, sh->lo, s->end, s->end, &sh->front_next);
 	/* else the back chunks in ascending order, behind the front's hits */
-	for (size_t i = sh->nchunks; !rc && !sh->back.dropped && i-- > 0;) {
-		size_t a = sh->first[i], b = i + 1 < sh->nchunks ? sh->first[i + 1] : sh->back.n;
+	for (size_t i = sh->nchunks; !rc && !redo && i-- > 0;) {
+		size_t a = sh->first[i] + skip[i];
+		size_t b = i + 1 < sh->nchunks ? sh->first[i + 1] : sh->back.n;
 		size_t room = s->cap - s->n, k = b - a < room ? b - a : room;
 
 		memcpy(s->v + s->n, sh->back.v + a, k * sizeof(*s->v));
@@ -453,12 +512,14 @@ static int scan_both_ends(struct bch_media *m, struct bch_jscan *s, unsigned cha
  */
 static void scan_mapped(struct bch_media *m, const unsigned char *map, struct bch_jscan *s)
 {
+	uint64_t next = s->start;
+
 	for (uint64_t pos = s->start; pos < s->end;) {
 		uint64_t todo = s->end - pos < MAP_CHUNK ? s->end - pos : MAP_CHUNK;
 		uint64_t avail = s->end - pos < todo + JSET_MAX_BYTES ? s->end - pos :
 				 todo + JSET_MAX_BYTES;
 
-		scan_window(s, map + pos, avail, pos, todo);
+		scan_window(s, map + pos, avail, pos, todo, false, &next);
 		bch_media_map_done(m, pos, todo);
 		pos += todo;
 	}
@@ -481,6 +542,7 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	const unsigned char *map;
 	unsigned char *buf;
 	size_t window, blen;
+	uint64_t next = start;
 	bool both;
 	int rc;
 
@@ -522,7 +584,7 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	if (both)
 		rc = scan_both_ends(m, s, buf, buf + blen, window);
 	else
-		rc = scan_reads(m, s, buf, window, start, end, end);
+		rc = scan_reads(m, s, buf, window, start, end, end, &next);
 	bch_media_buf_free(buf, both ? 2 * blen : blen);
 	return rc;
 }
@@ -532,6 +594,23 @@ const struct bch_jset_head *bch_jscan_at(const struct bch_jscan *s, uint64_t off
 	size_t hint = 0;
 
 	return bch_jscan_near(s, off, &hint);
+}
+
+bool bch_jscan_covered(const struct bch_jscan *s, uint64_t off)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {	/* the first hit from off on */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* valid hits hold no other hit, so only the one before off can */
+	return lo && s->v[lo - 1].state == BCH_JSET_OK &&
+	       off - s->v[lo - 1].off < bch_jset_bytes(&s->v[lo - 1]);
 }
 
 /* Consecutive lookups walk forward a few entries from the last one. */

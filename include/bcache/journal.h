@@ -123,7 +123,10 @@ struct bch_jscan {
 
 /*
  * Test every 8-byte-aligned position of [start, end) (start must be 8-byte
- * aligned) and record those with the magic.  The range is clamped to the
+ * aligned) and record those with the magic, but none inside a valid jset:
+ * its bytes are its own (its checksum covers them, and the kernel's bucket
+ * scan steps over a jset too), so the scan resumes at its end (whatever
+ * found it: one thread or two, windows or a mapping).  The range is clamped to the
  * device (s->start and s->end say what was scanned: nothing when start lies
  * past its end).  Image files are read in windows (small ranges through a
  * read-only mapping of the file, large ones from both ends at once by two
@@ -134,6 +137,8 @@ struct bch_jscan {
 int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
 		  struct bch_jscan *s);
 void bch_jscan_free(struct bch_jscan *s);
+/* Whether off lies inside a valid hit of s, after its start: not tested. */
+bool bch_jscan_covered(const struct bch_jscan *s, uint64_t off);
 /*
  * The read window of an image file's scan on a CPU whose level-2 cache
  * holds l2 bytes (sysconf(_SC_LEVEL2_CACHE_SIZE); 0 or less: unknown): the

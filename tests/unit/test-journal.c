@@ -654,6 +654,200 @@ static void test_view_orders(void)
 	}
 }
 
+/* The header of a jset of seq at img + at, keys u64 words long, all zero. */
+static void jset_head(unsigned char *img, uint64_t at, uint64_t seq, unsigned int keys)
+{
+	struct jset *j = (struct jset *)(img + at);
+
+	memset(j, 0, BCH_JSET_HDR + 8ULL * keys);
+	j->magic = bch_jset_magic(cset);
+	j->seq = seq;
+	j->last_seq = 1;
+	j->version = 1;
+	j->keys = keys;
+}
+
+/* Its checksum, once its keys are written (spoilt when bad). */
+static void jset_seal(unsigned char *img, uint64_t at, bool bad)
+{
+	struct jset *j = (struct jset *)(img + at);
+	uint64_t c = 0;
+
+	bch_csum_set(j, BCH_JSET_HDR + 8ULL * j->keys, BCH_JSET_HDR, j->keys, &c);
+	j->csum = c ^ bad;
+}
+
+/* Jset B with another seq, in b (512 bytes; the jset is 264). */
+static void jset_b_seq(unsigned char *b, uint64_t seq)
+{
+	jset_b(b);
+	((struct jset *)b)->seq = seq;
+	set_csum((struct jset *)b);
+}
+
+/* Whether a scan holds exactly the hits at off[] with seq[] (0: not valid). */
+static bool hits_are(const struct bch_jscan *s, const uint64_t *off, const uint64_t *seq,
+		     size_t n)
+{
+	if (s->n != n || s->dropped)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s->v[i].off != off[i] || (seq[i] ? s->v[i].state != BCH_JSET_OK ||
+					      s->v[i].seq != seq[i] :
+					      s->v[i].state == BCH_JSET_OK))
+			return false;
+	return true;
+}
+
+/*
+ * A valid jset's bytes are its own: a jset or a bare magic among its keys
+ * is no hit, in windows (a 3 MiB file, read in windows whose edges include
+ * 1 and 2 MiB) and in place (its bytes in memory).  Inside a jset with a bad
+ * checksum both are found; one valid jset across the 1 MiB edge holds a
+ * jset past it, and the jset right after its end is found; one that ends at
+ * the 2 MiB edge has a magic right after it, in its last word's magic place.  The bucket
+ * scans still see a jset where a bucket starts inside a valid one, as the
+ * kernel would: the source reads what the scan did not look at.
+ */
+static void test_scan_nested(void)
+{
+	char path[] = "/tmp/test-journal-XXXXXX";
+	int fd = mkstemp(path);
+	const uint64_t size = 3 << 20, edge = 1 << 20;
+	const uint64_t off[] = { 4096, 65536, 65536 + 512, edge - 1024, edge + 2416,
+				 2 * edge - 1840 };
+	const uint64_t seq[] = { 20, 0, 23, 24, 26, 27 };
+	unsigned char *img = calloc(1, size), in[512];
+	uint64_t magic = bch_jset_magic(cset);
+	struct bch_media *m = NULL, *mem = NULL;
+	struct bch_jgeom g = { .n = 2, .bucket_sectors = 8, .block_sectors = 1 };
+	struct bch_jscan f = { 0 }, h = { 0 };
+	struct bch_jset_source src, raw;
+	struct bch_jview lv, rv;
+
+	if (!img)
+		return;
+	/* jset 20 holds jset 21 at +512 and a bare magic at +1024 */
+	jset_head(img, 4096, 20, 200);
+	jset_b_seq(in, 21);
+	memcpy(img + 4096 + 512, in, 264);
+	memcpy(img + 4096 + 1024 + 8, &magic, 8);
+	jset_seal(img, 4096, false);
+	/* jset 22, with a bad checksum, holds jset 23 */
+	jset_head(img, 65536, 22, 200);
+	jset_b_seq(in, 23);
+	memcpy(img + 65536 + 512, in, 264);
+	jset_seal(img, 65536, true);
+	/* jset 24 across the edge holds jset 25 past it; jset 26 follows it */
+	jset_head(img, edge - 1024, 24, 400);
+	jset_b_seq(in, 25);
+	memcpy(img + edge + 1024, in, 264);
+	jset_seal(img, edge - 1024, false);
+	jset_b_seq(in, 26);
+	memcpy(img + edge + 2416, in, 264);
+	/* jset 27 ends at the 2 MiB edge: the magic there is its last word's */
+	jset_head(img, 2 * edge - 1840, 27, 200);
+	jset_seal(img, 2 * edge - 1840, false);
+	memcpy(img + 2 * edge, &magic, 8);
+	ok(fd >= 0 && pwrite(fd, img, size, 0) == (ssize_t)size, "3 MiB image");
+	close(fd);
+	ok(bch_media_open(path, 0, &m) == 0 && bch_media_open_mem("mem", img, size, 0, &mem) == 0,
+	   "the file and its bytes in memory");
+	ok(m && bch_jscan_run(m, 0, size, magic, &f) == 0 && hits_are(&f, off, seq, 6),
+	   "windows: jsets 20, 22 (bad), 23, 24, 26, 27; none inside 20, 24, 27 (got %zu)", f.n);
+	ok(mem && bch_jscan_run(mem, 0, size, magic, &h) == 0 && hits_are(&h, off, seq, 6),
+	   "in place: the same hits (got %zu)", h.n);
+	ok(bch_jscan_covered(&f, 4096 + 512) && bch_jscan_covered(&f, 4096 + 8) &&
+	   !bch_jscan_covered(&f, 4096) && !bch_jscan_covered(&f, 4096 + 1840) &&
+	   !bch_jscan_covered(&f, 65536 + 8) && !bch_jscan_covered(&f, 0) &&
+	   bch_jscan_covered(&f, edge + 1024), "covered: inside valid jsets only");
+	/* bucket 0 starts at jset 21 inside jset 20, bucket 1 at jset 20 */
+	g.start[0] = 4096 + 512;
+	g.start[1] = 4096;
+	g.usable[0] = g.usable[1] = true;
+	ok(m && bch_jset_source_init(&src, m, &f, magic) == 0 &&
+	   bch_jset_source_init(&raw, m, NULL, magic) == 0, "sources with and without the scan");
+	ok(m && bch_journal_linear_view(&src, &g, &lv) == 0 &&
+	   bch_journal_linear_view(&raw, &g, &rv) == 0, "every bucket's view, both ways");
+	ok(m && lv.list.hi - lv.list.lo == 2 && bch_jlist_seq(&lv.list, 21) &&
+	   bch_jlist_seq(&lv.list, 20) && lv.b[0].added == 1 && rv.list.hi - rv.list.lo == 2 &&
+	   rv.b[0].added == 1 && lv.b[0].stop == rv.b[0].stop &&
+	   lv.b[0].stop_off == rv.b[0].stop_off, "bucket 0 reads jset 21 as without the scan");
+	if (m) {
+		bch_jview_free(&lv);
+		bch_jview_free(&rv);
+		bch_jset_source_free(&src);
+		bch_jset_source_free(&raw);
+	}
+	bch_jscan_free(&f);
+	bch_jscan_free(&h);
+	bch_media_close(mem);
+	bch_media_close(m);
+	free(img);
+	unlink(path);
+}
+
+/*
+ * Scanned from both ends (72 MiB, 8 MiB chunks), a chunk that begins inside
+ * a valid jset: its first hits, which the scan in one pass would not have,
+ * are dropped (a bare magic past each chunk edge inside a jset across it),
+ * and where one of them is valid (a jset inside the jset across the 56 MiB
+ * edge, reaching past its end over the jset that follows it) the back
+ * chunks are scanned again in order: the hits are those of the same bytes
+ * scanned in place.
+ */
+static void test_scan_both_ends_nested(void)
+{
+	const uint64_t size = 72ULL << 20, mib = 1 << 20;
+	uint64_t magic = bch_jset_magic(cset), off[16], seq[16];
+	unsigned char *img = calloc(1, size), in[512];
+
+	for (int pass = 0; img && pass < 2; pass++) {
+		char path[] = "/tmp/test-journal-XXXXXX";
+		int fd = mkstemp(path);
+		struct bch_media *m = NULL, *mem = NULL;
+		struct bch_jscan f = { 0 }, h = { 0 };
+		size_t n = 0;
+
+		memset(img, 0, size);
+		for (uint64_t k = 1; k < 9; k++) {
+			uint64_t at = 8 * k * mib - 1024;
+
+			jset_head(img, at, 10 + k, 400);
+			if (pass && k == 7)	/* past the edge, a valid jset reaching past it */
+				jset_head(img, at + 1280, 60 + k, 400);
+			else			/* a bare magic past the edge */
+				memcpy(img + at + 1024 + 512 + 8, &magic, 8);
+			jset_b_seq(in, 100 + k);
+			memcpy(img + at + 3440, in, 264);	/* right after it */
+			if (pass && k == 7)
+				jset_seal(img, at + 1280, false);
+			jset_seal(img, at, false);
+			off[n] = at;
+			seq[n++] = 10 + k;
+			off[n] = at + 3440;
+			seq[n++] = 100 + k;
+		}
+		ok(fd >= 0 && pwrite(fd, img, size, 0) == (ssize_t)size &&
+		   bch_media_open(path, 0, &m) == 0 &&
+		   bch_media_open_mem("mem", img, size, 0, &mem) == 0, "pass %d: 72 MiB image", pass);
+		ok(m && mem && bch_jscan_run(m, 0, size, magic, &f) == 0 &&
+		   bch_jscan_run(mem, 0, size, magic, &h) == 0, "pass %d: both scans run", pass);
+		ok(hits_are(&h, off, seq, n), "pass %d: in place: 16 jsets, none inside (got %zu)",
+		   pass, h.n);
+		ok(hits_are(&f, off, seq, n) && f.n == h.n && !memcmp(f.v, h.v, f.n * sizeof(*f.v)),
+		   "pass %d: both ends: the same hits (got %zu)", pass, f.n);
+		if (fd >= 0)
+			close(fd);
+		bch_jscan_free(&f);
+		bch_jscan_free(&h);
+		bch_media_close(mem);
+		bch_media_close(m);
+		unlink(path);
+	}
+	free(img);
+}
+
 /*
  * An image file's holes read as zeros and are not scanned: bch_media_has_data
  * answers from SEEK_DATA/SEEK_HOLE, and a scan of a hole finds nothing
@@ -715,6 +909,8 @@ int main(void)
 	test_overlay();
 	test_scan_windows();
 	test_scan_both_ends();
+	test_scan_nested();
+	test_scan_both_ends_nested();
 	test_scan_holes();
 	test_scan_window_size();
 	test_buffers();
