@@ -564,13 +564,17 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	rc = scan_reserve(s, end - start);
 	if (rc)
 		return rc;
-	map = m->map || (m->kind == BCH_MEDIA_FILE && end - start < MAP_MAX) ?
+	map = m->map || (m->kind == BCH_MEDIA_FILE && end - start < MAP_MAX && !s->window) ?
 	      bch_media_map_ro(m) : NULL;
 	if (map) {
 		scan_mapped(m, map, s);
 		return 0;
 	}
-	window = m->dio_align ? DIO_WINDOW : bch_jscan_window(sysconf(_SC_LEVEL2_CACHE_SIZE));
+	if (s->window && !m->dio_align)
+		window = (s->window + 7) & ~(size_t)7;
+	else
+		window = m->dio_align ? DIO_WINDOW :
+			 bch_jscan_window(sysconf(_SC_LEVEL2_CACHE_SIZE));
 	if (end - start < window)
 		window = end - start;
 	blen = window + JSET_MAX_BYTES;

@@ -119,6 +119,9 @@ struct bch_jscan {
 	struct bch_jset_head *v;		/* every position with the magic, by offset */
 	size_t n, cap, max, dropped;
 	bool heap;			/* v from malloc (small ranges), else mmap */
+	size_t window;			/* caller: read image files in windows of this
+					 * many bytes (a multiple of 8), small ranges too;
+					 * 0: bch_jscan_window() */
 };
 
 /*

@@ -7,12 +7,16 @@
  * span, the media view, the replay range and its gaps, the inferred geometry, the kernel's read
  * and every bucket's, where it resumes, the jset checks and the text of
  * every key, and the repair plan: what `journal show` and `journal repair
- * --dry-run` compute; then the library's analysis entry point,
+ * --dry-run` compute (each magic scan also from a file, read in small
+ * windows: the same hits); then the library's analysis entry point,
  * bch_journal_analyze(), over the same input, with and without the cache
  * superblock, and its verdict.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include <bcache/cache-sb.h>
 #include <bcache/journal-analysis.h>
@@ -50,6 +54,45 @@ static void decode(struct bch_media *m, const struct bch_jlist *l, const struct 
 	}
 }
 
+/*
+ * The input's namespace bytes (in memory) and the window of the scan that
+ * reads them again from a file (a memfd), chosen by the input's size.
+ */
+static const unsigned char *fz_img;
+static size_t fz_window;
+static int fz_fd = -1;
+
+/*
+ * The scan of [start, end) read in windows of fz_window bytes from a file
+ * holding the same bytes there must find the hits of the scan in place, s:
+ * the windows carry what they cut off (a jset across an edge, where a valid
+ * jset ends).  A difference is a finding.
+ */
+static void windows(const struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
+		    const struct bch_jscan *s)
+{
+	struct bch_jscan w = { .window = fz_window };
+	struct bch_media *f;
+	char path[64];
+
+	if (fz_fd < 0)
+		fz_fd = memfd_create("ns", MFD_CLOEXEC);
+	if (end > m->size)
+		end = m->size;
+	start &= ~7ULL;
+	if (fz_fd < 0 || start >= end || ftruncate(fz_fd, 0) || ftruncate(fz_fd, (off_t)m->size) ||
+	    pwrite(fz_fd, fz_img + start, end - start, (off_t)start) != (ssize_t)(end - start))
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fz_fd);
+	if (bch_media_open(path, 0, &f))
+		return;
+	if (!bch_jscan_run(f, start, end, magic, &w) &&
+	    (w.n != s->n || w.dropped != s->dropped || memcmp(w.v, s->v, s->n * sizeof(*s->v))))
+		abort();
+	bch_jscan_free(&w);
+	bch_media_close(f);
+}
+
 /* The magic scan of [start, end), the media view and what follows from it. */
 static void media(struct bch_media *m, uint64_t start, uint64_t end, uint64_t magic,
 		  struct bch_jscan *s, struct bch_jlist *l, struct bch_jrange *r)
@@ -60,8 +103,10 @@ static void media(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 	memset(s, 0, sizeof(*s));
 	memset(l, 0, sizeof(*l));
 	memset(r, 0, sizeof(*r));
-	if (bch_jscan_run(m, start & ~7ULL, end, magic, s) || bch_jscan_view(s, l, &dups,
-									   &conflicts))
+	if (bch_jscan_run(m, start & ~7ULL, end, magic, s))
+		return;
+	windows(m, start, end, magic, s);
+	if (bch_jscan_view(s, l, &dups, &conflicts))
 		return;
 	bch_jlist_range(l, r);
 	(void)bch_jlist_gaps(l, r, gaps, 16);
@@ -182,9 +227,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!fz_split(data, size, &lay))
 		return 0;
+	static const size_t wins[] = { 8, 24, 520, 4096, 32776 };
+
 	img = fz_namespace(&lay, &n);
 	if (!img)
 		return 0;
+	fz_img = img;
+	fz_window = wins[size % 5];
 	if (lay.csb)
 		cdev = fz_cache(&lay);
 	if (!bch_media_open_mem("fuzz", img, n, 0, &m)) {

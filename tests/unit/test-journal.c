@@ -702,7 +702,8 @@ static bool hits_are(const struct bch_jscan *s, const uint64_t *off, const uint6
 /*
  * A valid jset's bytes are its own: a jset or a bare magic among its keys
  * is no hit, in windows (a 3 MiB file, read in windows whose edges include
- * 1 and 2 MiB) and in place (its bytes in memory).  Inside a jset with a bad
+ * 1 and 2 MiB, and in windows of 8 bytes to 1 MiB) and in place (its bytes
+ * in memory).  Inside a jset with a bad
  * checksum both are found; one valid jset across the 1 MiB edge holds a
  * jset past it, and the jset right after its end is found; one that ends at
  * the 2 MiB edge has a magic right after it, in its last word's magic place.  The bucket
@@ -717,6 +718,7 @@ static void test_scan_nested(void)
 	const uint64_t off[] = { 4096, 65536, 65536 + 512, edge - 1024, edge + 2416,
 				 2 * edge - 1840 };
 	const uint64_t seq[] = { 20, 0, 23, 24, 26, 27 };
+	static const size_t wins[] = { 8, 24, 520, 4096, 32776, 1 << 20 };
 	unsigned char *img = calloc(1, size), in[512];
 	uint64_t magic = bch_jset_magic(cset);
 	struct bch_media *m = NULL, *mem = NULL;
@@ -757,6 +759,24 @@ static void test_scan_nested(void)
 	   "windows: jsets 20, 22 (bad), 23, 24, 26, 27; none inside 20, 24, 27 (got %zu)", f.n);
 	ok(mem && bch_jscan_run(mem, 0, size, magic, &h) == 0 && hits_are(&h, off, seq, 6),
 	   "in place: the same hits (got %zu)", h.n);
+	for (size_t i = 0; m && i < sizeof(wins) / sizeof(wins[0]); i++) {
+		struct bch_jscan w = { .window = wins[i] };
+
+		ok(bch_jscan_run(m, 0, size, magic, &w) == 0 && hits_are(&w, off, seq, 6),
+		   "windows of %zu bytes: the same hits (got %zu)", wins[i], w.n);
+		bch_jscan_free(&w);
+	}
+	if (m) {	/* a small range is read in windows too, not mapped */
+		struct bch_jscan w = { .window = 8 };
+
+		ok(bch_jscan_run(m, 0, 512 << 10, magic, &w) == 0 && hits_are(&w, off, seq, 3) &&
+		   !m->rmap, "512 KiB in windows of 8 bytes: read, not mapped");
+		bch_jscan_free(&w);
+		w.window = 0;
+		ok(bch_jscan_run(m, 0, 512 << 10, magic, &w) == 0 && hits_are(&w, off, seq, 3) &&
+		   m->rmap, "the same without a window: mapped");
+		bch_jscan_free(&w);
+	}
 	ok(bch_jscan_covered(&f, 4096 + 512) && bch_jscan_covered(&f, 4096 + 8) &&
 	   !bch_jscan_covered(&f, 4096) && !bch_jscan_covered(&f, 4096 + 1840) &&
 	   !bch_jscan_covered(&f, 65536 + 8) && !bch_jscan_covered(&f, 0) &&
