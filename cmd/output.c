@@ -255,7 +255,9 @@ void out_json_close(struct out *o, bool array)
  * (libsmartcols 2.38).  Every string the tool prints is UTF-8 (bcache(8),
  * TEXT ENCODING), so it is measured as UTF-8: in C.UTF-8 (no language's case
  * rules for the headers), else in the user's locale if that is UTF-8.
- * Without either, cells are left for libsmartcols to encode (\xNN).
+ * Without either, cells are left for libsmartcols to encode (\xNN).  Only a
+ * table with such a cell needs it, and a locale costs 0.4 ms to load: the
+ * first one switches (table_print).
  */
 static bool utf8_ctype(void)
 {
@@ -275,7 +277,6 @@ void out_init(struct out *o, bool json)
 {
 	memset(o, 0, sizeof(*o));
 	o->json = json;
-	(void)utf8_ctype();
 	if (!json)
 		return;
 	o->g = yajl_gen_alloc(NULL);
@@ -545,9 +546,8 @@ static struct out_table *table_new(struct out *o, const char *name, const struct
 	if (!t->tb || text_columns(t))
 		goto fail;
 	scols_table_set_name(t->tb, name);
-	/* cells are escaped already (cell()) */
-	if (utf8_ctype())
-		scols_table_enable_noencoding(t->tb, 1);
+	/* cells are escaped already (cell()); see table_print */
+	scols_table_enable_noencoding(t->tb, 1);
 	if (text_width()) {
 		scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_ALWAYS);
 		scols_table_set_termwidth(t->tb, (size_t)text_width());
@@ -692,6 +692,17 @@ static void table_head(struct out_table *t)
 		putchar('\n');
 }
 
+/*
+ * Text: print the lines so far; a table with a UTF-8 cell is measured in a
+ * UTF-8 LC_CTYPE (utf8_ctype).
+ */
+static int table_print(struct out_table *t)
+{
+	if (t->utf8 && !utf8_ctype())	/* no UTF-8 locale: libsmartcols encodes */
+		scols_table_enable_noencoding(t->tb, 0);
+	return scols_print_table(t->tb);
+}
+
 /* Text: print the lines so far (big tables); the first chunk sets the widths. */
 static int text_chunk(struct out_table *t)
 {
@@ -699,7 +710,7 @@ static int text_chunk(struct out_table *t)
 
 	if (!t->chunks)
 		table_head(t);
-	rc = scols_print_table(t->tb);
+	rc = table_print(t);
 	if (!t->chunks++) {
 		/* a hint below the width needed is ignored: columns only grow */
 		for (size_t n = 0; n < scols_table_get_ncols(t->tb); n++) {
@@ -769,7 +780,12 @@ static void cell_of(struct out_table *t, int id, const char *s, size_t n, bool n
 		/* set once: the first value stays, as in JSON */
 		if (!t->ln || scols_cell_get_data(scols_line_get_cell(t->ln, (size_t)p)))
 			return;
-		d = num || plain_ascii(s, n) ? NULL : escape_n(s, n);
+		if (!num && !plain_ascii(s, n)) {
+			t->utf8 = true;
+			d = escape_n(s, n);
+		} else {
+			d = NULL;
+		}
 
 		if (!d)
 			d = strndup(s, n);
@@ -995,10 +1011,10 @@ int out_emit(struct out_table *t)
 		rc = 0;
 	} else if (t->chunks) {
 		if (scols_table_get_nlines(t->tb))
-			rc = scols_print_table(t->tb);
+			rc = table_print(t);
 	} else {
 		table_head(t);
-		rc = scols_print_table(t->tb);
+		rc = table_print(t);
 	}
 	if (!rc && t->child) {
 		rc = out_emit(t->child);

@@ -85,6 +85,7 @@ struct out_table {
 	struct libscols_line *ln;	/* the row being filled */
 	struct libscols_line *level[OUT_MAX_DEPTH];	/* tree parents */
 	unsigned int chunks;
+	bool utf8;			/* text: a cell holds a byte >= 0x80 */
 	struct out_table *child;	/* text: the child table (out_child) */
 	/* JSON */
 	struct out_cellbuf *cells;	/* per position */
