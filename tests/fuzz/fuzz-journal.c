@@ -63,7 +63,8 @@ static size_t fz_window;
 static int fz_fd = -1;
 
 /*
- * The scan of [start, end) read in windows of fz_window bytes from a file
+ * The scan of [start, end) read in windows of fz_window bytes (or more:
+ * about 1024 windows at most) from a file
  * holding the same bytes there must find the hits of the scan in place, s:
  * the windows carry what they cut off (a jset across an edge, where a valid
  * jset ends).  A difference is a finding.
@@ -83,6 +84,8 @@ static void windows(const struct bch_media *m, uint64_t start, uint64_t end, uin
 	if (fz_fd < 0 || start >= end || ftruncate(fz_fd, 0) || ftruncate(fz_fd, (off_t)m->size) ||
 	    pwrite(fz_fd, fz_img + start, end - start, (off_t)start) != (ssize_t)(end - start))
 		return;
+	if (w.window < (end - start) / 1024)	/* at most about 1024 reads */
+		w.window = ((end - start) / 1024 + 7) & ~7ULL;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fz_fd);
 	if (bch_media_open(path, 0, &f))
 		return;
