@@ -361,9 +361,24 @@ int out_finish(struct out *o)
 /* ---- text ---- */
 
 /*
- * Print s as lines of at most width columns (0: one line), broken after a
- * ", " or "; " and continued with an indent of two; a piece longer than
- * the width stays whole.
+ * The columns of the n bytes at s, which are valid UTF-8 (escaped by
+ * out_escape): one per character, as a terminal shows most of them (not
+ * East Asian wide ones, two each, nor combining marks; measuring those
+ * needs the locale that the tool loads only for tables).
+ */
+static size_t text_cols(const char *s, size_t n)
+{
+	size_t cols = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cols += ((unsigned char)s[i] & 0xc0) != 0x80;	/* not a continuation byte */
+	return cols;
+}
+
+/*
+ * Print s (valid UTF-8) as lines of at most width columns (0: one line),
+ * broken after a ", " or "; " and continued with an indent of two; a piece
+ * longer than the width stays whole.
  */
 static void print_wrapped(const char *s, int width)
 {
@@ -371,12 +386,13 @@ static void print_wrapped(const char *s, int width)
 
 	while (*s) {
 		const char *a = strstr(s, ", "), *b = strstr(s, "; "), *end;
-		size_t n;
+		size_t n, cols;
 
 		/* the next piece: up to and including the separator's , or ; */
 		end = !a || (b && b < a) ? b : a;
 		n = end ? (size_t)(end - s) + 1 : strlen(s);
-		if (col && col + 1 + n > w) {
+		cols = text_cols(s, n);
+		if (col && col + 1 + cols > w) {
 			fputs("\n  ", stdout);
 			col = 2;
 		} else if (col) {
@@ -384,7 +400,7 @@ static void print_wrapped(const char *s, int width)
 			col++;
 		}
 		fwrite(s, 1, n, stdout);
-		col += n;
+		col += cols;
 		s += end ? n + 1 : n;	/* past the separator's space */
 	}
 	putchar('\n');

@@ -165,3 +165,20 @@ free 1006.6 MiB (99%), largest free 512 MiB; 0 errors, 0 warnings, 1 note"
 	assert_line "Summary (kernel: the v7 kernel's read; buckets: every bucket in order; \
 media: magic scan of the region)"
 }
+
+@test "wrapping counts characters, not bytes: a device name in UTF-8" {
+	n=$(printf 'é%.0s' {1..10})
+	cp --sparse=always pmem0 "$n"
+	"$NVM_GEN" "$n" attach $K
+	local first="$n: v7, attached (K $K), 1 owner, 0 allocations 0 B, free 1008 MiB (100%),"
+	# 98 characters in 108 bytes: it fits 98 columns
+	assert_equal "$(printf '%s' "$first" | wc -m)" 98
+	assert_equal "$(printf '%s' "$first" | wc -c)" 108
+	COLUMNS=98 run -0 "$BCACHE" nvm check "$n"
+	assert_equal "$(printf '%s\n' "${lines[@]: -2}")" "$first
+  largest free 512 MiB; 0 errors, 0 warnings, 1 note"
+	COLUMNS=97 run -0 "$BCACHE" nvm check "$n"
+	assert_equal "$(printf '%s\n' "${lines[@]: -2}")" \
+		"$n: v7, attached (K $K), 1 owner, 0 allocations 0 B,
+  free 1008 MiB (100%), largest free 512 MiB; 0 errors, 0 warnings, 1 note"
+}
