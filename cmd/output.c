@@ -791,17 +791,15 @@ static void cell_of(struct out_table *t, int id, const char *s, size_t n, bool n
 		return;
 	p = t->pos[id];
 	if (!t->o->json) {
+		bool esc;
 		char *d;
 
 		/* set once: the first value stays, as in JSON */
 		if (!t->ln || scols_cell_get_data(scols_line_get_cell(t->ln, (size_t)p)))
 			return;
-		if (!num && !plain_ascii(s, n)) {
-			t->utf8 = true;
-			d = escape_n(s, n);
-		} else {
-			d = NULL;
-		}
+		esc = !num && !plain_ascii(s, n);
+		t->utf8 |= esc;
+		d = esc ? escape_n(s, n) : NULL;
 
 		if (!d)
 			d = strndup(s, n);

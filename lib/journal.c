@@ -282,10 +282,10 @@ static size_t scan_window(struct bch_jscan *s, const unsigned char *buf, size_t 
 			  uint64_t pos, size_t todo, bool short_, uint64_t *next)
 {
 	const uint64_t *w = (const void *)buf;
-	size_t words = len / 8, lim, i = 1;
+	size_t words = len / 8, whole = len < 8 ? 0 : (len - 8) & ~7ULL, lim, i = 1;
 
-	if (short_ && todo > (len < 8 ? 0 : (len - 8) & ~7ULL))
-		todo = len < 8 ? 0 : (len - 8) & ~7ULL;
+	if (short_ && todo > whole)	/* positions whose magic word is read */
+		todo = whole;
 	lim = todo / 8 + 1;
 	if (lim > words)
 		lim = words;
@@ -570,11 +570,8 @@ int bch_jscan_run(struct bch_media *m, uint64_t start, uint64_t end, uint64_t ma
 		scan_mapped(m, map, s);
 		return 0;
 	}
-	if (s->window && !m->dio_align)
-		window = (s->window + 7) & ~(size_t)7;
-	else
-		window = m->dio_align ? DIO_WINDOW :
-			 bch_jscan_window(sysconf(_SC_LEVEL2_CACHE_SIZE));
+	window = m->dio_align ? DIO_WINDOW : s->window ? (s->window + 7) & ~(size_t)7 :
+		 bch_jscan_window(sysconf(_SC_LEVEL2_CACHE_SIZE));
 	if (end - start < window)
 		window = end - start;
 	blen = window + JSET_MAX_BYTES;
@@ -600,11 +597,12 @@ const struct bch_jset_head *bch_jscan_at(const struct bch_jscan *s, uint64_t off
 	return bch_jscan_near(s, off, &hint);
 }
 
-bool bch_jscan_covered(const struct bch_jscan *s, uint64_t off)
+/* The index of the first hit at off or after it (s->n: none). */
+static size_t hits_from(const struct bch_jscan *s, uint64_t off)
 {
 	size_t lo = 0, hi = s->n;
 
-	while (lo < hi) {	/* the first hit from off on */
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (s->v[mid].off < off)
@@ -612,9 +610,16 @@ bool bch_jscan_covered(const struct bch_jscan *s, uint64_t off)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+bool bch_jscan_covered(const struct bch_jscan *s, uint64_t off)
+{
+	size_t i = hits_from(s, off);
+
 	/* valid hits hold no other hit, so only the one before off can */
-	return lo && s->v[lo - 1].state == BCH_JSET_OK &&
-	       off - s->v[lo - 1].off < bch_jset_bytes(&s->v[lo - 1]);
+	return i && s->v[i - 1].state == BCH_JSET_OK &&
+	       off - s->v[i - 1].off < bch_jset_bytes(&s->v[i - 1]);
 }
 
 /* Consecutive lookups walk forward a few entries from the last one. */
@@ -622,26 +627,19 @@ bool bch_jscan_covered(const struct bch_jscan *s, uint64_t off)
 
 const struct bch_jset_head *bch_jscan_near(const struct bch_jscan *s, uint64_t off, size_t *hint)
 {
-	size_t lo = 0, hi = s->n, i = *hint;
+	size_t i = *hint;
 
 	for (int k = 0; k < NEAR_STEPS && i < s->n && s->v[i].off <= off; k++, i++)
 		if (s->v[i].off == off) {
 			*hint = i + 1;
 			return &s->v[i];
 		}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->v[mid].off == off) {
-			*hint = mid + 1;
-			return &s->v[mid];
-		}
-		if (s->v[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
+	i = hits_from(s, off);
+	if (i < s->n && s->v[i].off == off) {
+		*hint = i + 1;
+		return &s->v[i];
 	}
-	*hint = lo;
+	*hint = i;
 	return NULL;
 }
 
